@@ -1,0 +1,48 @@
+"""Root URLconf: each app owns its urls.py (namespace = app label) and its api.py router under /api/v1/."""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+
+APPS_WITH_PAGES = [
+    ("", "zhifa.common"),
+    ("accounts/", "zhifa.people"),
+    ("people/", "zhifa.people.console_urls"),
+    ("laws/", "zhifa.laws"),
+    ("records/", "zhifa.records"),
+    ("questions/", "zhifa.questions"),
+    ("courses/", "zhifa.courses"),
+    ("exams/", "zhifa.exams"),
+    ("cases/", "zhifa.cases"),
+    ("practice/", "zhifa.practice"),
+    ("plans/", "zhifa.plans"),
+    ("evaluation/", "zhifa.evaluation"),
+    ("reports/", "zhifa.reports"),
+    ("assistant/", "zhifa.assistant"),
+]
+
+
+def _app_urls(module: str) -> list:
+    name = module if module.endswith("_urls") else f"{module}.urls"
+    if find_spec(name) is None:
+        return []
+    return [import_module(name)]
+
+
+urlpatterns = [
+    path("django-admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+for prefix, module in APPS_WITH_PAGES:
+    for urls_module in _app_urls(module):
+        urlpatterns.append(path(prefix, include(urls_module)))
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

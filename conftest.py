@@ -1,0 +1,16 @@
+"""Project-wide pytest set-up: personas from zhifa.common.testing, the Chromium fixture for browser tests."""
+
+import shutil
+
+import pytest
+
+pytest_plugins = ["zhifa.common.testing", "zhifa.common.browser"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    skip = pytest.mark.skip(reason="Chromium 未安装（apt-get install chromium）：浏览器测试跳过")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)

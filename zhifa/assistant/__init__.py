@@ -1,0 +1,1 @@
+"""The law assistant: answers only from the law library, with citations."""

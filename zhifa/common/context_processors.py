@@ -1,0 +1,44 @@
+"""Navigation for the learner bar and the console side menu, filtered by role."""
+
+from __future__ import annotations
+
+from zhifa.people import access
+
+LEARNER_NAV = [
+    ("/", "我的学习"),
+    ("/laws/", "法规库"),
+    ("/courses/", "课程"),
+    ("/practice/", "每日一练"),
+    ("/exams/", "考试"),
+    ("/cases/", "案例演练"),
+]
+CONSOLE_NAV = [
+    ("/people/", "管理首页"),
+    ("/people/units/", "单位"),
+    ("/people/officers/", "执法人员"),
+    ("/people/import/", "批量导入"),
+    ("/people/audit/", "审计日志"),
+    ("/laws/manage/", "法规管理"),
+    ("/questions/", "题库"),
+    ("/exams/manage/", "考试管理"),
+    ("/courses/manage/", "课程管理"),
+    ("/cases/manage/", "演练管理"),
+    ("/records/compliance/", "学时统计"),
+]
+
+
+def _items(entries, path: str) -> list[dict]:
+    return [
+        {"url": url, "label": label, "active": path == url or (url != "/" and path.startswith(url))}
+        for url, label in entries
+    ]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = _items(LEARNER_NAV, request.path)
+    if access.can_use_console(user):
+        items.append({"url": "/people/", "label": "管理后台", "active": request.path.startswith("/people/")})
+    return {"nav_items": items, "console_nav_items": _items(CONSOLE_NAV, request.path)}

@@ -1,0 +1,61 @@
+"""Request middleware: client IP for the audit log, the 30-minute idle timeout, forced password change."""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from zhifa.common.request_context import reset_current_ip, set_current_ip
+
+
+def client_ip(request) -> str | None:
+    # Behind nginx the real address is in X-Real-IP (set by our nginx config); REMOTE_ADDR otherwise.
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+
+
+class IdleTimeoutMiddleware:
+    """Log out a session that has been idle longer than SESSION_IDLE_TIMEOUT_SECONDS; also records the client IP."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = set_current_ip(client_ip(request))
+        try:
+            if request.user.is_authenticated:
+                now = time.time()
+                last = request.session.get("last_seen")
+                if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+                    logout(request)
+                    if request.path.startswith("/api/"):
+                        return self.get_response(request)
+                    return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}&timeout=1")
+                # Write at most once a minute: a session save per request would serialise autosave traffic.
+                if last is None or now - last > 60:
+                    request.session["last_seen"] = now
+            return self.get_response(request)
+        finally:
+            reset_current_ip(token)
+
+
+class PasswordExpiryMiddleware:
+    """Send a user whose password is older than the policy allows to the change-password page."""
+
+    allowed_prefixes = ("/accounts/", "/static/", "/api/", "/django-admin/logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.allowed_prefixes)
+            and getattr(user, "password_expired", lambda: False)()
+        ):
+            return redirect(reverse("people:password-change") + "?expired=1")
+        return self.get_response(request)

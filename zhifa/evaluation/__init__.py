@@ -1,0 +1,1 @@
+"""Supervision and evaluation: Indicator, Period, Score, ThirdPartyReview, SatisfactionSurvey, Assessment."""

@@ -1,0 +1,1 @@
+"""Online exams (在线测试): Blueprint, Exam, ExamPaper, Attempt, Answer; assembly, grading, item analysis."""

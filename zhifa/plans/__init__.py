@@ -1,0 +1,1 @@
+"""The long-term training mechanism: TrainingPlan, Assignment, Cohort, OfflineSession, Attendance, Instructor."""

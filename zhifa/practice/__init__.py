@@ -1,0 +1,1 @@
+"""The mobile classroom's practice: ReviewCard (FSRS), ReviewLog, daily practice, the mistakes book, mastery."""

@@ -1,0 +1,1 @@
+"""The question bank (题库): Question, Option, KnowledgePoint; import and export."""
