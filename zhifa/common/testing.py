@@ -134,6 +134,8 @@ def auditor(org) -> User:
 @pytest.fixture
 def sysadmin(org) -> User:
     user = make_user("sysadmin", display_name="系统管理员")
+    user.is_staff = user.is_superuser = True  # Django admin is for system administrators only
+    user.save(update_fields=["is_staff", "is_superuser"])
     grant(user, Role.SYSTEM_ADMIN)
     return user
 
