@@ -65,7 +65,9 @@ def database_from_url(url: str) -> dict:
             "TEST": {"NAME": env_str("ZHIFA_TEST_DB_NAME", "") or None},
         }
     if parsed.scheme == "sqlite":
-        return sqlite_database(Path(parsed.path) if parsed.path not in {"", "/"} else BASE_DIR / "var" / "zhifa.sqlite3")
+        return sqlite_database(
+            Path(parsed.path) if parsed.path not in {"", "/"} else BASE_DIR / "var" / "zhifa.sqlite3"
+        )
     raise ImproperlyConfigured(f"DATABASE_URL 的协议 {parsed.scheme!r} 不受支持，请使用 postgres:// 或 sqlite:///。")
 
 

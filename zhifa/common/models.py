@@ -15,7 +15,7 @@ class TimeStampedModel(models.Model):
 
 
 class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):  # noqa: ARG002 - the log is append-only
+    def update(self, **kwargs):
         raise PermissionError("审计日志只能追加，不能修改。")
 
     def delete(self):
@@ -30,7 +30,11 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_name = models.CharField("操作人姓名", max_length=150, blank=True)

@@ -25,10 +25,17 @@ PASSWORD = "Zhifa#2026test"
 _seq = itertools.count(1)
 
 
-def make_unit(name: str, *, level: str = Unit.Level.UNIT, parent: Unit | None = None,
-              kind: str = Unit.Kind.OTHER, province: str = "") -> Unit:
-    return people_services.unit_create(name=name, code=f"U{next(_seq):05d}", level=level, kind=kind, parent=parent,
-                                       province=province)
+def make_unit(
+    name: str,
+    *,
+    level: str = Unit.Level.UNIT,
+    parent: Unit | None = None,
+    kind: str = Unit.Kind.OTHER,
+    province: str = "",
+) -> Unit:
+    return people_services.unit_create(
+        name=name, code=f"U{next(_seq):05d}", level=level, kind=kind, parent=parent, province=province
+    )
 
 
 def make_user(username: str | None = None, *, display_name: str = "", password: str = PASSWORD) -> User:
@@ -36,12 +43,21 @@ def make_user(username: str | None = None, *, display_name: str = "", password: 
     return User.objects.create_user(username=username, password=password, display_name=display_name or username)
 
 
-def make_officer(unit: Unit, *, name: str | None = None, username: str | None = None,
-                 certificate_number: str | None = None, domains=()) -> Officer:
+def make_officer(
+    unit: Unit,
+    *,
+    name: str | None = None,
+    username: str | None = None,
+    certificate_number: str | None = None,
+    domains=(),
+) -> Officer:
     n = next(_seq)
     user = make_user(username or f"officer{n}", display_name=name or f"执法人员{n}")
     officer = Officer.objects.create(
-        user=user, name=name or f"执法人员{n}", unit=unit, position="科员",
+        user=user,
+        name=name or f"执法人员{n}",
+        unit=unit,
+        position="科员",
         certificate_number=certificate_number or f"JB{n:08d}",
         certificate_status=Officer.CertificateStatus.VALID,
     )
@@ -82,8 +98,18 @@ def build_org() -> Org:
     west_transport = make_unit("西城区交通运输局", parent=west_county, kind=Unit.Kind.TRANSPORT)
     east_market.domains.set([market_domain])
     west_transport.domains.set([transport_domain])
-    return Org(province, city, justice, market, east_county, east_market, west_county, west_transport,
-               market_domain, transport_domain)
+    return Org(
+        province,
+        city,
+        justice,
+        market,
+        east_county,
+        east_market,
+        west_county,
+        west_transport,
+        market_domain,
+        transport_domain,
+    )
 
 
 @pytest.fixture
@@ -93,14 +119,20 @@ def org(db) -> Org:
 
 @pytest.fixture
 def officer(org) -> Officer:
-    return make_officer(org.east_market, name="张明", username="zhangming", certificate_number="JB00000001",
-                        domains=[org.market_domain])
+    return make_officer(
+        org.east_market, name="张明", username="zhangming", certificate_number="JB00000001", domains=[org.market_domain]
+    )
 
 
 @pytest.fixture
 def outsider(org) -> Officer:
-    return make_officer(org.west_transport, name="李强", username="liqiang", certificate_number="JB00000002",
-                        domains=[org.transport_domain])
+    return make_officer(
+        org.west_transport,
+        name="李强",
+        username="liqiang",
+        certificate_number="JB00000002",
+        domains=[org.transport_domain],
+    )
 
 
 @pytest.fixture

@@ -4,32 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='操作人姓名')),
-                ('action', models.CharField(db_index=True, max_length=80, verbose_name='操作')),
-                ('object_type', models.CharField(blank=True, db_index=True, max_length=80, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='对象编号')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('old', models.JSONField(blank=True, null=True, verbose_name='原值')),
-                ('new', models.JSONField(blank=True, null=True, verbose_name='新值')),
-                ('reason', models.TextField(blank=True, verbose_name='原因')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("actor_name", models.CharField(blank=True, max_length=150, verbose_name="操作人姓名")),
+                ("action", models.CharField(db_index=True, max_length=80, verbose_name="操作")),
+                ("object_type", models.CharField(blank=True, db_index=True, max_length=80, verbose_name="对象类型")),
+                ("object_id", models.CharField(blank=True, db_index=True, max_length=64, verbose_name="对象编号")),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("old", models.JSONField(blank=True, null=True, verbose_name="原值")),
+                ("new", models.JSONField(blank=True, null=True, verbose_name="新值")),
+                ("reason", models.TextField(blank=True, verbose_name="原因")),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP")),
             ],
             options={
-                'verbose_name': '审计事件',
-                'verbose_name_plural': '审计事件',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "审计事件",
+                "verbose_name_plural": "审计事件",
+                "ordering": ["-at", "-id"],
             },
         ),
     ]

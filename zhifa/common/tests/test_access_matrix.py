@@ -45,7 +45,9 @@ def test_every_url_has_a_declared_outcome_for_every_persona():
     missing = [name for name in url_names() if name not in cases]
     assert not missing, f"这些 URL 没有在 access_matrix.py 中声明各角色的访问结果：{missing}"
     for name, case in cases.items():
-        assert set(case.expect) == set(PERSONAS), f"{name}: 需为每个角色声明结果，缺少 {set(PERSONAS) - set(case.expect)}"
+        assert set(case.expect) == set(PERSONAS), (
+            f"{name}: 需为每个角色声明结果，缺少 {set(PERSONAS) - set(case.expect)}"
+        )
 
 
 @pytest.fixture
@@ -72,9 +74,11 @@ def test_every_persona_gets_exactly_what_the_matrix_says(world):
             client = _client_for(world, persona)
             kwargs = {"content_type": case.content_type} if case.content_type else {}
             data = case.resolve_data(world)
-            response = getattr(client, case.method)(url, data, **kwargs) if data is not None else getattr(
-                client, case.method
-            )(url, **kwargs)
+            response = (
+                getattr(client, case.method)(url, data, **kwargs)
+                if data is not None
+                else getattr(client, case.method)(url, **kwargs)
+            )
             status = response.status_code
             expected = case.expect[persona]
             if status != expected and not (expected == 302 and status in (301, 302, 401)):
