@@ -5,7 +5,7 @@ from importlib.util import find_spec
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from config.api import api
 
@@ -34,7 +34,7 @@ def _app_urls(module: str) -> list:
     return [import_module(name)]
 
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
