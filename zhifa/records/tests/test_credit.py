@@ -1,0 +1,149 @@
+"""statement_record and hours_credit: the interface other apps write through."""
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from zhifa.common.testing import make_officer
+from zhifa.records import services
+from zhifa.records.models import HoursEntry, HoursMonthly, Statement
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def test_a_statement_is_written_once_per_dedupe_key(officer):
+    first = services.statement_record(
+        officer=officer,
+        verb="completed",
+        object_type="lesson",
+        object_id="12",
+        object_name="依法履职",
+        result={"completion": True, "duration": "PT15M"},
+        dedupe_key="courses:lesson:12:officer:1",
+    )
+    again = services.statement_record(
+        officer=officer,
+        verb="completed",
+        object_type="lesson",
+        object_id="12",
+        object_name="依法履职",
+        dedupe_key="courses:lesson:12:officer:1",
+    )
+    assert again.pk == first.pk
+    assert Statement.objects.count() == 1
+    assert first.result == {"completion": True, "duration": "PT15M"}
+    assert first.timestamp is not None and first.stored is not None
+
+
+def test_a_statement_keeps_the_given_timestamp(officer):
+    at = datetime(2026, 3, 1, 9, 30, tzinfo=SHANGHAI)
+    statement = services.statement_record(
+        officer=officer,
+        verb="attended",
+        object_type="offline_session",
+        object_id="3",
+        object_name="执法规范化培训班",
+        timestamp=at,
+        dedupe_key="plans:attendance:3",
+    )
+    assert statement.timestamp == at
+
+
+def test_statements_are_append_only(officer):
+    statement = services.statement_record(
+        officer=officer,
+        verb="passed",
+        object_type="exam",
+        object_id="1",
+        object_name="年度考试",
+        dedupe_key="exams:attempt:1",
+    )
+    with pytest.raises(PermissionError):
+        statement.save()
+    with pytest.raises(PermissionError):
+        Statement.objects.filter(pk=statement.pk).update(object_name="改")
+    with pytest.raises(PermissionError):
+        Statement.objects.all().delete()
+
+
+@pytest.mark.parametrize("verb, key", [("watched", "k1"), ("completed", "")])
+def test_a_statement_with_an_unknown_verb_or_no_key_is_refused(officer, verb, key):
+    with pytest.raises(services.RecordsError):
+        services.statement_record(
+            officer=officer, verb=verb, object_type="lesson", object_id="1", object_name="x", dedupe_key=key
+        )
+    assert Statement.objects.count() == 0
+
+
+def test_hours_credit_is_idempotent_and_rolls_up_in_the_same_month(officer, time_machine):
+    time_machine.move_to(datetime(2026, 4, 10, 10, 0, tzinfo=SHANGHAI))
+    kwargs = {
+        "officer": officer,
+        "category": "legal",
+        "hours": Decimal("1.5"),
+        "source": "课程：行政处罚法",
+        "evidence": "视频观看 95%",
+        "dedupe_key": "courses:lesson:7:officer:1",
+    }
+    entry = services.hours_credit(**kwargs)
+    assert services.hours_credit(**kwargs).pk == entry.pk
+    services.hours_credit(**{**kwargs, "hours": Decimal("2"), "dedupe_key": "courses:lesson:8:officer:1"})
+    assert entry.status == HoursEntry.Status.APPROVED and entry.year == 2026
+    row = HoursMonthly.objects.get()
+    assert (row.year, row.month, row.category, row.hours) == (2026, 4, "legal", Decimal("3.50"))
+    assert row.unit_path == officer.unit.path
+
+
+def test_hours_credit_for_an_explicit_year_counts_in_that_year(officer, time_machine):
+    time_machine.move_to(datetime(2027, 1, 3, 10, 0, tzinfo=SHANGHAI))
+    services.hours_credit(
+        officer=officer,
+        category="ethics",
+        hours=Decimal("2"),
+        source="补录",
+        evidence="",
+        dedupe_key="k-2026",
+        year=2026,
+    )
+    row = HoursMonthly.objects.get()
+    assert (row.year, row.month) == (2026, 12)
+
+
+@pytest.mark.parametrize(
+    "category, hours",
+    [("legal", Decimal("-1")), ("legal", Decimal("0")), ("legal", Decimal("500")), ("law", Decimal("1"))],
+)
+def test_bad_hours_credit_nothing(officer, category, hours):
+    with pytest.raises(services.InvalidHours) as error:
+        services.hours_credit(
+            officer=officer, category=category, hours=hours, source="s", evidence="", dedupe_key="bad"
+        )
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in str(error.value))
+    assert not HoursEntry.objects.exists() and not HoursMonthly.objects.exists()
+
+
+def test_credit_after_a_transfer_moves_the_officers_rollup_rows(officer, org):
+    services.hours_credit(
+        officer=officer, category="skill", hours=Decimal("2"), source="s", evidence="", dedupe_key="a"
+    )
+    officer.unit = org.west_transport
+    officer.save(update_fields=["unit"])
+    services.hours_credit(
+        officer=officer, category="legal", hours=Decimal("1"), source="s", evidence="", dedupe_key="b"
+    )
+    assert set(HoursMonthly.objects.values_list("unit_path", flat=True)) == {org.west_transport.path}
+
+
+def test_rollup_sync_moves_rows_of_transferred_officers(officer, org):
+    other = make_officer(org.justice)
+    for person, key in ((officer, "a"), (other, "b")):
+        services.hours_credit(
+            officer=person, category="skill", hours=Decimal("2"), source="s", evidence="", dedupe_key=key
+        )
+    officer.unit = org.west_transport
+    officer.save(update_fields=["unit"])
+    assert services.hours_rollup_sync() == 1
+    assert HoursMonthly.objects.get(officer=officer).unit_path == org.west_transport.path
+    assert HoursMonthly.objects.get(officer=other).unit_path == org.justice.path
