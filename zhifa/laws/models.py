@@ -28,8 +28,9 @@ class Law(TimeStampedModel):
     category = models.CharField("类别", max_length=40, choices=Category.choices, default=Category.LAW, db_index=True)
     issuing_body = models.CharField("制定机关", max_length=100, blank=True)
     document_number = models.CharField("文号", max_length=100, blank=True)
-    region = models.CharField("地域", max_length=20, blank=True, db_index=True,
-                              help_text="地方性法规所属省份；全国性法律法规留空")
+    region = models.CharField(
+        "地域", max_length=20, blank=True, db_index=True, help_text="地方性法规所属省份；全国性法律法规留空"
+    )
     domains = models.ManyToManyField(Domain, verbose_name="执法领域", blank=True, related_name="laws")
 
     class Meta:
@@ -123,14 +124,16 @@ class Citation(models.Model):
     object_id = models.PositiveBigIntegerField()
     content_object = GenericForeignKey("content_type", "object_id")
     article_key = models.CharField("条文键", max_length=120, db_index=True)
-    version = models.ForeignKey(LawVersion, verbose_name="引用版本", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="citations")
+    version = models.ForeignKey(
+        LawVersion, verbose_name="引用版本", null=True, blank=True, on_delete=models.SET_NULL, related_name="citations"
+    )
     note = models.CharField("说明", max_length=200, blank=True)
     needs_review = models.BooleanField("需复核", default=False, db_index=True)
     review_note = models.TextField("变更说明", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "法条引用"
@@ -142,3 +145,34 @@ class Citation(models.Model):
 
     def __str__(self) -> str:
         return self.article_key
+
+
+class ImportJob(TimeStampedModel):
+    """One upload on the import page: a law file, a .zip or a .tar.gz; its progress and report survive a reload."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField("文件名", max_length=255)
+    upload = models.FileField("上传文件", upload_to="law-imports/")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField("文件数", default=0)
+    done = models.PositiveIntegerField("已处理", default=0)
+    report = models.JSONField("导入报告", default=list, blank=True)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = "法规导入任务"
+        verbose_name_plural = "法规导入任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else (100 if self.status == self.Status.DONE else 0)

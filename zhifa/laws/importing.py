@@ -1,0 +1,177 @@
+"""Import law files from paths: single files, folders, .zip and .tar.gz archives (the corpus), with a report row
+per file. Each file is imported in its own transaction: a bad file is skipped with its reason, the others go in.
+
+A folder or archive may hold an `index.csv` (columns `path` and optionally `version_date`, `category`), as the
+shared data and the corpus do: its date is used when a text has no history lines, its category as a folder hint.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from zhifa.laws import services
+from zhifa.laws.classify import NotALaw
+from zhifa.laws.parser import ParseError
+from zhifa.laws.sources import SUPPORTED_SUFFIXES, date_in_name, file_text
+
+SKIPPED = "skipped"
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip")
+IGNORED_NAMES = {"index.csv", ".DS_Store"}
+
+
+@dataclass
+class SourceFile:
+    """One file to import: a display name, the folders it sits in (outermost first) and a way to read it."""
+
+    name: str
+    read: Callable[[], bytes]
+    folders: tuple[str, ...] = ()
+    meta: dict = field(default_factory=dict)
+    explicit: bool = False  # named on the command line rather than found in a folder
+
+
+class Metadata:
+    """Rows of index.csv files, found by path suffix (the corpus index names files relative to its root)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, dict] = {}
+
+    def add_csv(self, data: bytes) -> None:
+        try:
+            reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+            for row in reader:
+                parts = PurePosixPath(row.get("path") or "").parts
+                for start in range(len(parts)):
+                    self.rows.setdefault("/".join(parts[start:]), row)
+        except (UnicodeDecodeError, csv.Error):
+            return  # an unreadable index only loses hints; the texts themselves still import
+
+    def find(self, relative: str) -> dict:
+        parts = PurePosixPath(relative).parts
+        for start in range(len(parts)):
+            row = self.rows.get("/".join(parts[start:]))
+            if row:
+                return row
+        return {}
+
+
+def _supported(name: str) -> bool:
+    return name.lower().endswith(SUPPORTED_SUFFIXES)
+
+
+def _tar_sources(path: Path) -> Iterator[SourceFile]:
+    metadata = Metadata()
+    with tarfile.open(path) as tar:  # first pass: the index files (small), read sequentially
+        for member in tar:
+            if member.isfile() and PurePosixPath(member.name).name == "index.csv":
+                metadata.add_csv(tar.extractfile(member).read())  # type: ignore[union-attr]
+    with tarfile.open(path) as tar:
+        for member in tar:
+            if not member.isfile() or PurePosixPath(member.name).name in IGNORED_NAMES:
+                continue
+            data = tar.extractfile(member).read()  # type: ignore[union-attr]
+            parts = PurePosixPath(member.name).parts
+            yield SourceFile(member.name, lambda data=data: data, tuple(parts[:-1]), metadata.find(member.name))
+
+
+def _zip_sources(data: bytes, name: str) -> Iterator[SourceFile]:
+    metadata = Metadata()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ParseError(0, f"“{name}”不是有效的 zip 压缩包：{exc}") from exc
+    with archive:
+        names = [info.filename for info in archive.infolist() if not info.is_dir()]
+        for member in names:
+            if PurePosixPath(member).name == "index.csv":
+                metadata.add_csv(archive.read(member))
+        for member in sorted(names):
+            if PurePosixPath(member).name in IGNORED_NAMES:
+                continue
+            content = archive.read(member)
+            parts = PurePosixPath(member).parts
+            yield SourceFile(member, lambda content=content: content, tuple(parts[:-1]), metadata.find(member))
+
+
+def _folder_sources(root: Path) -> Iterator[SourceFile]:
+    metadata = Metadata()
+    for index in sorted(root.rglob("index.csv")):
+        metadata.add_csv(index.read_bytes())
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if path.name in IGNORED_NAMES or path.name.startswith("."):
+            continue
+        relative = path.relative_to(root).as_posix()
+        folders = (root.name, *path.relative_to(root).parts[:-1])
+        yield SourceFile(relative, path.read_bytes, folders, metadata.find(relative))
+
+
+def sources_from_paths(paths: Sequence[str | Path]) -> Iterator[SourceFile]:
+    """Every file under the given files, folders and archives, in a stable order."""
+    for raw in paths:
+        path = Path(raw)
+        lower = path.name.lower()
+        if path.is_dir():
+            yield from _folder_sources(path)
+        elif lower.endswith((".tar.gz", ".tgz", ".tar")):
+            yield from _tar_sources(path)
+        elif lower.endswith(".zip"):
+            yield from _zip_sources(path.read_bytes(), path.name)
+        else:
+            metadata = Metadata()
+            if (path.parent / "index.csv").is_file():
+                metadata.add_csv((path.parent / "index.csv").read_bytes())
+            yield SourceFile(str(path), path.read_bytes, (path.parent.name,), metadata.find(path.name), explicit=True)
+
+
+def sources_from_upload(name: str, data: bytes) -> Iterator[SourceFile]:
+    """The files of one uploaded file: itself, or the members of a .zip / .tar.gz archive."""
+    lower = name.lower()
+    if lower.endswith(".zip"):
+        yield from _zip_sources(data, name)
+    elif lower.endswith((".tar.gz", ".tgz", ".tar")):
+        try:
+            tar = tarfile.open(fileobj=io.BytesIO(data))  # noqa: SIM115 - closed by the with below
+        except tarfile.TarError as exc:
+            raise ParseError(0, f"“{name}”不是有效的 tar 压缩包：{exc}") from exc
+        with tar:
+            for member in tar.getmembers():
+                if member.isfile() and PurePosixPath(member.name).name not in IGNORED_NAMES:
+                    content = tar.extractfile(member).read()  # type: ignore[union-attr]
+                    parts = PurePosixPath(member.name).parts
+                    yield SourceFile(member.name, lambda content=content: content, tuple(parts[:-1]))
+    else:
+        yield SourceFile(name, lambda: data, explicit=True)
+
+
+def _hint_date(source: SourceFile) -> dt.date | None:
+    raw = source.meta.get("version_date") or date_in_name(source.name)
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def import_source(source: SourceFile, *, replace: bool = False, by=None) -> dict:
+    """Import one file; a report row: the ImportResult fields, or status "skipped" with a Chinese reason."""
+    if not _supported(source.name):
+        return {"file": source.name, "status": SKIPPED, "reason": "不支持的文件类型，只能导入 .txt、.md 或 .docx 文件"}
+    folders = list(source.folders)
+    if source.meta.get("category"):
+        folders += source.meta["category"].split("/")
+    try:
+        text = file_text(source.name, source.read())
+        result = services.law_import_text(
+            text=text, source_name=source.name, folders=folders, version_date=_hint_date(source), replace=replace, by=by
+        )
+    except ParseError as exc:
+        return {"file": source.name, "status": SKIPPED, "reason": str(exc), "line": exc.line}
+    except (NotALaw, services.ImportConflict) as exc:
+        return {"file": source.name, "status": SKIPPED, "reason": str(exc)}
+    return {"file": source.name, **result.as_dict()}

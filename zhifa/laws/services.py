@@ -1,0 +1,337 @@
+"""Writes of the law library: importing law texts, citations of articles, stale-content flags.
+
+Other apps use only `citation_set`, `article_get` and `UnknownArticle` (and `article_key_normalize`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from zhifa.common.audit import audit_record
+from zhifa.common.text import canonical_article_label, normalize_text, normalize_whitespace
+from zhifa.laws import diff
+from zhifa.laws.classify import classify
+from zhifa.laws.models import Citation, Law, LawVersion, Provision
+from zhifa.laws.parser import Node, ParsedLaw, ParseError, parse_law, short_title
+
+
+class UnknownArticle(LookupError):
+    """An article key that names no article of the library; the message (Chinese) names the key and the fix."""
+
+    def __init__(self, key: str, reason: str = ""):
+        self.key = key
+        hint = "请检查法规简称和条号（格式如“行政处罚法#第三十二条”），或先在法规库中导入该法规"
+        super().__init__(f"未找到条文“{key}”：{reason + '；' if reason else ''}{hint}")
+
+
+class ImportConflict(ValueError):
+    """The library already holds a different text for the same law and date (Chinese message with the fix)."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    status: str  # created | updated | unchanged
+    version: LawVersion
+    articles: int
+
+    def as_dict(self) -> dict:
+        law = self.version.law
+        return {
+            "title": law.title,
+            "short_title": law.short_title,
+            "version_date": self.version.version_date.isoformat(),
+            "articles": self.articles,
+            "status": self.status,
+        }
+
+
+def _search_index_hook(version: LawVersion) -> None:
+    """Hand a new version to the search engine, when the search package offers an indexing hook."""
+    try:
+        from zhifa.laws.search import index_version
+    except ImportError:  # the search package is optional and may not provide the hook yet
+        return
+    index_version(version)
+
+
+# Functions called with each created or updated version, inside the import transaction.
+POST_IMPORT_HOOKS: list[Callable[[LawVersion], None]] = [_search_index_hook]
+
+
+def article_key_normalize(key: str) -> str:
+    """The canonical form of an article key: 中华人民共和国行政处罚法 # 第32条 → 行政处罚法#第三十二条.
+
+    Raises UnknownArticle when the key has no "#" or no article number after it.
+    """
+    title, sep, label = normalize_whitespace(key).partition("#")
+    if not sep or not title.strip():
+        raise UnknownArticle(key, "条文键应为“法规简称#第X条”")
+    try:
+        label = canonical_article_label(label)
+    except ValueError as exc:
+        raise UnknownArticle(key, str(exc)) from exc
+    return f"{short_title(title)}#{label}"
+
+
+def article_get(key: str) -> Provision:
+    """The article of the current version named by `key` (行政处罚法#第三十二条); raises UnknownArticle."""
+    canonical = article_key_normalize(key)
+    article = (
+        Provision.objects.select_related("version__law")
+        .filter(key=canonical, kind=Provision.Kind.ARTICLE, version__is_current=True)
+        .first()
+    )
+    if article is not None:
+        return article
+    law_name = canonical.partition("#")[0]
+    current = LawVersion.objects.filter(law__short_title=law_name, is_current=True).first()
+    if current is None:
+        raise UnknownArticle(key, f"法规库中没有《{law_name}》")
+    raise UnknownArticle(
+        key, f"《{law_name}》现行版本（{current.version_date:%Y-%m-%d}）共{current.article_count}条，没有该条"
+    )
+
+
+@transaction.atomic
+def citation_set(*, obj: models.Model, article_keys: Sequence[str], by=None) -> list[Citation]:
+    """Make `obj` cite exactly these articles (current versions); raises UnknownArticle and changes nothing.
+
+    Citations kept from before keep their version and review state; new ones point at the current version.
+    """
+    articles = {}
+    for key in article_keys:
+        article = article_get(key)
+        articles[article.key] = article
+    content_type = ContentType.objects.get_for_model(obj)
+    existing = Citation.objects.filter(content_type=content_type, object_id=obj.pk)
+    existing.exclude(article_key__in=list(articles)).delete()
+    kept = set(existing.values_list("article_key", flat=True))
+    created_by = by if getattr(by, "is_authenticated", False) else None
+    Citation.objects.bulk_create(
+        [
+            Citation(
+                content_type=content_type,
+                object_id=obj.pk,
+                article_key=key,
+                version=article.version,
+                created_by=created_by,
+            )
+            for key, article in articles.items()
+            if key not in kept
+        ]
+    )
+    order = {key: index for index, key in enumerate(articles)}
+    return sorted(existing.select_related("version__law"), key=lambda c: order[c.article_key])
+
+
+@transaction.atomic
+def citation_review_done(*, citation: Citation, by) -> Citation:
+    """Mark a flagged citation as reviewed: it now cites the current version of its article."""
+    try:
+        article = article_get(citation.article_key)
+    except UnknownArticle:
+        article = None
+    citation.needs_review = False
+    citation.review_note = ""
+    citation.version = article.version if article else citation.version
+    citation.save(update_fields=["needs_review", "review_note", "version"])
+    audit_record(actor=by, action="laws.citation_reviewed", obj=citation, new={"article_key": citation.article_key})
+    return citation
+
+
+def text_checksum(text: str) -> str:
+    """SHA-256 of the whitespace-normalised text: the same law saved in another encoding or layout is unchanged."""
+    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+
+
+def _law_for(parsed: ParsedLaw, *, folders: Sequence[str], category: str | None, region: str | None) -> Law:
+    found = classify(title=parsed.title, history=parsed.history, folders=folders)
+    law = Law.objects.filter(title=parsed.title).first()
+    if law is None:
+        short = short_title(parsed.title)
+        if Law.objects.filter(short_title=short).exists():
+            short = parsed.title  # another law already uses this short title; the full title stays unique
+        law = Law(title=parsed.title, short_title=short)
+    law.category = category or found.category
+    law.region = found.region if region is None else region
+    law.issuing_body = law.issuing_body or found.issuing_body[:100]
+    law.save()
+    return law
+
+
+def _provision_rows(parsed: ParsedLaw, version: LawVersion, short: str) -> list[list[tuple[Provision, Node | None]]]:
+    """Provisions level by level (parents first), each with the parse node of its parent."""
+    levels: list[list[tuple[Provision, Node | None]]] = []
+    position = 0
+
+    def visit(node: Node, depth: int, parent_node: Node | None) -> None:
+        nonlocal position
+        position += 1
+        text = node.article_text() if node.kind == "article" else node.text
+        row = Provision(
+            version=version,
+            kind=node.kind,
+            position=position,
+            label=node.label[:40],
+            number=node.number,
+            heading=node.heading[:200],
+            text=text,
+            key=f"{short}#{node.label}" if node.kind == "article" else "",
+        )
+        while len(levels) <= depth:
+            levels.append([])
+        levels[depth].append((row, parent_node))
+        rows_by_node[id(node)] = row
+        for child in node.children:
+            visit(child, depth + 1, node)
+
+    rows_by_node: dict[int, Provision] = {}
+    # 序言 and opening sentences: top-level paragraphs, shown before the body.
+    preamble = [Node(kind="paragraph", text=line) for kind, line in parsed.front if kind == "preamble"]
+    for top in [*preamble, *parsed.body]:
+        visit(top, 0, None)
+    for level in levels:
+        for row, parent_node in level:
+            row.parent = rows_by_node[id(parent_node)] if parent_node is not None else None
+    return levels
+
+
+def _provisions_create(parsed: ParsedLaw, version: LawVersion) -> int:
+    levels = _provision_rows(parsed, version, version.law.short_title)
+    for level in levels:
+        # bulk_create sets primary keys on SQLite and PostgreSQL, so the next level can point at its parents.
+        Provision.objects.bulk_create([row for row, _ in level], batch_size=2000)
+    return sum(1 for level in levels for row, _ in level if row.kind == Provision.Kind.ARTICLE)
+
+
+def _version_articles(version: LawVersion) -> list[diff.Article]:
+    rows = version.provisions.filter(kind=Provision.Kind.ARTICLE).order_by("position").values_list("label", "text")
+    return [diff.Article(label, text) for label, text in rows]
+
+
+def versions_refresh(*, law: Law, today: dt.date | None = None) -> LawVersion | None:
+    """Set status and is_current of every version of a law; return the current one (None without versions).
+
+    Current is the newest version in force today; newer ones are 尚未生效, older ones 已修改.
+    """
+    today = today or timezone.localdate()
+    versions = list(law.versions.order_by("version_date"))
+    in_force = [v for v in versions if (v.effective or v.version_date) <= today]
+    current = in_force[-1] if in_force else (versions[0] if versions else None)
+    for version in versions:
+        if version is current:
+            status = LawVersion.Status.IN_FORCE if version in in_force else LawVersion.Status.NOT_YET_EFFECTIVE
+        elif current is not None and version.version_date > current.version_date:
+            status = LawVersion.Status.NOT_YET_EFFECTIVE
+        else:
+            status = LawVersion.Status.AMENDED
+        if version.status == LawVersion.Status.REPEALED and version is current:
+            status = LawVersion.Status.REPEALED  # an administrator's repeal stands
+        if (version.status, version.is_current) != (status, version is current):
+            version.status, version.is_current = status, version is current
+            version.save(update_fields=["status", "is_current", "updated_at"])
+    return current
+
+
+def citations_flag_changes(*, law: Law, old: LawVersion, new: LawVersion) -> int:
+    """Flag every citation of an article that `new` changed, moved or removed compared with `old`; the count."""
+    changes = diff.compare_articles(_version_articles(old), _version_articles(new))
+    name = f"{new.version_date:%Y年%m月%d日}版本"
+    flagged = 0
+    for change in changes:
+        if change.kind in (diff.UNCHANGED, diff.ADDED) or change.old is None:
+            continue
+        key = f"{law.short_title}#{change.old.label}"
+        note = diff.change_note(change, version_name=name)
+        flagged += (
+            Citation.objects.filter(article_key=key)
+            .filter(models.Q(version__isnull=True) | models.Q(version__version_date__lt=new.version_date))
+            .update(needs_review=True, review_note=note)
+        )
+    return flagged
+
+
+@transaction.atomic
+def law_import_text(
+    *,
+    text: str,
+    source_name: str = "",
+    folders: Sequence[str] = (),
+    version_date: dt.date | None = None,
+    category: str | None = None,
+    region: str | None = None,
+    replace: bool = False,
+    by=None,
+) -> ImportResult:
+    """Import one law text as a version of its law: created, updated (replace=True) or unchanged.
+
+    Raises ParseError for text the parser cannot understand, NotALaw for documents that are no law, and
+    ImportConflict when a different text of the same law and date exists and `replace` is not set.
+    `version_date` (from the file name or the source's index) wins over the dates of the history lines.
+    """
+    parsed = parse_law(text)
+    when = version_date or parsed.version_date
+    if when is None:
+        raise ParseError(
+            0,
+            "未找到版本日期：请在标题下保留沿革行（如“2021年1月22日 ……通过”），"
+            "或在文件名中注明日期，如“某某条例(2021-01-22).txt”",
+        )
+    checksum = text_checksum(text)
+    law = _law_for(parsed, folders=folders, category=category, region=region)
+    previous_current = law.versions.filter(is_current=True).first()
+    version = law.versions.filter(version_date=when).first()
+    if version is not None and version.checksum == checksum:
+        return ImportResult("unchanged", version, version.article_count)
+    if version is not None and not replace:
+        raise ImportConflict(
+            f"《{law.title}》已有 {when:%Y-%m-%d} 的版本，但内容与本文件不同（文件：{source_name or '上传文本'}）；"
+            "如确认以本文件更正该版本，请使用“替换”选项（命令行 --replace）重新导入"
+        )
+    status = "updated" if version is not None else "created"
+    corrected: list[diff.Article] | None = None
+    if version is not None:
+        corrected = _version_articles(version)
+        version.provisions.all().delete()
+    else:
+        version = LawVersion(law=law, version_date=when)
+    version.promulgated, version.amended, version.effective = parsed.promulgated, parsed.amended, parsed.effective
+    version.history = "\n".join(parsed.history)
+    version.source_name, version.checksum, version.source_text = source_name[:255], checksum, text
+    version.save()
+    version.article_count = _provisions_create(parsed, version)
+    version.save(update_fields=["article_count"])
+    current = versions_refresh(law=law)
+    if corrected is not None:
+        _flag_corrected(law, version, corrected)
+    elif previous_current is not None and current == version and previous_current.pk != version.pk:
+        citations_flag_changes(law=law, old=previous_current, new=version)
+    for hook in POST_IMPORT_HOOKS:
+        hook(version)
+    if by is not None:
+        audit_record(
+            actor=by,
+            action=f"laws.version_{status}",
+            obj=version,
+            new={"law": law.title, "version_date": when.isoformat(), "articles": version.article_count},
+        )
+    return ImportResult(status, version, version.article_count)
+
+
+def _flag_corrected(law: Law, version: LawVersion, old_articles: Iterable[diff.Article]) -> None:
+    """A corrected text of the same version: flag citations of the articles whose wording changed."""
+    changes = diff.compare_articles(list(old_articles), _version_articles(version))
+    for change in changes:
+        if change.kind in (diff.UNCHANGED, diff.ADDED) or change.old is None:
+            continue
+        note = diff.change_note(change, version_name=f"{version.version_date:%Y年%m月%d日}版本的更正文本")
+        Citation.objects.filter(article_key=f"{law.short_title}#{change.old.label}").update(
+            needs_review=True, review_note=note
+        )
