@@ -53,7 +53,8 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"}}
 _TAG_NAMES = "|".join(sorted(ALLOWED_TAGS))
-_HTML_TAG = re.compile(rf"</?(?:{_TAG_NAMES})\b[^>]*>", re.IGNORECASE)
+# Stored stems are HTML; an entity marks text as already HTML, so stem_html() is idempotent.
+_HTML_TAG = re.compile(rf"</?(?:{_TAG_NAMES})\b[^>]*>|&(?:[a-z]+|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]+>")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _BLOCK_END = re.compile(r"</(?:p|li|tr|blockquote)>", re.IGNORECASE)
@@ -86,6 +87,14 @@ class QuestionData:
 # --- text and HTML -----------------------------------------------------------------------------------------------
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value: str) -> str:
+    """Without control characters (PDF artefacts in real banks; Excel cannot even store them), CRLF as LF."""
+    return _CONTROL.sub("", (value or "").replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def sanitise_html(value: str) -> str:
     """Rich text reduced to the allowed tags and attributes (nh3); scripts, handlers and styles are removed."""
     return nh3.clean(value or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, link_rel=None).strip()
@@ -99,7 +108,8 @@ def text_to_html(text: str) -> str:
 
 def stem_html(value: str) -> str:
     """The stored form of a stem typed anywhere: HTML when it contains allowed tags, else escaped plain text."""
-    return sanitise_html(value) if _HTML_TAG.search(value or "") else text_to_html(value)
+    value = clean_text(value)
+    return sanitise_html(value) if _HTML_TAG.search(value) else text_to_html(value)
 
 
 def html_to_text(value: str) -> str:

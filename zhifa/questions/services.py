@@ -50,15 +50,17 @@ def question_data(
 ) -> QuestionData:
     """A QuestionData from loose arguments: options as a list or dict, objects or codes, the stem sanitised."""
     if isinstance(options, dict):
-        option_map = {str(k).strip().upper(): str(v).strip() for k, v in options.items()}
+        option_map = {str(k).strip().upper(): content.clean_text(str(v)).strip() for k, v in options.items()}
     else:
-        option_map = {label: str(text).strip() for label, text in zip("ABCDEFGH", options or [], strict=False)}
+        option_map = {
+            label: content.clean_text(str(t)).strip() for label, t in zip("ABCDEFGH", options or [], strict=False)
+        }
     return QuestionData(
         kind=kind,
         stem=content.stem_html(stem),
         answer=content.canonical_answer(kind, answer),
         options=option_map,
-        explanation=(explanation or "").strip(),
+        explanation=content.clean_text(explanation).strip(),
         difficulty=difficulty,
         knowledge_points=tuple(sorted({kp.code if isinstance(kp, KnowledgePoint) else kp for kp in knowledge_points})),
         domains=tuple(sorted({d.code if isinstance(d, Domain) else d for d in domains})),
@@ -197,17 +199,19 @@ def question_create(
 
 
 @transaction.atomic
-def question_update(*, question: Question, by, pending_citations: bool = False, **changes: Any) -> Question:
+def question_update(
+    *, question: Question, by, pending_citations: bool = False, data: QuestionData | None = None, **changes: Any
+) -> Question:
     """Change a question; returns the row now holding the change — a new version when the row was ever published.
 
-    `changes` are fields of `question_data`. Raises QuestionInvalid for bad content or when `question` is not the
-    latest version of its lineage.
+    `changes` are fields of `question_data` (or `data` is the whole new content). Raises QuestionInvalid for bad
+    content or when `question` is not the latest version of its lineage.
     """
     question = Question.objects.select_for_update().get(pk=question.pk)
     if not question.is_latest or question.parent_id:
         raise QuestionInvalid(["只能修改试题的最新版本；案例分析题的小题请在案例题中修改。"])
     old = data_of(question)
-    new = _merged(old, changes)
+    new = data if data is not None else _merged(old, changes)
     _check(new, pending_citations=pending_citations)
     if content.content_hash(new) == question.content_hash:
         if content.classification(new) != content.classification(old) or new.extra != old.extra:
