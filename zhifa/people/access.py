@@ -120,3 +120,25 @@ def can_view_officer(user, officer: Officer) -> bool:
 def can_use_console(user) -> bool:
     """The desktop admin console: unit administrators, auditors and system administrators."""
     return is_system_admin(user) or is_unit_admin(user) or is_auditor(user)
+
+
+def can_unmask_officer(user, officer: Officer) -> bool:
+    """Plain ID-card and phone numbers: only for those who manage the officer (never auditors, never peers)."""
+    return can_manage_officer(user, officer)
+
+
+def can_manage_people(user) -> bool:
+    """May create, edit and import officers somewhere: unit administrators and system administrators."""
+    return is_system_admin(user) or is_unit_admin(user)
+
+
+def can_grant_role(user, role: str, unit: Unit | None) -> bool:
+    """System administrators grant every role; a unit administrator grants unit_admin within his own subtree."""
+    if is_system_admin(user):
+        return True
+    return role == Role.UNIT_ADMIN and unit is not None and is_unit_admin(user) and can_manage_unit(user, unit)
+
+
+def can_view_audit_log(user) -> bool:
+    """The audit log page: system administrators, auditors and unit administrators (the latter scoped, see queries)."""
+    return can_use_console(user)

@@ -1,17 +1,212 @@
-"""The desktop admin console (units, officers, import, audit log)."""
+"""The desktop admin console (units, officers, import, audit log). Thin: parse, call queries/services, render.
+
+Not a console user → 404 (the console is not advertised); an object outside the user's subtree → 404; an object the
+user may see but not change (an auditor on an edit page) → 403.
+"""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from zhifa.people import access
+from zhifa.people import access, importing, queries, services
+from zhifa.people.forms import AuditFilterForm, ImportForm, OfficerFilterForm, OfficerForm
+from zhifa.people.models import Officer
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _require_manager(user) -> None:
+    queries.require_console(user)
+    if not access.can_manage_people(user):
+        raise PermissionDenied("只读账号不能修改人员信息。")
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
 
 
 @login_required
 def console_home(request: HttpRequest) -> HttpResponse:
-    if not access.can_use_console(request.user):
-        raise Http404
-    units = access.units_viewable_by(request.user).order_by("path")[:200]
+    units = queries.units_for_tree(user=request.user)[:200]
     return render(request, "people/console_home.html", {"units": units})
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    units = queries.units_for_tree(user=request.user).prefetch_related("domains")
+    return render(request, "people/unit_list.html", {"units": units})
+
+
+@login_required
+def officer_list(request: HttpRequest) -> HttpResponse:
+    form = OfficerFilterForm(request.GET or None, user=request.user)
+    officers = queries.officers_for_user(
+        user=request.user, filters=form.filters() if form.is_bound else queries.OfficerFilter()
+    )
+    page = Paginator(officers, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_manage": access.can_manage_people(request.user),
+    }
+    return render(request, "people/officer_list.html", context)
+
+
+@login_required
+def officer_detail(request: HttpRequest, officer_id: int) -> HttpResponse:
+    officer = queries.officer_get_for_user(officer_id=officer_id, user=request.user)
+    return _render_detail(request, officer)
+
+
+def _render_detail(request: HttpRequest, officer: Officer, **extra) -> HttpResponse:
+    events = queries.audit_events_for_user(user=request.user, filters=queries.AuditFilter()).filter(
+        object_type="people.officer", object_id=str(officer.pk)
+    )[:20]
+    context = {
+        "officer": officer,
+        "events": events,
+        "can_manage": access.can_manage_officer(request.user, officer),
+        **extra,
+    }
+    return render(request, "people/officer_detail.html", context)
+
+
+@login_required
+def officer_create(request: HttpRequest) -> HttpResponse:
+    _require_manager(request.user)
+    form = OfficerForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items()}
+        try:
+            officer = services.officer_create(by=request.user, **data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, f"已新增执法人员 {officer.name}。")
+            return redirect("console:officer-detail", officer_id=officer.pk)
+    return render(request, "people/officer_form.html", {"form": form, "officer": None})
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@login_required
+def officer_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
+    officer = queries.officer_get_for_user(officer_id=officer_id, user=request.user)
+    if not access.can_manage_officer(request.user, officer):
+        raise PermissionDenied("只读账号不能修改人员信息。")
+    form = OfficerForm(request.POST or None, user=request.user, officer=officer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.officer_update(officer=officer, by=request.user, changes=form.changes())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("console:officer-detail", officer_id=officer.pk)
+    return render(request, "people/officer_form.html", {"form": form, "officer": officer})
+
+
+@require_POST
+@login_required
+@never_cache
+def officer_unmask(request: HttpRequest, officer_id: int) -> HttpResponse:
+    officer = queries.officer_get_for_user(officer_id=officer_id, user=request.user)
+    plain = services.officer_unmask(officer=officer, by=request.user, reason=request.POST.get("reason", "")[:200])
+    response = _render_detail(request, officer, plain=plain)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_POST
+@login_required
+@never_cache
+def officer_password_reset(request: HttpRequest, officer_id: int) -> HttpResponse:
+    officer = queries.officer_get_for_user(officer_id=officer_id, user=request.user)
+    password = services.officer_password_reset(officer=officer, by=request.user)
+    response = _render_detail(request, officer, temporary_password=password)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def officer_export(request: HttpRequest) -> HttpResponse:
+    queries.require_console(request.user)
+    unit_id = request.GET.get("unit", "")
+    unit = queries.unit_get_for_user(unit_id=int(unit_id), user=request.user) if unit_id.isdigit() else None
+    content = importing.officer_export(by=request.user, unit=unit)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    return _xlsx(content, f"officers-{unit.code if unit else 'all'}-{stamp}.xlsx")
+
+
+@login_required
+def officer_import(request: HttpRequest) -> HttpResponse:
+    _require_manager(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        batch = importing.officer_import_preview(
+            content=upload.read(), filename=upload.name, by=request.user, unit=form.cleaned_data["unit"]
+        )
+        return redirect("console:officer-import-detail", import_id=batch.pk)
+    return render(request, "people/officer_import.html", {"form": form})
+
+
+@login_required
+def officer_import_template(request: HttpRequest) -> HttpResponse:
+    _require_manager(request.user)
+    return _xlsx(importing.officer_template(), "officer-import-template.xlsx")
+
+
+@login_required
+def officer_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
+    batch = queries.import_get_for_user(import_id=import_id, user=request.user)
+    errors = batch.errors[:1000]
+    return render(
+        request,
+        "people/officer_import_detail.html",
+        {"batch": batch, "errors": errors, "more_errors": len(batch.errors) - len(errors)},
+    )
+
+
+@require_POST
+@login_required
+def officer_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
+    batch = queries.import_get_for_user(import_id=import_id, user=request.user)
+    try:
+        batch = importing.officer_import_confirm(batch=batch, by=request.user)
+    except importing.ImportNotPending:
+        messages.error(request, "该导入已处理过或存在错误，无需再次确认。")
+    else:
+        if batch.status == batch.Status.IMPORTED:
+            messages.success(request, f"已导入 {batch.imported_count} 名执法人员。")
+        else:
+            messages.error(request, "复核时发现错误，未导入任何人员，请按下表修改后重新上传。")
+    return redirect("console:officer-import-detail", import_id=batch.pk)
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else queries.AuditFilter()
+    events = queries.audit_events_for_user(user=request.user, filters=filters)
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "people/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})

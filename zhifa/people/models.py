@@ -27,6 +27,8 @@ class User(AbstractUser):
 
     display_name = models.CharField("姓名", max_length=60, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Set when an administrator issues a temporary password: the expiry middleware then forces a change at login.
+    password_reset_required = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "账号"
@@ -39,6 +41,8 @@ class User(AbstractUser):
         return self.display_name or super().get_full_name()
 
     def password_expired(self) -> bool:
+        if self.password_reset_required:
+            return True
         if settings.PASSWORD_MAX_AGE_DAYS <= 0 or self.password_changed_at is None:
             return False
         return timezone.now() - self.password_changed_at > timedelta(days=settings.PASSWORD_MAX_AGE_DAYS)
@@ -90,8 +94,9 @@ class Unit(TimeStampedModel):
 
     name = models.CharField("名称", max_length=100)
     code = models.CharField("单位代码", max_length=40, unique=True)
-    parent = models.ForeignKey("self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     level = models.CharField("层级", max_length=20, choices=Level.choices)
     kind = models.CharField("类型", max_length=30, choices=Kind.choices, default=Kind.OTHER)
     domains = models.ManyToManyField(Domain, verbose_name="执法领域", blank=True, related_name="units")
@@ -134,8 +139,9 @@ class Officer(TimeStampedModel):
         RETIRED = "retired", "退休"
         LEFT = "left", "离职"
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE,
-                                related_name="officer")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE, related_name="officer"
+    )
     name = models.CharField("姓名", max_length=60)
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.PROTECT, related_name="officers")
     position = models.CharField("职务", max_length=60, blank=True)
@@ -143,8 +149,9 @@ class Officer(TimeStampedModel):
     certificate_number = models.CharField("执法证号", max_length=40, unique=True, null=True, blank=True)
     certificate_issued = models.DateField("发证日期", null=True, blank=True)
     certificate_expires = models.DateField("有效期至", null=True, blank=True)
-    certificate_status = models.CharField("执法证状态", max_length=20, choices=CertificateStatus.choices,
-                                          default=CertificateStatus.NONE)
+    certificate_status = models.CharField(
+        "执法证状态", max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.NONE
+    )
     employment = models.CharField("在职状态", max_length=20, choices=Employment.choices, default=Employment.ACTIVE)
     # Personal data: ciphertext through common.crypto_provider; a blind index for uniqueness; a masked copy for lists.
     id_card_encrypted = models.TextField("身份证号（密文）", blank=True, editable=False)
@@ -173,13 +180,14 @@ class Officer(TimeStampedModel):
 class RoleGrant(models.Model):
     """A role held by a user; for a unit administrator (and an auditor) the unit whose subtree it covers."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE,
-                             related_name="role_grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="账号", on_delete=models.CASCADE, related_name="role_grants"
+    )
     role = models.CharField("角色", max_length=20, choices=[c for c in Role.choices if c[0] != Role.OFFICER])
-    unit = models.ForeignKey(Unit, verbose_name="管辖单位", null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="role_grants")
-    organisation = models.CharField("所在机构", max_length=100, blank=True,
-                                    help_text="外聘讲师或第三方评估机构的名称")
+    unit = models.ForeignKey(
+        Unit, verbose_name="管辖单位", null=True, blank=True, on_delete=models.CASCADE, related_name="role_grants"
+    )
+    organisation = models.CharField("所在机构", max_length=100, blank=True, help_text="外聘讲师或第三方评估机构的名称")
 
     class Meta:
         verbose_name = "角色授权"
@@ -188,3 +196,39 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}" + (f" · {self.unit}" if self.unit_id else "")
+
+
+class OfficerImport(models.Model):
+    """An uploaded officer spreadsheet between its dry-run preview and its confirmation.
+
+    The file is kept in the database (not on disk or in object storage) so the preview can be confirmed later, from
+    any app server; it is erased once imported, and previews are dropped after a day.
+    """
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", "待确认"
+        IMPORTED = "imported", "已导入"
+        REJECTED = "rejected", "有错误"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name="导入范围", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    filename = models.CharField("文件名", max_length=200)
+    content = models.BinaryField("文件内容", blank=True, editable=False)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PREVIEWED)
+    row_count = models.PositiveIntegerField("数据行数", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)
+    imported_count = models.PositiveIntegerField("导入人数", default=0)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    imported_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "执法人员导入"
+        verbose_name_plural = "执法人员导入"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename

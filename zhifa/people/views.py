@@ -34,6 +34,4 @@ def password_change(request: HttpRequest) -> HttpResponse:
         update_session_auth_hash(request, request.user)
         messages.success(request, "密码已修改。")
         return redirect("common:home")
-    return render(
-        request, "people/password_change.html", {"form": form, "expired": request.GET.get("expired") == "1"}
-    )
+    return render(request, "people/password_change.html", {"form": form, "expired": request.GET.get("expired") == "1"})

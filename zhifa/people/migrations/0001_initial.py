@@ -9,117 +9,307 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Domain',
+            name="Domain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=40, unique=True, verbose_name='名称')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=40, unique=True, verbose_name="名称")),
             ],
             options={
-                'verbose_name': '执法领域',
-                'verbose_name_plural': '执法领域',
-                'ordering': ['code'],
+                "verbose_name": "执法领域",
+                "verbose_name_plural": "执法领域",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('display_name', models.CharField(blank=True, max_length=60, verbose_name='姓名')),
-                ('password_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='密码修改时间')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="first name")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="last name")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email address")),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date joined")),
+                ("display_name", models.CharField(blank=True, max_length=60, verbose_name="姓名")),
+                ("password_changed_at", models.DateTimeField(blank=True, null=True, verbose_name="密码修改时间")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '账号',
-                'verbose_name_plural': '账号',
+                "verbose_name": "账号",
+                "verbose_name_plural": "账号",
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='单位代码')),
-                ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '县（区）'), ('unit', '执法单位')], max_length=20, verbose_name='层级')),
-                ('kind', models.CharField(choices=[('government', '人民政府'), ('justice', '司法局'), ('market', '市场监督管理局'), ('comprehensive', '综合行政执法局'), ('transport', '交通运输局'), ('environment', '生态环境局'), ('emergency', '应急管理局'), ('natural_resources', '自然资源局'), ('other', '其他')], default='other', max_length=30, verbose_name='类型')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255, verbose_name='路径')),
-                ('province', models.CharField(blank=True, help_text='用于法规检索的地域范围', max_length=20, verbose_name='所属省份')),
-                ('domains', models.ManyToManyField(blank=True, related_name='units', to='people.domain', verbose_name='执法领域')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='people.unit', verbose_name='上级单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="单位代码")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "省"), ("city", "市"), ("county", "县（区）"), ("unit", "执法单位")],
+                        max_length=20,
+                        verbose_name="层级",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("government", "人民政府"),
+                            ("justice", "司法局"),
+                            ("market", "市场监督管理局"),
+                            ("comprehensive", "综合行政执法局"),
+                            ("transport", "交通运输局"),
+                            ("environment", "生态环境局"),
+                            ("emergency", "应急管理局"),
+                            ("natural_resources", "自然资源局"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=30,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=255, verbose_name="路径"),
+                ),
+                (
+                    "province",
+                    models.CharField(
+                        blank=True, help_text="用于法规检索的地域范围", max_length=20, verbose_name="所属省份"
+                    ),
+                ),
+                (
+                    "domains",
+                    models.ManyToManyField(
+                        blank=True, related_name="units", to="people.domain", verbose_name="执法领域"
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="people.unit",
+                        verbose_name="上级单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位',
-                'verbose_name_plural': '单位',
-                'ordering': ['path'],
+                "verbose_name": "单位",
+                "verbose_name_plural": "单位",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='RoleGrant',
+            name="RoleGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('unit_admin', '单位培训管理员'), ('instructor', '讲师'), ('evaluator', '第三方评估人员'), ('auditor', '审计员（只读）'), ('system_admin', '系统管理员')], max_length=20, verbose_name='角色')),
-                ('organisation', models.CharField(blank=True, help_text='外聘讲师或第三方评估机构的名称', max_length=100, verbose_name='所在机构')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_grants', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='role_grants', to='people.unit', verbose_name='管辖单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("unit_admin", "单位培训管理员"),
+                            ("instructor", "讲师"),
+                            ("evaluator", "第三方评估人员"),
+                            ("auditor", "审计员（只读）"),
+                            ("system_admin", "系统管理员"),
+                        ],
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.CharField(
+                        blank=True, help_text="外聘讲师或第三方评估机构的名称", max_length=100, verbose_name="所在机构"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_grants",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账号",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_grants",
+                        to="people.unit",
+                        verbose_name="管辖单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '角色授权',
-                'verbose_name_plural': '角色授权',
-                'constraints': [models.UniqueConstraint(fields=('user', 'role', 'unit'), name='people_rolegrant_unique')],
+                "verbose_name": "角色授权",
+                "verbose_name_plural": "角色授权",
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "role", "unit"), name="people_rolegrant_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Officer',
+            name="Officer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=60, verbose_name='姓名')),
-                ('position', models.CharField(blank=True, max_length=60, verbose_name='职务')),
-                ('certificate_number', models.CharField(blank=True, max_length=40, null=True, unique=True, verbose_name='执法证号')),
-                ('certificate_issued', models.DateField(blank=True, null=True, verbose_name='发证日期')),
-                ('certificate_expires', models.DateField(blank=True, null=True, verbose_name='有效期至')),
-                ('certificate_status', models.CharField(choices=[('valid', '有效'), ('suspended', '暂扣'), ('revoked', '注销'), ('expired', '过期'), ('none', '未取得')], default='none', max_length=20, verbose_name='执法证状态')),
-                ('employment', models.CharField(choices=[('active', '在职'), ('seconded', '借调'), ('retired', '退休'), ('left', '离职')], default='active', max_length=20, verbose_name='在职状态')),
-                ('id_card_encrypted', models.TextField(blank=True, editable=False, verbose_name='身份证号（密文）')),
-                ('id_card_index', models.CharField(blank=True, db_index=True, editable=False, max_length=64, verbose_name='身份证号索引')),
-                ('id_card_masked', models.CharField(blank=True, editable=False, max_length=18, verbose_name='身份证号')),
-                ('phone_encrypted', models.TextField(blank=True, editable=False, verbose_name='手机号（密文）')),
-                ('phone_masked', models.CharField(blank=True, editable=False, max_length=11, verbose_name='手机号')),
-                ('domains', models.ManyToManyField(blank=True, related_name='officers', to='people.domain', verbose_name='执法领域')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='officer', to=settings.AUTH_USER_MODEL, verbose_name='账号')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='officers', to='people.unit', verbose_name='单位')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=60, verbose_name="姓名")),
+                ("position", models.CharField(blank=True, max_length=60, verbose_name="职务")),
+                (
+                    "certificate_number",
+                    models.CharField(blank=True, max_length=40, null=True, unique=True, verbose_name="执法证号"),
+                ),
+                ("certificate_issued", models.DateField(blank=True, null=True, verbose_name="发证日期")),
+                ("certificate_expires", models.DateField(blank=True, null=True, verbose_name="有效期至")),
+                (
+                    "certificate_status",
+                    models.CharField(
+                        choices=[
+                            ("valid", "有效"),
+                            ("suspended", "暂扣"),
+                            ("revoked", "注销"),
+                            ("expired", "过期"),
+                            ("none", "未取得"),
+                        ],
+                        default="none",
+                        max_length=20,
+                        verbose_name="执法证状态",
+                    ),
+                ),
+                (
+                    "employment",
+                    models.CharField(
+                        choices=[("active", "在职"), ("seconded", "借调"), ("retired", "退休"), ("left", "离职")],
+                        default="active",
+                        max_length=20,
+                        verbose_name="在职状态",
+                    ),
+                ),
+                ("id_card_encrypted", models.TextField(blank=True, editable=False, verbose_name="身份证号（密文）")),
+                (
+                    "id_card_index",
+                    models.CharField(
+                        blank=True, db_index=True, editable=False, max_length=64, verbose_name="身份证号索引"
+                    ),
+                ),
+                (
+                    "id_card_masked",
+                    models.CharField(blank=True, editable=False, max_length=18, verbose_name="身份证号"),
+                ),
+                ("phone_encrypted", models.TextField(blank=True, editable=False, verbose_name="手机号（密文）")),
+                ("phone_masked", models.CharField(blank=True, editable=False, max_length=11, verbose_name="手机号")),
+                (
+                    "domains",
+                    models.ManyToManyField(
+                        blank=True, related_name="officers", to="people.domain", verbose_name="执法领域"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="officer",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="账号",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="officers",
+                        to="people.unit",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执法人员',
-                'verbose_name_plural': '执法人员',
-                'ordering': ['unit__path', 'name'],
-                'indexes': [models.Index(fields=['unit', 'employment'], name='people_offi_unit_id_6c6700_idx')],
+                "verbose_name": "执法人员",
+                "verbose_name_plural": "执法人员",
+                "ordering": ["unit__path", "name"],
+                "indexes": [models.Index(fields=["unit", "employment"], name="people_offi_unit_id_6c6700_idx")],
             },
         ),
     ]
