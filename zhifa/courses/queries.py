@@ -1,0 +1,184 @@
+"""Reads for a user: the catalogue, a course or lesson a user may open, what an author may manage (Http404 otherwise).
+
+Who sees a course: officers see published courses whose audience includes their unit (or an ancestor) and one of
+their domains (an empty audience means everyone); instructors, administrators and auditors see every published
+course as a preview. Who manages a course: a system administrator; its instructors; its creator; the administrator
+of its owner unit's subtree. Auditors read the console list but change nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from zhifa.courses.models import Certificate, Course, Lesson, LessonProgress, UploadSession, VideoAsset
+from zhifa.people import access
+from zhifa.people.models import Officer
+
+
+def _ancestor_ids(officer: Officer) -> list[int]:
+    return [int(part) for part in officer.unit.path.strip("/").split("/") if part]
+
+
+def audience_filter(officer: Officer) -> Q:
+    """Courses whose audience includes this officer: by unit (or an ancestor unit) and by domain."""
+    units = Course.audience_units.through.objects
+    domains = Course.audience_domains.through.objects
+    officer_domains = list(officer.domains.values_list("pk", flat=True))
+    has_units = Exists(units.filter(course_id=OuterRef("pk")))
+    unit_match = Exists(units.filter(course_id=OuterRef("pk"), unit_id__in=_ancestor_ids(officer)))
+    has_domains = Exists(domains.filter(course_id=OuterRef("pk")))
+    domain_match = Exists(domains.filter(course_id=OuterRef("pk"), domain_id__in=officer_domains))
+    return (~has_units | unit_match) & (~has_domains | domain_match)
+
+
+def courses_visible_to(user) -> QuerySet[Course]:
+    published = Course.objects.filter(status=Course.Status.PUBLISHED)
+    officer = access.officer_of(user)
+    if officer is not None and not can_author(user) and not access.can_use_console(user):
+        return published.filter(audience_filter(officer))
+    return published
+
+
+def can_author(user) -> bool:
+    return access.is_system_admin(user) or access.is_unit_admin(user) or access.is_instructor(user)
+
+
+def can_view_console(user) -> bool:
+    return can_author(user) or access.is_auditor(user)
+
+
+def courses_manageable_by(user) -> QuerySet[Course]:
+    if access.is_system_admin(user):
+        return Course.objects.all()
+    q = Q(instructors=user) | Q(created_by=user)
+    for path in access.managed_unit_paths(user) or []:
+        q |= Q(owner_unit__path__startswith=path)
+    return Course.objects.filter(pk__in=Course.objects.filter(q).values("pk"))
+
+
+def courses_readable_in_console(user) -> QuerySet[Course]:
+    """What the console list shows: managed courses, or everything (read-only) for an auditor."""
+    if access.is_auditor(user) and access.viewable_unit_paths(user) is None:
+        return Course.objects.all()
+    return courses_manageable_by(user)
+
+
+def can_manage_course(user, course: Course) -> bool:
+    return courses_manageable_by(user).filter(pk=course.pk).exists()
+
+
+def course_get_for_author(*, course_id: int, user) -> Course:
+    """A course the user may edit; Http404 otherwise."""
+    course = get_object_or_404(Course, pk=course_id)
+    if not can_manage_course(user, course):
+        raise Http404
+    return course
+
+
+def course_get_for_console(*, course_id: int, user) -> tuple[Course, bool]:
+    """A course shown in the console and whether the user may edit it; Http404 when he may not even read it."""
+    course = get_object_or_404(Course, pk=course_id)
+    if can_manage_course(user, course):
+        return course, True
+    if courses_readable_in_console(user).filter(pk=course.pk).exists():
+        return course, False
+    raise Http404
+
+
+def course_get_for_user(*, course_id: int, user) -> Course:
+    """A published course in the user's catalogue (or one he manages, as a preview); Http404 otherwise."""
+    course = Course.objects.filter(pk=course_id).first()
+    if course is None:
+        raise Http404
+    if courses_visible_to(user).filter(pk=course.pk).exists() or can_manage_course(user, course):
+        return course
+    raise Http404
+
+
+def lesson_get_for_user(*, lesson_id: int, user) -> Lesson:
+    lesson = get_object_or_404(Lesson.objects.select_related("chapter__course", "video"), pk=lesson_id)
+    course_get_for_user(course_id=lesson.chapter.course_id, user=user)
+    return lesson
+
+
+def lesson_get_for_author(*, lesson_id: int, user) -> Lesson:
+    lesson = get_object_or_404(Lesson.objects.select_related("chapter__course", "video"), pk=lesson_id)
+    course_get_for_author(course_id=lesson.chapter.course_id, user=user)
+    return lesson
+
+
+def video_get_for_user(*, video_id: int, user) -> VideoAsset:
+    """A video the user uploaded, may author, or reaches through a lesson he may open; Http404 otherwise."""
+    video = get_object_or_404(VideoAsset, pk=video_id)
+    if (
+        video.uploaded_by_id == user.pk
+        or access.is_system_admin(user)
+        or (can_author(user) and not video.lessons.exists())
+    ):
+        return video
+    visible = courses_visible_to(user).values("pk")
+    managed = courses_manageable_by(user).values("pk") if can_author(user) else Course.objects.none().values("pk")
+    if video.lessons.filter(Q(chapter__course__in=visible) | Q(chapter__course__in=managed)).exists():
+        return video
+    raise Http404
+
+
+def upload_get_for_user(*, upload_id, user) -> UploadSession:
+    upload = UploadSession.objects.filter(pk=upload_id, created_by=user).first()
+    if upload is None or not can_author(user):
+        raise Http404
+    return upload
+
+
+def certificate_get_by_code(*, code: str) -> Certificate:
+    """Public: any certificate by its printed code (the verify page shows only name, course and validity)."""
+    return get_object_or_404(Certificate.objects.select_related("officer", "course"), code=code)
+
+
+def certificate_get_for_user(*, code: str, user) -> Certificate:
+    certificate = certificate_get_by_code(code=code)
+    if not access.can_view_officer(user, certificate.officer):
+        raise Http404
+    return certificate
+
+
+def catalogue(*, user, q: str = "", requirement: str = "", domain: str = "", micro: bool = False) -> QuerySet[Course]:
+    courses = courses_visible_to(user).prefetch_related("domains", "instructors")
+    if q:
+        courses = courses.filter(
+            Q(title__icontains=q) | Q(summary__icontains=q) | Q(chapters__lessons__title__icontains=q)
+        ).distinct()
+    if requirement in Course.Requirement.values:
+        courses = courses.filter(requirement=requirement)
+    if domain:
+        courses = courses.filter(domains__code=domain)
+    if micro:
+        courses = courses.filter(chapters__lessons__is_micro=True).distinct()
+    return courses.order_by("requirement", "-published_at", "title")
+
+
+@dataclass
+class CourseOutline:
+    course: Course
+    chapters: list  # [(chapter, [(lesson, progress | None)])]
+    done: int
+    total: int
+    certificate: Certificate | None
+
+
+def course_outline(*, course: Course, officer: Officer | None) -> CourseOutline:
+    lessons = list(Lesson.objects.filter(chapter__course=course).select_related("chapter", "video"))
+    progress = {}
+    if officer is not None:
+        progress = {p.lesson_id: p for p in LessonProgress.objects.filter(officer=officer, lesson__in=lessons)}
+    chapters: dict[int, tuple] = {}
+    for lesson in lessons:
+        chapters.setdefault(lesson.chapter_id, (lesson.chapter, []))[1].append((lesson, progress.get(lesson.pk)))
+    done = sum(1 for p in progress.values() if p.completed_at)
+    certificate = Certificate.objects.filter(officer=officer, course=course).first() if officer else None
+    ordered = sorted(chapters.values(), key=lambda item: (item[0].position, item[0].pk))
+    return CourseOutline(course, ordered, done, len(lessons), certificate)
