@@ -1,0 +1,220 @@
+"""Console pages (desktop): exams with their blueprint, papers, results, item analysis, the grading queue."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from zhifa.exams import assembly, forms, papers, queries, results, services, tasks
+from zhifa.exams.models import Exam
+from zhifa.people import access
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def console_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not access.can_use_console(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@console_required
+def exam_manage_list(request: HttpRequest) -> HttpResponse:
+    exams = queries.exams_managed_by(user=request.user).order_by("-opens_at")[:200]
+    return render(request, "exams/manage_list.html", {"exams": exams})
+
+
+def _section_initial(exam: Exam | None) -> list[dict]:
+    if exam is None or exam.blueprint is None:
+        return []
+    return [dict(s, difficulties=[str(d) for d in s.get("difficulties", [])]) for s in exam.blueprint.sections]
+
+
+@console_required
+def exam_edit(request: HttpRequest, exam_id: int | None = None) -> HttpResponse:
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user, write=True) if exam_id else None
+    units = access.units_managed_by(request.user)
+    if exam_id is None and not units.exists():
+        raise Http404
+    form = forms.ExamForm(request.POST or None, instance=exam, units=units)
+    sections = forms.SectionFormSet(request.POST or None, initial=_section_initial(exam), prefix="s")
+    enemies = (
+        request.POST.get("enemy_groups", "")
+        if request.method == "POST"
+        else "\n".join(
+            " ".join(str(i) for i in g) for g in (exam.blueprint.enemy_groups if exam and exam.blueprint else [])
+        )
+    )
+    if request.method == "POST" and form.is_valid() and sections.is_valid():
+        try:
+            exam = _save_exam(request, form, sections, enemies)
+        except (forms.forms.ValidationError, assembly.BlueprintInvalid, ValueError) as exc:
+            messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, "考试已保存。")
+            return redirect("exams:manage-edit", exam_id=exam.pk)
+    return render(
+        request,
+        "exams/manage_edit.html",
+        {
+            "exam": exam,
+            "form": form,
+            "sections": sections,
+            "enemy_groups": enemies,
+            "paper_count": exam.papers.count() if exam else 0,
+            "build_result": request.session.pop("build_result", None),
+        },
+    )
+
+
+@transaction.atomic
+def _save_exam(request, form, sections, enemies_text) -> Exam:
+    """Blueprint and exam in one transaction: a bad section leaves both unchanged."""
+    section_list = [s for s in (f.as_section() for f in sections.forms if f.cleaned_data) if s]
+    enemy_groups = forms.parse_enemy_groups(enemies_text)
+    exam = form.save(commit=False)
+    exam.audience_roles = form.cleaned_data["audience_roles"]
+    exam.blueprint = papers.blueprint_save(
+        by=request.user,
+        unit=exam.unit,
+        name=f"{exam.title} 组卷规则",
+        sections=section_list,
+        enemy_groups=enemy_groups,
+        blueprint=exam.blueprint,
+    )
+    return papers.exam_save(
+        by=request.user,
+        exam=exam,
+        audience_units=form.cleaned_data["audience_units"],
+        audience_domains=form.cleaned_data["audience_domains"],
+        audience_officers=form.cleaned_data["audience_officers"],
+    )
+
+
+@console_required
+@require_POST
+def exam_build_papers(request: HttpRequest, exam_id: int) -> HttpResponse:
+    """Papers are assembled by a background task (immediate in tests and the demo); its outcome shows on the page."""
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user, write=True)
+    result = tasks.papers_build_task.enqueue(exam.pk, request.user.pk)
+    outcome = result.return_value if result.is_finished else None
+    request.session["build_result"] = outcome or {"pending": True, "task": result.id}
+    return redirect("exams:manage-edit", exam_id=exam.pk)
+
+
+@console_required
+@require_POST
+def exam_publish(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user, write=True)
+    try:
+        papers.exam_publish(exam=exam, by=request.user)
+        messages.success(request, "考试已发布。")
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    return redirect("exams:manage-edit", exam_id=exam.pk)
+
+
+@console_required
+def exam_results(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user)
+    attempts = queries.exam_results(exam=exam, user=request.user)
+    summary = results.results_summary(attempts, exam)
+    return render(
+        request,
+        "exams/manage_results.html",
+        {
+            "exam": exam,
+            "attempts": attempts,
+            "summary": summary,
+            "chart": json.dumps(
+                {
+                    "labels": [f"{b['from']:g}–{b['to']:g}" for b in summary["histogram"]],
+                    "counts": [b["count"] for b in summary["histogram"]],
+                }
+            ),
+        },
+    )
+
+
+@console_required
+def exam_results_export(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user)
+    body = results.results_workbook(queries.exam_results(exam=exam, user=request.user), exam)
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="exam-{exam.pk}-results.xlsx"'
+    return response
+
+
+@console_required
+def exam_analysis(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user)
+    data = results.item_analysis(exam)
+    chart = {
+        "ids": [q.pk for q, _ in data["items"]],
+        "p": [s.p for _, s in data["items"]],
+        "rpb": [s.point_biserial for _, s in data["items"]],
+    }
+    return render(request, "exams/manage_analysis.html", {"exam": exam, **data, "chart": json.dumps(chart)})
+
+
+@console_required
+def exam_analysis_export(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user)
+    response = HttpResponse(results.analysis_workbook(results.item_analysis(exam)), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="exam-{exam.pk}-analysis.xlsx"'
+    return response
+
+
+@console_required
+def grading_queue(request: HttpRequest) -> HttpResponse:
+    answers = queries.grading_queue(user=request.user)[:200]
+    return render(request, "exams/grading_queue.html", {"answers": answers})
+
+
+@console_required
+def grading_answer(request: HttpRequest, answer_id: int) -> HttpResponse:
+    """One short/case answer, blind: the grader sees the answer, the rubric and the reference, never the name."""
+    answer = queries.answer_get_for_grader(answer_id=answer_id, user=request.user)
+    if request.method == "POST":
+        try:
+            score = Decimal(request.POST.get("score", ""))
+            services.answer_grade_manual(
+                answer=answer,
+                by=request.user,
+                score=score,
+                comment=request.POST.get("comment", "")[:2000],
+                rubric_marks=request.POST.getlist("rubric"),
+                reason=request.POST.get("reason", "")[:500],
+            )
+        except InvalidOperation:
+            messages.error(request, "请填写数字分数。")
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "已保存评分。")
+            return redirect("exams:grading-queue")
+    points = next(r["points"] for r in answer.attempt.paper.rows if r["question"] == answer.question_id)
+    existing = getattr(answer, "manual_grade", None) if hasattr(answer, "manual_grade") else None
+    return render(
+        request,
+        "exams/grading_answer.html",
+        {
+            "answer": answer,
+            "points": points,
+            "rubric": (answer.question.answer or {}).get("rubric", []),
+            "existing": existing,
+        },
+    )

@@ -1,0 +1,215 @@
+"""Reads for a user: every exam, attempt or answer is loaded here with its access check (Http404 when not visible)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from zhifa.exams import papers
+from zhifa.exams.models import Answer, Attempt, Exam, ExamPaper, Grade, ManualGrade
+from zhifa.laws.models import Citation
+from zhifa.people import access
+from zhifa.people.models import Officer, Role, User
+from zhifa.questions.models import Option, Question
+
+
+def officer_may_sit(exam: Exam, officer: Officer) -> bool:
+    """Named officers always; otherwise every audience dimension that is set (units, domains, roles) must match."""
+    if exam.audience_officers.filter(pk=officer.pk).exists():
+        return True
+    units, domains, roles = list(exam.audience_units.all()), list(exam.audience_domains.all()), exam.audience_roles
+    if not (units or domains or roles):
+        return False
+    if units and not any(officer.unit.path.startswith(u.path) for u in units):
+        return False
+    if domains and not officer.domains.filter(pk__in=[d.pk for d in domains]).exists():
+        return False
+    if roles and Role.OFFICER not in roles:
+        return officer.user.role_grants.filter(role__in=roles).exists()
+    return True
+
+
+def exams_for_officer(*, user: User) -> list[Exam]:
+    """Published exams the user may sit, open or upcoming or recently closed (for results)."""
+    officer = access.officer_of(user)
+    if officer is None:
+        return []
+    since = timezone.now() - timezone.timedelta(days=365)
+    candidates = Exam.objects.filter(status=Exam.Status.PUBLISHED, closes_at__gte=since).select_related("unit")
+    return [exam for exam in candidates if officer_may_sit(exam, officer)]
+
+
+def exam_get_for_officer(*, exam_id: int, user: User) -> tuple[Exam, Officer]:
+    exam = get_object_or_404(Exam, pk=exam_id, status=Exam.Status.PUBLISHED)
+    officer = access.officer_of(user)
+    if officer is None or not officer_may_sit(exam, officer):
+        raise Http404
+    return exam, officer
+
+
+def attempt_paper_for(*, exam: Exam, officer: Officer) -> ExamPaper:
+    """The prebuilt paper this officer sits: the fixed one, a form by rotation, or his own."""
+    if exam.paper_mode == Exam.PaperMode.PER_EXAMINEE:
+        return papers.paper_for_late_examinee(exam=exam, officer=officer)
+    forms = list(exam.papers.filter(officer__isnull=True).order_by("form").only("id", "form"))
+    if not forms:
+        raise Http404
+    done = Attempt.objects.filter(exam=exam, officer=officer).count()
+    return forms[(officer.pk + done) % len(forms)]
+
+
+def running_attempt(*, exam: Exam, officer: Officer) -> Attempt | None:
+    return Attempt.objects.filter(exam=exam, officer=officer, status=Attempt.Status.RUNNING).first()
+
+
+def attempt_get_own(*, attempt_id: int, user: User) -> Attempt:
+    """The attempt if it is the user's own; Http404 otherwise (never 403: do not confirm that it exists)."""
+    attempt = Attempt.objects.select_related("exam", "paper").filter(pk=attempt_id, officer__user=user).first()
+    if attempt is None:
+        raise Http404
+    return attempt
+
+
+def attempt_get_for_user(*, attempt_id: int, user: User) -> Attempt:
+    """Own attempt, or one of an officer the user may view (administrators, auditors); Http404 otherwise."""
+    attempt = get_object_or_404(Attempt.objects.select_related("exam", "officer__unit", "paper"), pk=attempt_id)
+    if attempt.officer.user_id != user.pk and not access.can_view_unit(user, attempt.officer.unit):
+        raise Http404
+    return attempt
+
+
+def exams_managed_by(*, user: User) -> QuerySet[Exam]:
+    """Exams organised by units the user may view (console)."""
+    return Exam.objects.filter(unit__in=access.units_viewable_by(user)).select_related("unit", "blueprint")
+
+
+def exam_get_for_manager(*, exam_id: int, user: User, write: bool = False) -> Exam:
+    exam = get_object_or_404(Exam.objects.select_related("unit", "blueprint"), pk=exam_id)
+    allowed = access.can_manage_unit(user, exam.unit) if write else access.can_view_unit(user, exam.unit)
+    if not (access.can_use_console(user) and allowed):
+        raise Http404
+    return exam
+
+
+def paper_questions(*, paper: ExamPaper, with_key: bool = False) -> list[dict]:
+    """The paper's questions in display order; answer key and explanation only when `with_key`."""
+    ids = paper.question_ids
+    questions = {q.pk: q for q in Question.objects.filter(pk__in=ids)}
+    options: dict[int, dict[str, str]] = defaultdict(dict)
+    for qid, label, text in Option.objects.filter(question_id__in=ids).values_list("question_id", "label", "text"):
+        options[qid][label] = text
+    result = []
+    for n, row in enumerate(paper.rows, start=1):
+        q = questions[row["question"]]
+        item = {
+            "number": n,
+            "question": q.pk,
+            "kind": q.kind,
+            "kind_label": q.get_kind_display(),
+            "stem": q.stem,
+            "points": row["points"],
+            "section": row["section"],
+            "options": [{"key": label, "text": options[q.pk].get(label, "")} for label in row["options"]],
+            "blanks": len(q.answer) if q.kind == "blank" and isinstance(q.answer, list) else 0,
+        }
+        if with_key:
+            item.update(answer=q.answer, explanation=q.explanation)
+        result.append(item)
+    return result
+
+
+def citations_for(question_ids: list[int]) -> dict[int, list[str]]:
+    """Cited article keys per question (laws.Citation, read only)."""
+    ct = ContentType.objects.get_for_model(Question)
+    cited: dict[int, list[str]] = defaultdict(list)
+    for object_id, key in Citation.objects.filter(content_type=ct, object_id__in=question_ids).values_list(
+        "object_id", "article_key"
+    ):
+        cited[object_id].append(key)
+    return cited
+
+
+def attempt_result(*, attempt: Attempt) -> dict:
+    """What the officer may see of his result now: score after release, key and explanations after theirs."""
+    now, exam = timezone.now(), attempt.exam
+    grade = Grade.objects.filter(attempt=attempt).first()
+    released = grade is not None and exam.results_released(now)
+    explained = released and exam.explanations_released(now)
+    items = paper_questions(paper=attempt.paper, with_key=explained) if explained else []
+    if explained:
+        answers = {a.question_id: a for a in attempt.answers.select_related("manual_grade")}
+        cited = citations_for([i["question"] for i in items])
+        for item in items:
+            answer = answers.get(item["question"])
+            item["response"] = answer.response if answer else None
+            item["score"] = _answer_score(answer)
+            item["articles"] = cited.get(item["question"], [])
+            _to_display_letters(item)
+    return {
+        "grade": grade if released else None,
+        "released": released,
+        "explained": explained,
+        "items": items,
+        "release_at": exam.results_release_at or exam.closes_at,
+    }
+
+
+def _to_display_letters(item: dict) -> None:
+    """Choice keys are stored by original label; show them by the letters this examinee saw (options shuffled)."""
+    display = {o["key"]: chr(65 + i) for i, o in enumerate(item["options"])}
+    for o in item["options"]:
+        o["display"] = display[o["key"]]
+    if item["kind"] in ("single", "multiple"):
+        for field in ("answer", "response"):
+            value = item.get(field)
+            labels = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+            item[field] = "".join(sorted(display.get(str(v), "?") for v in labels)) or None
+
+
+def _answer_score(answer: Answer | None) -> Decimal | None:
+    if answer is None:
+        return Decimal(0)
+    try:
+        return answer.manual_grade.score
+    except ManualGrade.DoesNotExist:
+        return answer.auto_score
+
+
+def grading_queue(*, user: User) -> QuerySet[Answer]:
+    """Short / case answers waiting for a person in exams the user manages; no names (blind grading)."""
+    units = access.units_managed_by(user)
+    return (
+        Answer.objects.filter(needs_manual=True, attempt__exam__unit__in=units)
+        .exclude(attempt__status=Attempt.Status.RUNNING)
+        .select_related("attempt__exam")
+        .order_by("attempt__submitted_at", "id")
+    )
+
+
+def answer_get_for_grader(*, answer_id: int, user: User) -> Answer:
+    answer = get_object_or_404(
+        Answer.objects.select_related("attempt__exam__unit", "attempt__paper", "question"), pk=answer_id
+    )
+    if not access.can_use_console(user) or not access.can_manage_unit(user, answer.attempt.exam.unit):
+        raise Http404
+    if answer.question.kind not in ("short", "case") or answer.attempt.status == Attempt.Status.RUNNING:
+        raise Http404
+    return answer
+
+
+def exam_results(*, exam: Exam, user: User) -> list[Attempt]:
+    """Attempts of officers the user may see, with grade and officer (one query)."""
+    visible = access.viewable_unit_paths(user)
+    qs = Attempt.objects.filter(exam=exam).select_related("officer__unit", "grade").order_by("officer__name", "number")
+    if visible is not None:
+        q = Q(pk__in=[])
+        for path in visible:
+            q |= Q(officer__unit__path__startswith=path)
+        qs = qs.filter(q)
+    return list(qs)

@@ -1,0 +1,363 @@
+"""Writes of a sitting: start, save answers, submit (and auto-submit), takeover, evidence, manual grading.
+
+The server owns the deadline. Answers are an idempotent upsert keyed by (attempt, question) and ordered by the
+client's sequence number; submission is idempotent (a conditional UPDATE decides the one grader). Exam set-up
+(blueprints, papers, publishing) lives in papers.py.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+
+from zhifa.common.audit import audit_record
+from zhifa.exams import grading
+from zhifa.exams.models import Answer, Attempt, AttemptEvent, Exam, ExamPaper, Grade, ManualGrade, QualificationRecord
+from zhifa.people.models import Officer, User
+from zhifa.questions.models import Question
+from zhifa.records import services as records_services
+
+MAX_SEQ_JUMP = 1_000_000  # a sequence number further ahead than this is a tampered one, not a slow network
+MAX_SEQ = 2**53  # what a browser can count exactly
+MAX_RESPONSE_CHARS = 20_000
+MAX_EVENTS_PER_ATTEMPT = 500
+
+
+class ExamError(Exception):
+    """A refusal the user can understand: `code` for the API, `message` in Chinese."""
+
+    code = "refused"
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class NotEligible(ExamError):
+    code, status = "not_eligible", 403
+
+
+class ExamNotOpen(ExamError):
+    code, status = "exam_not_open", 409
+
+
+class NoAttemptsLeft(ExamError):
+    code, status = "no_attempts_left", 409
+
+
+class AttemptClosed(ExamError):
+    code, status = "attempt_closed", 409
+
+
+class TakenOver(ExamError):
+    code, status = "taken_over", 409
+
+
+class BadAnswers(ExamError):
+    code, status = "bad_answers", 400
+
+
+@dataclass(frozen=True)
+class AnswerIn:
+    question: int
+    response: Any
+    flagged: bool = False
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    saved: int
+    seq: int
+    replay: bool = False
+
+
+def new_device_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def attempt_start(*, exam: Exam, officer: Officer, paper: ExamPaper, device_token: str = "") -> Attempt:
+    """Open a new attempt on a prebuilt paper: one INSERT. Raises ExamNotOpen, NoAttemptsLeft.
+
+    Eligibility and the paper are decided by queries.attempt_start_plan (reads only) before this is called.
+    """
+    now = timezone.now()
+    if not exam.is_open(now):
+        raise ExamNotOpen(
+            f"考试“{exam.title}”当前不在开放时间内（{exam.opens_at:%m-%d %H:%M} 至 "
+            f"{exam.closes_at:%m-%d %H:%M}），无法开始。"
+        )
+    done = Attempt.objects.filter(exam=exam, officer=officer).aggregate(n=Max("number"))["n"] or 0
+    if done >= exam.attempts_allowed:
+        raise NoAttemptsLeft(f"考试“{exam.title}”允许作答 {exam.attempts_allowed} 次，您已用完。")
+    try:
+        with transaction.atomic():
+            return Attempt.objects.create(
+                exam=exam,
+                officer=officer,
+                paper=paper,
+                number=done + 1,
+                started_at=now,
+                deadline=Attempt.deadline_for(exam, now),
+                device_token=device_token,
+            )
+    except IntegrityError:  # a double click raced us: the other request's running attempt is the one
+        running = Attempt.objects.filter(exam=exam, officer=officer, status=Attempt.Status.RUNNING).first()
+        if running is None:
+            raise NoAttemptsLeft(f"考试“{exam.title}”允许作答 {exam.attempts_allowed} 次，您已用完。") from None
+        return running
+
+
+@transaction.atomic
+def attempt_claim_device(*, attempt: Attempt, by: User, device_token: str) -> tuple[str, bool]:
+    """Make the caller's device the live one; returns (token, taken_over). A takeover is audited and logged.
+
+    The device that first opens an attempt claims it silently; another device later takes it over, and the old
+    one learns so on its next save (TakenOver). Raises AttemptClosed once the attempt is over.
+    """
+    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.status != Attempt.Status.RUNNING or attempt.deadline_passed(timezone.now()):
+        raise AttemptClosed("本次考试已结束，不能继续作答。")
+    if device_token and secrets.compare_digest(device_token, attempt.device_token):
+        return attempt.device_token, False
+    token, had_owner = new_device_token(), bool(attempt.device_token)
+    Attempt.objects.filter(pk=attempt.pk).update(device_token=token)
+    if had_owner:
+        AttemptEvent.objects.create(attempt=attempt, kind=AttemptEvent.Kind.TAKEOVER, detail={"by": by.pk})
+        audit_record(actor=by, action="exams.attempt_takeover", obj=attempt, reason="在另一台设备上继续作答")
+    return token, had_owner
+
+
+def _check_answers(attempt: Attempt, answers: list[AnswerIn]) -> None:
+    allowed = set(attempt.paper.question_ids)
+    seen: set[int] = set()
+    for a in answers:
+        if a.question not in allowed:
+            raise BadAnswers(f"第 {a.question} 号试题不在本次试卷中，答案未保存。请刷新页面后重新作答。")
+        if a.question in seen:
+            raise BadAnswers(f"第 {a.question} 号试题在同一次保存中出现了两次，请只提交最新的答案。")
+        seen.add(a.question)
+        if len(repr(a.response)) > MAX_RESPONSE_CHARS:
+            raise BadAnswers(f"第 {a.question} 号试题的答案超过 {MAX_RESPONSE_CHARS} 个字符，请精简后再保存。")
+
+
+@transaction.atomic
+def attempt_save_answers(
+    *, attempt: Attempt, by: User, answers: list[AnswerIn], seq: int, device_token: str
+) -> SaveResult:
+    """Upsert answers of a running attempt; raises AttemptClosed after the deadline, TakenOver for a replaced
+    device, BadAnswers for questions not on the paper or a tampered sequence number. An old seq is a replay."""
+    attempt = Attempt.objects.select_for_update().select_related("paper").get(pk=attempt.pk)
+    now = timezone.now()
+    if attempt.status != Attempt.Status.RUNNING or attempt.deadline_passed(now):
+        raise AttemptClosed("考试已结束，答案未保存。")
+    if not secrets.compare_digest(device_token or "", attempt.device_token):
+        raise TakenOver("本场考试已在另一台设备上继续作答，本设备的答案不再保存。")
+    if not 0 < seq < MAX_SEQ or seq > attempt.last_seq + MAX_SEQ_JUMP:
+        raise BadAnswers(f"保存序号 {seq} 无效（上次为 {attempt.last_seq}），请刷新页面后继续作答。")
+    _check_answers(attempt, answers)
+    if seq <= attempt.last_seq:
+        return SaveResult(saved=0, seq=attempt.last_seq, replay=True)  # already stored, nothing to do
+    Answer.objects.bulk_create(
+        [
+            Answer(
+                attempt=attempt, question_id=a.question, response=a.response, flagged=a.flagged, seq=seq, saved_at=now
+            )
+            for a in answers
+        ],
+        update_conflicts=True,
+        unique_fields=["attempt", "question"],
+        update_fields=["response", "flagged", "seq", "saved_at"],
+    )
+    Attempt.objects.filter(pk=attempt.pk).update(last_seq=seq)
+    return SaveResult(saved=len(answers), seq=seq)
+
+
+def attempt_submit(*, attempt: Attempt, by: User | None, auto: bool = False) -> Grade:
+    """Close the attempt and grade it; idempotent: every caller gets the one Grade, however many race.
+
+    The conditional UPDATE (status running → submitted) picks exactly one grader; on PostgreSQL the others wait
+    on its row lock and then find the grade. Raises AttemptClosed never: a closed attempt returns its grade.
+    """
+    with transaction.atomic():
+        now = timezone.now()
+        won = Attempt.objects.filter(pk=attempt.pk, status=Attempt.Status.RUNNING).update(
+            status=Attempt.Status.SUBMITTED,
+            submitted_at=min(now, attempt.deadline) if auto else now,
+            auto_submitted=auto,
+        )
+        if won:
+            attempt.refresh_from_db()
+            grade = _grade_attempt(attempt, now)
+            if auto:
+                AttemptEvent.objects.create(attempt=attempt, kind=AttemptEvent.Kind.AUTO_SUBMIT)
+            return grade
+    return Grade.objects.get(attempt_id=attempt.pk)
+
+
+def attempt_close_if_expired(*, attempt: Attempt) -> bool:
+    """Auto-submit a running attempt whose deadline has passed (lazily, on the next request, or by the task)."""
+    if attempt.status == Attempt.Status.RUNNING and attempt.deadline_passed(timezone.now()):
+        attempt_submit(attempt=attempt, by=None, auto=True)
+        attempt.refresh_from_db()
+        return True
+    return False
+
+
+def attempts_autosubmit_due() -> int:
+    """Auto-submit every running attempt past its deadline; returns how many (the task and the command)."""
+    count = 0
+    for attempt in Attempt.objects.filter(status=Attempt.Status.RUNNING, deadline__lte=timezone.now()):
+        count += attempt_close_if_expired(attempt=attempt)
+    return count
+
+
+def _grade_attempt(attempt: Attempt, now) -> Grade:
+    rows = attempt.paper.rows
+    keys = {
+        q["id"]: q for q in Question.objects.filter(pk__in=[r["question"] for r in rows]).values("id", "kind", "answer")
+    }
+    keyed = [
+        grading.KeyedRow(
+            r["question"], keys[r["question"]]["kind"], keys[r["question"]]["answer"], Decimal(r["points"])
+        )
+        for r in rows
+    ]
+    answers = {a.question_id: a for a in attempt.answers.all()}
+    result = grading.grade_paper(
+        keyed, {q: a.response for q, a in answers.items()}, partial_credit=attempt.exam.partial_credit
+    )
+    changed = []
+    for item in result.items:
+        answer = answers.get(item.question)
+        if answer is None:
+            continue
+        answer.auto_score, answer.suggested_score = item.score, item.suggested
+        answer.needs_manual = item.score is None
+        changed.append(answer)
+    Answer.objects.bulk_update(changed, ["auto_score", "suggested_score", "needs_manual"])
+    pending = bool(result.pending and any(answers.get(q) for q in result.pending))
+    grade = Grade.objects.create(
+        attempt=attempt,
+        auto_score=result.auto_score,
+        total=result.auto_score,
+        max_score=result.max_score,
+        status=Grade.Status.PENDING if pending else Grade.Status.FINAL,
+        graded_at=now,
+    )
+    if not pending:
+        _finalise(attempt, grade, now)
+    return grade
+
+
+def _finalise(attempt: Attempt, grade: Grade, now) -> None:
+    """Decide pass/fail once no answer waits for a person; write the learning record and qualification."""
+    exam = attempt.exam
+    grade.passed = grading.has_passed(grade.total, exam.pass_mark)
+    grade.status = Grade.Status.FINAL
+    grade.save(update_fields=["passed", "status", "total", "manual_score"])
+    Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.GRADED)
+    officer = attempt.officer
+    records_services.statement_record(
+        officer=officer,
+        verb="passed" if grade.passed else "failed",
+        object_type="exam",
+        object_id=str(exam.pk),
+        object_name=exam.title,
+        result={"score": float(grade.total), "max": float(grade.max_score), "success": grade.passed},
+        context={"attempt": attempt.pk},
+        timestamp=now,
+        dedupe_key=f"exams:attempt:{attempt.pk}",
+    )
+    if not grade.passed:
+        return
+    if exam.credit_hours > 0:
+        records_services.hours_credit(
+            officer=officer,
+            category=exam.credit_category,
+            hours=exam.credit_hours,
+            source=f"考试：{exam.title}",
+            evidence=f"答卷 #{attempt.pk}，成绩 {grade.total}",
+            dedupe_key=f"exams:exam:{exam.pk}:officer:{officer.pk}",
+        )
+    if exam.is_qualification:
+        QualificationRecord.objects.get_or_create(
+            officer=officer, exam=exam, defaults={"attempt": attempt, "score": grade.total, "passed_at": now}
+        )
+
+
+def attempt_event_record(*, attempt: Attempt, kind: str, detail: dict | None = None) -> AttemptEvent | None:
+    """Log a tab switch / copy / paste as evidence; None once the attempt's cap is reached (never an error)."""
+    if kind not in (AttemptEvent.Kind.TAB_HIDDEN, AttemptEvent.Kind.COPY, AttemptEvent.Kind.PASTE):
+        raise BadAnswers(f"事件类型 {kind!r} 无效，应为 tab_hidden、copy 或 paste。")
+    if attempt.events.count() >= MAX_EVENTS_PER_ATTEMPT:
+        return None
+    return AttemptEvent.objects.create(
+        attempt=attempt, kind=kind, detail={k: str(v)[:200] for k, v in (detail or {}).items()}
+    )
+
+
+@transaction.atomic
+def answer_grade_manual(
+    *, answer: Answer, by: User, score: Decimal, comment: str = "", rubric_marks: list | None = None, reason: str = ""
+) -> ManualGrade:
+    """Record or change a person's score for a short/case answer (audited; a change needs a reason).
+
+    Raises ValueError (Chinese) for a score outside 0..points or a change without a reason.
+    """
+    attempt = Attempt.objects.select_for_update().select_related("exam", "paper", "officer").get(pk=answer.attempt_id)
+    if attempt.status == Attempt.Status.RUNNING:
+        raise ValueError("答卷尚未交卷，不能阅卷。")
+    points = next(Decimal(r["points"]) for r in attempt.paper.rows if r["question"] == answer.question_id)
+    value = grading.check_manual_score(score, points)
+    existing = ManualGrade.objects.filter(answer=answer).first()
+    if existing is not None and existing.score != value and not reason.strip():
+        raise ValueError("修改已评分数必须填写原因（例如：复核后调整）。")
+    old = {"score": str(existing.score)} if existing else None
+    manual, _ = ManualGrade.objects.update_or_create(
+        answer=answer,
+        defaults={
+            "score": value,
+            "comment": comment,
+            "rubric_marks": rubric_marks or [],
+            "grader": by,
+            "graded_at": timezone.now(),
+        },
+    )
+    Answer.objects.filter(pk=answer.pk).update(needs_manual=False)
+    audit_record(
+        actor=by,
+        action="exams.grade_manual",
+        obj=attempt,
+        old=old,
+        new={"question": answer.question_id, "score": str(value)},
+        reason=reason or "人工阅卷",
+    )
+    _regrade_total(attempt, by)
+    return manual
+
+
+def _regrade_total(attempt: Attempt, by: User) -> None:
+    grade = Grade.objects.select_for_update().get(attempt=attempt)
+    old_total, old_passed = grade.total, grade.passed
+    grade.manual_score = ManualGrade.objects.filter(answer__attempt=attempt).aggregate(s=Sum("score"))["s"] or 0
+    grade.total = grade.auto_score + grade.manual_score
+    if attempt.answers.filter(needs_manual=True).exists():
+        grade.save(update_fields=["manual_score", "total"])
+        return
+    _finalise(attempt, grade, timezone.now())
+    if old_total != grade.total or old_passed != grade.passed:
+        audit_record(
+            actor=by,
+            action="exams.grade_total",
+            obj=attempt,
+            old={"total": str(old_total), "passed": old_passed},
+            new={"total": str(grade.total), "passed": grade.passed},
+            reason="人工阅卷后重新合计",
+        )

@@ -1,0 +1,29 @@
+"""Background work: building parallel / per-examinee papers, and auto-submitting attempts past their deadline."""
+
+from __future__ import annotations
+
+from django.tasks import task
+
+from zhifa.exams import papers, queries, services
+from zhifa.exams.models import Exam
+from zhifa.people.models import Officer, User
+
+
+@task()
+def papers_build_task(exam_id: int, user_id: int) -> dict:
+    """Assemble every paper of an exam (N parallel forms or one per examinee); the result says how many or why not."""
+    exam = Exam.objects.select_related("unit", "blueprint").get(pk=exam_id)
+    by = User.objects.get(pk=user_id)
+    officers = []
+    if exam.paper_mode == Exam.PaperMode.PER_EXAMINEE:
+        officers = [o for o in Officer.objects.select_related("unit", "user") if queries.officer_may_sit(exam, o)]
+    try:
+        return {"built": papers.papers_build(exam=exam, by=by, officers=officers)}
+    except (papers.assembly.AssemblyError, papers.assembly.BlueprintInvalid, ValueError) as exc:
+        return {"built": 0, "error": getattr(exc, "message", str(exc))}
+
+
+@task()
+def attempts_autosubmit_task() -> int:
+    """Submit every running attempt whose deadline has passed (run every minute by `manage.py exams_autosubmit`)."""
+    return services.attempts_autosubmit_due()

@@ -1,0 +1,72 @@
+"""Officer pages: my exams, an exam's start page, the taking page (attempt.js does the rest), the result."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhifa.exams import queries, services
+from zhifa.exams.models import Attempt
+
+
+@login_required
+def exam_list(request: HttpRequest) -> HttpResponse:
+    exams = queries.exams_for_officer(user=request.user)
+    return render(request, "exams/exam_list.html", {"exams": exams, "now": timezone.now()})
+
+
+@login_required
+def exam_detail(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam, officer = queries.exam_get_for_officer(exam_id=exam_id, user=request.user)
+    attempts = list(Attempt.objects.filter(exam=exam, officer=officer).select_related("grade").order_by("number"))
+    return render(
+        request,
+        "exams/exam_detail.html",
+        {
+            "exam": exam,
+            "attempts": attempts,
+            "open": exam.is_open(timezone.now()),
+            "running": next((a for a in attempts if a.status == Attempt.Status.RUNNING), None),
+            "left": exam.attempts_allowed - len(attempts),
+        },
+    )
+
+
+@login_required
+@require_POST
+def exam_start(request: HttpRequest, exam_id: int) -> HttpResponse:
+    exam, officer = queries.exam_get_for_officer(exam_id=exam_id, user=request.user)
+    running = queries.running_attempt(exam=exam, officer=officer)
+    if running is not None and not services.attempt_close_if_expired(attempt=running):
+        return redirect("exams:attempt-take", attempt_id=running.pk)
+    try:
+        paper = queries.attempt_paper_for(exam=exam, officer=officer)
+        attempt = services.attempt_start(exam=exam, officer=officer, paper=paper)
+    except services.ExamError as exc:
+        messages.error(request, exc.message)
+        return redirect("exams:exam-detail", exam_id=exam.pk)
+    return redirect("exams:attempt-take", attempt_id=attempt.pk)
+
+
+@login_required
+def attempt_take(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = queries.attempt_get_own(attempt_id=attempt_id, user=request.user)
+    services.attempt_close_if_expired(attempt=attempt)
+    if attempt.status != Attempt.Status.RUNNING:
+        return redirect("exams:attempt-result", attempt_id=attempt.pk)
+    return render(request, "exams/attempt_take.html", {"attempt": attempt, "exam": attempt.exam})
+
+
+@login_required
+def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = queries.attempt_get_own(attempt_id=attempt_id, user=request.user)
+    services.attempt_close_if_expired(attempt=attempt)
+    return render(
+        request,
+        "exams/attempt_result.html",
+        {"attempt": attempt, "exam": attempt.exam, **queries.attempt_result(attempt=attempt)},
+    )
