@@ -1,0 +1,155 @@
+"""Pages: 我的学习档案 (learner, mobile) and the console's compliance report, review queue and requirements."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from zhifa.people import access
+from zhifa.people.models import Officer
+from zhifa.records import queries, services, xapi
+from zhifa.records.forms import ManualEntryForm
+from zhifa.records.transcript import transcript_pdf
+
+
+def year_param(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    current = timezone.localdate().year
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= current + 1 else current
+
+
+def _record_context(officer: Officer, year: int) -> dict:
+    return {
+        "officer": officer,
+        "year": year,
+        "years": queries.years_of(officer, timezone.localdate().year),
+        "summary": queries.hours_summary_for(officer, year),
+        "entries": list(queries.hours_entries_for(officer, year)),
+        "statements": list(queries.statements_for(officer, year=year)[:100]),
+    }
+
+
+@login_required
+def my_record(request: HttpRequest) -> HttpResponse:
+    officer = access.officer_of(request.user)
+    if officer is None:  # an instructor, evaluator or administrator without an officer profile
+        return render(request, "records/no_record.html", {"console": access.can_use_console(request.user)})
+    context = _record_context(officer, year_param(request))
+    context["form"] = ManualEntryForm(initial={"occurred_on": timezone.localdate()})
+    return render(request, "records/my_record.html", context)
+
+
+@login_required
+@require_POST
+def entry_submit(request: HttpRequest) -> HttpResponse:
+    officer = queries.officer_of_user(request.user)
+    form = ManualEntryForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.hours_entry_submit(
+                officer=officer,
+                by=request.user,
+                category=data["category"],
+                hours=data["hours"],
+                occurred_on=data["occurred_on"],
+                title=data["title"],
+                evidence=data["evidence"],
+                evidence_file=data["evidence_file"],
+            )
+        except (services.RecordsError, services.InvalidHours, services.InvalidEvidence) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "已提交学时申报，等待单位管理员审核。")
+            return redirect("records:my-record")
+    context = _record_context(officer, timezone.localdate().year)
+    context["form"] = form
+    return render(request, "records/my_record.html", context, status=400)
+
+
+@login_required
+def entry_evidence(request: HttpRequest, entry_id: int) -> FileResponse:
+    entry = queries.entry_for_user(user=request.user, entry_id=entry_id)
+    if not entry.evidence_file:
+        raise Http404
+    name = entry.evidence_file.name.rsplit("/", 1)[-1]
+    return FileResponse(entry.evidence_file.open("rb"), filename=name, as_attachment=False)
+
+
+def _transcript_response(officer: Officer, year: int) -> HttpResponse:
+    summary = queries.hours_summary_for(officer, year)
+    pdf = transcript_pdf(
+        summary=summary, entries=queries.hours_entries_for(officer, year), generated_at=timezone.localtime()
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="transcript-{year}-{officer.pk}.pdf"'
+    return response
+
+
+def _xapi_response(officer: Officer) -> HttpResponse:
+    document = xapi.statement_result(
+        queries.statements_for(officer).order_by("timestamp", "pk"),
+        site=settings.SITE_URL,
+        account_name=officer.user.get_username(),
+        actor_name=officer.name,
+    )
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=1), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="xapi-{officer.pk}.json"'
+    response["X-Experience-API-Version"] = xapi.XAPI_VERSION
+    return response
+
+
+@login_required
+def transcript(request: HttpRequest) -> HttpResponse:
+    return _transcript_response(queries.officer_of_user(request.user), year_param(request))
+
+
+@login_required
+def xapi_export(request: HttpRequest) -> HttpResponse:
+    officer = queries.officer_of_user(request.user)
+    officer = Officer.objects.select_related("user").get(pk=officer.pk)
+    return _xapi_response(officer)
+
+
+def _console_officer(request: HttpRequest, officer_id: int) -> Officer:
+    if not access.can_use_console(request.user):
+        raise Http404
+    return queries.officer_for_user(user=request.user, officer_id=officer_id)
+
+
+@login_required
+def officer_record(request: HttpRequest, officer_id: int) -> HttpResponse:
+    officer = _console_officer(request, officer_id)
+    return render(request, "records/officer_record.html", _record_context(officer, year_param(request)))
+
+
+@login_required
+def officer_transcript(request: HttpRequest, officer_id: int) -> HttpResponse:
+    return _transcript_response(_console_officer(request, officer_id), year_param(request))
+
+
+@login_required
+def officer_xapi(request: HttpRequest, officer_id: int) -> HttpResponse:
+    officer = _console_officer(request, officer_id)
+    return _xapi_response(Officer.objects.select_related("user").get(pk=officer.pk))
+
+
+@login_required
+@require_http_methods(["GET"])
+def hours_ring(request: HttpRequest) -> HttpResponse:
+    """The ring chart fragment alone (htmx or a plain include target)."""
+    officer = queries.officer_of_user(request.user)
+    return render(
+        request,
+        "records/_hours_ring.html",
+        {"hours_summary": queries.hours_summary_for(officer, timezone.localdate().year)},
+    )
