@@ -28,7 +28,9 @@ def known_keys(keys: Iterable[str]) -> set[str]:
     keys = list(dict.fromkeys(keys))
     if not keys:
         return set()
-    found = Provision.objects.filter(kind=Provision.Kind.ARTICLE, key__in=keys).values_list("key", flat=True)
+    found = Provision.objects.filter(kind=Provision.Kind.ARTICLE, key__in=keys, version__is_current=True).values_list(
+        "key", flat=True
+    )
     return set(found)
 
 
@@ -39,7 +41,7 @@ def unknown_keys(keys: Sequence[str]) -> list[str]:
 
 def unknown_message(keys: Sequence[str]) -> str:
     return (
-        f"法条依据 {'、'.join(keys)} 在法规库中找不到：请核对法规简称和条号（形如“行政处罚法#第四十四条”），"
+        f"“{'、'.join(keys)}”在法规库中找不到：请核对法规简称和条号（形如“行政处罚法#第四十四条”），"
         "或先在法规库导入该法规。"
     )
 
