@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import secrets
 from datetime import datetime
+from decimal import Decimal
 
 import segno
 from django.conf import settings
@@ -99,12 +100,14 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     pdf.setTitle(f"结业证书 {certificate.code}")
     pdf.setLineWidth(3)
     pdf.rect(30, 30, width - 60, height - 60)
-    hours = sum(lesson.credit_hours for lesson in Lesson.objects.filter(chapter__course=certificate.course))
+    hours = sum(
+        (lesson.credit_hours for lesson in Lesson.objects.filter(chapter__course=certificate.course)), Decimal(0)
+    )
     lines = [
         (FONT, 34, height - 130, "结 业 证 书"),
         (FONT, 20, height - 210, f"{certificate.officer.name} 同志："),
         (FONT, 18, height - 260, f"已完成课程《{certificate.course.title}》的全部学习，"),
-        (FONT, 18, height - 295, f"共计 {hours:g} 学时，特发此证。"),
+        (FONT, 18, height - 295, f"共计 {hours.normalize():f} 学时，特发此证。"),
         (FONT, 14, 110, f"证书编号：{certificate.code}"),
         (FONT, 14, 85, f"颁发日期：{timezone.localtime(certificate.issued_at):%Y年%m月%d日}    智慧执法学院"),
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -35,7 +35,15 @@ def audience_filter(officer: Officer) -> Q:
     return (~has_units | unit_match) & (~has_domains | domain_match)
 
 
+def with_grants(user):
+    """Load the user's role grants once; access.* asks for them several times per request."""
+    if user.is_authenticated and "role_grants" not in getattr(user, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([user], "role_grants__unit")
+    return user
+
+
 def courses_visible_to(user) -> QuerySet[Course]:
+    with_grants(user)
     published = Course.objects.filter(status=Course.Status.PUBLISHED)
     officer = access.officer_of(user)
     if officer is not None and not can_author(user) and not access.can_use_console(user):
@@ -44,6 +52,7 @@ def courses_visible_to(user) -> QuerySet[Course]:
 
 
 def can_author(user) -> bool:
+    with_grants(user)
     return access.is_system_admin(user) or access.is_unit_admin(user) or access.is_instructor(user)
 
 

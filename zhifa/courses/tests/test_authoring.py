@@ -1,0 +1,151 @@
+"""Authoring through the console: instructors and administrators build courses; officers only learn."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from zhifa.common.audit import AuditEvent
+from zhifa.common.testing import make_user
+from zhifa.courses import services
+from zhifa.courses.models import Course, Lesson
+from zhifa.courses.tests.conftest import add_lesson, make_course, ready_video
+
+
+def test_an_instructor_creates_a_course_and_teaches_it(client, instructor, org):
+    client.force_login(instructor)
+    response = client.post(
+        "/courses/manage/new",
+        {
+            "code": "ethics",
+            "title": "执法人员职业道德",
+            "summary": "五讲",
+            "requirement": "required",
+            "domains": [org.market_domain.pk],
+            "audience_domains": [org.market_domain.pk],
+        },
+    )
+    course = Course.objects.get(code="ethics")
+    assert response.status_code == 302 and response["Location"] == f"/courses/manage/{course.pk}/"
+    assert list(course.instructors.all()) == [instructor]
+    assert course.status == Course.Status.DRAFT
+
+
+def test_an_officer_cannot_author(officer):
+    with pytest.raises(services.NotPermitted):
+        services.course_save(by=officer.user, code="x", title="x")
+
+
+def test_a_user_without_the_instructor_role_cannot_be_named_instructor(sysadmin):
+    stranger = make_user("stranger")
+    with pytest.raises(services.CourseError, match="没有讲师角色"):
+        services.course_save(by=sysadmin, code="x", title="x", instructors=[stranger])
+
+
+def test_the_unit_admin_manages_courses_of_his_subtree_only(unit_admin, org, sysadmin):
+    ours = make_course(owner=org.market)
+    theirs = make_course(owner=org.west_transport)
+    services.chapter_create(by=unit_admin, course=ours, title="第一章")
+    with pytest.raises(services.NotPermitted):
+        services.chapter_create(by=unit_admin, course=theirs, title="第一章")
+
+
+def test_article_html_is_sanitised(course, sysadmin):
+    chapter = services.chapter_create(by=sysadmin, course=course, title="第一章")
+    lesson = services.lesson_save(
+        by=sysadmin,
+        chapter=chapter,
+        title="文明执法",
+        kind=Lesson.Kind.ARTICLE,
+        hours_category="ethics",
+        credit_hours=Decimal("0.2"),
+        body_html='<p onclick="steal()">文明<script>alert(1)</script><a href="javascript:x()">链接</a></p>',
+    )
+    assert "script" not in lesson.body_html and "onclick" not in lesson.body_html
+    assert "javascript:" not in lesson.body_html and "文明" in lesson.body_html
+
+
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"kind": "article", "body_html": ""}, "需要正文"),
+        ({"kind": "document", "document": SimpleUploadedFile("a.pdf", b"GIF89a...")}, "不是 PDF"),
+        ({"kind": "video"}, "先上传视频"),
+        ({"kind": "article", "body_html": "<p>x</p>", "is_micro": True, "minutes": 12}, "不能超过 5 分钟"),
+        ({"kind": "quiz"}, "至少一道"),
+    ],
+)
+def test_lessons_without_usable_content_are_refused(course, sysadmin, fields, message):
+    chapter = services.chapter_create(by=sysadmin, course=course, title="第一章")
+    with pytest.raises(services.CourseError, match=message):
+        services.lesson_save(
+            by=sysadmin, chapter=chapter, title="x", hours_category="ethics", credit_hours=Decimal("0.5"), **fields
+        )
+    assert not Lesson.objects.exists()
+
+
+def test_a_micro_lesson_video_must_be_short(course, sysadmin):
+    chapter = services.chapter_create(by=sysadmin, course=course, title="第一章")
+    with pytest.raises(services.CourseError, match="5 分钟"):
+        services.lesson_save(
+            by=sysadmin,
+            chapter=chapter,
+            title="x",
+            kind="video",
+            hours_category="ethics",
+            credit_hours=Decimal("0.1"),
+            is_micro=True,
+            minutes=5,
+            video=ready_video(600),
+        )
+
+
+def test_publishing_needs_lessons_and_ready_videos_and_is_audited(sysadmin, org):
+    course = make_course(status=Course.Status.DRAFT)
+    with pytest.raises(services.CourseError, match="还没有课时"):
+        services.course_publish(by=sysadmin, course=course)
+    lesson = add_lesson(course)
+    lesson.video.status = "processing"
+    lesson.video.save()
+    with pytest.raises(services.CourseError, match="尚未转码完成"):
+        services.course_publish(by=sysadmin, course=course)
+    lesson.video.status = "ready"
+    lesson.video.save()
+    services.course_publish(by=sysadmin, course=course)
+    assert Course.objects.get(pk=course.pk).status == Course.Status.PUBLISHED
+    assert AuditEvent.objects.filter(action="course.publish", object_id=str(course.pk)).exists()
+
+
+def test_lesson_pages_of_the_console(client, instructor, course):
+    lesson = add_lesson(course)
+    client.force_login(instructor)
+    page = client.get(f"/courses/manage/{course.pk}/").content.decode()
+    assert lesson.title in page and "添加课时" in page
+    response = client.post(
+        f"/courses/manage/lessons/{lesson.pk}/checkpoints",
+        {
+            "at_seconds": 30,
+            "prompt": "执法的首要原则？",
+            "options": "A. 依法\nB. 从快",
+            "answer": "a",
+        },
+    )
+    assert response.status_code == 302
+    assert lesson.checkpoints.get().answer == "A"
+
+
+def test_citing_articles_goes_through_the_laws_app(course, sysadmin):
+    laws_services = pytest.importorskip("zhifa.laws.services", reason="laws.services 尚未提供 citation_set")
+    chapter = services.chapter_create(by=sysadmin, course=course, title="第一章")
+    with pytest.raises(services.CourseError):
+        services.lesson_save(
+            by=sysadmin,
+            chapter=chapter,
+            title="x",
+            kind="article",
+            body_html="<p>x</p>",
+            hours_category="legal",
+            credit_hours=Decimal("0.5"),
+            article_keys=["不存在的法#第一条"],
+        )
+    assert hasattr(laws_services, "citation_set")
