@@ -8,11 +8,14 @@ of its owner unit's subtree. Auditors read the console list but change nothing.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from zhifa.courses.models import Certificate, Course, Lesson, LessonProgress, UploadSession, VideoAsset
 from zhifa.people import access
@@ -191,3 +194,76 @@ def course_outline(*, course: Course, officer: Officer | None) -> CourseOutline:
     certificate = Certificate.objects.filter(officer=officer, course=course).first() if officer else None
     ordered = sorted(chapters.values(), key=lambda item: (item[0].position, item[0].pk))
     return CourseOutline(course, ordered, done, len(lessons), certificate)
+
+
+@dataclass
+class DueCourse:
+    course: Course
+    done: int
+    total: int
+
+
+@dataclass
+class LearnerHome:
+    due: list[DueCourse]
+    resume: list[LessonProgress]
+    today: list[Lesson]
+
+
+TODAY_SIZE = 3
+
+
+def _daily_order(lesson_id: int, day: date) -> str:
+    # A stable shuffle that changes each day: the feed is not always the same three lessons.
+    return hashlib.sha256(f"{day.isoformat()}:{lesson_id}".encode()).hexdigest()
+
+
+def _due(required: list[Course], lessons: list[Lesson], progress: dict) -> list[DueCourse]:
+    due = []
+    for course in required:
+        own = [lesson for lesson in lessons if lesson.chapter.course_id == course.pk]
+        done = sum(1 for lesson in own if progress.get(lesson.pk) and progress[lesson.pk].completed_at)
+        due.append(DueCourse(course, done, len(own)))
+    return due
+
+
+def _today(officer: Officer, lessons: list[Lesson], progress: dict, day: date) -> list[Lesson]:
+    domains = officer.domains.values_list("pk", flat=True)
+    recommended = set(Course.domains.through.objects.filter(domain_id__in=domains).values_list("course_id", flat=True))
+    open_micro = [
+        lesson
+        for lesson in lessons
+        if lesson.is_micro and not (progress.get(lesson.pk) and progress[lesson.pk].completed_at)
+    ]
+    assigned = [lesson for lesson in open_micro if lesson.chapter.course.is_required]
+    suggested = [
+        lesson
+        for lesson in open_micro
+        if not lesson.chapter.course.is_required and lesson.chapter.course_id in recommended
+    ]
+    feed = sorted(assigned, key=lambda lesson: _daily_order(lesson.pk, day))
+    feed += sorted(suggested, key=lambda lesson: _daily_order(lesson.pk, day))
+    return feed[:TODAY_SIZE]
+
+
+def learner_home(*, officer: Officer, today: date | None = None) -> LearnerHome:
+    """What the learner home shows: required courses not completed, lessons to continue, and today's micro-lessons
+    (from required courses first, then electives recommended for the officer's domains). Six queries."""
+    visible = Course.objects.filter(status=Course.Status.PUBLISHED).filter(audience_filter(officer))
+    open_courses = visible.exclude(pk__in=Certificate.objects.filter(officer=officer).values("course_id"))
+    required = list(open_courses.filter(requirement=Course.Requirement.REQUIRED))
+    lessons = list(Lesson.objects.filter(chapter__course__in=open_courses).select_related("chapter__course"))
+    progress = {p.lesson_id: p for p in LessonProgress.objects.filter(officer=officer, lesson__in=lessons)}
+    by_id = {lesson.pk: lesson for lesson in lessons}
+    resume = sorted(
+        (p for p in progress.values() if p.completed_at is None),
+        key=lambda p: p.updated_at,
+        reverse=True,
+    )[:3]
+    for item in resume:
+        item.lesson = by_id[item.lesson_id]
+    return LearnerHome(
+        due=_due(required, lessons, progress),
+        resume=resume,
+        today=_today(officer, lessons, progress, today or timezone.localdate()),
+    )

@@ -148,6 +148,11 @@ def upload_finish(*, upload: UploadSession) -> VideoAsset:
 @task
 def video_process(video_id: int) -> None:
     """Background task: poster frame and H.264 MP4 rendition, with progress stored for the "转码中" display."""
+    video_process_now(video_id)
+
+
+def video_process_now(video_id: int) -> None:
+    """Make the poster and the rendition in this process (the task's body; the demo seed calls it directly)."""
     asset = VideoAsset.objects.get(pk=video_id)
     source = Path(settings.MEDIA_ROOT) / asset.original.name
     with tempfile.TemporaryDirectory(prefix="zhifa-video-") as tmp:
