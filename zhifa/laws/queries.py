@@ -1,0 +1,165 @@
+"""Reads of the law library for pages. Laws are public texts: every logged-in user reads them; the console lists
+(stale content, imports) are for console users (unit administrators, auditors, system administrators).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from zhifa.laws import diff
+from zhifa.laws.models import Citation, ImportJob, Law, LawVersion, Provision
+from zhifa.people import access
+from zhifa.people.models import Domain
+
+
+def laws_filtered(
+    *, q: str = "", category: str = "", status: str = "", domain: str = "", region: str = ""
+) -> QuerySet[Law]:
+    """Laws with their current version, filtered; `status` filters on the current version's status."""
+    current = LawVersion.objects.filter(is_current=True).only(
+        "id", "law_id", "version_date", "status", "article_count", "effective"
+    )
+    laws = Law.objects.prefetch_related(Prefetch("versions", queryset=current, to_attr="current_versions"))
+    if q:
+        laws = laws.filter(Q(title__icontains=q) | Q(short_title__icontains=q))
+    if category:
+        laws = laws.filter(category=category)
+    if status:
+        laws = laws.filter(versions__is_current=True, versions__status=status)
+    if domain:
+        laws = laws.filter(domains__code=domain)
+    if region == "national":
+        laws = laws.filter(region="")
+    elif region:
+        laws = laws.filter(region=region)
+    return laws.order_by("category", "short_title").distinct()
+
+
+def filter_choices() -> dict:
+    regions = Law.objects.exclude(region="").values_list("region", flat=True).distinct().order_by("region")
+    return {
+        "categories": Law.Category.choices,
+        "statuses": LawVersion.Status.choices,
+        "domains": Domain.objects.order_by("name"),
+        "regions": list(regions),
+    }
+
+
+def law_get(*, short_title: str) -> Law:
+    return get_object_or_404(Law, short_title=short_title)
+
+
+def version_in_force(*, law: Law, on: dt.date) -> LawVersion | None:
+    """The version of `law` in force on `on`: the newest one whose effective (or version) date is not later."""
+    versions = sorted(law.versions.all(), key=lambda v: v.version_date, reverse=True)
+    return next((v for v in versions if (v.effective or v.version_date) <= on), None)
+
+
+def version_choose(*, law: Law, version_id: str | None = None, on: dt.date | None = None) -> LawVersion:
+    """The version a page shows: by id, else in force on a date, else the current one; Http404 when none."""
+    if version_id:
+        return get_object_or_404(LawVersion, law=law, pk=version_id) if version_id.isdigit() else _not_found()
+    if on is not None:
+        version = version_in_force(law=law, on=on)
+        if version is None:
+            raise Http404(f"{on:%Y-%m-%d}时《{law.short_title}》尚未施行")
+        return version
+    version = law.versions.filter(is_current=True).first() or law.versions.order_by("-version_date").first()
+    return version or _not_found()
+
+
+def _not_found():
+    raise Http404
+
+
+def version_articles(*, version: LawVersion) -> list[diff.Article]:
+    """(label, text) of every article of a version, in order, for comparing versions."""
+    rows = version.provisions.filter(kind=Provision.Kind.ARTICLE).order_by("position").values_list("label", "text")
+    return [diff.Article(label, text) for label, text in rows]
+
+
+def version_outline(*, version: LawVersion) -> list[Provision]:
+    """Headings and articles of a version, in order, for the table of contents (no paragraphs)."""
+    kinds = [
+        Provision.Kind.PART,
+        Provision.Kind.SUBPART,
+        Provision.Kind.CHAPTER,
+        Provision.Kind.SECTION,
+        Provision.Kind.ARTICLE,
+    ]
+    return list(
+        version.provisions.filter(kind__in=kinds)
+        .only("id", "kind", "label", "heading", "key", "text", "position", "parent_id")
+        .order_by("position")
+    )
+
+
+@dataclass
+class ArticleView:
+    article: Provision
+    paragraphs: list[Provision]  # with .items and each item's .subitems set
+    versions: list[tuple[LawVersion, Provision | None]]
+
+
+def article_for_page(*, law: Law, label: str, version: LawVersion) -> ArticleView:
+    """An article of a version with its paragraphs and its wording in every version; Http404 when missing."""
+    article = version.provisions.filter(kind=Provision.Kind.ARTICLE, label=label).first()
+    if article is None:
+        raise Http404(f"《{law.short_title}》{version.version_date:%Y-%m-%d}版本中没有{label}")
+    rows = list(
+        Provision.objects.filter(version=version, position__gt=article.position)
+        .filter(Q(parent=article) | Q(parent__parent=article) | Q(parent__parent__parent=article))
+        .order_by("position")
+    )
+    children: dict[int, list[Provision]] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    paragraphs = children.get(article.pk, [])
+    for paragraph in paragraphs:
+        paragraph.items = children.get(paragraph.pk, [])
+        for item in paragraph.items:
+            item.subitems = children.get(item.pk, [])
+    same_key = {p.version_id: p for p in Provision.objects.filter(key=article.key, version__law=law)}
+    versions = [(v, same_key.get(v.pk)) for v in law.versions.order_by("-version_date")]
+    return ArticleView(article, paragraphs, versions)
+
+
+def citations_of(*, key: str) -> list[Citation]:
+    """Citations of an article key, with their objects loaded (one query per content type)."""
+    citations = list(Citation.objects.filter(article_key=key).select_related("content_type", "version"))
+    by_type: dict[int, list[Citation]] = {}
+    for citation in citations:
+        by_type.setdefault(citation.content_type_id, []).append(citation)
+    for group in by_type.values():
+        model = group[0].content_type.model_class()
+        objects = model._default_manager.in_bulk([c.object_id for c in group]) if model else {}
+        for citation in group:
+            citation.target = objects.get(citation.object_id)
+    return citations
+
+
+def stale_citations(*, user) -> QuerySet[Citation]:
+    """Citations flagged for review after a law changed; console users only (Http404 for others)."""
+    if not access.can_use_console(user):
+        raise Http404
+    return (
+        Citation.objects.filter(needs_review=True)
+        .select_related("content_type", "version__law")
+        .order_by("article_key", "id")
+    )
+
+
+def can_import(user) -> bool:
+    """Importing laws changes the library of the whole platform: system administrators only."""
+    return access.is_system_admin(user)
+
+
+def import_job_get(*, job_id: int, user) -> ImportJob:
+    if not can_import(user):
+        raise Http404
+    return get_object_or_404(ImportJob, pk=job_id)

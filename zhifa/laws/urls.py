@@ -1,0 +1,22 @@
+from importlib.util import find_spec
+
+from django.urls import include, path
+
+from zhifa.laws import views
+
+app_name = "laws"
+
+urlpatterns = [
+    path("", views.law_list, name="law-list"),
+    path("manage/stale/", views.stale_list, name="stale-list"),
+    path("manage/import/", views.import_page, name="import-page"),
+    path("manage/import/<int:job_id>/", views.import_job_detail, name="import-job-detail"),
+]
+# The search engineer's pages (/laws/search/), once that package has its urls module.
+if find_spec("zhifa.laws.search") is not None and find_spec("zhifa.laws.search.urls") is not None:
+    urlpatterns.append(path("search/", include("zhifa.laws.search.urls")))
+urlpatterns += [
+    path("<str:short_title>/", views.law_detail, name="law-detail"),
+    path("<str:short_title>/diff/", views.law_diff, name="law-diff"),
+    path("<str:short_title>/<str:label>/", views.article_detail, name="article-detail"),
+]
