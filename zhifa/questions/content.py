@@ -275,7 +275,7 @@ def _choice_problems(data: QuestionData) -> list[str]:
         return [f"选项应从 A 起连续排列（现为 {'、'.join(labels)}），请补齐中间空缺的选项。"]
     empty = [label for label, text in data.options.items() if not text.strip()]
     if empty:
-        return [f"选项 {'、'.join(empty)} 内容为空。"]
+        return [f"选项 {'、'.join(empty)} 内容为空，请填写，或把后面的选项依次前移。"]
     answer = data.answer if isinstance(data.answer, list | tuple) else []
     picks = [str(a).strip().upper() for a in answer]
     if not picks:
@@ -328,3 +328,34 @@ _CHECKERS = {
     "short": _subjective_problems,
     "case": _subjective_problems,
 }
+
+_COLUMN_CUES = [
+    ("题型", ("题型", "只有案例分析题", "案例分析题的小题")),
+    ("题干", ("题干",)),
+    ("解析", ("解析",)),
+    ("难度", ("难度",)),
+    ("选项", ("选项", "选择题至少", "判断题不需要选项", "填空题不需要选项")),
+    (
+        "答案",
+        (
+            "答案",
+            "单选题只能",
+            "多选题至少",
+            "判断题答案",
+            "填空题答案",
+            "第",
+            "请填写参考答案",
+            "评分要点",
+            "案例分析题需要",
+        ),
+    ),
+]
+
+
+def problem_column(message: str) -> str:
+    """The spreadsheet column a message of `problems()` is about ("" when none fits)."""
+    text = re.sub(r"^第 \d+ 小题：", "", message)
+    for column, cues in _COLUMN_CUES:
+        if text.startswith(cues):
+            return column
+    return ""

@@ -104,7 +104,7 @@ def _check_rows(rows: list[ParsedRow], *, pending_citations: bool) -> tuple[list
     resolver, errors, checked = _Resolver(), [], []
     for row in rows:
         data = resolver.resolve(row.data, row.row, errors)
-        errors.extend(RowError(row.row, "", message) for message in content.problems(data))
+        errors.extend(RowError(row.row, content.problem_column(m), m) for m in content.problems(data))
         checked.append(ParsedRow(row.row, data))
     all_keys = {key for row in checked for key in _keys(row.data)}
     known = citations.known_keys(all_keys)
