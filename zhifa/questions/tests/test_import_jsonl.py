@@ -47,14 +47,14 @@ def test_every_kind_round_trips_through_jsonl():
             "type": "short",
             "stem": "简答",
             "answer": {"reference": "答", "rubric": [{"point": "要点", "score": 2, "keywords": ["要"]}]},
-        },  # fmt: skip
+        },
         {
             "id": "c",
             "type": "case",
             "stem": "案情",
             "answer": {"reference": "参考"},
             "sub_questions": [{"type": "single", "stem": "小题", "options": {"A": "甲", "B": "乙"}, "answer": ["A"]}],
-        },  # fmt: skip
+        },
     ]
     first = questions_import(blob=lines(*records), fmt="jsonl")
     assert (first.created, first.errors) == (4, [])
