@@ -6,6 +6,8 @@ user may see but not change (an auditor on an edit page) → 403.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,8 +26,19 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def console_page(view):
+    """Log-in required, then the console check (404 for others); loads the user's role grants once."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        queries.require_console(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _require_manager(user) -> None:
-    queries.require_console(user)
     if not access.can_manage_people(user):
         raise PermissionDenied("只读账号不能修改人员信息。")
 
@@ -36,19 +49,19 @@ def _xlsx(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@login_required
+@console_page
 def console_home(request: HttpRequest) -> HttpResponse:
     units = queries.units_for_tree(user=request.user)[:200]
     return render(request, "people/console_home.html", {"units": units})
 
 
-@login_required
+@console_page
 def unit_list(request: HttpRequest) -> HttpResponse:
     units = queries.units_for_tree(user=request.user).prefetch_related("domains")
     return render(request, "people/unit_list.html", {"units": units})
 
 
-@login_required
+@console_page
 def officer_list(request: HttpRequest) -> HttpResponse:
     form = OfficerFilterForm(request.GET or None, user=request.user)
     officers = queries.officers_for_user(
@@ -66,7 +79,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/officer_list.html", context)
 
 
-@login_required
+@console_page
 def officer_detail(request: HttpRequest, officer_id: int) -> HttpResponse:
     officer = queries.officer_get_for_user(officer_id=officer_id, user=request.user)
     return _render_detail(request, officer)
@@ -85,7 +98,7 @@ def _render_detail(request: HttpRequest, officer: Officer, **extra) -> HttpRespo
     return render(request, "people/officer_detail.html", context)
 
 
-@login_required
+@console_page
 def officer_create(request: HttpRequest) -> HttpResponse:
     _require_manager(request.user)
     form = OfficerForm(request.POST or None, user=request.user)
@@ -106,7 +119,7 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-@login_required
+@console_page
 def officer_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
     officer = queries.officer_get_for_user(officer_id=officer_id, user=request.user)
     if not access.can_manage_officer(request.user, officer):
@@ -124,7 +137,7 @@ def officer_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@console_page
 @never_cache
 def officer_unmask(request: HttpRequest, officer_id: int) -> HttpResponse:
     officer = queries.officer_get_for_user(officer_id=officer_id, user=request.user)
@@ -135,7 +148,7 @@ def officer_unmask(request: HttpRequest, officer_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@console_page
 @never_cache
 def officer_password_reset(request: HttpRequest, officer_id: int) -> HttpResponse:
     officer = queries.officer_get_for_user(officer_id=officer_id, user=request.user)
@@ -145,9 +158,8 @@ def officer_password_reset(request: HttpRequest, officer_id: int) -> HttpRespons
     return response
 
 
-@login_required
+@console_page
 def officer_export(request: HttpRequest) -> HttpResponse:
-    queries.require_console(request.user)
     unit_id = request.GET.get("unit", "")
     unit = queries.unit_get_for_user(unit_id=int(unit_id), user=request.user) if unit_id.isdigit() else None
     content = importing.officer_export(by=request.user, unit=unit)
@@ -155,7 +167,7 @@ def officer_export(request: HttpRequest) -> HttpResponse:
     return _xlsx(content, f"officers-{unit.code if unit else 'all'}-{stamp}.xlsx")
 
 
-@login_required
+@console_page
 def officer_import(request: HttpRequest) -> HttpResponse:
     _require_manager(request.user)
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
@@ -168,13 +180,13 @@ def officer_import(request: HttpRequest) -> HttpResponse:
     return render(request, "people/officer_import.html", {"form": form})
 
 
-@login_required
+@console_page
 def officer_import_template(request: HttpRequest) -> HttpResponse:
     _require_manager(request.user)
     return _xlsx(importing.officer_template(), "officer-import-template.xlsx")
 
 
-@login_required
+@console_page
 def officer_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
     batch = queries.import_get_for_user(import_id=import_id, user=request.user)
     errors = batch.errors[:1000]
@@ -186,7 +198,7 @@ def officer_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required
+@console_page
 def officer_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     batch = queries.import_get_for_user(import_id=import_id, user=request.user)
     try:
@@ -201,7 +213,7 @@ def officer_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse
     return redirect("console:officer-import-detail", import_id=batch.pk)
 
 
-@login_required
+@console_page
 def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     filters = form.filters() if form.is_bound else queries.AuditFilter()

@@ -95,12 +95,11 @@ def template_workbook(rows: Iterable[Sequence[object]] = ()) -> bytes:
         ws.append([str(v) if v is not None and COLUMNS[i] in TEXT_COLUMNS else v for i, v in enumerate(values)])
     last = max(ws.max_row, 1000)
     for name in TEXT_COLUMNS:
-        letter = ws.cell(row=1, column=COLUMNS.index(name) + 1).column_letter
-        for row in ws.iter_rows(
-            min_row=2, max_row=last, min_col=COLUMNS.index(name) + 1, max_col=COLUMNS.index(name) + 1
-        ):
-            row[0].number_format = "@"
-        ws.column_dimensions[letter].number_format = "@"
+        index = COLUMNS.index(name) + 1
+        # the column style covers cells typed in later; the sample rows written above get it cell by cell
+        ws.column_dimensions[ws.cell(row=1, column=index).column_letter].number_format = "@"
+        for (cell,) in ws.iter_rows(min_row=2, max_row=ws.max_row, min_col=index, max_col=index):
+            cell.number_format = "@"
     _add_choice(ws, "证件状态", CERTIFICATE_STATUSES, last)
     _add_choice(ws, "在职状态", EMPLOYMENTS, last)
     ws.freeze_panes = "A2"

@@ -13,8 +13,9 @@ def character_classes(password: str) -> int:
     classes = [
         any(c in string.ascii_lowercase for c in password),
         any(c in string.ascii_uppercase for c in password),
-        any(c.isdigit() for c in password),
-        any(not c.isalnum() for c in password),
+        any(c in string.digits for c in password),
+        # symbols, and anything outside ASCII letters and digits (a Chinese character counts here)
+        any(c not in string.ascii_letters + string.digits for c in password),
     ]
     return sum(classes)
 

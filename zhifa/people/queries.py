@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import CharField, Count, Q, QuerySet
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -13,11 +13,15 @@ from django.utils import timezone
 
 from zhifa.common.models import AuditEvent
 from zhifa.people import access
-from zhifa.people.models import Domain, Officer, OfficerImport, Unit, User
+from zhifa.people.models import Domain, Officer, OfficerImport, RoleGrant, Unit, User
 
 
 def require_console(user) -> None:
-    """Http404 for anybody who may not use the admin console (the console is not advertised to them)."""
+    """Http404 for anybody who may not use the admin console (the console is not advertised to them).
+
+    Also loads the user's role grants once: access.py asks for them many times per page."""
+    if user.is_authenticated and "role_grants" not in getattr(user, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([user], Prefetch("role_grants", queryset=RoleGrant.objects.select_related("unit")))
     if not access.can_use_console(user):
         raise Http404
 
