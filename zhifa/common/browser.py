@@ -44,7 +44,7 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(30_000)
     page.base_url = live_server.url  # type: ignore[attr-defined]
     yield page
     context.close()
