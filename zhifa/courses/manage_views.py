@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from zhifa.courses import certificates, queries, services
+from zhifa.courses import certificates, conf, queries, services
 from zhifa.courses.forms import ChapterForm, CheckpointForm, CourseForm, LessonForm
 from zhifa.courses.models import Chapter, Lesson, VideoAsset
 from zhifa.people import access
@@ -212,7 +212,14 @@ def checkpoint_create(request: HttpRequest, lesson_id: int) -> HttpResponse:
 def video_upload(request: HttpRequest) -> HttpResponse:
     if not queries.can_author(request.user):
         raise Http404
-    return render(request, "courses/manage/video_upload.html", {"videos": _videos_for(request.user)[:50]})
+    return render(
+        request,
+        "courses/manage/video_upload.html",
+        {
+            "videos": _videos_for(request.user)[:50],
+            "chunk_bytes": conf.chunk_max_bytes(),
+        },
+    )
 
 
 @console_required

@@ -189,7 +189,7 @@
       if (video.readyState >= 1) { resume(); } else { video.addEventListener("loadedmetadata", resume, { once: true }); }
       root.dataset.session = String(d.session);
     });
-    setInterval(function () { if (!video.paused) { beat(false); } }, beatMs);
+    setInterval(function () { beat(false); }, beatMs);  // sends only when something new was watched
     window.addEventListener("pagehide", function () { flushCurrent(); beat(true); });
   }
 

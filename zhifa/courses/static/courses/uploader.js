@@ -2,9 +2,9 @@
    a dropped connection (automatic retries, or choose the same file again later), then finish and watch "转码中". */
 (function () {
   "use strict";
-  var CHUNK = 4 * 1024 * 1024;
   var form = document.getElementById("upload-form");
   if (!form) { return; }
+  var CHUNK = parseInt(form.dataset.chunk, 10) || 4 * 1024 * 1024;
   var api = form.dataset.api;
   var input = document.getElementById("video-file");
   var bar = document.getElementById("upload-progress");
