@@ -39,7 +39,7 @@ def upper_lower_index(
     """D = p(upper group) − p(lower group), groups being the top and bottom `fraction` by total; None if < 2 each."""
     n = len(item_scores)
     size = math.floor(n * fraction + 0.5)
-    if n != len(total_scores) or size < 1 or 2 * size > n:
+    if n != len(total_scores) or size < 2 or 2 * size > n:
         return None
     # A stable sort on the total keeps ties in examinee order, so the groups are reproducible.
     order = sorted(range(n), key=lambda i: total_scores[i])

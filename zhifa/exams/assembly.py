@@ -240,7 +240,9 @@ def _solve(blueprint, cands, weights, avoid, time_limit) -> tuple[list[list[int]
             x[item.id, s] = var
             by_item.setdefault(item.id, []).append(var)
     short = [prob.add_variable(f"short_{s}", lowBound=0, cat=pulp.LpInteger) for s in range(len(cands))]
-    prob += _BIG * pulp.lpSum(short) + pulp.lpSum(
+    # Earlier sections come first: when sections compete, the shortfall is reported on the later one.
+    n = len(cands)
+    prob += pulp.lpSum(_BIG * (1 + 0.01 * (n - s)) * short[s] for s in range(n)) + pulp.lpSum(
         (weights[i] + 10.0 * avoid.get(i, 0)) * var for (i, _), var in x.items()
     )
     for s, c in enumerate(cands):
@@ -290,7 +292,12 @@ class PaperRow:
     options: list[str] = field(default_factory=list)  # original option labels in display order
 
     def as_json(self) -> dict:
-        return {"question": self.question, "section": self.section, "points": str(self.points), "options": self.options}
+        return {
+            "question": self.question,
+            "section": self.section,
+            "points": str(self.points.quantize(Decimal("0.01"))),
+            "options": self.options,
+        }
 
 
 def order_paper(

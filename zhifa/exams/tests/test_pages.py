@@ -1,0 +1,212 @@
+"""Pages: the officer's list, start, taking page and result; the console's exam form, papers, results, analysis."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from zhifa.exams import queries, services
+from zhifa.exams.models import Attempt, Exam
+from zhifa.exams.tests import factories
+from zhifa.laws.models import Citation
+from zhifa.questions.models import Question
+
+
+def test_an_officer_sees_his_exam_and_starts_it(client, officer, exam):
+    client.force_login(officer.user)
+    assert exam.title in client.get("/exams/").content.decode()
+    assert "开始考试" in client.get(f"/exams/{exam.pk}/").content.decode()
+    response = client.post(f"/exams/{exam.pk}/start/")
+    attempt = Attempt.objects.get(exam=exam, officer=officer)
+    assert response.status_code == 302 and response.url == f"/exams/attempts/{attempt.pk}/"
+    page = client.get(response.url).content.decode()
+    assert "exams/attempt.js" in page and 'data-api="/api/v1/exams/attempts/' in page
+    assert client.post(f"/exams/{exam.pk}/start/").url == response.url  # resume, not a second attempt
+
+
+def test_the_result_waits_for_release_then_shows_explanations_and_cited_articles(client, officer, exam, time_machine):
+    client.force_login(officer.user)
+    client.post(f"/exams/{exam.pk}/start/")
+    attempt = Attempt.objects.get(exam=exam, officer=officer)
+    qid = attempt.paper.rows[0]["question"]
+    Citation.objects.create(
+        content_type=ContentType.objects.get_for_model(Question), object_id=qid, article_key="行政处罚法#第四十四条"
+    )
+    services.attempt_submit(attempt=attempt, by=officer.user)
+    before = client.get(f"/exams/attempts/{attempt.pk}/result/").content.decode()
+    assert "成绩将于" in before and "解析" not in before and "得分" not in before
+    time_machine.move_to(exam.closes_at + timedelta(minutes=1))
+    client.force_login(officer.user)
+    after = client.get(f"/exams/attempts/{attempt.pk}/result/").content.decode()
+    assert "得分" in after and "依据行政处罚法第四十四条" in after and "行政处罚法#第四十四条" in after
+
+
+def test_an_administrator_creates_an_exam_with_a_blueprint_builds_papers_and_publishes(
+    client, org, unit_admin, question_bank
+):
+    client.force_login(unit_admin)
+    now = timezone.localtime()
+    form = {
+        "title": "市场监管执法年度考试",
+        "description": "",
+        "unit": org.market.pk,
+        "paper_mode": "parallel",
+        "form_count": 2,
+        "shuffle_questions": "on",
+        "shuffle_options": "on",
+        "opens_at": (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": (now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+        "duration_minutes": 60,
+        "attempts_allowed": 1,
+        "pass_mark": "60",
+        "partial_credit": "half",
+        "credit_hours": "0",
+        "credit_category": "legal",
+        "audience_units": [org.market.pk],
+        "s-TOTAL_FORMS": 3,
+        "s-INITIAL_FORMS": 0,
+        "s-MIN_NUM_FORMS": 0,
+        "s-MAX_NUM_FORMS": 30,
+        "s-0-kind": "single",
+        "s-0-count": 1,
+        "s-0-points": "50",
+        "s-1-kind": "judge",
+        "s-1-count": 1,
+        "s-1-points": "50",
+        "enemy_groups": "",
+    }
+    response = client.post("/exams/manage/new/", form)
+    exam = Exam.objects.get(title="市场监管执法年度考试")
+    assert response.status_code == 302 and exam.blueprint.sections[1] == {
+        "kind": "judge",
+        "knowledge_point": "",
+        "difficulties": [],
+        "count": 1,
+        "points": "50",
+    }
+    client.post(f"/exams/manage/{exam.pk}/papers/")
+    assert "已生成 2 份试卷" in client.get(f"/exams/manage/{exam.pk}/").content.decode()
+    ids = [set(p.question_ids) for p in exam.papers.all()]
+    assert not ids[0] & ids[1]
+    client.post(f"/exams/manage/{exam.pk}/publish/")
+    exam.refresh_from_db()
+    assert exam.status == Exam.Status.PUBLISHED
+
+
+def test_a_blueprint_the_bank_cannot_meet_is_explained_on_the_page(client, org, unit_admin, question_bank):
+    bp = factories.blueprint(org.market, sections=[{"kind": "single", "count": 50, "points": "2"}])
+    exam = factories.exam(org, by=unit_admin, bp=bp, build=False, status=Exam.Status.DRAFT)
+    client.force_login(unit_admin)
+    client.post(f"/exams/manage/{exam.pk}/papers/")
+    page = client.get(f"/exams/manage/{exam.pk}/").content.decode()
+    assert "组卷失败：第1部分（单选题）需要 50 题，题库中符合条件的已发布试题只有 3 题" in page
+    assert not exam.papers.exists()
+
+
+def test_a_bad_section_changes_nothing(client, org, unit_admin, exam):
+    client.force_login(unit_admin)
+    before = exam.blueprint.sections
+    data = {
+        "title": exam.title,
+        "unit": org.market.pk,
+        "paper_mode": "fixed",
+        "form_count": 1,
+        "opens_at": "2026-01-01T08:00",
+        "closes_at": "2026-01-01T10:00",
+        "duration_minutes": 60,
+        "attempts_allowed": 1,
+        "pass_mark": "60",
+        "partial_credit": "none",
+        "credit_hours": "0",
+        "credit_category": "legal",
+        "s-TOTAL_FORMS": 1,
+        "s-INITIAL_FORMS": 0,
+        "s-0-kind": "single",
+        "s-0-count": "",
+        "s-0-points": "",
+        "enemy_groups": "1, x",
+    }
+    response = client.post(f"/exams/manage/{exam.pk}/", data)
+    assert response.status_code == 200 and "请填写该部分的题数和每题分值" in response.content.decode()
+    exam.refresh_from_db()
+    assert exam.blueprint.sections == before and exam.title == "2026年度执法资格考试"
+
+
+@pytest.fixture
+def sat_exam(exam, org, officer, unit_admin):
+    """Three officers sat the exam: 张明 right everywhere, two others wrong on some."""
+    people = [officer] + [factories_officer(org, n) for n in range(2)]
+    for n, person in enumerate(people):
+        paper = queries.attempt_paper_for(exam=exam, officer=person)
+        attempt = services.attempt_start(exam=exam, officer=person, paper=paper, device_token="t")
+        answers = [
+            services.AnswerIn(
+                question=r["question"], response=_right(r["question"]) if n == 0 or i % (n + 1) else ["D"]
+            )
+            for i, r in enumerate(paper.rows)
+        ]
+        services.attempt_save_answers(attempt=attempt, by=person.user, answers=answers, seq=1, device_token="t")
+        services.attempt_submit(attempt=attempt, by=person.user)
+    return exam
+
+
+def factories_officer(org, n):
+    from zhifa.common.testing import make_officer
+
+    return make_officer(org.east_market, name=f"考生{n}")
+
+
+def _right(qid):
+    return Question.objects.get(pk=qid).answer if Question.objects.get(pk=qid).kind != "blank" else ["处罚"]
+
+
+def test_results_show_the_pass_rate_chart_and_export(client, sat_exam, unit_admin, django_assert_max_num_queries):
+    client.force_login(unit_admin)
+    with django_assert_max_num_queries(12):
+        page = client.get(f"/exams/manage/{sat_exam.pk}/results/")
+    body = page.content.decode()
+    assert "通过率" in body and 'id="score-chart"' in body and "张明" in body
+    export = client.get(f"/exams/manage/{sat_exam.pk}/results.xlsx")
+    sheet = load_workbook(BytesIO(export.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "姓名" and len(rows) == 4 and {r[10] for r in rows[1:]} <= {"通过", "未通过"}
+    assert rows[[r[0] for r in rows].index("张明")][:2] == ("张明", "JB00000001")
+    assert any(r[9] == 80.0 for r in rows[1:])
+
+
+def test_item_analysis_page_and_export(client, sat_exam, unit_admin):
+    client.force_login(unit_admin)
+    body = client.get(f"/exams/manage/{sat_exam.pk}/analysis/").content.decode()
+    assert "KR-20" in body and 'id="item-chart"' in body and "3 份答卷" in body
+    export = client.get(f"/exams/manage/{sat_exam.pk}/analysis.xlsx")
+    rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
+    assert rows[0][:4] == ("试题编号", "题型", "人数", "难度 p") and len([r for r in rows[1:] if r and r[2] == 3]) == 8
+
+
+def test_officers_never_reach_console_pages(client, officer, exam):
+    client.force_login(officer.user)
+    for url in (
+        "/exams/manage/",
+        f"/exams/manage/{exam.pk}/",
+        f"/exams/manage/{exam.pk}/results/",
+        "/exams/manage/grading/",
+    ):
+        assert client.get(url).status_code == 404
+
+
+def test_an_exam_organised_elsewhere_is_invisible_to_another_units_administrator(client, org, exam):
+    from zhifa.common.testing import grant, make_user
+    from zhifa.people.models import Role
+
+    other = make_user("west_admin")
+    grant(other, Role.UNIT_ADMIN, org.west_county)
+    client.force_login(other)
+    assert client.get(f"/exams/manage/{exam.pk}/results/").status_code == 404
+    assert exam.title not in client.get("/exams/manage/").content.decode()
+    assert Decimal(exam.pass_mark) == Decimal("48")
