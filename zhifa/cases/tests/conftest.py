@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command, get_commands
 
 from zhifa.cases import services
 
@@ -34,16 +36,14 @@ def laws_dir() -> Path:
 
 
 def laws_import(titles: list[str]) -> None:
-    """Import law texts from the shared data with the laws app's importer; skip when either is missing."""
+    """Import law texts from the shared data with the laws app's `import_laws`; skip when either is missing."""
     if not laws_dir().is_dir():
         pytest.skip(f"共享数据目录 {laws_dir()} 不存在：跳过需要真实法规文本的测试")
     try:
-        from zhifa.laws.services import law_import_text
-    except ImportError:
-        pytest.skip("法规导入服务 zhifa.laws.services.law_import_text 尚不可用")
-    for title in titles:
-        path = laws_dir() / f"{title}.txt"
-        law_import_text(text=path.read_text(encoding="utf-8"), source_name=path.name)
+        get_commands()["import_laws"]
+    except KeyError:
+        pytest.skip("法规导入命令 manage.py import_laws 尚不可用")
+    call_command("import_laws", *[str(laws_dir() / f"{title}.txt") for title in titles], stdout=StringIO())
 
 
 def publish(source: str, *, by=None):
