@@ -1,13 +1,15 @@
 from datetime import date
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhifa.people import idcard
 
-regions = st.sampled_from(sorted(idcard.PROVINCE_CODES)).flatmap(
-    lambda p: st.from_regex(r"\A[0-9]{4}\Z").map(lambda rest: p + rest)
+# The shared machine is busy: no per-example deadline, no "generation is slow" health check.
+relaxed = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+regions = st.builds(
+    lambda province, rest: f"{province}{rest:04d}", st.sampled_from(sorted(idcard.PROVINCE_CODES)), st.integers(0, 9999)
 )
 births = st.dates(min_value=date(1900, 1, 1), max_value=date(2020, 12, 31))
 sequences = st.integers(min_value=0, max_value=999)
@@ -45,6 +47,7 @@ def test_invalid_numbers_name_the_problem(raw, reason):
     assert reason in str(exc.value)
 
 
+@relaxed
 @given(regions, births, sequences)
 def test_a_built_number_validates(region, born, sequence):
     number = idcard.build(region, born, sequence)
@@ -52,6 +55,7 @@ def test_a_built_number_validates(region, born, sequence):
     assert idcard.birth_date(number) == born
 
 
+@relaxed
 @given(regions, births, sequences, st.integers(min_value=0, max_value=16), st.integers(min_value=1, max_value=9))
 def test_any_single_digit_error_breaks_the_checksum(region, born, sequence, position, delta):
     number = idcard.build(region, born, sequence)
@@ -59,6 +63,7 @@ def test_any_single_digit_error_breaks_the_checksum(region, born, sequence, posi
     assert idcard.check_character(wrong[:17]) != wrong[17]
 
 
+@relaxed
 @given(regions, births, sequences, st.integers(min_value=0, max_value=15))
 def test_swapping_two_different_adjacent_digits_breaks_the_checksum(region, born, sequence, position):
     number = idcard.build(region, born, sequence)
@@ -67,6 +72,7 @@ def test_swapping_two_different_adjacent_digits_breaks_the_checksum(region, born
     assert (a == b) == (idcard.check_character(swapped[:17]) == swapped[17])
 
 
+@relaxed
 @given(regions, births, sequences)
 def test_masking_hides_the_birth_date_and_keeps_both_ends(region, born, sequence):
     number = idcard.build(region, born, sequence)
@@ -77,6 +83,7 @@ def test_masking_hides_the_birth_date_and_keeps_both_ends(region, born, sequence
     assert f"{born:%Y%m%d}" not in masked
 
 
+@relaxed
 @given(st.text(max_size=30))
 def test_masking_never_reveals_more_than_ten_characters(text):
     masked = idcard.mask(text)
@@ -103,7 +110,8 @@ def test_bad_phones_are_refused(raw):
         idcard.validate_phone(raw)
 
 
-@given(st.from_regex(r"\A1[3-9][0-9]{9}\Z"))
+@relaxed
+@given(st.integers(13_000_000_000, 19_999_999_999).map(str))
 def test_phone_masking_keeps_three_and_four_digits(number):
     masked = idcard.mask_phone(number)
     assert masked[:3] == number[:3] and masked[-4:] == number[-4:] and masked[3:7] == "****"
