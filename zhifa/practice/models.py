@@ -149,3 +149,17 @@ class Mastery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer_id}:{self.knowledge_point_id}={self.recall:.2f}"
+
+
+class CollectedAttempt(models.Model):
+    """An exam attempt whose wrong answers are already in the mistakes book (collection runs once per attempt)."""
+
+    attempt_id = models.BigIntegerField("答卷", primary_key=True)
+    collected_at = models.DateTimeField("收集时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "已收集错题的答卷"
+        verbose_name_plural = "已收集错题的答卷"
+
+    def __str__(self) -> str:
+        return str(self.attempt_id)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from zhifa.people.models import Officer, User
@@ -46,13 +46,11 @@ def lineage_id(question: Question) -> int:
 
 
 def settings_for(officer: Officer) -> PracticeSettings:
-    """The most specific settings for the officer's unit; defaults when none is configured."""
-    candidates = PracticeSettings.objects.select_related("unit").filter(unit__isnull=False)
-    best = None
-    for row in candidates:
-        if officer.unit.path.startswith(row.unit.path) and (best is None or len(row.unit.path) > len(best.unit.path)):
-            best = row
-    return best or PracticeSettings.objects.filter(unit__isnull=True).first() or PracticeSettings()
+    """The most specific settings for the officer's unit (one query); defaults when none is configured."""
+    parts = [p for p in officer.unit.path.split("/") if p]
+    prefixes = ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+    rows = PracticeSettings.objects.filter(Q(unit__isnull=True) | Q(unit__path__in=prefixes)).select_related("unit")
+    return max(rows, key=lambda row: len(row.unit.path) if row.unit else 0, default=None) or PracticeSettings()
 
 
 def _clamp(client_time: datetime | None, now: datetime) -> datetime:
@@ -312,3 +310,44 @@ def generated_item_review(*, question: Question, by: User, approve: bool) -> Que
     if approve:
         return question_publish(question=question, by=by)
     return question_retire(question=question, by=by, reason="自动生成题审核未通过")
+
+
+def mistakes_collect_from_exams(*, officer: Officer | None = None, now: datetime | None = None) -> int:
+    """Put wrong objective answers of exams whose results are released into the mistakes book; returns how many.
+
+    Runs once per attempt (CollectedAttempt); called when an officer opens his book and by a periodic command.
+    Before release nothing is collected: the answer key must not leak through the mistakes book.
+    """
+    from zhifa.exams.models import Answer, Attempt
+    from zhifa.practice.models import CollectedAttempt
+
+    now = now or timezone.now()
+    attempts = (
+        Attempt.objects.filter(status__in=["submitted", "graded"])
+        .exclude(pk__in=CollectedAttempt.objects.values("attempt_id"))
+        .select_related("exam", "officer")
+    )
+    if officer is not None:
+        attempts = attempts.filter(officer=officer)
+    added = 0
+    for attempt in attempts:
+        if not attempt.exam.results_released(now):
+            continue
+        with transaction.atomic():
+            answers = Answer.objects.filter(attempt=attempt, question__kind__in=PRACTICE_KINDS).select_related(
+                "question"
+            )
+            for answer in answers:
+                question = answer.question
+                if not checking.is_correct(question.kind, question.answer, answer.response):
+                    mistake_note(
+                        officer=attempt.officer,
+                        question=question,
+                        correct=False,
+                        at=attempt.submitted_at or now,
+                        source=ReviewLog.Source.EXAM,
+                        source_ref=str(attempt.pk),
+                    )
+                    added += 1
+            CollectedAttempt.objects.create(attempt_id=attempt.pk)
+    return added

@@ -59,6 +59,7 @@ def practice_scope(request: HttpRequest) -> HttpResponse:
 @login_required
 def mistakes_book(request: HttpRequest) -> HttpResponse:
     officer = _officer_or_404(request)
+    services.mistakes_collect_from_exams(officer=officer)
     group = "article" if request.GET.get("by") == "article" else "point"
     book = queries.mistakes_for(officer)
     groups = book["by_article"] if group == "article" else book["by_point"]

@@ -1,0 +1,64 @@
+"""Shared set-up for benchmarks: a scratch database (SQLite file or PostgreSQL), migrated, and Django configured.
+
+Usage in a benchmark script, before importing any model:
+
+    from _setup import scratch_database
+    db = scratch_database("practice", postgres=args.pg)
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_URL = "postgres://postgres@127.0.0.1:5432/"
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    load = os.getloadavg()[0]
+    return f"{platform.node()} · {cpus} cores · load {load:.1f} · Python {platform.python_version()}"
+
+
+def scratch_database(name: str, *, postgres: bool) -> str:
+    """Point Django at a fresh scratch database named zhifa_bench_<name>, migrate it, and return its label."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ["ZHIFA_DEBUG"] = "1"
+    os.environ["ZHIFA_TASKS_IMMEDIATE"] = "1"
+    db = f"zhifa_bench_{name}"
+    if postgres:
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {db}"],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"CREATE DATABASE {db}"],
+            check=True,
+            capture_output=True,
+        )
+        os.environ["DATABASE_URL"] = PG_URL + db
+    else:
+        path = ROOT / "var" / "bench" / f"{db}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.environ.pop("DATABASE_URL", None)
+        os.environ["ZHIFA_SQLITE_PATH"] = str(path)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return f"PostgreSQL {db}" if postgres else f"SQLite {db}"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * p / 100), len(ordered) - 1)]
