@@ -8,9 +8,11 @@ changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,7 +21,7 @@ from zhifa.common.audit import audit_record
 from zhifa.people.models import Domain
 from zhifa.questions import citations, content, jsonl, services, spreadsheet
 from zhifa.questions.content import QuestionData
-from zhifa.questions.models import KnowledgePoint, Option, Question
+from zhifa.questions.models import KnowledgePoint, Option, Question, QuestionImport
 from zhifa.questions.spreadsheet import ParsedRow, RowError
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -246,3 +248,48 @@ def _bulk_create(datas: list[QuestionData], *, by, status: str) -> None:
     for question, data in zip(rows, datas, strict=True):
         if data.article_keys:
             citations.cite(question, data.article_keys, by=author)
+
+
+# --- the upload → preview → confirm flow of the import page --------------------------------------------------------
+
+
+def question_import_preview(*, upload, by, pending_citations: bool = False) -> QuestionImport:
+    """Store an uploaded file and its dry-run report (nothing imported yet); the batch waits for confirmation."""
+    blob = upload.read(MAX_FILE_BYTES + 1)
+    fmt = detect_format(upload.name, blob)
+    report = questions_import(blob=blob, fmt=fmt, dry_run=True, pending_citations=pending_citations)
+    batch = QuestionImport(
+        uploaded_by=by, filename=upload.name[:255], format=fmt, sha256=hashlib.sha256(blob).hexdigest(),
+        status=QuestionImport.Status.FAILED if report.errors else QuestionImport.Status.PREVIEWED,
+        summary=report.as_dict() | {"pending_citations": pending_citations}, errors=report.errors,
+    )  # fmt: skip
+    if len(blob) <= MAX_FILE_BYTES:
+        batch.file.save(f"{batch.sha256[:16]}.{fmt}", ContentFile(blob), save=False)
+    batch.summary.pop("errors")
+    batch.save()
+    return batch
+
+
+class ImportNotReady(ValueError):
+    """The batch cannot be committed (already imported, has errors, or belongs to someone else)."""
+
+
+def question_import_commit(*, batch: QuestionImport, by, publish: bool = False) -> QuestionImport:
+    """Import a previewed batch all or nothing; raises ImportNotReady. Rows changed since the preview are re-checked."""
+    with transaction.atomic():
+        batch = QuestionImport.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != QuestionImport.Status.PREVIEWED:
+            raise ImportNotReady("该批次已导入或有错误，不能再次导入；请重新上传文件。")
+        with batch.file.open("rb") as handle:
+            blob = handle.read()
+        report = questions_import(
+            blob=blob, fmt=batch.format, by=by, pending_citations=batch.summary.get("pending_citations", False),
+            status=Question.Status.PUBLISHED if publish else Question.Status.DRAFT,
+        )  # fmt: skip
+        batch.errors = report.errors
+        batch.summary = report.as_dict() | {"pending_citations": batch.summary.get("pending_citations", False)}
+        batch.summary.pop("errors")
+        batch.status = QuestionImport.Status.FAILED if report.errors else QuestionImport.Status.COMMITTED
+        batch.committed_at = None if report.errors else timezone.now()
+        batch.save()
+    return batch

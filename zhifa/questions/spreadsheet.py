@@ -259,6 +259,13 @@ def _answer(kind: str, value: Any, row: int, errors: list[RowError]) -> Any:
     return _subjective_answer(text)
 
 
+def answer_from_text(kind: str, text: str) -> tuple[Any, list[str]]:
+    """Parse an answer typed as in the 答案 column (forms use the same notation); (answer, error messages)."""
+    errors: list[RowError] = []
+    answer = _answer(kind, text, 0, errors)
+    return answer, [error.message for error in errors]
+
+
 def _subjective_answer(text: str) -> dict:
     reference, rubric = [], []
     for line in text.split("\n"):

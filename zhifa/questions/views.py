@@ -1,0 +1,230 @@
+"""The bank pages (desktop console): list, detail, editor, bulk tagging, duplicates, import and export.
+
+Officers, evaluators and anyone without an authoring role get 404 (the bank is not advertised); auditors read and
+get 403 on the pages that change something.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from zhifa.questions import citations, content, exports, imports, queries, services, spreadsheet
+from zhifa.questions.forms import BankFilterForm, ImportForm, QuestionForm, TagForm
+from zhifa.questions.models import Question, QuestionImport
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def bank_page(view):
+    """Log-in required, then the bank check (404 for those who may not see it)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        queries.require_bank_viewer(request.user)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _download(blob: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(blob, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response
+
+
+def _filters(request: HttpRequest) -> tuple[BankFilterForm, queries.BankFilter]:
+    form = BankFilterForm(request.GET or None)
+    if not form.is_valid():
+        return form, queries.BankFilter()
+    data = form.cleaned_data
+    return form, queries.BankFilter(
+        kind=data["kind"], status=data["status"], difficulty=data["difficulty"], text=data["q"].strip(),
+        knowledge_point=data["knowledge_point"].pk if data["knowledge_point"] else None,
+        domain=data["domain"].pk if data["domain"] else None,
+    )  # fmt: skip
+
+
+@bank_page
+def question_list(request: HttpRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    rows = queries.question_list_rows(queries.questions_for_user(user=request.user, filters=filters))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "questions/question_list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "tag_form": TagForm(),
+        "can_author": queries.can_author_questions(request.user),
+    })  # fmt: skip
+
+
+@bank_page
+def question_detail(request: HttpRequest, question_id: int) -> HttpResponse:
+    question = queries.question_get_for_user(question_id=question_id, user=request.user)
+    return render(request, "questions/question_detail.html", {
+        "question": question, "answer_text": spreadsheet.answer_text(question.kind, question.answer),
+        "versions": queries.question_versions(question), "cited": citations.cited_keys(question),
+        "pending": citations.pending_keys(question), "can_author": queries.can_author_questions(request.user),
+        "difficulty_label": content.DIFFICULTY_LABELS.get(question.difficulty, ""),
+    })  # fmt: skip
+
+
+@bank_page
+def question_create(request: HttpRequest) -> HttpResponse:
+    queries.require_author(request.user)
+    form = QuestionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            question = services.question_create(by=request.user, **form.question_fields())
+        except services.QuestionInvalid as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, "试题已保存为草稿。")
+            return redirect("questions:question-detail", question_id=question.pk)
+    return render(request, "questions/question_form.html", {"form": form, "question": None})
+
+
+@bank_page
+def question_edit(request: HttpRequest, question_id: int) -> HttpResponse:
+    queries.require_author(request.user)
+    question = queries.question_get_for_user(question_id=question_id, user=request.user)
+    if not question.is_latest or question.parent_id:
+        raise Http404  # old versions and sub-questions are edited through the latest case question
+    form = QuestionForm(request.POST or None, initial=QuestionForm.initial_for(question))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.question_update(question=question, by=request.user, **form.question_fields())
+        except services.QuestionInvalid as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            note = (
+                f"已保存为第 {saved.version} 版（原版本保留给已使用它的试卷）。"
+                if saved.pk != question.pk
+                else "已保存。"
+            )
+            messages.success(request, note)
+            return redirect("questions:question-detail", question_id=saved.pk)
+    return render(request, "questions/question_form.html", {"form": form, "question": question})
+
+
+STATUS_ACTIONS = {
+    "review": (services.question_submit_review, "已提交审核。"),
+    "publish": (services.question_publish, "已发布，可用于组卷和练习。"),
+    "retire": (services.question_retire, "已停用，不再用于新的试卷和练习。"),
+}
+
+
+@require_POST
+@bank_page
+def question_status(request: HttpRequest, question_id: int) -> HttpResponse:
+    queries.require_author(request.user)
+    question = queries.question_get_for_user(question_id=question_id, user=request.user)
+    action = STATUS_ACTIONS.get(request.POST.get("action", ""))
+    if action is None:
+        raise Http404
+    service, note = action
+    try:
+        service(question=question, by=request.user)
+    except services.QuestionInvalid as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, note)
+    return redirect("questions:question-detail", question_id=question.pk)
+
+
+@require_POST
+@bank_page
+def question_tag(request: HttpRequest) -> HttpResponse:
+    queries.require_author(request.user)
+    form = TagForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        count = services.questions_tag(
+            questions=data["questions"], by=request.user, add_knowledge_points=data["add_points"],
+            remove_knowledge_points=data["remove_points"], add_domains=data["add_domains"],
+            remove_domains=data["remove_domains"],
+        )  # fmt: skip
+        messages.success(request, f"已为 {count} 道试题更新标签。")
+    else:
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith("/"):
+        back = reverse("questions:question-list")
+    return redirect(back)
+
+
+@bank_page
+def duplicate_list(request: HttpRequest) -> HttpResponse:
+    try:
+        threshold = min(max(float(request.GET.get("threshold", "0.8")), 0.5), 1.0)
+    except ValueError:
+        threshold = 0.8
+    kind = request.GET.get("kind", "") if request.GET.get("kind") in Question.Kind.values else ""
+    groups = queries.duplicate_groups_for_user(user=request.user, threshold=threshold, kind=kind)
+    return render(request, "questions/duplicate_list.html", {
+        "groups": groups, "threshold": threshold, "kind": kind, "kinds": Question.Kind.choices,
+    })  # fmt: skip
+
+
+@bank_page
+def import_page(request: HttpRequest) -> HttpResponse:
+    queries.require_author(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        batch = imports.question_import_preview(
+            upload=form.cleaned_data["file"], by=request.user, pending_citations=form.cleaned_data["pending_citations"]
+        )
+        return redirect("questions:import-detail", batch_id=batch.pk)
+    recent = QuestionImport.objects.filter(uploaded_by=request.user)[:10]
+    return render(request, "questions/import_page.html", {"form": form, "recent": recent})
+
+
+@bank_page
+def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = queries.question_import_get_for_user(batch_id=batch_id, user=request.user)
+    if request.method == "POST":
+        try:
+            batch = imports.question_import_commit(
+                batch=batch, by=request.user, publish=bool(request.POST.get("publish"))
+            )
+        except imports.ImportNotReady as exc:
+            messages.error(request, str(exc))
+        else:
+            if batch.status == batch.Status.COMMITTED:
+                messages.success(
+                    request, f"导入完成：新建 {batch.summary['created']}，更新 {batch.summary['updated']}。"
+                )
+            else:
+                messages.error(request, "导入前复查发现错误，整批未导入，详见下表。")
+        return redirect("questions:import-detail", batch_id=batch.pk)
+    by_type = {content.KIND_LABELS.get(k, k): n for k, n in batch.summary.get("by_type", {}).items()}
+    return render(request, "questions/import_detail.html", {"batch": batch, "by_type": by_type})
+
+
+@bank_page
+def import_template(request: HttpRequest) -> HttpResponse:
+    queries.require_author(request.user)
+    return _download(spreadsheet.template_workbook(), "试题导入模板.xlsx", XLSX)
+
+
+@bank_page
+def question_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("jsonl", "xlsx"):
+        raise Http404
+    _, filters = _filters(request)
+    rows = queries.questions_for_user(user=request.user, filters=filters)
+    if fmt == "xlsx":
+        return _download(exports.export_xlsx(rows), "题库导出.xlsx", XLSX)
+    return _download(exports.export_jsonl(rows), "questions.jsonl", "application/x-ndjson; charset=utf-8")
