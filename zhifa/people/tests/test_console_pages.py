@@ -202,3 +202,10 @@ def _upload(content: bytes, name: str = "officers.xlsx"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def test_django_admin_shows_officers_to_system_admins_without_personal_data(client, sysadmin, registered):
+    client.force_login(sysadmin)
+    page = client.get(f"/django-admin/people/officer/{registered.pk}/change/").content.decode()
+    assert "刘洋" in page and ID not in page and registered.id_card_encrypted not in page
+    assert client.get("/django-admin/people/officer/").status_code == 200
