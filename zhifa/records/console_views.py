@@ -16,7 +16,7 @@ from zhifa.people.models import Unit
 from zhifa.records import exports, queries, services
 from zhifa.records.forms import RequirementForm, ReviewForm
 from zhifa.records.ledger import CATEGORY_LABELS, STATUS_LABELS
-from zhifa.records.views import year_param
+from zhifa.records.views import with_grants, year_param
 
 
 def _unit_id(request: HttpRequest) -> int | None:
@@ -26,6 +26,7 @@ def _unit_id(request: HttpRequest) -> int | None:
 
 @login_required
 def compliance(request: HttpRequest) -> HttpResponse:
+    with_grants(request.user)
     year = year_param(request)
     report = queries.compliance_report(
         user=request.user, unit_id=_unit_id(request), year=year, today=timezone.localdate()
@@ -57,6 +58,7 @@ def compliance(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def compliance_officers(request: HttpRequest) -> HttpResponse:
+    with_grants(request.user)
     unit_id = _unit_id(request)
     year, status = year_param(request), request.GET.get("status") or None
     page = int(request.GET["page"]) if request.GET.get("page", "").isdigit() else 1
@@ -85,6 +87,7 @@ def compliance_officers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def compliance_export(request: HttpRequest) -> HttpResponse:
+    with_grants(request.user)
     year, today = year_param(request), timezone.localdate()
     report = queries.compliance_report(user=request.user, unit_id=_unit_id(request), year=year, today=today)
     officers, truncated = [], False
@@ -102,6 +105,7 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
+    with_grants(request.user)
     entries = list(queries.pending_entries_for(request.user)[:200])
     return render(request, "records/review_list.html", {"entries": entries, "form": ReviewForm()})
 
@@ -109,6 +113,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
+    with_grants(request.user)
     entry = queries.entry_for_review(user=request.user, entry_id=entry_id)
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -127,6 +132,7 @@ def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 @login_required
 def requirements(request: HttpRequest) -> HttpResponse:
+    with_grants(request.user)
     rows = list(queries.requirements_visible_to(request.user))
     form = RequirementForm(request.POST or None, initial={"year": timezone.localdate().year, "scope": "unit"})
     if request.method == "POST" and form.is_valid():

@@ -5,11 +5,13 @@ Objects the user may not see raise Http404 (never 403: do not confirm that they 
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import reduce
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -114,7 +116,9 @@ def hours_summary_for(officer: Officer, year: int, *, today: date | None = None)
 
     Not access-checked: the caller passes an officer it already may see (himself, or one from a checked query).
     """
-    unit = Unit.objects.only("path", "province").get(pk=officer.unit_id)
+    if not Officer.unit.is_cached(officer):
+        officer.unit = Unit.objects.get(pk=officer.unit_id)  # pages show the unit's name too: load it once
+    unit = officer.unit
     required = requirement_for(unit=unit, year=year)
     earned = dict(
         HoursMonthly.objects.filter(officer=officer, year=year)
@@ -168,7 +172,7 @@ def statements_for(officer: Officer, *, year: int | None = None) -> QuerySet[Sta
 
 
 def years_of(officer: Officer, current: int) -> list[int]:
-    years = set(HoursEntry.objects.filter(officer=officer).values_list("year", flat=True).distinct())
+    years = set(HoursEntry.objects.filter(officer=officer).order_by().values_list("year", flat=True).distinct())
     return sorted(years | {current}, reverse=True)
 
 
@@ -242,7 +246,7 @@ def _report_scope(user, unit_id: int | None) -> tuple[Unit | None, list[Unit], l
         unit = Unit.objects.filter(pk=unit_id).first()
         if unit is None or not access.can_view_unit(user, unit):
             raise Http404
-        return unit, [unit, *unit.children.order_by("path")], [unit.path]
+        return _scope_of(unit)
     paths = access.viewable_unit_paths(user)
     if paths is None:
         roots = list(Unit.objects.filter(parent__isnull=True).order_by("path"))
@@ -250,23 +254,41 @@ def _report_scope(user, unit_id: int | None) -> tuple[Unit | None, list[Unit], l
         tops = sorted(p for p in set(paths) if not any(p != q and p.startswith(q) for q in paths))
         roots = list(Unit.objects.filter(path__in=tops).order_by("path"))
     if len(roots) == 1:
-        return _report_scope(user, roots[0].pk)
+        return _scope_of(roots[0])
     return None, roots, None if paths is None else [r.path for r in roots]
 
 
+def _scope_of(unit: Unit) -> tuple[Unit, list[Unit], list[str]]:
+    return unit, [unit, *unit.children.order_by("path")], [unit.path]
+
+
 def _unit_requirements(scope_unit: Unit | None, buckets: list[Unit], year: int) -> list[compliance.UnitRequirement]:
+    """Every unit under the buckets with its bucket and requirement (2 queries, however many units)."""
     rows = requirement_rows(year)
+    subtree_buckets = {b.path: b.pk for b in buckets if scope_unit is None or b.pk != scope_unit.pk}
+    prefixes = [scope_unit.path] if scope_unit is not None else [b.path for b in buckets]
+    units = Unit.objects.filter(reduce(operator.or_, (Q(path__startswith=p) for p in prefixes), Q(pk__in=[])))
     result = []
-    for bucket in buckets:
-        own_only = scope_unit is not None and bucket.pk == scope_unit.pk
-        units = [bucket] if own_only else bucket.subtree().only("pk", "path", "province")
-        for unit in units:
-            result.append(
-                compliance.UnitRequirement(
-                    unit_id=unit.pk, bucket=bucket.pk, required=requirement_for(unit=unit, year=year, rows=rows)
-                )
-            )
+    for unit in units.only("pk", "path", "province"):
+        if scope_unit is not None and unit.pk == scope_unit.pk:
+            bucket = unit.pk
+        else:
+            bucket = _bucket_of(unit.path, subtree_buckets)
+            if bucket is None:
+                continue
+        required = requirement_for(unit=unit, year=year, rows=rows)
+        result.append(compliance.UnitRequirement(unit_id=unit.pk, bucket=bucket, required=required))
     return result
+
+
+def _bucket_of(path: str, buckets: dict[str, int]) -> int | None:
+    """The bucket whose path is the shortest prefix of `path` ("/1/4/9/" → "/1/", "/1/4/", "/1/4/9/")."""
+    end = 0
+    while (end := path.find("/", end + 1)) != -1:
+        bucket = buckets.get(path[: end + 1])
+        if bucket is not None:
+            return bucket
+    return None
 
 
 def compliance_report(*, user, unit_id: int | None, year: int, today: date) -> ComplianceReport:

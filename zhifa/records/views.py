@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +18,13 @@ from zhifa.people.models import Officer
 from zhifa.records import queries, services, xapi
 from zhifa.records.forms import ManualEntryForm
 from zhifa.records.transcript import transcript_pdf
+
+
+def with_grants(user):
+    """Load the user's role grants (and their units) once: access checks and the menus read them many times."""
+    if user.is_authenticated and "role_grants" not in getattr(user, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([user], "role_grants__unit")
+    return user
 
 
 def year_param(request: HttpRequest) -> int:
@@ -38,7 +46,7 @@ def _record_context(officer: Officer, year: int) -> dict:
 
 @login_required
 def my_record(request: HttpRequest) -> HttpResponse:
-    officer = access.officer_of(request.user)
+    officer = access.officer_of(with_grants(request.user))
     if officer is None:  # an instructor, evaluator or administrator without an officer profile
         return render(request, "records/no_record.html", {"console": access.can_use_console(request.user)})
     context = _record_context(officer, year_param(request))
@@ -76,7 +84,7 @@ def entry_submit(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def entry_evidence(request: HttpRequest, entry_id: int) -> FileResponse:
-    entry = queries.entry_for_user(user=request.user, entry_id=entry_id)
+    entry = queries.entry_for_user(user=with_grants(request.user), entry_id=entry_id)
     if not entry.evidence_file:
         raise Http404
     name = entry.evidence_file.name.rsplit("/", 1)[-1]
@@ -121,7 +129,7 @@ def xapi_export(request: HttpRequest) -> HttpResponse:
 
 
 def _console_officer(request: HttpRequest, officer_id: int) -> Officer:
-    if not access.can_use_console(request.user):
+    if not access.can_use_console(with_grants(request.user)):
         raise Http404
     return queries.officer_for_user(user=request.user, officer_id=officer_id)
 
