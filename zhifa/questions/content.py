@@ -54,7 +54,10 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"}}
 _TAG_NAMES = "|".join(sorted(ALLOWED_TAGS))
 # Stored stems are HTML; an entity marks text as already HTML, so stem_html() is idempotent.
-_HTML_TAG = re.compile(rf"</?(?:{_TAG_NAMES})\b[^>]*>|&(?:[a-z]+|#\d+|#x[0-9a-f]+);", re.IGNORECASE)
+_ATTRIBUTE = r"""\s+[a-z-]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?"""
+_HTML_TAG = re.compile(
+    rf"</?(?:{_TAG_NAMES})(?:{_ATTRIBUTE})*\s*/?>|&(?:[a-z]+|#\d+|#x[0-9a-f]+);", re.IGNORECASE | re.ASCII
+)
 _ANY_TAG = re.compile(r"<[^>]+>")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _BLOCK_END = re.compile(r"</(?:p|li|tr|blockquote)>", re.IGNORECASE)
@@ -103,7 +106,8 @@ def sanitise_html(value: str) -> str:
 def text_to_html(text: str) -> str:
     """Plain text as safe HTML: escaped, line breaks kept as <br>."""
     lines = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
-    return "<br>".join(html.escape(line, quote=False) for line in lines)
+    # through nh3 as well, so that the result is already in nh3's own form and sanitising it again changes nothing
+    return sanitise_html("<br>".join(html.escape(line, quote=False) for line in lines))
 
 
 def stem_html(value: str) -> str:

@@ -64,7 +64,7 @@ def question_data(
         difficulty=difficulty,
         knowledge_points=tuple(sorted({kp.code if isinstance(kp, KnowledgePoint) else kp for kp in knowledge_points})),
         domains=tuple(sorted({d.code if isinstance(d, Domain) else d for d in domains})),
-        article_keys=tuple(dict.fromkeys(article_keys)),
+        article_keys=tuple(dict.fromkeys(content.article_key(key) or key for key in article_keys)),
         source=source,
         external_id=external_id,
         extra=dict(extra or {}),
