@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import machine, scratch_database  # noqa: E402
+from _setup import machine, scratch_database
 
 WORDS = "行政机关执法人员当事人处罚许可强制复议诉讼证据听证告知陈述申辩罚款警告没收查封扣押期限程序依据事实理由"
 
