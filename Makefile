@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 ASSETS := static/vendor/.built
 export DJANGO_SETTINGS_MODULE := config.settings
+DEMO_ENV := ZHIFA_DEBUG=1
 
 .PHONY: demo test lint bench fmt setup assets clean
 
@@ -22,12 +23,27 @@ setup: $(STAMP) $(ASSETS)
 
 assets: $(ASSETS)
 
+SHARED_LAWS := ../shared/data/laws
+
+# The demo: sample organisation, sample regulations, question bank, course, scenarios; with ../shared/data present,
+# also the 63 real laws, so that the samples' citations resolve. Every seed is idempotent.
 demo: setup
 	@mkdir -p var
-	@ZHIFA_DEBUG=1 $(PY) manage.py migrate --noinput -v 0
-	@ZHIFA_DEBUG=1 $(PY) manage.py seed_demo
-	@echo "演示服务：http://127.0.0.1:8000/  （Ctrl-C 停止）"
-	@ZHIFA_DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	@$(DEMO_ENV) $(PY) manage.py migrate --noinput -v 0
+	@$(DEMO_ENV) $(PY) manage.py seed_demo > var/seed.log
+	@$(DEMO_ENV) $(PY) manage.py seed_laws >> var/seed.log
+	@if [ -d $(SHARED_LAWS) ]; then $(DEMO_ENV) $(PY) manage.py import_laws $(SHARED_LAWS) >> var/seed.log; fi
+	@$(DEMO_ENV) $(PY) manage.py seed_questions >> var/seed.log
+	@$(DEMO_ENV) $(PY) manage.py seed_courses >> var/seed.log
+	@$(DEMO_ENV) $(PY) manage.py seed_cases >> var/seed.log
+	@$(DEMO_ENV) $(PY) manage.py generate_practice_items 江北市行政执法人员培训管理办法 江北市行政执法证件管理规定 >> var/seed.log
+	@$(DEMO_ENV) $(PY) manage.py compute_mastery >> var/seed.log
+	@echo "示例数据已就绪（详情见 var/seed.log）。"
+	@$(DEMO_ENV) $(PY) manage.py seed_demo | sed -n '/演示账号/,$$p'
+	@echo "演示服务：http://127.0.0.1:8000/  （Ctrl-C 停止；后台任务由同时启动的 db_worker 执行）"
+	@$(DEMO_ENV) $(PY) manage.py db_worker > var/worker.log 2>&1 & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup
 	@$(PY) -m pytest -n $${ZHIFA_TEST_WORKERS:-2} $(ARGS)
