@@ -186,7 +186,7 @@ def run_step(
 
     `expected_scene` makes a double submit harmless: a step posted from a scene the run has left is ignored.
     """
-    run = DrillRun.objects.select_for_update().select_related("version", "officer").get(pk=run.pk)
+    run = DrillRun.objects.select_for_update(of=("self",)).select_related("version", "officer").get(pk=run.pk)
     if run.user_id != user.pk:
         raise RunRefused("这不是你的演练")
     if run.status != DrillRun.Status.IN_PROGRESS:
