@@ -238,3 +238,23 @@ def case_cite_pending(*, by=None) -> int:
         resolved += before - len(case.pending_article_keys)
         case.save(update_fields=["pending_article_keys"])
     return resolved
+
+
+@transaction.atomic
+def scenario_cite_pending(*, by=None) -> int:
+    """Cite the articles of scenario versions saved before their laws were imported; returns versions now checked."""
+    checked = 0
+    for version in ScenarioVersion.objects.filter(articles_unchecked=True).exclude(
+        status=ScenarioVersion.Status.RETIRED
+    ):
+        keys = queries.version_scenario(version).article_keys()
+        still_missing = (
+            _cite(version, keys, by)
+            if version.status == ScenarioVersion.Status.PUBLISHED
+            else [k for k in keys if k not in queries.articles_resolve(set(keys))[0]]
+        )
+        if not still_missing:
+            version.articles_unchecked = False
+            version.save(update_fields=["articles_unchecked"])
+            checked += 1
+    return checked

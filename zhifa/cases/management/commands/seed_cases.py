@@ -27,8 +27,9 @@ class Command(BaseCommand):
             self._scenarios(sorted((CONTENT / "scenarios").glob("*.yaml")))
             self._cases(CONTENT / "content" / "cases.yaml")
             resolved = services.case_cite_pending()
-        if resolved:
-            self.stdout.write(f"新解析案例条文引用 {resolved} 处")
+            checked = services.scenario_cite_pending()
+        if resolved or checked:
+            self.stdout.write(f"新解析案例条文引用 {resolved} 处，核验演练版本 {checked} 个")
 
     def _scenarios(self, files: list[Path]) -> None:
         for file in files:
