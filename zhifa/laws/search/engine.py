@@ -1,0 +1,110 @@
+"""The ranking recipe: parse, rank words (AND, then OR), rank bigrams, fuse, apply the learned prior if present.
+
+No ORM here beyond the backend calls; results are (provision id, score) pairs, best first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+from zhifa.laws.search.backends import AND, OR, Filters, Match, SearchBackend
+from zhifa.laws.search.documents import Weights
+from zhifa.laws.search.query import ParsedQuery, parse_query
+
+
+class Prior(Protocol):
+    """A learned component: extra score per candidate (provision id) for a parsed query."""
+
+    def boosts(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, float]: ...
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How to rank; every field is a variant measured in docs/search.md. DEFAULT is the tuned one."""
+
+    weights: Weights = field(default_factory=Weights)
+    stop_words: bool = True
+    words: bool = True  # the word ranking (AND, then OR)
+    bigrams: bool = True  # the bigram ranking, fused with the word ranking
+    rrf_k: float = 60.0
+    bigram_share: float = 1.0  # weight of the bigram ranking in the fusion (words: 1)
+    depth: int = 200  # candidates taken from each ranking
+    prior_weight: float = 1.0
+
+
+DEFAULT = Recipe()
+
+
+@dataclass(frozen=True)
+class Ranked:
+    id: int
+    score: float
+
+
+def _word_ranking(
+    backend: SearchBackend, parsed: ParsedQuery, filters: Filters, recipe: Recipe, depth: int
+) -> list[tuple[int, float]]:
+    """AND of all words and phrases; topped up with the OR ranking when AND finds fewer than `depth`."""
+    strict = Match.build(words=parsed.words, phrases=parsed.phrases, mode=AND)
+    ranked = backend.rank(strict, filters=filters, weights=recipe.weights, limit=depth)
+    if len(ranked) >= depth or len(strict.clauses) <= 1:
+        return ranked
+    loose = Match.build(words=parsed.words, phrases=parsed.phrases, mode=OR)
+    seen = {doc_id for doc_id, _ in ranked}
+    more = backend.rank(loose, filters=filters, weights=recipe.weights, limit=depth)
+    return ranked + [(doc_id, score) for doc_id, score in more if doc_id not in seen][: depth - len(ranked)]
+
+
+def _fuse(rankings: list[tuple[list[tuple[int, float]], float]], k: float) -> dict[int, float]:
+    """Reciprocal rank fusion: Σ share / (k + rank)."""
+    fused: dict[int, float] = {}
+    for ranking, share in rankings:
+        for position, (doc_id, _score) in enumerate(ranking, start=1):
+            fused[doc_id] = fused.get(doc_id, 0.0) + share / (k + position)
+    return fused
+
+
+def rank(
+    backend: SearchBackend,
+    text: str,
+    *,
+    filters: Filters,
+    limit: int = 10,
+    recipe: Recipe = DEFAULT,
+    prior: Prior | None = None,
+) -> list[Ranked]:
+    """The best `limit` articles for the user's text, best first; [] for an empty query."""
+    parsed = parse_query(text, drop_stop_words=recipe.stop_words)
+    if parsed.is_empty or limit <= 0:
+        return []
+    depth = max(recipe.depth, limit)
+    rankings: list[tuple[list[tuple[int, float]], float]] = []
+    if recipe.words and (parsed.words or parsed.phrases):
+        rankings.append((_word_ranking(backend, parsed, filters, recipe, depth), 1.0))
+    if recipe.bigrams and parsed.bigrams:
+        bigram_match = Match.build(bigrams=parsed.bigrams, phrases=parsed.phrases, mode=OR)
+        rankings.append(
+            (backend.rank(bigram_match, filters=filters, weights=recipe.weights, limit=depth), recipe.bigram_share)
+        )
+    if len(rankings) == 1 and prior is None:
+        return [Ranked(doc_id, score) for doc_id, score in rankings[0][0][:limit]]
+    fused = _fuse(rankings, recipe.rrf_k)
+    if prior is not None and recipe.prior_weight:
+        _apply_prior(fused, prior.boosts(parsed, list(fused)), filters, recipe.prior_weight)
+    best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    return [Ranked(doc_id, score) for doc_id, score in best]
+
+
+def _apply_prior(fused: dict[int, float], boosts: dict[int, float], filters: Filters, weight: float) -> None:
+    """Add the prior's boosts; articles it proposes that no ranking found enter only if the filters allow them."""
+    from zhifa.laws.search.resolve import ids_passing
+
+    allowed = ids_passing([i for i in boosts if i not in fused], filters)
+    for doc_id, boost in boosts.items():
+        if doc_id in fused or doc_id in allowed:
+            fused[doc_id] = fused.get(doc_id, 0.0) + weight * boost
+
+
+def variant(**changes) -> Recipe:
+    return replace(DEFAULT, **changes)

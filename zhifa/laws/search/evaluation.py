@@ -1,0 +1,89 @@
+"""Relevance evaluation: recall@k, MRR@10 and latency of a ranking function over (query → relevant keys) pairs.
+
+The fixed split: a query is in the test half when the first byte of sha256(query) is even (`split_of`). Every
+tuning and every learned component uses the train half only; figures are reported on the test half.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from zhifa.laws.search.learned import Pair
+
+KS = (1, 5, 10, 100)
+TRAIN = "train"
+TEST = "test"
+
+
+class PairsFileError(ValueError):
+    """A pairs file line that is not {"query": str, "relevant": [str, ...]}; the message names the line."""
+
+
+def split_of(query: str) -> str:
+    return TEST if hashlib.sha256(query.encode("utf-8")).digest()[0] % 2 == 0 else TRAIN
+
+
+def normalise_key(key: str) -> str:
+    """The platform's form of an article key (中华人民共和国行政处罚法#第32条 → 行政处罚法#第三十二条)."""
+    from zhifa.laws.services import UnknownArticle, article_key_normalize
+
+    try:
+        return article_key_normalize(key)
+    except UnknownArticle:
+        return key
+
+
+def read_pairs(path: str | Path, *, split: str | None = None) -> list[Pair]:
+    """Pairs of a JSON-lines file (optionally only one split); raises PairsFileError naming the bad line."""
+    pairs = []
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                query, relevant = row["query"], row["relevant"]
+                if not isinstance(query, str) or not isinstance(relevant, list):
+                    raise TypeError
+            except (ValueError, KeyError, TypeError):
+                raise PairsFileError(f'{path} 第{number}行：应为 {{"query": "问题", "relevant": ["法规简称#第X条"]}}')
+            if split is None or split_of(query) == split:
+                pairs.append(Pair(query, tuple(normalise_key(k) for k in relevant)))
+    return pairs
+
+
+def evaluate(pairs: Iterable[Pair], ranking: Callable[[str], list[str]]) -> dict:
+    """Average recall@k (share of a query's relevant keys in its top k), MRR@10, and p95 latency in ms."""
+    totals = dict.fromkeys([f"recall@{k}" for k in KS], 0.0)
+    mrr = 0.0
+    latencies = []
+    n = 0
+    for pair in pairs:
+        relevant = set(pair.relevant)
+        if not relevant:
+            continue
+        start = time.perf_counter()
+        keys = ranking(pair.query)
+        latencies.append((time.perf_counter() - start) * 1000)
+        n += 1
+        for k in KS:
+            totals[f"recall@{k}"] += len(relevant & set(keys[:k])) / len(relevant)
+        first = next((i for i, key in enumerate(keys[:10], start=1) if key in relevant), None)
+        mrr += 1 / first if first else 0.0
+    result: dict = {"n": n}
+    result.update({name: round(value / n, 4) if n else 0.0 for name, value in totals.items()})
+    result["mrr@10"] = round(mrr / n, 4) if n else 0.0
+    result["p95_ms"] = round(percentile(latencies, 95), 2)
+    return result
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]

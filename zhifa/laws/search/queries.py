@@ -1,0 +1,117 @@
+"""Search for a user: scope, filters, ranking, and the display rows (key, law, title, highlighted snippet, link).
+
+Law texts are public within the platform: every logged-in user may search every article; the scope only
+decides which jurisdictions are searched by default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from zhifa.laws.models import Law, Provision
+from zhifa.laws.search import engine, learned, scopes
+from zhifa.laws.search.backends import Filters, get_backend
+from zhifa.laws.search.query import parse_query
+from zhifa.laws.search.snippets import snippet
+from zhifa.people.models import Domain
+
+MAX_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What the user asked: the text, a scope, and optional filters (empty = no restriction)."""
+
+    q: str
+    scope: str = scopes.NATIONAL
+    category: str = ""
+    status: str = ""
+    domain: str = ""  # Domain.code
+    law: str = ""  # Law.short_title
+    region: str = ""
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    key: str
+    law: str
+    law_title: str
+    title: str
+    label: str
+    snippet: str
+    score: float
+    url: str
+    category: str
+    region: str
+
+
+def filters_for(request: SearchRequest, *, user=None) -> Filters:
+    """The backend filters of a request; raises scopes.UnknownScope for a bad scope."""
+    regions = (request.region,) if request.region else scopes.scope_regions(request.scope, user=user)
+    law_ids = None
+    if request.law:
+        law_ids = tuple(Law.objects.filter(short_title=request.law).values_list("pk", flat=True))
+    domain_ids = None
+    if request.domain:
+        domain_ids = tuple(Domain.objects.filter(code=request.domain).values_list("pk", flat=True))
+    return Filters(
+        categories=(request.category,) if request.category else None,
+        statuses=(request.status,) if request.status else None,
+        regions=regions,
+        law_ids=law_ids,
+        domain_ids=domain_ids,
+    )
+
+
+def article_url(short_title: str, label: str) -> str:
+    """The article's permalink, /laws/<short title>/<第X条>/."""
+    return f"/laws/{quote(short_title)}/{quote(label)}/"
+
+
+def search_articles(*, request: SearchRequest, user=None, recipe: engine.Recipe = engine.DEFAULT) -> list[SearchResult]:
+    """The best articles for the request, best first; raises scopes.UnknownScope for a bad scope."""
+    limit = max(1, min(request.limit, MAX_LIMIT))
+    filters = filters_for(request, user=user)
+    ranked = engine.rank(
+        get_backend(), request.q, filters=filters, limit=limit, recipe=recipe, prior=learned.current_prior()
+    )
+    return results_for(ranked, request.q)
+
+
+def ranked_keys(
+    *, q: str, filters: Filters, limit: int, recipe: engine.Recipe = engine.DEFAULT, prior: engine.Prior | None = None
+) -> list[str]:
+    """Only the article keys of the ranking (for evaluation: no snippets, one query for the keys)."""
+    ranked = engine.rank(get_backend(), q, filters=filters, limit=limit, recipe=recipe, prior=prior)
+    keys = dict(Provision.objects.filter(pk__in=[r.id for r in ranked]).values_list("pk", "key"))
+    return [keys[r.id] for r in ranked if r.id in keys]
+
+
+def results_for(ranked: list[engine.Ranked], q: str) -> list[SearchResult]:
+    """Display rows for ranked provision ids (one query); ids no longer in the database are skipped."""
+    parsed = parse_query(q)
+    rows = Provision.objects.filter(pk__in=[r.id for r in ranked]).select_related("version__law")
+    by_id = {p.pk: p for p in rows}
+    results = []
+    for r in ranked:
+        provision = by_id.get(r.id)
+        if provision is None:
+            continue
+        law = provision.version.law
+        results.append(
+            SearchResult(
+                key=provision.key,
+                law=law.short_title,
+                law_title=law.title,
+                label=provision.label,
+                title=f"{law.short_title} {provision.label}",
+                snippet=snippet(provision.text, parsed),
+                score=round(r.score, 6),
+                url=article_url(law.short_title, provision.label),
+                category=law.get_category_display(),
+                region=law.region,
+            )
+        )
+    return results
