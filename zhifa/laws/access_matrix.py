@@ -31,6 +31,7 @@ CASES = {
     "laws:law-diff": logged_in(kwargs=lambda w: {"short_title": _sample_law(w)}),
     "laws:article-detail": logged_in(kwargs=lambda w: {"short_title": _sample_law(w), "label": "第四条"}),
     "laws:stale-list": console(),
+    "laws:citation-review": logged_in(405, anonymous=405, kwargs={"citation_id": 999999}),  # POST only
     "laws:import-page": only({"sysadmin": 200}),
     "laws:import-job-detail": only({"sysadmin": 200}, kwargs=lambda w: {"job_id": _import_job(w)}),
     # Search (zhifa/laws/search): every logged-in persona; the anonymous API caller gets 401 (counted as 302).

@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from zhifa.laws import services
 from zhifa.laws.classify import NotALaw
-from zhifa.laws.parser import ParseError
+from zhifa.laws.parser import ParseError, parse_law
 from zhifa.laws.sources import SUPPORTED_SUFFIXES, date_in_name, file_text
 
 SKIPPED = "skipped"
@@ -112,8 +112,62 @@ def _folder_sources(root: Path) -> Iterator[SourceFile]:
         yield SourceFile(relative, path.read_bytes, folders, metadata.find(relative))
 
 
+def _first_line(source: SourceFile) -> str:
+    try:
+        text = file_text(source.name, source.read())
+    except ParseError:
+        return ""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _merged(parts: list[SourceFile]) -> SourceFile | None:
+    """One document from files that each hold a part of it (民法典 stored one file per 编), or None when the
+    files are not disjoint parts (then they import one by one, and conflicts are reported)."""
+    parsed = []
+    for part in parts:
+        try:
+            text = file_text(part.name, part.read())
+            parsed.append((parse_law(text), text))
+        except ParseError:
+            return None
+    parsed.sort(key=lambda pair: (pair[0].articles()[0].number or 0, pair[0].articles()[0].sub or 0))
+    labels = [a.label for law, _ in parsed for a in law.articles()]
+    if len(labels) != len(set(labels)):
+        return None
+    first_law, first_text = parsed[0]
+    lines = first_text.splitlines()
+    for law, text in parsed[1:]:
+        lines += text.splitlines()[law.body[0].line - 1 :]  # the body only: no second title or history
+    merged = "\n".join(lines).encode("utf-8")
+    name = f"{PurePosixPath(parts[0].name).parent}/{first_law.title}（由{len(parts)}个分编文件合并）.txt"
+    return SourceFile(name, lambda: merged, parts[0].folders, parts[0].meta)
+
+
+def _with_parts_merged(sources: Iterator[SourceFile]) -> Iterator[SourceFile]:
+    """Files of one folder that share a title and carry no date in their names are merged when they are parts."""
+    folder: tuple[str, ...] | None = None
+    pending: list[SourceFile] = []
+    for source in [*sources, None]:
+        if source is not None and source.folders == folder:
+            pending.append(source)
+            continue
+        groups: dict[str, list[SourceFile]] = {}
+        for item in pending:
+            undated = _supported(item.name) and not date_in_name(item.name)
+            key = _first_line(item) if undated else f"\0{item.name}"
+            groups.setdefault(key or f"\0{item.name}", []).append(item)
+        for group in groups.values():
+            merged = _merged(group) if len(group) > 1 else None
+            yield from [merged] if merged else group
+        folder, pending = (source.folders, [source]) if source is not None else (None, [])
+
+
 def sources_from_paths(paths: Sequence[str | Path]) -> Iterator[SourceFile]:
-    """Every file under the given files, folders and archives, in a stable order."""
+    """Every file under the given files, folders and archives, in a stable order; parts of one document merged."""
+    return _with_parts_merged(_sources_from_paths(paths))
+
+
+def _sources_from_paths(paths: Sequence[str | Path]) -> Iterator[SourceFile]:
     for raw in paths:
         path = Path(raw)
         lower = path.name.lower()

@@ -9,6 +9,7 @@ app_name = "laws"
 urlpatterns = [
     path("", views.law_list, name="law-list"),
     path("manage/stale/", views.stale_list, name="stale-list"),
+    path("manage/stale/<int:citation_id>/reviewed/", views.citation_review, name="citation-review"),
     path("manage/import/", views.import_page, name="import-page"),
     path("manage/import/<int:job_id>/", views.import_job_detail, name="import-job-detail"),
 ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
 
 from zhifa.common.text import canonical_article_label
-from zhifa.laws import diff, queries
+from zhifa.laws import diff, queries, services
 from zhifa.laws.forms import DateForm, ImportForm
 from zhifa.laws.models import ImportJob, Law
 from zhifa.laws.references import link_segments
@@ -21,7 +22,12 @@ from zhifa.people import access
 def law_list(request: HttpRequest) -> HttpResponse:
     params = {key: request.GET.get(key, "").strip() for key in ("q", "category", "status", "domain", "region")}
     laws = queries.laws_filtered(**params)[:300]
-    return render(request, "laws/law_list.html", {"laws": laws, "params": params, **queries.filter_choices()})
+    try:
+        search_url = reverse("laws:laws_search:search")
+    except NoReverseMatch:  # the search pages are optional
+        search_url = ""
+    context = {"laws": laws, "params": params, "search_url": search_url, **queries.filter_choices()}
+    return render(request, "laws/law_list.html", context)
 
 
 def _date_from(request: HttpRequest):
@@ -123,6 +129,14 @@ def stale_list(request: HttpRequest) -> HttpResponse:
         model = citation.content_type.model_class()
         citation.target = model._default_manager.filter(pk=citation.object_id).first() if model else None
     return render(request, "laws/stale_list.html", {"citations": citations})
+
+
+@require_POST
+@login_required
+def citation_review(request: HttpRequest, citation_id: int) -> HttpResponse:
+    citation = get_object_or_404(queries.stale_citations(user=request.user), pk=citation_id)
+    services.citation_review_done(citation=citation, by=request.user)
+    return redirect("laws:stale-list")
 
 
 @login_required

@@ -83,3 +83,11 @@ def test_seed_laws_twice_changes_nothing_the_second_time(db):
     call_command("seed_laws", stdout=first)
     call_command("seed_laws", stdout=second)
     assert first.getvalue().count("新建") == 4 and second.getvalue().count("未变") == 4
+
+
+def test_parts_of_one_code_stored_as_separate_files_are_merged(db, tmp_path):
+    head = "中华人民共和国示例典\n\n{part}\n\n2020年5月28日 第十三届全国人民代表大会第三次会议通过\n\n"
+    (tmp_path / "总则.txt").write_text(head.format(part="总则") + "第一条 甲。\n\n第二条 乙。\n", encoding="utf-8")
+    (tmp_path / "分则.txt").write_text(head.format(part="分则") + "第三条 丙。\n", encoding="utf-8")
+    out, err = run(str(tmp_path))
+    assert "新建 示例典（2020-05-28）3 条" in out and "由2个分编文件合并" in out and not err

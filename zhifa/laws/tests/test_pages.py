@@ -140,3 +140,18 @@ def test_the_date_form_rejects_bad_dates_without_error(client, officer, library)
     client.force_login(officer.user)
     response = client.get(reverse("laws:law-detail", args=[LAW]), {"on": "昨天"})
     assert response.status_code == 200 and "YYYY-MM-DD" in response.content.decode()
+
+
+def test_a_reviewed_citation_leaves_the_stale_list(client, sysadmin, db):
+    old, new = samples_seed_versions()
+    domain = Domain.objects.create(code="review", name="待复核内容")
+    services.law_import_text(text=old, category="local_regulation", region="江北省")
+    services.citation_set(obj=domain, article_keys=[f"{LAW}#第四条"])
+    services.law_import_text(text=new, category="local_regulation", region="江北省")
+    citation = Citation.objects.get()
+    client.force_login(sysadmin)
+    response = client.post(reverse("laws:citation-review", args=[citation.pk]))
+    assert response.status_code == 302
+    citation.refresh_from_db()
+    assert not citation.needs_review and citation.version.version_date.year == 2024
+    assert "待复核内容" not in client.get(reverse("laws:stale-list")).content.decode()
