@@ -36,7 +36,7 @@ _DATE = re.compile(
 _UNNUMBERED_HEADINGS = {"附则"}
 HEADING_KINDS = {"编": "part", "分编": "subpart", "章": "chapter", "节": "section"}
 HEADING_RANK = {"part": 0, "subpart": 1, "chapter": 2, "section": 3}
-MAX_TITLE = 200
+MAX_TITLE = 100  # keeps article keys (title#第X条) within their 120 characters
 MAX_HEADING = 60
 
 

@@ -20,10 +20,15 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*", re.M)
 
 def decode_bytes(data: bytes) -> str:
     """Text of a file in UTF-8 (with or without BOM), UTF-16 with BOM, or GBK/GB18030; ParseError otherwise."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8")
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        raise ParseError(
+            1, f"文件声明了 Unicode 编码但内容无法解码（第{exc.start}字节附近）；请另存为 UTF-8 后重新导入"
+        ) from exc
     if b"\x00" in data[:4096]:
         raise ParseError(1, "文件不是文本文件（含有二进制内容），请上传 .txt、.md 或 .docx 格式的法规文本")
     try:

@@ -23,8 +23,14 @@ def import_job_run(job_id: int, replace: bool = False) -> None:
         return
     ImportJob.objects.filter(pk=job.pk).update(total=len(sources))
     report = []
-    for done, source in enumerate(sources, start=1):
-        report.append(import_source(source, replace=replace, by=job.created_by))
-        with transaction.atomic():
-            ImportJob.objects.filter(pk=job.pk).update(done=done, report=report)
+    try:
+        for done, source in enumerate(sources, start=1):
+            report.append(import_source(source, replace=replace, by=job.created_by))
+            with transaction.atomic():
+                ImportJob.objects.filter(pk=job.pk).update(done=done, report=report)
+    except Exception as exc:
+        # Files imported so far stay (each in its own transaction); the page must not spin forever.
+        error = f"导入在第{len(report) + 1}个文件处意外中止：{exc}；已导入的文件保留，请联系系统管理员查看日志"
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=error)
+        raise
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE)

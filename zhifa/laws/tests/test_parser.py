@@ -203,3 +203,13 @@ def test_a_broken_docx_and_other_suffixes_are_refused():
         file_text("坏文件.docx", b"not a zip")
     with pytest.raises(ParseError, match="不支持的文件类型"):
         file_text("表格.xlsx", b"x")
+
+
+def test_a_broken_utf8_file_with_a_bom_is_refused_clearly():
+    with pytest.raises(ParseError, match="UTF-8"):
+        decode_bytes(b"\xef\xbb\xbf\xff\xfe\xfa")
+
+
+def test_an_overlong_title_is_refused():
+    with pytest.raises(ParseError, match="标题超过"):
+        parse_law("法" * 101 + "\n第一条 正文。")

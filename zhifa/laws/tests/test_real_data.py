@@ -1,16 +1,20 @@
 """The 63 real laws of ../shared/data/laws and their older versions import with the right article counts."""
 
 import csv
+import tarfile
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from zhifa.common.text import normalize_text
 from zhifa.laws import services
 from zhifa.laws.diff import RENUMBERED, compare_articles
 from zhifa.laws.importing import SKIPPED, import_source, sources_from_paths
 from zhifa.laws.models import Law, LawVersion
+from zhifa.laws.parser import ParseError, parse_law, render
 from zhifa.laws.queries import version_articles
+from zhifa.laws.sources import file_text
 
 LAWS_DIR = Path(settings.SHARED_DATA_DIR) / "laws"
 pytestmark = [
@@ -75,3 +79,33 @@ def test_a_second_import_is_unchanged_and_articles_are_found(imported):
     article = services.article_get("行政处罚法#第三十二条")
     assert article.version.version_date.isoformat() == "2021-01-22" and "从轻或者减轻" in article.text
     assert services.article_get("刑法#第十七条之一").text.startswith("已满七十五周岁")
+
+
+def test_every_real_text_renders_back_to_itself():
+    files = sorted(LAWS_DIR.rglob("*.txt"))
+    assert len(files) == 69
+    for path in files:
+        text = file_text(path.name, path.read_bytes())
+        assert normalize_text(render(parse_law(text))) == normalize_text(text), path.name
+
+
+CORPUS = Path(settings.SHARED_DATA_DIR) / "laws-corpus.tar.gz"
+
+
+@pytest.mark.skipif(not CORPUS.is_file(), reason=f"法规语料 {CORPUS} 不存在")
+def test_every_corpus_text_round_trips_or_is_refused_for_having_no_articles():
+    parsed = refused = 0
+    with tarfile.open(CORPUS) as tar:
+        for member in tar:
+            if not member.isfile() or not member.name.endswith(".txt"):
+                continue
+            text = file_text(member.name, tar.extractfile(member).read())
+            try:
+                law = parse_law(text)
+            except ParseError as exc:
+                assert "未找到任何条文" in exc.reason, member.name
+                refused += 1
+                continue
+            assert normalize_text(render(law)) == normalize_text(text), member.name
+            parsed += 1
+    assert (parsed, refused) == (3321, 154)
