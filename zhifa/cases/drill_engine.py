@@ -111,6 +111,10 @@ def decision_take(scenario: Scenario, state: RunState, *, amount: str, measure: 
         raise StepRefused(f"罚款金额应在 {decision.amount_min} 至 {decision.amount_max} 元之间")
     if measure not in decision.measures:
         raise StepRefused("请从列出的处罚种类中选择一项")
+    if "罚款" in measure and value == 0:
+        raise StepRefused(f"所选处罚种类“{measure}”包含罚款：请填写罚款金额")
+    if "罚款" not in measure and value != 0:
+        raise StepRefused(f"所选处罚种类“{measure}”不含罚款：罚款金额请填 0")
     within = benchmark.amount_min <= value <= benchmark.amount_max and (
         not benchmark.measures or measure in benchmark.measures
     )

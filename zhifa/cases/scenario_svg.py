@@ -1,7 +1,7 @@
-"""The scene graph of a scenario as an SVG drawing (server-side, no script): columns by distance from the start.
+"""The scene graph of a scenario as an SVG drawing (server-side, no script): rows by distance from the start.
 
 Pure. Green boxes are success endings, red ones failure endings, amber ones penalty decisions; red arrows are
-choices that incur a veto, dashed arrows go back to an earlier column.
+choices that incur a veto, dashed arrows go back to an earlier row.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from html import escape
 
 from zhifa.cases.scenario_types import Scenario
 
-NODE_W, NODE_H, COL_W, ROW_H, PAD = 150, 46, 200, 62, 20
+NODE_W, NODE_H, COL_W, ROW_H, PAD = 150, 46, 172, 78, 20
 
 
 def _columns(scenario: Scenario) -> dict[str, int]:
@@ -39,15 +39,15 @@ def _node_style(scenario: Scenario, scene_id: str) -> tuple[str, str]:
 
 def scenario_svg(scenario: Scenario, *, highlight: str = "") -> str:
     """An SVG document of the scene graph; `highlight` outlines one scene (e.g. the preview start)."""
-    columns = _columns(scenario)
-    rows: dict[int, int] = {}
+    rows_of = _columns(scenario)  # distance from the start: one row per step, scenes of a row side by side
+    used: dict[int, int] = {}
     place = {}
     for sid in scenario.scenes:
-        col = columns[sid]
-        place[sid] = (PAD + col * COL_W, PAD + rows.get(col, 0) * ROW_H)
-        rows[col] = rows.get(col, 0) + 1
-    width = PAD * 2 + (max(columns.values(), default=0) + 1) * COL_W
-    height = PAD * 2 + max(rows.values(), default=1) * ROW_H
+        row = rows_of[sid]
+        place[sid] = (PAD + used.get(row, 0) * COL_W, PAD + row * ROW_H)
+        used[row] = used.get(row, 0) + 1
+    width = PAD * 2 + max(used.values(), default=1) * COL_W + 60
+    height = PAD * 2 + (max(rows_of.values(), default=0) + 1) * ROW_H
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="scene-graph" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-label="场景关系图：{escape(scenario.title)}">',
@@ -77,16 +77,19 @@ def scenario_svg(scenario: Scenario, *, highlight: str = "") -> str:
 
 
 def _edge(start: tuple[int, int], end: tuple[int, int], veto: str, text: str) -> str:
-    x1, y1 = start[0] + NODE_W, start[1] + NODE_H / 2
-    x2, y2 = end[0], end[1] + NODE_H / 2
+    x1, y1 = start[0] + NODE_W / 2, start[1] + NODE_H
+    x2, y2 = end[0] + NODE_W / 2, end[1]
     colour = "#b3261e" if veto else "#5b6675"
-    if x2 > x1:
-        bend = (x2 - x1) / 2
-        path = f"M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}"
+    if y2 > y1:
+        bend = (y2 - y1) / 2
+        path = f"M{x1},{y1} C{x1},{y1 + bend} {x2},{y2 - bend} {x2},{y2}"
         dash = ""
-    else:  # back to an earlier column: loop below the boxes
-        low = max(y1, y2) + NODE_H
-        path = f"M{x1},{y1} C{x1 + 60},{low} {x2 - 60},{low} {x2},{y2}"
+    else:  # back to an earlier row: loop round the right-hand side of the boxes
+        right = max(start[0], end[0]) + NODE_W + 50
+        path = (
+            f"M{start[0] + NODE_W},{start[1] + NODE_H / 2} C{right},{start[1]} {right},{end[1] + NODE_H} "
+            f"{end[0] + NODE_W},{end[1] + NODE_H / 2}"
+        )
         dash = ' stroke-dasharray="5,4"'
     return (
         f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="1.4"{dash} marker-end="url(#arrow)">'

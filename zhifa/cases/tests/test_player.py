@@ -72,6 +72,26 @@ def test_an_amount_outside_the_allowed_range_is_refused_with_a_message(client, o
     assert run.state["scene"] == "decide" and run.status == DrillRun.Status.IN_PROGRESS
 
 
+@pytest.mark.parametrize(
+    "amount, measure, message",
+    [
+        ("0", "罚款", "包含罚款：请填写罚款金额"),
+        ("500", "警告", "不含罚款：罚款金额请填 0"),
+        ("500", "吊销执照", "请从列出的处罚种类中选择一项"),
+        ("200000", "罚款", "罚款金额应在 0 至 100000 元之间"),
+    ],
+)
+def test_an_inconsistent_decision_is_refused_and_changes_nothing(client, officer, small, amount, measure, message):
+    client.force_login(officer.user)
+    run = play(client, start(client, small), 0, 0, 0)
+    response = client.post(
+        reverse("cases:run-play", args=[run.pk]), {"amount": amount, "measure": measure}, follow=True
+    )
+    assert message in response.content.decode()
+    run.refresh_from_db()
+    assert run.decision_amount is None and run.state["scene"] == "decide"
+
+
 def test_a_run_resumes_where_it_stopped(client, officer, small):
     client.force_login(officer.user)
     run = play(client, start(client, small), 0)
