@@ -171,9 +171,12 @@ def _parse_section(index: int, raw: Mapping, knowledge_points: Mapping) -> Secti
 def candidates_by_section(blueprint: Blueprint, pool: Iterable[Item]) -> list[list[Item]]:
     """The items each section accepts, in id order."""
     cands: list[list[Item]] = [[] for _ in blueprint.sections]
+    by_kind: dict[str, list[int]] = {}
+    for s, section in enumerate(blueprint.sections):
+        by_kind.setdefault(section.kind, []).append(s)
     for item in sorted(pool, key=lambda it: it.id):
-        for s, section in enumerate(blueprint.sections):
-            if section.accepts(item):
+        for s in by_kind.get(item.kind, ()):
+            if blueprint.sections[s].accepts(item):
                 cands[s].append(item)
     return cands
 

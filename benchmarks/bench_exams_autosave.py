@@ -1,0 +1,356 @@
+"""Exam autosave under load: POST /api/v1/exams/attempts/<id>/answers through gunicorn (gthread) on PostgreSQL.
+
+What is measured: examinees (one thread each, spread over client processes) answer and change answers as fast as
+the server lets them, each save one HTTP request on a keep-alive loopback connection: session and CSRF middleware,
+the attempt row lock, device and deadline checks, the (attempt, question) upsert with the client's sequence number,
+commit. Every acknowledged answer is checked against the database afterwards (lost = acknowledged but not stored).
+Side by side, the same server answers /healthz (one SELECT 1) with the same clients: the ratio shows what a save
+costs relative to the cheapest request, which is stable on a busy shared machine where absolute figures are not.
+
+Target (DESIGN.md §7): ≥ 500 saves/s, p99 ≤ 150 ms, 0 acknowledged answers lost.
+
+    .venv/bin/python benchmarks/bench_exams_autosave.py            # quick: 10 s, 48 examinees
+    .venv/bin/python benchmarks/bench_exams_autosave.py --full     # 60 s, 200 examinees
+
+The helpers (scratch exam, sessions, gunicorn, the examinee client) are shared with bench_exams_start.py and
+bench_exams_faults.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+TOKEN = "e" * 32  # an unmasked CSRF secret, sent as cookie and header
+PORT = 8731
+
+
+def setup_django(name: str) -> str:
+    os.environ["ZHIFA_TESTING"] = "0"
+    from _setup import scratch_database
+
+    label = scratch_database(name, postgres=True)
+    # The bench process itself: quiet, no DEBUG query log (the server below runs with DEBUG off too).
+    from django.conf import settings
+
+    settings.DEBUG = False
+    return label
+
+
+def make_exam(questions: int = 50, audience_units=None):
+    """An open exam of `questions` single-choice questions, its paper built; returns (exam, org)."""
+    from zhifa.common.testing import build_org
+    from zhifa.exams.tests import factories
+
+    org = build_org()
+    factories.bank(kinds=("single",), per_kind=questions)
+    bp = factories.blueprint(org.market, sections=[{"kind": "single", "count": questions, "points": "2"}])
+    exam = factories.exam(org, by=None, bp=bp, minutes=180, attempts_allowed=1)
+    return exam, org
+
+
+def make_examinees(org, count: int) -> list:
+    """Officers with unusable passwords (no hashing cost) in the exam's audience, created in bulk."""
+    from zhifa.people.models import Officer, User
+
+    stamp = time.time_ns() % 10**9
+    users = User.objects.bulk_create(
+        [User(username=f"b{stamp}_{n}", display_name=f"考生{n}", password="!") for n in range(count)]
+    )
+    return Officer.objects.bulk_create(
+        [
+            Officer(user=u, name=u.display_name, unit=org.east_market, certificate_number=f"B{stamp}{n:06d}")
+            for n, u in enumerate(users)
+        ]
+    )
+
+
+def make_session(user) -> str:
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store["last_seen"] = time.time() + 6 * 3600  # the idle-timeout middleware would otherwise write the session
+    store.create()
+    return store.session_key
+
+
+def start_attempts(exam, officers) -> list[dict]:
+    """Start each officer's attempt (as the API would) and return the client plans."""
+    from zhifa.exams import queries, services
+
+    plans = []
+    for officer in officers:
+        paper = queries.attempt_paper_for(exam=exam, officer=officer)
+        attempt = services.attempt_start(exam=exam, officer=officer, paper=paper, device_token=f"dev{officer.pk}")
+        plans.append(
+            {
+                "attempt": attempt.pk,
+                "token": attempt.device_token,
+                "cookie": make_session(officer.user),
+                "questions": [(r["question"], r["options"]) for r in paper.rows],
+            }
+        )
+    return plans
+
+
+# ---- the server -----------------------------------------------------------------------------------------------
+
+
+def server_env() -> dict:
+    env = dict(os.environ)
+    env.update(
+        ZHIFA_DEBUG="0",
+        ZHIFA_SECRET_KEY="bench-" + "x" * 40,
+        ZHIFA_TESTING="0",
+        ZHIFA_LOG_LEVEL="ERROR",
+        DJANGO_SETTINGS_MODULE="config.settings",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def gunicorn_start(workers: int = 3, threads: int = 8) -> subprocess.Popen:
+    """gunicorn gthread on 127.0.0.1:PORT in its own process group (so a fault run can SIGKILL all of it)."""
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "config.wsgi",
+        "-k",
+        "gthread",
+        "-w",
+        str(workers),
+        "--threads",
+        str(threads),
+        "-b",
+        f"127.0.0.1:{PORT}",
+        "--keep-alive",
+        "30",
+        "--log-level",
+        "warning",
+        "--backlog",
+        "2048",
+    ]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(), start_new_session=True)
+    wait_ready()
+    return proc
+
+
+def wait_ready(timeout: float = 240) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn 未能在规定时间内启动")
+
+
+def gunicorn_kill(proc: subprocess.Popen) -> None:
+    """SIGKILL the master and every worker (the whole process group): no graceful shutdown."""
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+# ---- the examinee client --------------------------------------------------------------------------------------
+
+
+class Examinee:
+    """Behaves like attempt.js: pending answers resent with a new seq until acknowledged; acked = server's word."""
+
+    def __init__(self, plan: dict, seed: int):
+        self.plan, self.rng = plan, random.Random(seed)
+        self.pending: dict[int, list[str]] = {}
+        self.acked: dict[int, list[str]] = {}
+        self.seq = 0
+        self.conn: http.client.HTTPConnection | None = None
+        self.headers = {
+            "Content-Type": "application/json",
+            "X-CSRFToken": TOKEN,
+            "X-Device-Token": plan["token"],
+            "Cookie": f"sessionid={plan['cookie']}; csrftoken={TOKEN}",
+        }
+
+    def answer_something(self) -> None:
+        qid, options = self.rng.choice(self.plan["questions"])
+        self.pending[qid] = [self.rng.choice(options)]
+
+    def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        try:
+            self.conn.request(method, path, body=body, headers=self.headers)
+            response = self.conn.getresponse()
+            return response.status, response.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = None
+            raise
+
+    def flush(self) -> int:
+        """One save of every pending answer; returns the HTTP status (0 for a connection failure)."""
+        batch = dict(self.pending)
+        self.seq += 1
+        body = json.dumps({"seq": self.seq, "answers": [{"question": q, "response": r} for q, r in batch.items()]})
+        try:
+            status, _ = self.request("POST", f"/api/v1/exams/attempts/{self.plan['attempt']}/answers", body.encode())
+        except (OSError, http.client.HTTPException):
+            return 0
+        if status == 200:
+            for qid, response in batch.items():
+                self.acked[qid] = response
+                if self.pending.get(qid) == response:
+                    del self.pending[qid]
+        return status
+
+    def healthz(self) -> int:
+        try:
+            return self.request("GET", "/healthz")[0]
+        except (OSError, http.client.HTTPException):
+            return 0
+
+
+def client_process(plans: list[dict], seconds: float, kind: str, out, stop_at: float | None = None) -> None:
+    """Threads, one per examinee, until `seconds` pass; reports latencies, statuses and each examinee's state."""
+    results = []
+    lock = threading.Lock()
+
+    def run(plan: dict, seed: int) -> None:
+        examinee = Examinee(plan, seed)
+        latencies, statuses = [], {}
+        end = time.perf_counter() + seconds
+        while time.perf_counter() < end:
+            began = time.perf_counter()
+            if kind == "save":
+                examinee.answer_something()
+                status = examinee.flush()
+            else:
+                status = examinee.healthz()
+            latencies.append(time.perf_counter() - began)
+            statuses[status] = statuses.get(status, 0) + 1
+            if status != 200:
+                time.sleep(0.2)  # a browser backs off too
+        with lock:
+            results.append(
+                {
+                    "latencies": latencies,
+                    "statuses": statuses,
+                    "attempt": plan["attempt"],
+                    "acked": examinee.acked,
+                    "pending": examinee.pending,
+                }
+            )
+
+    threads = [threading.Thread(target=run, args=(p, i)) for i, p in enumerate(plans)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(results)
+
+
+def load(plans: list[dict], seconds: float, kind: str, processes: int = 2) -> list[dict]:
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    chunks = [plans[i::processes] for i in range(processes)]
+    procs = [ctx.Process(target=client_process, args=(chunk, seconds, kind, queue)) for chunk in chunks if chunk]
+    for p in procs:
+        p.start()
+    results = [r for _ in procs for r in queue.get()]
+    for p in procs:
+        p.join()
+    return results
+
+
+def summarise(results: list[dict], seconds: float) -> dict:
+    latencies = sorted(x for r in results for x in r["latencies"])
+    statuses: dict[int, int] = {}
+    for r in results:
+        for code, n in r["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    ok = statuses.get(200, 0)
+    return {
+        "rps": ok / seconds,
+        "p50": q[49] * 1000,
+        "p95": q[94] * 1000,
+        "p99": q[98] * 1000,
+        "statuses": statuses,
+        "requests": len(latencies),
+    }
+
+
+def lost_answers(results: list[dict]) -> tuple[int, int]:
+    """(acknowledged answers checked, acknowledged answers whose stored response differs)."""
+    from zhifa.exams.models import Answer
+
+    checked = lost = 0
+    for r in results:
+        stored = dict(Answer.objects.filter(attempt_id=r["attempt"]).values_list("question_id", "response"))
+        for qid, response in r["acked"].items():
+            final = r["pending"].get(qid, response)  # a later, unacknowledged change may legitimately be stored
+            checked += 1
+            if stored.get(qid) not in (response, final):
+                lost += 1
+    return checked, lost
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="60 s and 200 examinees")
+    args = parser.parse_args()
+    seconds, examinees = (60.0, 200) if args.full else (10.0, 48)
+    label = setup_django("exams_autosave")
+    exam, org = make_exam()
+    plans = start_attempts(exam, make_examinees(org, examinees))
+    from django.db import connections
+
+    connections.close_all()
+    server = gunicorn_start()
+    try:
+        load(plans[:8], 2.0, "save")  # warm-up: every worker loads the URLconf and opens its connection
+        base = summarise(load(plans, seconds, "healthz"), seconds)
+        results = load(plans, seconds, "save")
+        save = summarise(results, seconds)
+    finally:
+        gunicorn_kill(server)
+    checked, lost = lost_answers(results)
+    print(
+        f"exam autosave · {label} · gunicorn gthread 3×8 · {examinees} examinees · {seconds:.0f} s · "
+        f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores · host {socket.gethostname()}"
+    )
+    print(f"{'request':<10}{'ok/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses")
+    for name, s in (("healthz", base), ("save", save)):
+        print(f"{name:<10}{s['rps']:>9.0f}{s['p50']:>9.1f}{s['p95']:>9.1f}{s['p99']:>9.1f}  {s['statuses']}")
+    print(f"save / healthz throughput ratio: {save['rps'] / base['rps']:.2f}")
+    print(f"acknowledged answers checked: {checked}, lost: {lost}")
+    print(
+        f"target ≥ 500 saves/s, p99 ≤ 150 ms, 0 lost → "
+        f"{'met' if save['rps'] >= 500 and save['p99'] <= 150 and lost == 0 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Fault run: a simulated exam on gunicorn + PostgreSQL; the app server is SIGKILLed and PostgreSQL restarted mid-way.
+
+The script: examinees (threads in two client processes, each behaving like attempt.js: pending answers resent with a
+new sequence number until acknowledged, back-off on failure) answer continuously. At t = KILL_AT the whole gunicorn
+process group gets SIGKILL and a new gunicorn is started; at t = PG_AT (only with --restart-postgres) PostgreSQL is
+restarted with `pg_ctlcluster --skip-systemctl-redirect 15 main restart`. At the end the clients keep resending
+until nothing is pending (as a browser would after the network returns). Checked: every answer the server ever
+acknowledged is stored, and every answer the browsers held arrived (stored == the client's final state).
+
+PostgreSQL is shared with other people on this machine: --restart-postgres is off by default; use it once.
+
+    .venv/bin/python benchmarks/bench_exams_faults.py                      # app server SIGKILL only (~60 s)
+    .venv/bin/python benchmarks/bench_exams_faults.py --restart-postgres   # and one PostgreSQL restart
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_exams_autosave import (  # noqa: E402 - the shared helpers live in the autosave benchmark
+    Examinee,
+    gunicorn_kill,
+    gunicorn_start,
+    make_exam,
+    make_examinees,
+    setup_django,
+    start_attempts,
+)
+
+RUN_SECONDS = 45.0
+KILL_AT = 10.0
+PG_AT = 28.0
+DRAIN_SECONDS = 180.0
+
+
+def client_process(plans: list[dict], t0: float, out) -> None:
+    results, lock = [], threading.Lock()
+
+    def run(plan: dict, seed: int) -> None:
+        examinee, statuses, backoff = Examinee(plan, seed), {}, 0.2
+        while time.time() - t0 < RUN_SECONDS:
+            examinee.answer_something()
+            status = examinee.flush()
+            statuses[status] = statuses.get(status, 0) + 1
+            backoff = 0.05 if status == 200 else min(backoff * 2, 2.0)
+            time.sleep(backoff)
+        drained_at = None
+        while examinee.pending and time.time() - t0 < RUN_SECONDS + DRAIN_SECONDS:
+            status = examinee.flush()
+            statuses[status] = statuses.get(status, 0) + 1
+            if status != 200:
+                time.sleep(1.0)
+        if not examinee.pending:
+            drained_at = time.time() - t0
+        with lock:
+            results.append(
+                {
+                    "attempt": plan["attempt"],
+                    "acked": examinee.acked,
+                    "pending": examinee.pending,
+                    "statuses": statuses,
+                    "drained_at": drained_at,
+                }
+            )
+
+    threads = [threading.Thread(target=run, args=(p, i)) for i, p in enumerate(plans)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(results)
+
+
+def restart_postgres() -> float:
+    began = time.time()
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main", "restart"], check=True, capture_output=True
+    )
+    return time.time() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--restart-postgres", action="store_true", help="also restart PostgreSQL once (shared!)")
+    parser.add_argument("--examinees", type=int, default=32)
+    args = parser.parse_args()
+    label = setup_django("exams_faults")
+    exam, org = make_exam(questions=50)
+    plans = start_attempts(exam, make_examinees(org, args.examinees))
+    from django.db import connections
+
+    connections.close_all()
+    server = gunicorn_start(workers=2, threads=8)
+    timeline = []
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    t0 = time.time()
+    procs = [ctx.Process(target=client_process, args=(plans[i::2], t0, queue)) for i in range(2)]
+    for p in procs:
+        p.start()
+    time.sleep(KILL_AT)
+    gunicorn_kill(server)
+    timeline.append(f"t={time.time() - t0:5.1f} s  SIGKILL gunicorn (master and workers)")
+    server = gunicorn_start(workers=2, threads=8)
+    timeline.append(f"t={time.time() - t0:5.1f} s  gunicorn serving again")
+    if args.restart_postgres:
+        time.sleep(max(0.0, PG_AT - (time.time() - t0)))
+        took = restart_postgres()
+        timeline.append(f"t={time.time() - t0:5.1f} s  PostgreSQL restarted ({took:.1f} s)")
+    results = [r for _ in procs for r in queue.get()]
+    for p in procs:
+        p.join()
+    timeline.append(f"t={time.time() - t0:5.1f} s  every client drained")
+    gunicorn_kill(server)
+    connections.close_all()
+    report(label, timeline, results)
+
+
+def report(label: str, timeline: list[str], results: list[dict]) -> None:
+    from zhifa.exams.models import Answer
+
+    acked = lost = undelivered = 0
+    statuses: dict[int, int] = {}
+    for r in results:
+        stored = dict(Answer.objects.filter(attempt_id=r["attempt"]).values_list("question_id", "response"))
+        for qid, response in r["acked"].items():
+            acked += 1
+            lost += stored.get(qid) != r["pending"].get(qid, response)
+        undelivered += len(r["pending"])
+        for code, n in r["statuses"].items():
+            statuses[code] = statuses.get(code, 0) + n
+    print(
+        f"exam fault run · {label} · {len(results)} examinees · load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+    for line in timeline:
+        print("  " + line)
+    print(f"save requests by status (0 = connection failed): {dict(sorted(statuses.items()))}")
+    print(f"acknowledged answers: {acked}, lost: {lost}; answers still held by clients after recovery: {undelivered}")
+    print(
+        f"target 0 acknowledged answers lost, every held answer arrives → "
+        f"{'met' if lost == 0 and undelivered == 0 else 'NOT met'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
