@@ -175,3 +175,11 @@ def test_samples_seed_is_idempotent(db):
     assert {r.status for r in samples_seed()} == {"unchanged"}
     law = Law.objects.get(short_title="江北市行政执法证件管理规定")
     assert (law.region, law.category, law.versions.count()) == ("江北省", "local_regulation", 2)
+
+
+def test_the_default_hook_hands_new_versions_to_the_search_index(db, with_search_hook, monkeypatch):
+    seen = []
+    monkeypatch.setattr("zhifa.laws.search.index_version", seen.append)
+    result = services.law_import_text(text=V1)
+    services.law_import_text(text=V1)
+    assert seen == [result.version]
