@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from zhifa.people import access, importing, queries, services
 from zhifa.people.forms import AuditFilterForm, ImportForm, OfficerFilterForm, OfficerForm
-from zhifa.people.models import Officer
+from zhifa.people.models import Officer, User
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -36,6 +36,12 @@ def console_page(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def _me(request: HttpRequest) -> User:
+    """The logged-in user (console pages require a login)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _require_manager(user) -> None:
@@ -105,7 +111,7 @@ def officer_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()}
         try:
-            officer = services.officer_create(by=request.user, **data)
+            officer = services.officer_create(by=_me(request), **data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -127,7 +133,7 @@ def officer_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
     form = OfficerForm(request.POST or None, user=request.user, officer=officer)
     if request.method == "POST" and form.is_valid():
         try:
-            services.officer_update(officer=officer, by=request.user, changes=form.changes())
+            services.officer_update(officer=officer, by=_me(request), changes=form.changes())
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -141,7 +147,7 @@ def officer_edit(request: HttpRequest, officer_id: int) -> HttpResponse:
 @never_cache
 def officer_unmask(request: HttpRequest, officer_id: int) -> HttpResponse:
     officer = queries.officer_get_for_user(officer_id=officer_id, user=request.user)
-    plain = services.officer_unmask(officer=officer, by=request.user, reason=request.POST.get("reason", "")[:200])
+    plain = services.officer_unmask(officer=officer, by=_me(request), reason=request.POST.get("reason", "")[:200])
     response = _render_detail(request, officer, plain=plain)
     response["Cache-Control"] = "no-store"
     return response
@@ -152,7 +158,7 @@ def officer_unmask(request: HttpRequest, officer_id: int) -> HttpResponse:
 @never_cache
 def officer_password_reset(request: HttpRequest, officer_id: int) -> HttpResponse:
     officer = queries.officer_get_for_user(officer_id=officer_id, user=request.user)
-    password = services.officer_password_reset(officer=officer, by=request.user)
+    password = services.officer_password_reset(officer=officer, by=_me(request))
     response = _render_detail(request, officer, temporary_password=password)
     response["Cache-Control"] = "no-store"
     return response
@@ -162,7 +168,7 @@ def officer_password_reset(request: HttpRequest, officer_id: int) -> HttpRespons
 def officer_export(request: HttpRequest) -> HttpResponse:
     unit_id = request.GET.get("unit", "")
     unit = queries.unit_get_for_user(unit_id=int(unit_id), user=request.user) if unit_id.isdigit() else None
-    content = importing.officer_export(by=request.user, unit=unit)
+    content = importing.officer_export(by=_me(request), unit=unit)
     stamp = timezone.localdate().strftime("%Y%m%d")
     return _xlsx(content, f"officers-{unit.code if unit else 'all'}-{stamp}.xlsx")
 
@@ -174,10 +180,11 @@ def officer_import(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         batch = importing.officer_import_preview(
-            content=upload.read(), filename=upload.name, by=request.user, unit=form.cleaned_data["unit"]
+            content=upload.read(), filename=upload.name, by=_me(request), unit=form.cleaned_data["unit"]
         )
         return redirect("console:officer-import-detail", import_id=batch.pk)
-    return render(request, "people/officer_import.html", {"form": form})
+    context = {"form": form, "imports": queries.imports_for_user(user=request.user)}
+    return render(request, "people/officer_import.html", context)
 
 
 @console_page
@@ -202,7 +209,7 @@ def officer_import_detail(request: HttpRequest, import_id: int) -> HttpResponse:
 def officer_import_confirm(request: HttpRequest, import_id: int) -> HttpResponse:
     batch = queries.import_get_for_user(import_id=import_id, user=request.user)
     try:
-        batch = importing.officer_import_confirm(batch=batch, by=request.user)
+        batch = importing.officer_import_confirm(batch=batch, by=_me(request))
     except importing.ImportNotPending:
         messages.error(request, "该导入已处理过或存在错误，无需再次确认。")
     else:

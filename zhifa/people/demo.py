@@ -176,7 +176,7 @@ def sample_rows(count: int = 20) -> list[list[object]]:
         ("JB-NH-SCJG", "南湖县市场监督管理局"),
     ]
     today = date(2025, 3, 1)
-    rows = []
+    rows: list[list[object]] = []
     for i in range(1, count + 1):
         code, name = units[i % len(units)]
         issued = today - timedelta(days=30 * i)

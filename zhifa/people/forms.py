@@ -12,6 +12,11 @@ from zhifa.people.queries import AuditFilter, OfficerFilter
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _set_queryset(field: forms.Field, queryset) -> None:
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
+
+
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Unit) -> str:
         return "\u3000" * max(obj.depth, 0) + f"{obj.name}（{obj.code}）"
@@ -52,7 +57,7 @@ class OfficerForm(forms.Form):
             kwargs.setdefault("initial", _initial(officer))
         super().__init__(*args, **kwargs)
         self.officer = officer
-        self.fields["unit"].queryset = access.units_managed_by(user).order_by("path")
+        _set_queryset(self.fields["unit"], access.units_managed_by(user).order_by("path"))
         if officer is not None:
             del self.fields["username"]
             self.fields["id_card"].help_text = f"当前：{officer.id_card_masked or '未登记'}；留空表示不修改。"
@@ -116,7 +121,7 @@ class OfficerFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = access.units_viewable_by(user).order_by("path")
+        _set_queryset(self.fields["unit"], access.units_viewable_by(user).order_by("path"))
 
     def filters(self) -> OfficerFilter:
         """The chosen filters; an invalid choice (e.g. a unit outside the user's tree) is ignored."""
@@ -174,7 +179,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = access.units_managed_by(user).order_by("path")
+        _set_queryset(self.fields["unit"], access.units_managed_by(user).order_by("path"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -179,7 +179,7 @@ def read_sheet(content: bytes, *, max_bytes: int, max_rows: int) -> Sheet:
         if missing or not ({"单位代码", "单位名称"} & set(headers)):
             need = "、".join(missing + ([] if {"单位代码", "单位名称"} & set(headers) else ["单位代码或单位名称"]))
             raise SheetRejected(f"第 1 行缺少表头：{need}。请使用下载的模板，不要修改表头。")
-        result = []
+        result: list[SheetRow] = []
         for number, cells in enumerate(rows, start=2):
             row = _read_row(number, cells, headers)
             if row is not None and len(result) >= max_rows:

@@ -133,3 +133,9 @@ def import_get_for_user(*, import_id: int, user) -> OfficerImport:
     if batch.created_by_id != user.pk:
         raise Http404
     return batch
+
+
+def imports_for_user(*, user) -> QuerySet[OfficerImport]:
+    """The user's own recent import previews (to come back to one later)."""
+    require_console(user)
+    return OfficerImport.objects.filter(created_by=user).select_related("unit").defer("content")[:10]

@@ -49,7 +49,7 @@ def user_change_password(*, user: User, new_password: str) -> None:
 
 def unit_path_refresh(unit: Unit) -> None:
     """Recompute the materialised path of a unit (and its descendants when it moved)."""
-    parent_path = unit.parent.path if unit.parent_id else "/"
+    parent_path = unit.parent.path if unit.parent is not None else "/"
     new_path = f"{parent_path}{unit.pk}/"
     if unit.path == new_path:
         return

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from zhifa.people import services
+from zhifa.people.models import User
 
 
 class LoginView(auth_views.LoginView):
@@ -28,10 +29,12 @@ login_view = LoginView.as_view()
 
 @login_required
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
+    user = request.user
+    assert isinstance(user, User)  # login_required
+    form = PasswordChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.user_change_password(user=request.user, new_password=form.cleaned_data["new_password1"])
-        update_session_auth_hash(request, request.user)
+        services.user_change_password(user=user, new_password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, user)
         messages.success(request, "密码已修改。")
         return redirect("common:home")
     return render(request, "people/password_change.html", {"form": form, "expired": request.GET.get("expired") == "1"})

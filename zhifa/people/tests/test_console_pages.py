@@ -209,3 +209,10 @@ def test_django_admin_shows_officers_to_system_admins_without_personal_data(clie
     page = client.get(f"/django-admin/people/officer/{registered.pk}/change/").content.decode()
     assert "刘洋" in page and ID not in page and registered.id_card_encrypted not in page
     assert client.get("/django-admin/people/officer/").status_code == 200
+
+
+def test_the_import_page_lists_my_previews_to_come_back_to(admin_client, org, sysadmin):
+    admin_client.post("/people/import/", {"file": _upload(xlsx([officer_row(1, org.east_market.code)]), "mine.xlsx")})
+    OfficerImport.objects.create(created_by=sysadmin, filename="theirs.xlsx")
+    page = admin_client.get("/people/import/").content.decode()
+    assert "mine.xlsx" in page and "theirs.xlsx" not in page
