@@ -2,7 +2,8 @@
 """The demo's knowledge point tree and sample bank, written for this project (no third-party questions).
 
 Articles cited are those of the current texts (行政处罚法 2021, 行政许可法 2019, 行政强制法 2011, 行政复议法 2023,
-行政诉讼法 2017, 政府信息公开条例 2019, 公务员法 2018).
+行政诉讼法 2017, 政府信息公开条例 2019, 公务员法 2018) and of the law library's own sample regulations of the fictional
+江北市 (seed_laws), so that a fresh demo shows resolved citations next to pending ones.
 """
 
 from __future__ import annotations
@@ -102,6 +103,9 @@ SINGLE = [
     _single("zhifa-sample-s13", "两个以上行政机关对同一违法行为都有管辖权的，由（  ）管辖。",
             ["最先立案的行政机关", "处罚较重的行政机关", "当事人选择的行政机关", "级别较高的行政机关"], "A",
             "对管辖发生争议的，协商解决；协商不成的，报请共同的上一级行政机关指定管辖。", ["law-penalty"], [P + "第二十五条"]),
+    _single("zhifa-sample-s14", "根据《江北市行政执法人员培训管理办法》，行政执法人员每年参加培训的时间不少于（  ）学时。",
+            ["二十", "四十", "六十", "八十"], "C", "其中通用法律知识培训不少于二十学时；新取得执法证件的人员另有不少于四十学时的岗前培训。",
+            ["ethics-duty"], ["江北市行政执法人员培训管理办法#第五条"], 1),
 ]  # fmt: skip
 
 MULTIPLE = [
@@ -156,6 +160,9 @@ JUDGE = [
     _judge("zhifa-sample-j08", "行政机关依申请提供政府信息，一律按页收取工本费。", False,
            "依申请提供政府信息不收取费用；数量、频次明显超过合理范围的，才可以收取信息处理费。",
            ["law-disclosure", "ethics-service"], ["政府信息公开条例#第四十二条"], 2),
+    _judge("zhifa-sample-j10", "依照《江北市市场监管轻微违法行为不予处罚清单》不予处罚的，市场监管部门无需再对当事人进行教育。", False,
+           "适用清单不予处罚的，应当对当事人进行教育，并制作不予行政处罚决定书；也不影响责令改正。",
+           ["law-penalty", "ethics-empathy"], ["江北市市场监管轻微违法行为不予处罚清单#第三条"], 2),
     _judge("zhifa-sample-j09", "作出罚款决定的行政机关应当与收缴罚款的机构分离。", True, "即“罚缴分离”。",
            ["law-penalty", "ethics-integrity"], [P + "第六十七条"]),
 ]  # fmt: skip

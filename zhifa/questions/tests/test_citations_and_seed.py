@@ -51,21 +51,30 @@ def test_an_unknown_article_of_a_known_law_is_refused(law):
         services.question_create(kind="judge", stem="题", answer=[True], article_keys=["行政处罚法#第九十九条"])
 
 
-def test_the_seed_builds_the_tree_and_forty_questions_of_every_kind_and_is_idempotent(db, capsys):
+def test_the_seed_builds_the_tree_and_the_sample_bank_of_every_kind_and_is_idempotent(db, capsys):
+    total = len(sample_bank.QUESTIONS)
     call_command("seed_questions")
     out = capsys.readouterr().out
-    assert "知识点 18 个；试题 新建 40" in out and "暂未关联" in out
+    assert f"知识点 18 个；试题 新建 {total}" in out and "暂未关联" in out
     assert KnowledgePoint.objects.get(code="ethics-empathy").parent.name == "职业道德"
     kinds = set(Question.objects.filter(parent__isnull=True).values_list("kind", flat=True))
     assert kinds == {"single", "multiple", "judge", "blank", "short", "case"}
     case = Question.objects.get(external_id="zhifa-sample-c01")
     assert case.sub_questions.count() == 4 and case.status == "published"
     call_command("seed_questions")
-    assert "新建 0，更新 0，未变 40" in capsys.readouterr().out
-    assert Question.objects.filter(parent__isnull=True).count() == len(sample_bank.QUESTIONS) == 40
+    assert f"新建 0，更新 0，未变 {total}" in capsys.readouterr().out
+    assert Question.objects.filter(parent__isnull=True).count() == total == 42
 
 
 def test_the_seed_cites_articles_of_laws_already_imported(law):
     report = sample_bank_seed()
     assert "行政处罚法#第二条" not in report.pending_keys
     assert any(key.startswith("行政处罚法#") for key in report.pending_keys)  # only 第一、二条 exist in this law
+
+
+def test_after_seed_laws_the_sample_regulations_are_cited(db, capsys):
+    call_command("seed_laws")
+    report = sample_bank_seed()
+    assert "江北市行政执法人员培训管理办法#第五条" not in report.pending_keys
+    question = Question.objects.get(external_id="zhifa-sample-s14")
+    assert citations.cited_keys(question) == ["江北市行政执法人员培训管理办法#第五条"]
