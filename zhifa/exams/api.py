@@ -107,7 +107,7 @@ def paper(request, attempt_id: int):
 
 @router.post("/attempts/{attempt_id}/answers", response={200: SaveOut, **REFUSALS}, url_name="exams-attempt-save")
 def save_answers(request, attempt_id: int, payload: SaveIn):
-    attempt = queries.attempt_get_own(attempt_id=attempt_id, user=request.user)
+    attempt = queries.attempt_ref_own(attempt_id=attempt_id, user=request.user)
     answers = [services.AnswerIn(question=a.question, response=a.response, flagged=a.flagged) for a in payload.answers]
     try:
         result = services.attempt_save_answers(

@@ -68,6 +68,19 @@ def running_attempt(*, exam: Exam, officer: Officer) -> Attempt | None:
     return Attempt.objects.filter(exam=exam, officer=officer, status=Attempt.Status.RUNNING).first()
 
 
+def attempt_ref_own(*, attempt_id: int, user: User) -> Attempt:
+    """A light reference (id, status, deadline, exam, paper ids) to the user's own attempt, for the autosave hot path;
+    Http404 when it is not his."""
+    attempt = (
+        Attempt.objects.filter(pk=attempt_id, officer__user=user)
+        .only("id", "status", "deadline", "exam_id", "paper_id", "officer_id")
+        .first()
+    )
+    if attempt is None:
+        raise Http404
+    return attempt
+
+
 def attempt_get_own(*, attempt_id: int, user: User) -> Attempt:
     """The attempt if it is the user's own; Http404 otherwise (never 403: do not confirm that it exists)."""
     attempt = Attempt.objects.select_related("exam", "paper").filter(pk=attempt_id, officer__user=user).first()

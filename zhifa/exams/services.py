@@ -153,7 +153,8 @@ def attempt_save_answers(
 ) -> SaveResult:
     """Upsert answers of a running attempt; raises AttemptClosed after the deadline, TakenOver for a replaced
     device, BadAnswers for questions not on the paper or a tampered sequence number. An old seq is a replay."""
-    attempt = Attempt.objects.select_for_update().select_related("paper").get(pk=attempt.pk)
+    # One round trip: the attempt row locked (not the paper's), the paper's rows to check the question ids.
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("paper").get(pk=attempt.pk)
     now = timezone.now()
     if attempt.status != Attempt.Status.RUNNING or attempt.deadline_passed(now):
         raise AttemptClosed("考试已结束，答案未保存。")
