@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -92,9 +93,10 @@ def officer_detail(request: HttpRequest, officer_id: int) -> HttpResponse:
 
 
 def _render_detail(request: HttpRequest, officer: Officer, **extra) -> HttpResponse:
-    events = queries.audit_events_for_user(user=request.user, filters=queries.AuditFilter()).filter(
-        object_type="people.officer", object_id=str(officer.pk)
-    )[:20]
+    about_officer = Q(object_type="people.officer", object_id=str(officer.pk))
+    about_account = Q(object_type="people.user", object_id=str(officer.user_id))
+    events = queries.audit_events_for_user(user=request.user, filters=queries.AuditFilter())
+    events = events.filter(about_officer | about_account)[:20]
     context = {
         "officer": officer,
         "events": events,

@@ -216,3 +216,9 @@ def test_the_import_page_lists_my_previews_to_come_back_to(admin_client, org, sy
     OfficerImport.objects.create(created_by=sysadmin, filename="theirs.xlsx")
     page = admin_client.get("/people/import/").content.decode()
     assert "mine.xlsx" in page and "theirs.xlsx" not in page
+
+
+def test_the_detail_page_lists_the_events_about_the_officer_and_his_account(admin_client, registered, unit_admin):
+    services.officer_password_reset(officer=registered, by=unit_admin)
+    page = admin_client.get(f"/people/officers/{registered.pk}/").content.decode()
+    assert "officer.create" in page and "password.reset" in page
