@@ -56,6 +56,18 @@ VETO_KEYS = {"title", "basis", "explanation"}
 MEDIA_KEYS = {"image", "video", "caption"}
 CONTRAST_KEYS = {"officer", "party"}
 HOURS_CATEGORIES = {"legal", "skill", "ethics"}
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml composes ~10× faster; marks are the same
+YAML_PROBLEMS = {  # libyaml's wording → what an author can act on
+    "did not find expected key": "缩进不一致或缺少键",
+    "mapping values are not allowed in this context": "此处不能出现冒号（文字中的冒号请用全角“：”或给整段加引号）",
+    "found character that cannot start any token": "出现了不能作为开头的字符（如制表符 Tab，请改用空格缩进）",
+    "could not find expected ':'": "缺少冒号",
+    "did not find expected ',' or ']'": "方括号列表没有闭合，或缺少逗号",
+    "did not find expected ',' or '}'": "花括号映射没有闭合，或缺少逗号",
+    "found unexpected end of stream": "文件意外结束（引号或括号没有闭合）",
+    "did not find expected '-' indicator": "列表项缩进不一致",
+    "found undefined alias": "使用了未定义的别名",
+}
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -67,7 +79,7 @@ class _Document:
         self.lines: dict[tuple, int] = {}
         self.issues: list[Issue] = []
         self._seen: set[int] = set()
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
         finally:
@@ -198,7 +210,8 @@ def scenario_parse(text: str, *, unknown_articles: Callable[[set[str]], set[str]
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         problem = exc.problem or exc.context or "格式错误"
-        return ParseResult(None, [Issue(line, f"YAML 语法错误（{problem}）：请检查这一行的缩进、冒号和引号")])
+        problem = next((zh for en, zh in YAML_PROBLEMS.items() if problem.startswith(en)), problem)
+        return ParseResult(None, [Issue(line, f"YAML 语法错误：{problem}。请检查这一行的缩进、冒号和引号")])
     except yaml.YAMLError as exc:
         return ParseResult(None, [Issue(1, f"YAML 无法解析（{exc}）：请检查文件格式")])
     builder = _Builder(doc)

@@ -52,6 +52,18 @@ def test_a_huge_file_is_refused_before_parsing():
     assert [str(i) for i in result.issues] == ["第 1 行：文件过大（超过 200 KB）：请精简内容或拆分为多个演练"]
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("a:\n\t- x\n", "第 2 行：YAML 语法错误：出现了不能作为开头的字符（如制表符 Tab，请改用空格缩进）"),
+        ("title: 检查: 现场\n", "第 1 行：YAML 语法错误：此处不能出现冒号"),
+        ('title: "未闭合\n', "第 2 行：YAML 语法错误：文件意外结束（引号或括号没有闭合）"),
+    ],
+)
+def test_yaml_errors_are_explained_in_chinese(text, expected):
+    assert str(scenario_parse(text).issues[0]).startswith(expected)
+
+
 def test_top_level_must_be_a_mapping_and_an_empty_file_says_what_is_needed():
     assert "顶层应是" in scenario_parse("- a\n- b\n").issues[0].message
     assert "文件为空" in scenario_parse("").issues[0].message
