@@ -265,19 +265,24 @@ def _scope_of(unit: Unit) -> tuple[Unit, list[Unit], list[str]]:
 def _unit_requirements(scope_unit: Unit | None, buckets: list[Unit], year: int) -> list[compliance.UnitRequirement]:
     """Every unit under the buckets with its bucket and requirement (2 queries, however many units)."""
     rows = requirement_rows(year)
+    unit_scoped = sorted({r.unit_path for r in rows if r.unit_path})
     subtree_buckets = {b.path: b.pk for b in buckets if scope_unit is None or b.pk != scope_unit.pk}
     prefixes = [scope_unit.path] if scope_unit is not None else [b.path for b in buckets]
     units = Unit.objects.filter(reduce(operator.or_, (Q(path__startswith=p) for p in prefixes), Q(pk__in=[])))
+    cache: dict[tuple, dict[str, Decimal]] = {}
     result = []
-    for unit in units.only("pk", "path", "province"):
-        if scope_unit is not None and unit.pk == scope_unit.pk:
-            bucket = unit.pk
+    for pk, path, province in units.values_list("pk", "path", "province"):
+        if scope_unit is not None and pk == scope_unit.pk:
+            bucket = pk
         else:
-            bucket = _bucket_of(unit.path, subtree_buckets)
+            bucket = _bucket_of(path, subtree_buckets)
             if bucket is None:
                 continue
-        required = requirement_for(unit=unit, year=year, rows=rows)
-        result.append(compliance.UnitRequirement(unit_id=unit.pk, bucket=bucket, required=required))
+        # Units with the same province and the same unit-scoped rows above them share one requirement.
+        key = (province, *(p for p in unit_scoped if path.startswith(p)))
+        if key not in cache:
+            cache[key] = ledger.effective_requirement(rows, year=year, unit_path=path, province=province)
+        result.append(compliance.UnitRequirement(unit_id=pk, bucket=bucket, required=cache[key]))
     return result
 
 

@@ -262,6 +262,7 @@ def hours_requirement_set(
     current = (
         HoursRequirement.objects.select_for_update()
         .filter(year=year, category=category, province=province, unit=unit)
+        .order_by("pk")  # the default ordering joins the unit, which FOR UPDATE refuses on PostgreSQL
         .first()
     )
     old = {"hours": str(current.hours)} if current else None

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -158,10 +159,12 @@ def test_the_compliance_report_page_drills_down_and_exports(
     for n in range(6):
         make_officer(org.east_market, name=f"人员{n}")
     client.force_login(unit_admin)
-    with django_assert_max_num_queries(13):
+    # On PostgreSQL the report runs in its own savepoint with SET LOCAL work_mem: three statements more.
+    limit = 13 + (3 if connection.vendor == "postgresql" else 0)
+    with django_assert_max_num_queries(limit):
         html = client.get(reverse("records:compliance")).content.decode()
     assert "东城区市场监督管理局" in html and "compliance-chart-data" in html and "echarts.min.js" in html
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(limit):
         html = client.get(reverse("records:compliance-officers"), {"unit": org.east_market.pk}).content.decode()
     assert "共 7 人" in html and "张明" in html and "已完成" in html
     response = client.get(reverse("records:compliance-export"), {"unit": org.market.pk, "year": 2026})
