@@ -152,7 +152,8 @@ def _officers_create(rows: list[OfficerRow], *, by: User | None, unit: Unit | No
 def officer_import_preview(*, content: bytes, filename: str, by: User, unit: Unit | None) -> OfficerImport:
     """Dry-run an upload and keep it (when clean) for confirmation; PermissionDenied as officer_import."""
     report = officer_import(content=content, by=by, unit=unit, dry_run=True, filename=filename)
-    OfficerImport.objects.filter(created_by=by, created_at__lt=timezone.now() - timedelta(days=1)).exclude(
+    # Unconfirmed uploads hold plain personal data: nobody's is kept longer than a day.
+    OfficerImport.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).exclude(
         status=OfficerImport.Status.IMPORTED
     ).delete()
     return OfficerImport.objects.create(

@@ -195,6 +195,8 @@ class _RowChecker:
             self.error("姓名", "姓名超过 60 个字，请核对。")
         unit, domain_ids, (issued, expires) = self.unit(), self.domains(), self.dates()
         certificate = _text(self.row, "执法证号")
+        if len(certificate) > 40:
+            self.error("执法证号", "执法证号超过 40 个字符，请核对。")
         default_status = "valid" if certificate else "none"
         status = self.choice("证件状态", STATUS_BY_LABEL, default_status)
         employment = self.choice("在职状态", EMPLOYMENT_BY_LABEL, "active")

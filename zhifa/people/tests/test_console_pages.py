@@ -222,3 +222,15 @@ def test_the_detail_page_lists_the_events_about_the_officer_and_his_account(admi
     services.officer_password_reset(officer=registered, by=unit_admin)
     page = admin_client.get(f"/people/officers/{registered.pk}/").content.decode()
     assert "officer.create" in page and "password.reset" in page
+
+
+def test_unconfirmed_uploads_are_dropped_after_a_day(admin_client, org, sysadmin, time_machine):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    time_machine.move_to(timezone.now() - timedelta(days=2), tick=False)
+    stale = OfficerImport.objects.create(created_by=sysadmin, filename="old.xlsx", content=b"secret")
+    time_machine.move_to(timezone.now() + timedelta(days=2), tick=False)
+    admin_client.post("/people/import/", {"file": _upload(xlsx([officer_row(1, org.east_market.code)]))})
+    assert not OfficerImport.objects.filter(pk=stale.pk).exists()

@@ -69,12 +69,13 @@ def test_every_kind_of_bad_row_is_reported_with_its_row_and_column(unit_admin, o
         officer_row(14, code),
         officer_row(15, code, 单位代码=None, 单位名称="不存在的局"),  # row 16
         officer_row(16, code, 身份证号=123456789012345678.0),  # row 17: Excel turned it into a number
+        officer_row(17, code, 执法证号="X" * 41),  # row 18
     ]
     report = _import(xlsx(rows), unit_admin)
     assert _errors(report) == {
         (2, "姓名"), (3, "身份证号"), (4, "单位代码"), (5, "单位代码"), (7, "执法证号"), (8, "执法证号"),
         (9, "发证日期"), (10, "有效期至"), (11, "证件状态"), (12, "手机号"), (13, "执法领域"), (15, "身份证号"),
-        (16, "单位名称"), (17, "身份证号"),
+        (16, "单位名称"), (17, "身份证号"), (18, "执法证号"),
     }  # fmt: skip
     messages = {(e.row, e.column): e.message for e in report.errors}
     assert "缺少姓名" in messages[(2, "姓名")]
