@@ -253,43 +253,72 @@ def _bulk_create(datas: list[QuestionData], *, by, status: str) -> None:
 # --- the upload → preview → confirm flow of the import page --------------------------------------------------------
 
 
-def question_import_preview(*, upload, by, pending_citations: bool = False) -> QuestionImport:
-    """Store an uploaded file and its dry-run report (nothing imported yet); the batch waits for confirmation."""
+class ImportNotReady(ValueError):
+    """The batch cannot be confirmed (being checked, already imported, or with errors)."""
+
+
+def question_import_upload(*, upload, by, pending_citations: bool = False) -> QuestionImport:
+    """Store an uploaded file as a batch to be checked (by the task `question_import_check_task`)."""
     blob = upload.read(MAX_FILE_BYTES + 1)
     fmt = detect_format(upload.name, blob)
-    report = questions_import(blob=blob, fmt=fmt, dry_run=True, pending_citations=pending_citations)
     batch = QuestionImport(
-        uploaded_by=by, filename=upload.name[:255], format=fmt, sha256=hashlib.sha256(blob).hexdigest(),
-        status=QuestionImport.Status.FAILED if report.errors else QuestionImport.Status.PREVIEWED,
-        summary=report.as_dict() | {"pending_citations": pending_citations}, errors=report.errors,
-    )  # fmt: skip
-    if len(blob) <= MAX_FILE_BYTES:
-        batch.file.save(f"{batch.sha256[:16]}.{fmt}", ContentFile(blob), save=False)
-    batch.summary.pop("errors")
+        uploaded_by=by,
+        filename=upload.name[:255],
+        format=fmt,
+        sha256=hashlib.sha256(blob).hexdigest(),
+        summary={"pending_citations": pending_citations},
+    )
+    batch.file.save(f"{batch.sha256[:16]}.{fmt}", ContentFile(blob), save=False)
     batch.save()
     return batch
 
 
-class ImportNotReady(ValueError):
-    """The batch cannot be committed (already imported, has errors, or belongs to someone else)."""
+def _read(batch: QuestionImport) -> bytes:
+    with batch.file.open("rb") as handle:
+        return handle.read()
 
 
-def question_import_commit(*, batch: QuestionImport, by, publish: bool = False) -> QuestionImport:
-    """Import a previewed batch all or nothing; raises ImportNotReady. Rows changed since the preview are re-checked."""
+def _record(batch: QuestionImport, report: ImportReport, *, ok_status: str) -> None:
+    pending = batch.summary.get("pending_citations", False)
+    batch.errors = report.errors
+    batch.summary = {k: v for k, v in report.as_dict().items() if k != "errors"} | {"pending_citations": pending}
+    batch.status = QuestionImport.Status.FAILED if report.errors else ok_status
+
+
+def question_import_check(*, batch: QuestionImport) -> QuestionImport:
+    """The dry run of a stored batch: counts and row errors; previewed (awaiting confirmation) or failed."""
+    report = questions_import(blob=_read(batch), fmt=batch.format, dry_run=True,
+                              pending_citations=batch.summary.get("pending_citations", False))  # fmt: skip
+    _record(batch, report, ok_status=QuestionImport.Status.PREVIEWED)
+    batch.save(update_fields=["errors", "summary", "status"])
+    return batch
+
+
+@transaction.atomic
+def question_import_confirm(*, batch: QuestionImport, by, publish: bool = False) -> QuestionImport:
+    """Mark a previewed batch for import (by `question_import_run_task`); raises ImportNotReady otherwise."""
+    batch = QuestionImport.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != QuestionImport.Status.PREVIEWED:
+        raise ImportNotReady("该批次正在检查、已导入或有错误，不能确认导入；如需导入请重新上传文件。")
+    batch.status = QuestionImport.Status.IMPORTING
+    batch.summary = batch.summary | {"publish": publish, "confirmed_by": by.pk}
+    batch.save(update_fields=["status", "summary"])
+    return batch
+
+
+def question_import_commit(*, batch: QuestionImport) -> QuestionImport:
+    """Import a confirmed batch all or nothing; rows are checked again (the bank may have changed since)."""
     with transaction.atomic():
-        batch = QuestionImport.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != QuestionImport.Status.PREVIEWED:
-            raise ImportNotReady("该批次已导入或有错误，不能再次导入；请重新上传文件。")
-        with batch.file.open("rb") as handle:
-            blob = handle.read()
+        batch = QuestionImport.objects.select_for_update().select_related("uploaded_by").get(pk=batch.pk)
+        if batch.status != QuestionImport.Status.IMPORTING:
+            raise ImportNotReady("该批次未确认导入。")
+        publish = batch.summary.get("publish", False)
         report = questions_import(
-            blob=blob, fmt=batch.format, by=by, pending_citations=batch.summary.get("pending_citations", False),
+            blob=_read(batch), fmt=batch.format, by=batch.uploaded_by,
+            pending_citations=batch.summary.get("pending_citations", False),
             status=Question.Status.PUBLISHED if publish else Question.Status.DRAFT,
         )  # fmt: skip
-        batch.errors = report.errors
-        batch.summary = report.as_dict() | {"pending_citations": batch.summary.get("pending_citations", False)}
-        batch.summary.pop("errors")
-        batch.status = QuestionImport.Status.FAILED if report.errors else QuestionImport.Status.COMMITTED
+        _record(batch, report, ok_status=QuestionImport.Status.COMMITTED)
         batch.committed_at = None if report.errors else timezone.now()
         batch.save()
     return batch

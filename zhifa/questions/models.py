@@ -151,7 +151,9 @@ class QuestionImport(models.Model):
         JSONL = "jsonl", "JSONL"
 
     class Status(models.TextChoices):
-        PREVIEWED = "previewed", "已预览"
+        CHECKING = "checking", "检查中"
+        PREVIEWED = "previewed", "待确认"
+        IMPORTING = "importing", "导入中"
         COMMITTED = "committed", "已导入"
         FAILED = "failed", "有错误"
 
@@ -163,7 +165,7 @@ class QuestionImport(models.Model):
     format = models.CharField("格式", max_length=10, choices=Format.choices)
     file = models.FileField("文件", upload_to="question_imports/%Y/%m/")
     sha256 = models.CharField("校验和", max_length=64)
-    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.CHECKING)
     summary = models.JSONField("统计", default=dict, blank=True)
     errors = models.JSONField("错误", default=list, blank=True)
     committed_at = models.DateTimeField("导入时间", null=True, blank=True)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from zhifa.questions import citations, content, exports, imports, queries, services, spreadsheet
 from zhifa.questions.forms import BankFilterForm, ImportForm, QuestionForm, TagForm
 from zhifa.questions.models import Question, QuestionImport
+from zhifa.questions.tasks import question_import_check_task, question_import_run_task
 
 PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -183,9 +184,10 @@ def import_page(request: HttpRequest) -> HttpResponse:
     queries.require_author(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        batch = imports.question_import_preview(
+        batch = imports.question_import_upload(
             upload=form.cleaned_data["file"], by=request.user, pending_citations=form.cleaned_data["pending_citations"]
         )
+        question_import_check_task.enqueue(batch.pk)
         return redirect("questions:import-detail", batch_id=batch.pk)
     recent = QuestionImport.objects.filter(uploaded_by=request.user)[:10]
     return render(request, "questions/import_page.html", {"form": form, "recent": recent})
@@ -195,22 +197,20 @@ def import_page(request: HttpRequest) -> HttpResponse:
 def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = queries.question_import_get_for_user(batch_id=batch_id, user=request.user)
     if request.method == "POST":
+        queries.require_author(request.user)
         try:
-            batch = imports.question_import_commit(
+            batch = imports.question_import_confirm(
                 batch=batch, by=request.user, publish=bool(request.POST.get("publish"))
             )
         except imports.ImportNotReady as exc:
             messages.error(request, str(exc))
         else:
-            if batch.status == batch.Status.COMMITTED:
-                messages.success(
-                    request, f"导入完成：新建 {batch.summary['created']}，更新 {batch.summary['updated']}。"
-                )
-            else:
-                messages.error(request, "导入前复查发现错误，整批未导入，详见下表。")
+            question_import_run_task.enqueue(batch.pk)
         return redirect("questions:import-detail", batch_id=batch.pk)
     by_type = {content.KIND_LABELS.get(k, k): n for k, n in batch.summary.get("by_type", {}).items()}
-    return render(request, "questions/import_detail.html", {"batch": batch, "by_type": by_type})
+    busy = batch.status in (QuestionImport.Status.CHECKING, QuestionImport.Status.IMPORTING)
+    template = "questions/_import_batch.html" if request.headers.get("HX-Request") else "questions/import_detail.html"
+    return render(request, template, {"batch": batch, "by_type": by_type, "busy": busy})
 
 
 @bank_page

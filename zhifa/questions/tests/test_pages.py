@@ -189,3 +189,28 @@ def test_template_and_exports_download(instructor):
     assert json.loads(jsonl.content.decode().splitlines()[0])["id"] == "E-1"
     xlsx = client.get(reverse("questions:question-export", args=["xlsx"]))
     assert load_workbook(io.BytesIO(xlsx.content))["试题"]["Q2"].value == "E-1"
+
+
+def test_the_import_page_polls_while_the_file_is_being_checked(instructor):
+    batch = QuestionImport.objects.create(
+        uploaded_by=instructor, filename="大文件.xlsx", format="xlsx", sha256="0" * 64
+    )
+    client = login(instructor)
+    page = client.get(reverse("questions:import-detail", args=[batch.pk])).content.decode()
+    assert "正在逐行检查文件" in page and 'hx-trigger="every 2s"' in page
+    fragment = client.get(reverse("questions:import-detail", args=[batch.pk]), headers={"HX-Request": "true"})
+    assert fragment.content.decode().lstrip().startswith('<div id="batch"')
+    client.post(reverse("questions:import-detail", args=[batch.pk]))  # not checked yet: cannot be confirmed
+    batch.refresh_from_db()
+    assert batch.status == "checking"
+
+
+def test_a_batch_whose_file_vanished_fails_with_a_message(instructor):
+    from zhifa.questions.tasks import question_import_check_task
+
+    batch = QuestionImport.objects.create(uploaded_by=instructor, filename="x.xlsx", format="xlsx", sha256="0" * 64,
+                                          file="question_imports/missing.xlsx")  # fmt: skip
+    with pytest.raises(FileNotFoundError):
+        question_import_check_task.call(batch.pk)
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "文件处理意外中止" in batch.errors[0]["message"]
