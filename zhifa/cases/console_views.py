@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 
 from zhifa.cases import discretion, queries, services
 from zhifa.cases.drill_engine import StepRefused
-from zhifa.cases.models import Scenario
+from zhifa.cases.forms import CaseForm
+from zhifa.cases.models import Case, Scenario
 from zhifa.cases.scenario_format import MAX_BYTES, scenario_parse
 from zhifa.cases.scenario_svg import scenario_svg
 from zhifa.people import access
@@ -217,3 +218,49 @@ def scenario_discretion(request: HttpRequest, scenario_id: int) -> HttpResponse:
             "histogram": summary["histogram"],
         }
     return render(request, "cases/discretion.html", context)
+
+
+@login_required
+def case_manage(request: HttpRequest) -> HttpResponse:
+    if not access.can_use_console(request.user):
+        raise Http404
+    cases = queries.cases_browse(kind=request.GET.get("kind", "")[:20], q=request.GET.get("q", "").strip()[:100])
+    return render(
+        request,
+        "cases/case_manage.html",
+        {
+            "cases": cases[:200],
+            "can_edit": queries.can_edit_scenario(request.user, None),
+            "kinds": Case.Kind.choices,
+        },
+    )
+
+
+@login_required
+def case_form(request: HttpRequest, case_id: int | None = None) -> HttpResponse:
+    """Create (case_id None) or edit a case; editors only (system administrators and unit administrators)."""
+    if not queries.can_edit_scenario(request.user, None):
+        raise Http404
+    case = queries.case_get(case_id=case_id) if case_id else None
+    form = CaseForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=CaseForm.initial_for(case) if case else {"kind": Case.Kind.TYPICAL},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("attachment", "attachment_title")}
+        try:
+            case = services.case_save(
+                data=data,
+                by=request.user,
+                case=case,
+                attachment=form.cleaned_data["attachment"],
+                attachment_title=form.cleaned_data["attachment_title"],
+            )
+        except services.CaseInvalid as exc:
+            form.add_error("article_keys", str(exc))
+        else:
+            messages.success(request, "案例已保存")
+            return redirect("cases:case-edit", case_id=case.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "cases/case_form.html", {"form": form, "case": case}, status=status)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from zhifa.cases import queries
 from zhifa.cases.drill_engine import RunState, StepRefused, choice_take, decision_take, run_verdict, state_start
-from zhifa.cases.models import Case, DrillRun, Scenario, ScenarioVersion
+from zhifa.cases.models import Case, CaseAttachment, DrillRun, Scenario, ScenarioVersion
 from zhifa.cases.scenario_format import scenario_parse
 from zhifa.cases.scenario_types import Issue
 from zhifa.common.audit import audit_record
@@ -258,3 +258,29 @@ def scenario_cite_pending(*, by=None) -> int:
             version.save(update_fields=["articles_unchecked"])
             checked += 1
     return checked
+
+
+class CaseInvalid(Exception):
+    """A case that cannot be saved as given; the message names the field and the fix."""
+
+
+@transaction.atomic
+def case_save(*, data: dict, by, case: Case | None = None, attachment=None, attachment_title: str = "") -> Case:
+    """Create or edit a case from the console; cited articles must exist once their law is in the library.
+
+    Raises CaseInvalid (nothing saved) for an article key whose law is imported but has no such article.
+    """
+    keys = list(dict.fromkeys(data.pop("article_keys", [])))
+    _, unknown, _ = queries.articles_resolve(set(keys))
+    if unknown:
+        raise CaseInvalid(f"引用条文“{sorted(unknown)[0]}”在法规库中找不到：请核对条号")
+    case = case or Case()
+    for name, value in data.items():
+        setattr(case, name, value)
+    case.article_keys = keys
+    case.save()
+    case.pending_article_keys = _cite(case, keys, by)
+    case.save(update_fields=["pending_article_keys"])
+    if attachment is not None:
+        CaseAttachment.objects.create(case=case, title=attachment_title or attachment.name, file=attachment)
+    return case

@@ -12,6 +12,9 @@ urlpatterns = [
     path("runs/<int:run_id>/", views.run_play, name="run-play"),
     path("runs/<int:run_id>/debrief/", views.run_debrief, name="run-debrief"),
     path("manage/", console_views.manage, name="manage"),
+    path("manage/cases/", console_views.case_manage, name="case-manage"),
+    path("manage/cases/new/", console_views.case_form, name="case-new"),
+    path("manage/cases/<int:case_id>/", console_views.case_form, name="case-edit"),
     path("manage/scenarios/new/", console_views.scenario_new, name="scenario-new"),
     path("manage/scenarios/<int:scenario_id>/", console_views.scenario_edit, name="scenario-edit"),
     path(
