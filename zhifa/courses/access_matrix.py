@@ -64,10 +64,13 @@ def _course(w: World) -> dict:
         document=_file("courses/matrix/doc.pdf", b"%PDF-1.4\n%%EOF\n"),
         **common,
     )
-    session = WatchSession.objects.create(officer=w.officer, lesson=lesson, started_at=timezone.now())
     from zhifa.courses.models import LessonProgress
 
-    LessonProgress.objects.create(officer=w.officer, lesson=lesson)
+    progress = LessonProgress.objects.create(officer=w.officer, lesson=lesson)
+    now = timezone.now()
+    session = WatchSession.objects.create(
+        officer=w.officer, lesson=lesson, started_at=now, clock=now.timestamp(), progress=progress
+    )
     certificate = Certificate.objects.create(
         code="ZFMATRIX0001", officer=w.officer, course=course, issued_at=timezone.now()
     )

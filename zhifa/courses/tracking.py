@@ -15,17 +15,16 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.courses import conf, intervals
+from zhifa.courses import beatstore, conf, intervals
 from zhifa.courses.models import (
     Checkpoint,
     CheckpointAnswer,
-    Heartbeat,
     Lesson,
     LessonProgress,
     WatchSession,
 )
 from zhifa.courses.services import CourseError
-from zhifa.people.models import Officer
+from zhifa.people.models import Officer, User
 from zhifa.records import services as records
 
 logger = logging.getLogger("zhifa.courses.tracking")
@@ -49,64 +48,57 @@ def session_start(*, officer: Officer, lesson: Lesson, user_agent: str = "") -> 
         WatchSession.objects.filter(officer=officer, status=WatchSession.Status.ACTIVE).update(
             status=WatchSession.Status.SUPERSEDED
         )
-        session = WatchSession.objects.create(
-            officer=officer, lesson=lesson, started_at=now, user_agent=user_agent[:200]
-        )
         progress, _ = LessonProgress.objects.get_or_create(officer=officer, lesson=lesson)
+        session = WatchSession.objects.create(
+            officer=officer,
+            lesson=lesson,
+            started_at=now,
+            clock=now.timestamp(),
+            user_agent=user_agent[:200],
+            progress=progress,
+        )
     return session, progress
 
 
-def _claim(
-    session: WatchSession, progress: LessonProgress, *, seq: int, spans: list, rate: float, now: datetime
-) -> intervals.BeatClaim:
-    since = session.last_beat_at or session.started_at
-    return intervals.BeatClaim(
-        intervals=spans,
-        rate=rate,
-        seq=seq,
-        duration=session.lesson.video.duration if session.lesson.video else 0,
-        furthest=progress.furthest,
-        completed=progress.completed_at is not None,
-        last_seq=session.last_seq,
-        wall_seconds=max(0.0, (now - since).total_seconds()),
-        rate_cap=conf.rate_cap(),
+def _verdict(state: beatstore.BeatState, *, seq: int, spans: list, rate: float, now: datetime) -> intervals.Verdict:
+    if state.status != WatchSession.Status.ACTIVE:
+        return intervals.Verdict(False, "superseded", "您已在另一个窗口或设备上打开了课程，本窗口的观看不计入学时。")
+    if state.kind != Lesson.Kind.VIDEO or state.duration <= 0:
+        return intervals.Verdict(False, "not_video", "该课时不是视频课时，无需上报观看进度。")
+    return intervals.judge(
+        intervals.BeatClaim(
+            intervals=spans,
+            rate=rate,
+            seq=seq,
+            duration=state.duration,
+            furthest=state.furthest,
+            completed=state.completed,
+            last_seq=state.last_seq,
+            wall_seconds=max(0.0, now.timestamp() - state.clock),
+            rate_cap=conf.rate_cap(),
+        )
     )
 
 
 @transaction.atomic
 def heartbeat_record(
-    *,
-    session_id: int,
-    officer: Officer,
-    seq: int,
-    spans: list,
-    position: float,
-    rate: float,
-    now: datetime | None = None,
+    *, session_id: int, user: User, seq: int, spans: list, position: float, rate: float, now: datetime | None = None
 ) -> BeatResult:
     """Store one heartbeat (always, as evidence) and add its intervals to the union if the wall clock allows them.
 
-    Raises WatchSession.DoesNotExist for a session of another officer. A refused beat returns accepted=False with
-    a Chinese message and is logged; nothing is credited from it.
+    Raises WatchSession.DoesNotExist for a session of another user. A refused beat returns accepted=False with a
+    Chinese message and is logged; nothing is credited from it.
     """
     now = now or timezone.now()
-    session = (
-        WatchSession.objects.select_for_update()
-        .select_related("lesson__video", "lesson__chapter")
-        .get(pk=session_id, officer=officer)
-    )
-    progress = LessonProgress.objects.select_for_update().get(officer=officer, lesson=session.lesson)
-    if session.status != WatchSession.Status.ACTIVE:
-        verdict = intervals.Verdict(False, "superseded", "您已在另一个窗口或设备上打开了课程，本窗口的观看不计入学时。")
-    elif session.lesson.kind != Lesson.Kind.VIDEO or session.lesson.video is None:
-        verdict = intervals.Verdict(False, "not_video", "该课时不是视频课时，无需上报观看进度。")
-    else:
-        verdict = intervals.judge(_claim(session, progress, seq=seq, spans=spans, rate=rate, now=now))
-    Heartbeat.objects.create(
-        session=session,
-        received_at=now,
+    state = beatstore.state_lock(session_id=session_id, user_id=user.pk)
+    if state is None:
+        raise WatchSession.DoesNotExist
+    verdict = _verdict(state, seq=seq, spans=spans, rate=rate, now=now)
+    beatstore.beat_insert(
+        state=state,
+        now=now,
         seq=seq,
-        intervals=spans,
+        spans=spans,
         position=position,
         rate=rate,
         accepted=verdict.ok,
@@ -115,31 +107,27 @@ def heartbeat_record(
     if not verdict.ok:
         logger.warning(
             "heartbeat refused: officer=%s session=%s seq=%s code=%s intervals=%s",
-            officer.pk,
-            session.pk,
+            state.officer_id,
+            state.session_id,
             seq,
             verdict.code,
             spans[:10],
         )
         return BeatResult(
-            False,
-            verdict.code,
-            verdict.message,
-            progress.unique_seconds,
-            progress.furthest,
-            progress.completed_at is not None,
-            progress.watched,
+            False, verdict.code, verdict.message, state.unique_seconds, state.furthest, state.completed, state.watched
         )
-    WatchSession.objects.filter(pk=session.pk).update(
-        last_seq=seq, last_beat_at=now, media_seconds=session.media_seconds + intervals.raw_length(spans)
+    state.watched = [list(i) for i in intervals.union(state.watched, spans)]
+    state.unique_seconds = round(intervals.total(state.watched), 2)
+    state.furthest = intervals.furthest(state.watched)
+    beatstore.accepted_store(
+        state=state, now=now, seq=seq, added_media=intervals.raw_length(spans), position=max(0.0, float(position))
     )
-    progress.watched = [list(i) for i in intervals.union(progress.watched, spans)]
-    progress.unique_seconds = round(intervals.total(progress.watched), 2)
-    progress.furthest = intervals.furthest(progress.watched)
-    progress.last_position = max(0.0, float(position))
-    progress.save(update_fields=["watched", "unique_seconds", "furthest", "last_position", "updated_at"])
-    completed = progress.completed_at is not None or video_lesson_try_complete(progress=progress, now=now)
-    return BeatResult(True, "", "", progress.unique_seconds, progress.furthest, completed, progress.watched)
+    share = state.completion_share if state.completion_share is not None else conf.completion_share()
+    completed = state.completed
+    if not completed and intervals.share_watched(state.watched, state.duration) >= float(share):
+        progress = LessonProgress.objects.select_related("lesson__video", "officer").get(pk=state.progress_id)
+        completed = video_lesson_try_complete(progress=progress, now=now)
+    return BeatResult(True, "", "", state.unique_seconds, state.furthest, completed, state.watched)
 
 
 def required_share(lesson: Lesson) -> Decimal:

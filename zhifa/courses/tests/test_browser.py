@@ -83,7 +83,7 @@ def page(browser, live_server):
     # The polling helpers of Playwright (wait_for_function) evaluate strings, which our CSP forbids on purpose.
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(45_000)
     page.base_url = live_server.url
     yield page
     context.close()
