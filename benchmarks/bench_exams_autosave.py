@@ -171,6 +171,37 @@ def wait_ready(timeout: float = 240) -> None:
     raise RuntimeError("gunicorn 未能在规定时间内启动")
 
 
+def _cpu_of(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def server_cpu(proc: subprocess.Popen, database: str) -> tuple[float, float]:
+    """CPU seconds used so far by the gunicorn workers and by the PostgreSQL backends serving `database`.
+
+    Per-request CPU is what a busy shared machine does not distort much: wall-clock latency there is mostly waiting
+    for a core, CPU time is the work the request really needs.
+    """
+    workers = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _ppid(int(p.name)) == proc.pid]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database])
+        backends = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return sum(_cpu_of(pid) for pid in workers), sum(_cpu_of(pid) for pid in backends)
+
+
+def _ppid(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return -1
+
+
 def gunicorn_kill(proc: subprocess.Popen) -> None:
     """SIGKILL the master and every worker (the whole process group): no graceful shutdown."""
     os.killpg(proc.pid, signal.SIGKILL)
@@ -338,28 +369,47 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()
+    database = connections["default"].settings_dict["NAME"]
     server = gunicorn_start()
     try:
         load(plans[:8], 2.0, "save")  # warm-up: every worker loads the URLconf and opens its connection
-        base = summarise(load(plans, seconds, "healthz"), seconds)
-        results = load(plans, seconds, "save")
-        save = summarise(results, seconds)
+        runs = {}
+        for kind in ("healthz", "save"):
+            before = server_cpu(server, database)
+            results = load(plans, seconds, kind)
+            after = server_cpu(server, database)
+            runs[kind] = summarise(results, seconds)
+            runs[kind]["cpu"] = [
+                (b - a) / max(runs[kind]["requests"], 1) * 1000 for a, b in zip(before, after, strict=True)
+            ]
     finally:
         gunicorn_kill(server)
     checked, lost = lost_answers(results)
+    report(label, examinees, seconds, runs, checked, lost)
+
+
+def report(label: str, examinees: int, seconds: float, runs: dict, checked: int, lost: int) -> None:
     print(
         f"exam autosave · {label} · gunicorn gthread 3×8 · {examinees} examinees · {seconds:.0f} s · "
         f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores · host {socket.gethostname()}"
     )
-    print(f"{'request':<10}{'ok/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  statuses")
-    for name, s in (("healthz", base), ("save", save)):
-        print(f"{name:<10}{s['rps']:>9.0f}{s['p50']:>9.1f}{s['p95']:>9.1f}{s['p99']:>9.1f}  {s['statuses']}")
-    print(f"save / healthz throughput ratio: {save['rps'] / base['rps']:.2f}")
-    print(f"acknowledged answers checked: {checked}, lost: {lost}")
     print(
-        f"target ≥ 500 saves/s, p99 ≤ 150 ms, 0 lost → "
-        f"{'met' if save['rps'] >= 500 and save['p99'] <= 150 and lost == 0 else 'NOT met'}"
+        f"{'request':<9}{'ok/s':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'app CPU ms':>12}{'PG CPU ms':>11}  statuses"
     )
+    for name, s in runs.items():
+        print(
+            f"{name:<9}{s['rps']:>7.0f}{s['p50']:>9.1f}{s['p95']:>9.1f}{s['p99']:>9.1f}{s['cpu'][0]:>12.2f}"
+            f"{s['cpu'][1]:>11.2f}  {s['statuses']}"
+        )
+    save, base = runs["save"], runs["healthz"]
+    per_save = sum(save["cpu"])
+    print(
+        f"save / healthz throughput ratio: {save['rps'] / max(base['rps'], 1e-9):.2f}; CPU per save (app + PG) "
+        f"{per_save:.2f} ms → 2 idle cores ≈ {2000 / max(per_save, 1e-9):.0f} saves/s before the load generator"
+    )
+    print(f"acknowledged answers checked: {checked}, lost: {lost}")
+    met = save["rps"] >= 500 and save["p99"] <= 150 and lost == 0
+    print(f"target ≥ 500 saves/s, p99 ≤ 150 ms, 0 lost → {'met' if met else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ Target (DESIGN.md §7): 5,000 examinees admitted within 60 s, p95 ≤ 1 s.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import multiprocessing
 import os
@@ -33,6 +34,7 @@ from bench_exams_autosave import (  # noqa: E402 - the shared helpers live in th
     gunicorn_start,
     make_exam,
     make_examinees,
+    server_cpu,
     setup_django,
 )
 
@@ -78,11 +80,14 @@ def client_process(exam_id: int, cookies: list[str], t0: float, out) -> None:
                 return
             examinee = Examinee({"token": "", "cookie": cookies[n], "attempt": 0, "questions": []}, n)
             began = time.perf_counter()
-            try:
-                status, body = examinee.request("POST", f"/api/v1/exams/exams/{exam_id}/start", b"")
-                attempt = json.loads(body).get("attempt_id") if status == 200 else None
-            except OSError:
-                status, attempt = 0, None
+            for _ in range(3):  # like a browser: a timed-out start is sent again (it resumes the same attempt)
+                try:
+                    status, body = examinee.request("POST", f"/api/v1/exams/exams/{exam_id}/start", b"")
+                    attempt = json.loads(body).get("attempt_id") if status == 200 else None
+                except (OSError, http.client.HTTPException):
+                    status, attempt = 0, None
+                if status == 200:
+                    break
             done = time.perf_counter()
             with lock:
                 results.append((status, done - began, done - t0, attempt))
@@ -114,6 +119,8 @@ def main() -> None:
             warm.healthz()
         ctx = multiprocessing.get_context("fork")
         queue = ctx.Queue()
+        database = connections["default"].settings_dict["NAME"]
+        cpu_before = server_cpu(server, database)
         t0 = time.perf_counter()
         procs = [ctx.Process(target=client_process, args=(exam.pk, cookies[i::2], t0, queue)) for i in range(2)]
         for p in procs:
@@ -122,6 +129,7 @@ def main() -> None:
         for p in procs:
             p.join()
         wall = time.perf_counter() - t0
+        cpu = [(b - a) / count * 1000 for a, b in zip(cpu_before, server_cpu(server, database), strict=True)]
     finally:
         gunicorn_kill(server)
     from zhifa.exams.models import Attempt
@@ -145,6 +153,10 @@ def main() -> None:
     print(
         f"{len(admitted):>9}{last:>10.1f}{len(admitted) / wall:>8.0f}{q[49] * 1000:>9.0f}{q[94] * 1000:>9.0f}"
         f"{q[98] * 1000:>9.0f}  {statuses} / {stored}"
+    )
+    print(
+        f"CPU per start: app {cpu[0]:.2f} ms + PostgreSQL {cpu[1]:.2f} ms → 2 idle cores ≈ "
+        f"{2000 / max(sum(cpu), 1e-9):.0f} starts/s before the load generator"
     )
     met = len(admitted) == count == stored and last <= 60 and q[94] <= 1.0
     print(f"target {count} admitted within 60 s, p95 ≤ 1 s → {'met' if met else 'NOT met'}")
