@@ -19,6 +19,10 @@ def _import_of_unit_admin(world) -> dict:
     return {"import_id": world.extra["people_import"].pk}
 
 
+def _grant_of_unit_admin(world) -> dict:
+    return {"grant_id": world.unit_admin.role_grants.get().pk}
+
+
 def _officer(world) -> dict:
     return {"officer_id": world.officer.pk}
 
@@ -39,6 +43,8 @@ CASES = {
     "console:officer-edit": only({"unit_admin": 200, "sysadmin": 200, "auditor": 403}, kwargs=_officer),
     "console:officer-unmask": Case(expect=POST_ONLY.expect, kwargs=_officer),
     "console:officer-password-reset": Case(expect=POST_ONLY.expect, kwargs=_officer),
+    "console:officer-role-grant": Case(expect=POST_ONLY.expect, kwargs=_officer),
+    "console:role-revoke": Case(expect=POST_ONLY.expect, kwargs=_grant_of_unit_admin),
     "console:officer-import": _managers(),
     "console:officer-import-template": _managers(),
     "console:officer-import-detail": only({"unit_admin": 200}, kwargs=_import_of_unit_admin),

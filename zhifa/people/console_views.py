@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from zhifa.people import access, importing, queries, services
-from zhifa.people.forms import AuditFilterForm, ImportForm, OfficerFilterForm, OfficerForm
+from zhifa.people.forms import AuditFilterForm, ImportForm, OfficerFilterForm, OfficerForm, RoleGrantForm
 from zhifa.people.models import Officer, User
 
 PAGE_SIZE = 50
@@ -97,10 +97,13 @@ def _render_detail(request: HttpRequest, officer: Officer, **extra) -> HttpRespo
     about_account = Q(object_type="people.user", object_id=str(officer.user_id))
     events = queries.audit_events_for_user(user=request.user, filters=queries.AuditFilter())
     events = events.filter(about_officer | about_account)[:20]
+    can_manage = access.can_manage_officer(request.user, officer)
     context = {
         "officer": officer,
         "events": events,
-        "can_manage": access.can_manage_officer(request.user, officer),
+        "can_manage": can_manage,
+        "grants": officer.user.role_grants.select_related("unit"),
+        "role_form": RoleGrantForm(user=request.user) if can_manage else None,
         **extra,
     }
     return render(request, "people/officer_detail.html", context)
@@ -164,6 +167,37 @@ def officer_password_reset(request: HttpRequest, officer_id: int) -> HttpRespons
     response = _render_detail(request, officer, temporary_password=password)
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_POST
+@console_page
+def officer_role_grant(request: HttpRequest, officer_id: int) -> HttpResponse:
+    officer = queries.officer_get_for_user(officer_id=officer_id, user=request.user)
+    if not access.can_manage_officer(request.user, officer):
+        raise PermissionDenied("只读账号不能授予角色。")
+    form = RoleGrantForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return redirect("console:officer-detail", officer_id=officer.pk)
+    try:
+        services.role_grant(
+            user=officer.user, role=form.cleaned_data["role"], unit=form.cleaned_data["unit"], by=_me(request)
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已授予角色。")
+    return redirect("console:officer-detail", officer_id=officer.pk)
+
+
+@require_POST
+@console_page
+def role_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
+    grant = queries.role_grant_get_for_user(grant_id=grant_id, user=request.user)
+    officer_id = grant.user.officer.pk
+    services.role_revoke(grant=grant, by=_me(request))
+    messages.success(request, "已撤销角色。")
+    return redirect("console:officer-detail", officer_id=officer_id)
 
 
 @console_page

@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 
 from zhifa.people import access, idcard
-from zhifa.people.models import Domain, Officer, Unit
+from zhifa.people.models import Domain, Officer, Role, Unit
 from zhifa.people.queries import AuditFilter, OfficerFilter
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -165,6 +165,25 @@ class AuditFilterForm(forms.Form):
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
         )
+
+
+class RoleGrantForm(forms.Form):
+    """Grant an officer an administrative role; instructors and evaluators are external accounts, not granted here."""
+
+    ROLES = [(r.value, r.label) for r in (Role.UNIT_ADMIN, Role.AUDITOR, Role.SYSTEM_ADMIN)]
+
+    role = forms.ChoiceField(label="角色", choices=ROLES, error_messages={"invalid_choice": "请选择列表中的角色。"})
+    unit = UnitChoiceField(
+        label="管辖单位（含下级）",
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label="全部单位（仅审计员、系统管理员）",
+        error_messages={"invalid_choice": "只能选择本人管辖的单位。"},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        _set_queryset(self.fields["unit"], access.units_managed_by(user).order_by("path"))
 
 
 class ImportForm(forms.Form):

@@ -126,6 +126,16 @@ def audit_events_for_user(*, user, filters: AuditFilter) -> QuerySet[AuditEvent]
     return events.order_by("-at", "-id")
 
 
+def role_grant_get_for_user(*, grant_id: int, user) -> RoleGrant:
+    """A role grant held by an officer the console user may see; Http404 otherwise."""
+    require_console(user)
+    grant = get_object_or_404(RoleGrant.objects.select_related("user", "unit"), pk=grant_id)
+    officer = Officer.objects.select_related("unit").filter(user_id=grant.user_id).first()
+    if officer is None or not access.can_view_officer(user, officer):
+        raise Http404
+    return grant
+
+
 def import_get_for_user(*, import_id: int, user) -> OfficerImport:
     """An officer import preview: only its uploader sees it."""
     require_console(user)

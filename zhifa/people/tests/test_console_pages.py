@@ -234,3 +234,36 @@ def test_unconfirmed_uploads_are_dropped_after_a_day(admin_client, org, sysadmin
     time_machine.move_to(timezone.now() + timedelta(days=2), tick=False)
     admin_client.post("/people/import/", {"file": _upload(xlsx([officer_row(1, org.east_market.code)]))})
     assert not OfficerImport.objects.filter(pk=stale.pk).exists()
+
+
+def test_a_unit_admin_grants_and_revokes_unit_admin_inside_his_subtree(admin_client, officer, org):
+    url = f"/people/officers/{officer.pk}/roles/"
+    admin_client.post(url, {"role": "unit_admin", "unit": org.east_market.pk})
+    grant = officer.user.role_grants.get()
+    assert grant.unit == org.east_market
+    assert "撤销" in admin_client.get(f"/people/officers/{officer.pk}/").content.decode()
+    page = admin_client.post(url, {"role": "system_admin"}, follow=True)
+    assert page.status_code == 403 and officer.user.role_grants.count() == 1
+    admin_client.post(f"/people/roles/{grant.pk}/revoke/")
+    assert not officer.user.role_grants.exists()
+
+
+def test_a_unit_admin_grant_outside_the_subtree_is_refused_in_chinese(admin_client, officer, org):
+    page = admin_client.post(
+        f"/people/officers/{officer.pk}/roles/", {"role": "unit_admin", "unit": org.west_transport.pk}, follow=True
+    ).content.decode()
+    assert "只能选择本人管辖的单位" in page and not officer.user.role_grants.exists()
+
+
+def test_a_sysadmin_makes_an_officer_system_admin_from_the_console(client, sysadmin, officer):
+    client.force_login(sysadmin)
+    client.post(f"/people/officers/{officer.pk}/roles/", {"role": "system_admin"})
+    officer.user.refresh_from_db()
+    assert officer.user.is_superuser and officer.user.is_staff
+
+
+def test_nobody_revokes_a_grant_he_cannot_see(client, unit_admin, sysadmin, outsider):
+    grant = services.role_grant(user=outsider.user, role="auditor", by=sysadmin)
+    client.force_login(unit_admin)
+    assert client.post(f"/people/roles/{grant.pk}/revoke/").status_code == 404
+    assert outsider.user.role_grants.exists()
