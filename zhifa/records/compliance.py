@@ -1,8 +1,9 @@
 """The SQL behind the compliance report (called by queries.py after the access check; no access rules here).
 
-One statement per report: the requested units with their effective requirement go in as VALUES tables, the
-monthly rollup is summed per officer with an index range on (year, unit_path prefix), and officers are classified
-done / on track / behind in the database, so only one row per bucket (or one page of officers) comes back.
+One statement per report: the requested units with their effective requirement go in as a VALUES table, the
+yearly rollup gives one row per officer through an index range on (year, unit_path prefix), and officers are
+classified done / on track / behind in the database, so only one row per bucket (or one page of officers) comes
+back.
 Works on SQLite and PostgreSQL.
 """
 
@@ -78,8 +79,8 @@ class OfficerFigures:
         return sum(self.required.values(), Decimal("0"))
 
 
-# Hours have two decimals; sums are taken in floating point (several times faster than NUMERIC on millions of
-# rows) and compared with half a hundredth of slack, so 0.1 + 0.2 still meets a requirement of 0.3.
+# Hours have two decimals; the report compares and adds them in floating point (much faster than NUMERIC over
+# many rows) with half a hundredth of slack, so a float rounding never turns 30.00 into "not reached".
 _SLACK = 0.005
 
 
@@ -89,34 +90,23 @@ def _number(value: Decimal | float) -> str:
 
 
 def _units_cte(units: Sequence[UnitRequirement]) -> str:
-    """Units and requirements inlined as literals: thousands of units would otherwise be thousands of parameters.
-
-    Requirements are few distinct tuples, so units point at a small `reqs` table instead of repeating them.
-    """
-    tuples: dict[tuple, int] = {}
-    unit_rows = []
-    for u in units:
-        key = tuple(u.required[c] for c in CATEGORIES)
-        index = tuples.setdefault(key, len(tuples))
-        unit_rows.append(f"({int(u.unit_id)}, {int(u.bucket)}, {index})")
-    req_rows = [f"({i}, {', '.join(_number(x) for x in key)})" for key, i in tuples.items()]
-    return (
-        f"units(unit_id, bucket, req) AS (VALUES {', '.join(unit_rows)}), "
-        f"reqs(req, r_legal, r_skill, r_ethics) AS (VALUES {', '.join(req_rows)})"
+    """Units with bucket and requirement, inlined as literals (thousands of units would be thousands of
+    parameters, and a separate table of requirement tuples misleads PostgreSQL's row estimates)."""
+    rows = ", ".join(
+        f"({int(u.unit_id)}, {int(u.bucket)}, {', '.join(_number(u.required[c]) for c in CATEGORIES)})" for u in units
     )
+    return f"units(unit_id, bucket, r_legal, r_skill, r_ethics) AS (VALUES {rows})"
 
 
 def _sums_cte(year: int, prefixes: Iterable[str] | None) -> tuple[str, list]:
-    columns = ", ".join(
-        f"SUM(CASE WHEN category = '{c}' THEN CAST(hours AS DOUBLE PRECISION) ELSE 0 END) AS {c}" for c in CATEGORIES
-    )
+    """Hours per officer of the subtrees: one row of the yearly rollup each, found by (year, unit_path prefix)."""
+    columns = ", ".join(f"CAST({c} AS DOUBLE PRECISION) AS {c}" for c in CATEGORIES)
     where, params = "year = %s", [year]
     if prefixes is not None:
         prefixes = list(prefixes)
         where += " AND (" + " OR ".join(["unit_path LIKE %s"] * len(prefixes)) + ")"
         params += [p + "%" for p in prefixes]
-    sql = f"sums AS (SELECT officer_id, {columns} FROM records_hoursmonthly WHERE {where} GROUP BY officer_id)"
-    return sql, params
+    return f"sums AS (SELECT officer_id, {columns} FROM records_hoursyearly WHERE {where})", params
 
 
 def _classified_cte(share: Decimal) -> str:
@@ -125,13 +115,12 @@ def _classified_cte(share: Decimal) -> str:
     on_track = " AND ".join(f"{earned[c]} >= r.r_{c} * {_number(share)} - {_SLACK}" for c in CATEGORIES)
     employment = ", ".join(f"'{e}'" for e in COUNTED_EMPLOYMENT)
     return f"""st AS (
-        SELECT o.id AS officer_id, o.name AS name, o.unit_id AS unit_id, units.bucket AS bucket,
+        SELECT o.id AS officer_id, o.name AS name, o.unit_id AS unit_id, r.bucket AS bucket,
                {", ".join(f"{earned[c]} AS e_{c}" for c in CATEGORIES)},
                r.r_legal, r.r_skill, r.r_ethics,
                CASE WHEN {done} THEN 2 WHEN {on_track} THEN 1 ELSE 0 END AS status
         FROM people_officer o
-        JOIN units ON units.unit_id = o.unit_id
-        JOIN reqs r ON r.req = units.req
+        JOIN units r ON r.unit_id = o.unit_id
         LEFT JOIN sums s ON s.officer_id = o.id
         WHERE o.employment IN ({employment}))"""
 

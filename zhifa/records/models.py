@@ -226,3 +226,33 @@ class HoursMonthly(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer_id} {self.year}-{self.month:02d} {self.category} {self.hours}"
+
+
+class HoursYearly(models.Model):
+    """Approved hours per officer and year, one column per category: the compliance report reads one row per officer.
+
+    Kept by the same services and in the same transaction as HoursMonthly; always equal to the sum of an officer's
+    monthly rows of that year.
+    """
+
+    officer = models.ForeignKey(Officer, verbose_name="执法人员", on_delete=models.CASCADE, related_name="+")
+    unit_path = models.CharField("单位路径", max_length=255)
+    year = models.PositiveSmallIntegerField("年度")
+    legal = models.DecimalField("法律知识", max_digits=8, decimal_places=2, default=Decimal("0"))
+    skill = models.DecimalField("业务技能", max_digits=8, decimal_places=2, default=Decimal("0"))
+    ethics = models.DecimalField("职业道德", max_digits=8, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        verbose_name = "年度学时汇总"
+        verbose_name_plural = "年度学时汇总"
+        constraints = [models.UniqueConstraint(fields=["officer", "year"], name="records_yearly_unique")]
+        indexes = [
+            models.Index(
+                fields=["year", "unit_path"],
+                name="records_yearly_year_path",
+                opclasses=["int2_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.year} {self.legal}/{self.skill}/{self.ethics}"

@@ -19,7 +19,7 @@ from zhifa.people import access
 from zhifa.people.models import Officer, Unit
 from zhifa.records import compliance, ledger
 from zhifa.records.ledger import CATEGORIES, CATEGORY_LABELS, RequirementRow
-from zhifa.records.models import HoursEntry, HoursMonthly, HoursRequirement, Statement
+from zhifa.records.models import HoursEntry, HoursRequirement, HoursYearly, Statement
 
 OFFICERS_PAGE_SIZE = 50
 
@@ -120,12 +120,8 @@ def hours_summary_for(officer: Officer, year: int, *, today: date | None = None)
         officer.unit = Unit.objects.get(pk=officer.unit_id)  # pages show the unit's name too: load it once
     unit = officer.unit
     required = requirement_for(unit=unit, year=year)
-    earned = dict(
-        HoursMonthly.objects.filter(officer=officer, year=year)
-        .values("category")
-        .annotate(total=Sum("hours"))
-        .values_list("category", "total")
-    )
+    totals = HoursYearly.objects.filter(officer=officer, year=year).values(*CATEGORIES).first() or {}
+    earned = {c: totals.get(c) for c in CATEGORIES}
     pending = dict(
         HoursEntry.objects.filter(officer=officer, year=year, status=HoursEntry.Status.PENDING)
         .values("category")

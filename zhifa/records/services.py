@@ -16,7 +16,15 @@ from zhifa.people import access
 from zhifa.people.models import Officer, Unit, User
 from zhifa.records import ledger
 from zhifa.records.ledger import InvalidEvidence, InvalidHours
-from zhifa.records.models import Category, HoursEntry, HoursMonthly, HoursRequirement, Statement, Verb
+from zhifa.records.models import (
+    Category,
+    HoursEntry,
+    HoursMonthly,
+    HoursRequirement,
+    HoursYearly,
+    Statement,
+    Verb,
+)
 
 __all__ = [
     "InvalidEvidence",
@@ -87,17 +95,30 @@ def statement_record(
 
 
 def _rollup_add(entry: HoursEntry) -> None:
-    """Add an approved entry to its officer's monthly rollup row (called inside the entry's transaction)."""
+    """Add an approved entry to its officer's monthly and yearly rollups (inside the entry's transaction)."""
     unit_path = Unit.objects.values_list("path", flat=True).get(pk=entry.officer.unit_id)
-    key = {"officer_id": entry.officer_id, "year": entry.year, "month": entry.rollup_month, "category": entry.category}
-    if not HoursMonthly.objects.filter(**key).update(hours=F("hours") + entry.hours, unit_path=unit_path):
-        try:
-            with transaction.atomic():
-                HoursMonthly.objects.create(**key, unit_path=unit_path, hours=entry.hours)
-        except IntegrityError:  # created concurrently: add to it
-            HoursMonthly.objects.filter(**key).update(hours=F("hours") + entry.hours)
+    monthly_key = {
+        "officer_id": entry.officer_id,
+        "year": entry.year,
+        "month": entry.rollup_month,
+        "category": entry.category,
+    }
+    _add_to(HoursMonthly, monthly_key, "hours", entry.hours, unit_path)
+    _add_to(HoursYearly, {"officer_id": entry.officer_id, "year": entry.year}, entry.category, entry.hours, unit_path)
     # An officer who changed unit: move the rest of his rows so subtree reports count him where he is now.
-    HoursMonthly.objects.filter(officer_id=entry.officer_id).exclude(unit_path=unit_path).update(unit_path=unit_path)
+    for model in (HoursMonthly, HoursYearly):
+        model.objects.filter(officer_id=entry.officer_id).exclude(unit_path=unit_path).update(unit_path=unit_path)
+
+
+def _add_to(model, key: dict, field: str, amount: Decimal, unit_path: str) -> None:
+    """Upsert: add `amount` to `field` of the row with `key`, creating the row when it is missing."""
+    if model.objects.filter(**key).update(**{field: F(field) + amount, "unit_path": unit_path}):
+        return
+    try:
+        with transaction.atomic():
+            model.objects.create(**key, unit_path=unit_path, **{field: amount})
+    except IntegrityError:  # created concurrently: add to it
+        model.objects.filter(**key).update(**{field: F(field) + amount})
 
 
 @transaction.atomic
@@ -293,6 +314,9 @@ def _requirement_hours(value: object) -> Decimal:
 @transaction.atomic
 def hours_rollup_sync(*, officer: Officer | None = None) -> int:
     """Move rollup rows to the current unit path of their officer (after transfers); returns rows changed."""
-    current = Subquery(Officer.objects.filter(pk=OuterRef("officer_id")).values("unit__path")[:1])
-    rows = HoursMonthly.objects.all() if officer is None else HoursMonthly.objects.filter(officer=officer)
-    return rows.exclude(unit_path=current).update(unit_path=current)
+    changed = 0
+    for model in (HoursMonthly, HoursYearly):
+        current = Subquery(Officer.objects.filter(pk=OuterRef("officer_id")).values("unit__path")[:1])
+        rows = model.objects.all() if officer is None else model.objects.filter(officer=officer)
+        changed += rows.exclude(unit_path=current).update(unit_path=current)
+    return changed

@@ -8,7 +8,7 @@ import pytest
 
 from zhifa.common.testing import make_officer
 from zhifa.records import services
-from zhifa.records.models import HoursEntry, HoursMonthly, Statement
+from zhifa.records.models import HoursEntry, HoursMonthly, HoursYearly, Statement
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -134,6 +134,7 @@ def test_credit_after_a_transfer_moves_the_officers_rollup_rows(officer, org):
         officer=officer, category="legal", hours=Decimal("1"), source="s", evidence="", dedupe_key="b"
     )
     assert set(HoursMonthly.objects.values_list("unit_path", flat=True)) == {org.west_transport.path}
+    assert HoursYearly.objects.get().unit_path == org.west_transport.path
 
 
 def test_rollup_sync_moves_rows_of_transferred_officers(officer, org):
@@ -144,6 +145,38 @@ def test_rollup_sync_moves_rows_of_transferred_officers(officer, org):
         )
     officer.unit = org.west_transport
     officer.save(update_fields=["unit"])
-    assert services.hours_rollup_sync() == 1
+    assert services.hours_rollup_sync() == 2  # one monthly and one yearly row
     assert HoursMonthly.objects.get(officer=officer).unit_path == org.west_transport.path
     assert HoursMonthly.objects.get(officer=other).unit_path == org.justice.path
+
+
+def test_the_yearly_rollup_always_equals_the_sum_of_the_monthly_one(officer, unit_admin, time_machine):
+    from zhifa.records.models import HoursYearly
+    from zhifa.records.tests.conftest import pdf_upload
+
+    for n, (month, category, hours) in enumerate(
+        [(1, "legal", "2"), (1, "legal", "1.25"), (3, "skill", "4"), (11, "ethics", "0.5")]
+    ):
+        time_machine.move_to(datetime(2026, month, 10, 10, 0, tzinfo=SHANGHAI))
+        services.hours_credit(
+            officer=officer, category=category, hours=Decimal(hours), source="s", evidence="", dedupe_key=f"k{n}"
+        )
+    entry = services.hours_entry_submit(
+        officer=officer,
+        by=officer.user,
+        category="skill",
+        hours="3",
+        occurred_on=datetime(2026, 11, 1).date(),
+        title="外训",
+        evidence="",
+        evidence_file=pdf_upload(),
+    )
+    services.hours_entry_review(entry=entry, by=unit_admin, approve=True)
+    yearly = HoursYearly.objects.get(officer=officer, year=2026)
+    for category in ("legal", "skill", "ethics"):
+        monthly = sum(
+            HoursMonthly.objects.filter(officer=officer, year=2026, category=category).values_list("hours", flat=True),
+            Decimal("0"),
+        )
+        assert getattr(yearly, category) == monthly
+    assert (yearly.legal, yearly.skill, yearly.ethics) == (Decimal("3.25"), Decimal("7"), Decimal("0.5"))
