@@ -19,9 +19,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SQLITE_PATH = Path("/tmp/zhifa_bench_laws.sqlite3")
+# A tag (ZHIFA_BENCH_TAG) lets two runs go side by side on separate databases.
+TAG = os.environ.get("ZHIFA_BENCH_TAG", "")
+SQLITE_PATH = Path(f"/tmp/zhifa_bench_laws{TAG}.sqlite3")
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_NAME = "zhifa_bench_laws"
+PG_NAME = f"zhifa_bench_laws{TAG}"
 
 
 def _child(source: str, no_index: bool) -> None:
