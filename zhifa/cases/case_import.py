@@ -67,7 +67,7 @@ def case_fields(row: dict, line: int) -> tuple[dict | None, list[RowError]]:
         fields["facts"] = (row.get("text") or "").strip()
     return {
         "external_id": (row.get("id") or "")[:80] or None,
-        "title": title.strip()[:300],
+        "title": str(title).strip()[:300],
         "kind": kind,
         "category": (row.get("category") or "")[:60],
         "domain": row.get("domain") or DOMAIN_OF_TYPE.get(row.get("case_type", ""), ""),
@@ -82,7 +82,9 @@ def cases_read(text: str) -> tuple[list[dict], list[RowError]]:
     """Decode a JSON Lines file into case fields; returns (rows, errors) — use the rows only when errors is empty."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         return [], [RowError(1, f"文件过大（超过 {MAX_BYTES // 1024 // 1024} MB）：请分批导入")]
-    rows, errors, seen = [], [], {}
+    rows: list[dict] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
         if not raw.strip():
             continue

@@ -69,8 +69,8 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 def _editor(request: HttpRequest, scenario: Scenario | None, source: str, issues=None, status: int = 200):
-    versions = scenario.versions.all() if scenario else []
-    latest = versions[0] if scenario and versions else None
+    versions = list(scenario.versions.all()) if scenario else []
+    latest = versions[0] if versions else None
     parsed = scenario_parse(source).scenario
     return render(
         request,
@@ -162,7 +162,7 @@ def version_graph(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 def _preset(request: HttpRequest, variables: dict) -> dict:
-    preset = {}
+    preset: dict[str, bool | int | str] = {}
     for name, initial in variables.items():
         raw = request.POST.get(f"var_{name}")
         if raw is None or raw == "":
@@ -204,7 +204,7 @@ def scenario_discretion(request: HttpRequest, scenario_id: int) -> HttpResponse:
     version = scenario.current or queries.version_latest(scenario)
     benchmark = queries.version_scenario(version).benchmark if version else None
     rows = queries.decisions_for_admin(scenario=scenario, user=request.user)
-    context = {"scenario": scenario, "benchmark": benchmark, "rows": rows, "summary": None}
+    context: dict[str, object] = {"scenario": scenario, "benchmark": benchmark, "rows": rows, "summary": None}
     if benchmark is not None and rows:
         low, high = float(benchmark.amount_min), float(benchmark.amount_max)
         summary = discretion.spread_summary(rows, low=low, high=high, measures=benchmark.measures)

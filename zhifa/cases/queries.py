@@ -92,8 +92,11 @@ def scenarios_published() -> QuerySet[Scenario]:
     return Scenario.objects.filter(current__isnull=False).select_related("current").order_by("title")
 
 
-def scenario_get_published(*, key: str) -> Scenario:
-    return get_object_or_404(Scenario.objects.select_related("current"), key=key, current__isnull=False)
+def scenario_get_published(*, key: str) -> tuple[Scenario, ScenarioVersion]:
+    """A published scenario and its current version; Http404 when there is none."""
+    scenario = get_object_or_404(Scenario.objects.select_related("current"), key=key, current__isnull=False)
+    assert scenario.current is not None  # filtered above
+    return scenario, scenario.current
 
 
 def run_get_for_user(*, run_id: int, user) -> DrillRun:
@@ -169,7 +172,7 @@ def decisions_for_admin(*, scenario: Scenario, user) -> list[dict]:
     )
     return [
         {
-            "amount": float(r["decision_amount"]),
+            "amount": float(r["decision_amount"] or 0),
             "measure": r["decision_measure"],
             "unit": r["officer__unit__name"],
             "version": r["version__number"],

@@ -73,8 +73,9 @@ class _Parser:
 
     def parse(self) -> Expr:
         expr = self.parse_or()
-        if self.peek() is not None:
-            raise ConditionError(f"条件“{self.text}”在“{self.peek()[1]}”处多出内容：请用 and / or 连接各部分")
+        extra = self.peek()
+        if extra is not None:
+            raise ConditionError(f"条件“{self.text}”在“{extra[1]}”处多出内容：请用 and / or 连接各部分")
         return expr
 
     def parse_or(self) -> Expr:

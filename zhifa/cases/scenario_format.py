@@ -447,7 +447,9 @@ def _references(b: _Builder, scenario: Scenario, unknown_articles: Callable[[set
         for choice in scene.choices:
             path = (*base, "choices", choice.index)
             _goto_check(b, scenario, choice.goto, (*path, "goto"))
-            used = [(n, (*path, "if")) for n in sorted(condition_variables(choice.expr))] if choice.expr else []
+            used: list[tuple[str, tuple]] = (
+                [(n, (*path, "if")) for n in sorted(condition_variables(choice.expr))] if choice.expr else []
+            )
             used += [(n, (*path, "set", n)) for n in choice.set] + [(n, (*path, "add", n)) for n in choice.add]
             for name, where in used:
                 if name not in scenario.variables:

@@ -197,9 +197,10 @@ def run_step(
     scenario = queries.version_scenario(run.version)
     if scenario.scenes[state.scene].decision is not None:
         state = decision_take(scenario, state, amount=amount, measure=measure)
-        run.decision_amount = Decimal(state.decision["amount"])
-        run.decision_measure = state.decision["measure"]
-        run.decision_within = state.decision["within"]
+        decision = state.decision or {}
+        run.decision_amount = Decimal(decision["amount"])
+        run.decision_measure = decision["measure"]
+        run.decision_within = decision["within"]
     elif choice is not None:
         state = choice_take(scenario, state, choice)
     else:

@@ -53,14 +53,14 @@ def scenario_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def scenario_detail(request: HttpRequest, key: str) -> HttpResponse:
-    scenario = queries.scenario_get_published(key=key)
+    scenario, version = queries.scenario_get_published(key=key)
     return render(
         request,
         "cases/scenario_detail.html",
         {
             "scenario": scenario,
-            "version": scenario.current,
-            "parsed": queries.version_scenario(scenario.current),
+            "version": version,
+            "parsed": queries.version_scenario(version),
             "running": queries.run_in_progress(scenario=scenario, user=request.user),
         },
     )
@@ -69,11 +69,11 @@ def scenario_detail(request: HttpRequest, key: str) -> HttpResponse:
 @login_required
 @require_POST
 def run_start(request: HttpRequest, key: str) -> HttpResponse:
-    scenario = queries.scenario_get_published(key=key)
+    scenario, version = queries.scenario_get_published(key=key)
     running = queries.run_in_progress(scenario=scenario, user=request.user)
     if running is not None and request.POST.get("restart") != "1":
         return redirect("cases:run-play", run_id=running.pk)
-    run = services.run_start(version=scenario.current, user=request.user)
+    run = services.run_start(version=version, user=request.user)
     return redirect("cases:run-play", run_id=run.pk)
 
 

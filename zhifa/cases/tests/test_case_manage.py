@@ -8,9 +8,18 @@ from django.urls import reverse
 from zhifa.cases.models import Case
 from zhifa.laws.models import Law
 
-FORM = {"title": "执法人员收受购物卡案", "kind": "warning", "category": "收受礼品", "facts": "节前收受购物卡。",
-        "issues": "收受礼品", "analysis": "分析", "outcome": "记大过", "discussion": "怎么拒收？\n\n如何留痕？",
-        "article_keys": "公职人员政务处分法#第三十四条\n公职人员政务处分法#第三十四条", "source": "编写"}
+FORM = {
+    "title": "执法人员收受购物卡案",
+    "kind": "warning",
+    "category": "收受礼品",
+    "facts": "节前收受购物卡。",
+    "issues": "收受礼品",
+    "analysis": "分析",
+    "outcome": "记大过",
+    "discussion": "怎么拒收？\n\n如何留痕？",
+    "article_keys": "公职人员政务处分法#第三十四条\n公职人员政务处分法#第三十四条",
+    "source": "编写",
+}
 
 
 def test_an_editor_writes_a_warning_case_with_an_attachment(client, sysadmin, settings, tmp_path):

@@ -54,5 +54,5 @@ class Command(BaseCommand):
             fields, errors = case_fields(row, number)
             if errors:
                 raise CommandError(f"{file.name} 第 {number} 个案例：" + "；".join(e.message for e in errors))
-            services.case_upsert(data=fields)
+            services.case_upsert(data=fields or {})
         self.stdout.write(f"案例 {len(rows)} 个已就绪")
