@@ -95,12 +95,13 @@ def data_of(question: Question) -> QuestionData:
 # --- storing ------------------------------------------------------------------------------------------------------
 
 
-def _check(data: QuestionData, *, pending_citations: bool) -> None:
+def _check(data: QuestionData, *, pending_citations: bool, already_pending: Sequence[str] = ()) -> None:
     messages = content.problems(data)
     messages += _unknown_codes(KnowledgePoint, data.knowledge_points, "知识点")
     messages += _unknown_codes(Domain, data.domains, "执法领域")
     if not pending_citations:
-        unknown = citations.unknown_keys(data.article_keys)
+        # keys kept pending before (e.g. from the seed or an import) may stay; only new unknown keys are refused
+        unknown = [key for key in citations.unknown_keys(data.article_keys) if key not in already_pending]
         if unknown:
             messages.append(citations.unknown_message(unknown))
     if messages:
@@ -212,7 +213,7 @@ def question_update(
         raise QuestionInvalid(["只能修改试题的最新版本；案例分析题的小题请在案例题中修改。"])
     old = data_of(question)
     new = data if data is not None else _merged(old, changes)
-    _check(new, pending_citations=pending_citations)
+    _check(new, pending_citations=pending_citations, already_pending=old.article_keys)
     if content.content_hash(new) == question.content_hash:
         if content.classification(new) != content.classification(old) or new.extra != old.extra:
             _reclassify(question, new, by=by)

@@ -140,3 +140,14 @@ def test_knowledge_point_paths_follow_the_tree():
     root = make_point("法律知识", code="law")
     child = make_point("行政处罚程序", code="law-penalty", parent=root)
     assert child.path == f"/{root.pk}/{child.pk}/" and child.depth == 1
+
+
+@pytest.mark.django_db
+def test_a_pending_citation_does_not_block_later_edits_but_a_new_unknown_one_does(instructor):
+    question = services.question_create(
+        kind="judge", stem="题干", answer=[True], article_keys=["无此法#第一条"], pending_citations=True
+    )
+    edited = services.question_update(question=question, by=instructor, explanation="补充解析")
+    assert edited.article_keys == ["无此法#第一条"]
+    with pytest.raises(services.QuestionInvalid, match="无此法#第二条"):
+        services.question_update(question=edited, by=instructor, article_keys=["无此法#第一条", "无此法#第二条"])
