@@ -177,7 +177,7 @@ def officer_role_grant(request: HttpRequest, officer_id: int) -> HttpResponse:
         raise PermissionDenied("只读账号不能授予角色。")
     form = RoleGrantForm(request.POST, user=request.user)
     if not form.is_valid():
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
         return redirect("console:officer-detail", officer_id=officer.pk)
     try:
         services.role_grant(
