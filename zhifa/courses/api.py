@@ -172,7 +172,7 @@ def upload_status(request, upload_id: UUID):
     return Status(200, _upload_out(queries.upload_get_for_user(upload_id=upload_id, user=request.user)))
 
 
-@router.put("/uploads/{upload_id}", response={200: UploadOut, 400: ErrorOut, 409: UploadOut})
+@router.put("/uploads/{upload_id}", response={200: UploadOut, 400: ErrorOut, 409: UploadOut}, url_name="courses-upload")
 def upload_chunk(request, upload_id: UUID, offset: int):
     upload = queries.upload_get_for_user(upload_id=upload_id, user=request.user)
     try:
