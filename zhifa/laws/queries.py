@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -65,10 +66,9 @@ def version_choose(*, law: Law, version_id: str | None = None, on: dt.date | Non
     if version_id:
         return get_object_or_404(LawVersion, law=law, pk=version_id) if version_id.isdigit() else _not_found()
     if on is not None:
-        version = version_in_force(law=law, on=on)
-        if version is None:
-            raise Http404(f"{on:%Y-%m-%d}时《{law.short_title}》尚未施行")
-        return version
+        # Before the oldest version the library holds, show that oldest one; the page says so.
+        version = version_in_force(law=law, on=on) or law.versions.order_by("version_date").first()
+        return version or _not_found()
     version = law.versions.filter(is_current=True).first() or law.versions.order_by("-version_date").first()
     return version or _not_found()
 
@@ -92,11 +92,8 @@ def version_outline(*, version: LawVersion) -> list[Provision]:
         Provision.Kind.SECTION,
         Provision.Kind.ARTICLE,
     ]
-    return list(
-        version.provisions.filter(kind__in=kinds)
-        .only("id", "kind", "label", "heading", "key", "text", "position", "parent_id")
-        .order_by("position")
-    )
+    rows = version.provisions.filter(kind__in=kinds).only("id", "kind", "label", "heading", "key", "position")
+    return list(rows.annotate(snippet=Substr("text", 1, 40)).order_by("position"))
 
 
 @dataclass
