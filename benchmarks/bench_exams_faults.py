@@ -1,11 +1,12 @@
 """Fault run: a simulated exam on gunicorn + PostgreSQL; the app server is SIGKILLed and PostgreSQL restarted mid-way.
 
-The script: examinees (threads in two client processes, each behaving like attempt.js: pending answers resent with a
-new sequence number until acknowledged, back-off on failure) answer continuously. At t = KILL_AT the whole gunicorn
-process group gets SIGKILL and a new gunicorn is started; at t = PG_AT (only with --restart-postgres) PostgreSQL is
-restarted with `pg_ctlcluster --skip-systemctl-redirect 15 main restart`. At the end the clients keep resending
-until nothing is pending (as a browser would after the network returns). Checked: every answer the server ever
-acknowledged is stored, and every answer the browsers held arrived (stored == the client's final state).
+The script: examinees (threads in two client processes, each behaving like attempt.js: pending answers resent
+with a new sequence number until acknowledged, back-off on failure) answer continuously. After KILL_AT seconds the
+whole gunicorn process group gets SIGKILL and a new gunicorn is started; STEADY seconds later (only with
+--restart-postgres) PostgreSQL is restarted with `pg_ctlcluster --skip-systemctl-redirect 15 main restart`.
+At the end the clients keep resending until nothing is pending (as a browser does when the network returns).
+Checked: every answer the server ever acknowledged is stored, and every answer the clients held arrived
+(stored == each client's final state).
 
 PostgreSQL is shared with other people on this machine: --restart-postgres is off by default; use it once.
 
@@ -37,25 +38,25 @@ from bench_exams_autosave import (  # noqa: E402 - the shared helpers live in th
     start_attempts,
 )
 
-RUN_SECONDS = 45.0
-KILL_AT = 10.0
-PG_AT = 28.0
+KILL_AT = 10.0  # seconds of normal answering before the app server is killed
+STEADY = 10.0  # seconds of answering after each recovery
 DRAIN_SECONDS = 180.0
 
 
-def client_process(plans: list[dict], t0: float, out) -> None:
+def client_process(plans: list[dict], t0: float, stop, out) -> None:
     results, lock = [], threading.Lock()
 
     def run(plan: dict, seed: int) -> None:
         examinee, statuses, backoff = Examinee(plan, seed), {}, 0.2
-        while time.time() - t0 < RUN_SECONDS:
+        while not stop.is_set():
             examinee.answer_something()
             status = examinee.flush()
             statuses[status] = statuses.get(status, 0) + 1
             backoff = 0.05 if status == 200 else min(backoff * 2, 2.0)
             time.sleep(backoff)
         drained_at = None
-        while examinee.pending and time.time() - t0 < RUN_SECONDS + DRAIN_SECONDS:
+        drain_until = time.time() + DRAIN_SECONDS
+        while examinee.pending and time.time() < drain_until:
             status = examinee.flush()
             statuses[status] = statuses.get(status, 0) + 1
             if status != 200:
@@ -103,20 +104,23 @@ def main() -> None:
     server = gunicorn_start(workers=2, threads=8)
     timeline = []
     ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
+    queue, stop = ctx.Queue(), ctx.Event()
     t0 = time.time()
-    procs = [ctx.Process(target=client_process, args=(plans[i::2], t0, queue)) for i in range(2)]
+    procs = [ctx.Process(target=client_process, args=(plans[i::2], t0, stop, queue)) for i in range(2)]
     for p in procs:
         p.start()
     time.sleep(KILL_AT)
     gunicorn_kill(server)
-    timeline.append(f"t={time.time() - t0:5.1f} s  SIGKILL gunicorn (master and workers)")
+    timeline.append(f"t={time.time() - t0:5.1f} s  SIGKILL gunicorn (master and workers); clients keep answering")
     server = gunicorn_start(workers=2, threads=8)
-    timeline.append(f"t={time.time() - t0:5.1f} s  gunicorn serving again")
+    timeline.append(f"t={time.time() - t0:5.1f} s  a new gunicorn serves again")
+    time.sleep(STEADY)
     if args.restart_postgres:
-        time.sleep(max(0.0, PG_AT - (time.time() - t0)))
         took = restart_postgres()
         timeline.append(f"t={time.time() - t0:5.1f} s  PostgreSQL restarted ({took:.1f} s)")
+        time.sleep(STEADY)
+    stop.set()
+    timeline.append(f"t={time.time() - t0:5.1f} s  exam over: clients resend whatever they still hold")
     results = [r for _ in procs for r in queue.get()]
     for p in procs:
         p.join()

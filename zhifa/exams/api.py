@@ -38,7 +38,8 @@ def _closed():
 @router.post("/exams/{exam_id}/start", response={200: StartOut, **REFUSALS}, url_name="exams-attempt-start")
 def start(request, exam_id: int):
     exam, officer = queries.exam_get_for_officer(exam_id=exam_id, user=request.user)
-    running = queries.running_attempt(exam=exam, officer=officer)
+    mine = queries.attempts_of(exam=exam, officer=officer)
+    running = next((a for a in mine if a.status == Attempt.Status.RUNNING), None)
     if running is not None and not services.attempt_close_if_expired(attempt=running):
         token = request.headers.get("X-Device-Token", "")
         try:
@@ -49,9 +50,10 @@ def start(request, exam_id: int):
             200, {"attempt_id": running.pk, "device_token": token, "deadline": running.deadline, "resumed": True}
         )
     try:
-        paper = queries.attempt_paper_for(exam=exam, officer=officer)
+        done = max((a.number for a in mine), default=0)
+        paper = queries.attempt_paper_for(exam=exam, officer=officer, done=len(mine))
         attempt = services.attempt_start(
-            exam=exam, officer=officer, paper=paper, device_token=services.new_device_token()
+            exam=exam, officer=officer, paper=paper, device_token=services.new_device_token(), done=done
         )
     except services.ExamError as exc:
         return _refuse(exc)

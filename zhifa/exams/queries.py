@@ -20,18 +20,21 @@ from zhifa.questions.models import Option, Question
 
 
 def officer_may_sit(exam: Exam, officer: Officer) -> bool:
-    """Named officers always; otherwise every audience dimension that is set (units, domains, roles) must match."""
-    if exam.audience_officers.filter(pk=officer.pk).exists():
+    """Named officers always; otherwise every audience dimension that is set (units, domains, roles) must match.
+
+    Reads the exam's audience through .all(), so a caller that prefetched it (exams_for_officer) pays no query.
+    """
+    if any(o.pk == officer.pk for o in exam.audience_officers.all()):
         return True
     units, domains, roles = list(exam.audience_units.all()), list(exam.audience_domains.all()), exam.audience_roles
     if not (units or domains or roles):
         return False
     if units and not any(officer.unit.path.startswith(u.path) for u in units):
         return False
-    if domains and not officer.domains.filter(pk__in=[d.pk for d in domains]).exists():
+    if domains and not {d.pk for d in domains} & {d.pk for d in officer.domains.all()}:
         return False
     if roles and Role.OFFICER not in roles:
-        return officer.user.role_grants.filter(role__in=roles).exists()
+        return any(g.role in roles for g in officer.user.role_grants.all())
     return True
 
 
@@ -41,26 +44,41 @@ def exams_for_officer(*, user: User) -> list[Exam]:
     if officer is None:
         return []
     since = timezone.now() - timezone.timedelta(days=365)
-    candidates = Exam.objects.filter(status=Exam.Status.PUBLISHED, closes_at__gte=since).select_related("unit")
+    candidates = (
+        Exam.objects.filter(status=Exam.Status.PUBLISHED, closes_at__gte=since)
+        .select_related("unit")
+        .prefetch_related("audience_units", "audience_domains", "audience_officers")
+    )
+    officer = (
+        Officer.objects.select_related("unit", "user")
+        .prefetch_related("domains", "user__role_grants")
+        .get(pk=officer.pk)
+    )
     return [exam for exam in candidates if officer_may_sit(exam, officer)]
 
 
 def exam_get_for_officer(*, exam_id: int, user: User) -> tuple[Exam, Officer]:
     exam = get_object_or_404(Exam, pk=exam_id, status=Exam.Status.PUBLISHED)
-    officer = access.officer_of(user)
+    officer = Officer.objects.select_related("unit").filter(user=user).first() if user.is_authenticated else None
     if officer is None or not officer_may_sit(exam, officer):
         raise Http404
     return exam, officer
 
 
-def attempt_paper_for(*, exam: Exam, officer: Officer) -> ExamPaper:
+def attempts_of(*, exam: Exam, officer: Officer) -> list[Attempt]:
+    """The officer's attempts at the exam (one query: the start path derives running, count and number from it)."""
+    return list(Attempt.objects.filter(exam=exam, officer=officer).order_by("number"))
+
+
+def attempt_paper_for(*, exam: Exam, officer: Officer, done: int | None = None) -> ExamPaper:
     """The prebuilt paper this officer sits: the fixed one, a form by rotation, or his own."""
     if exam.paper_mode == Exam.PaperMode.PER_EXAMINEE:
         return papers.paper_for_late_examinee(exam=exam, officer=officer)
     forms = list(exam.papers.filter(officer__isnull=True).order_by("form").only("id", "form"))
     if not forms:
         raise Http404
-    done = Attempt.objects.filter(exam=exam, officer=officer).count()
+    if done is None:
+        done = Attempt.objects.filter(exam=exam, officer=officer).count()
     return forms[(officer.pk + done) % len(forms)]
 
 

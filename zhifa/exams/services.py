@@ -82,7 +82,9 @@ def new_device_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def attempt_start(*, exam: Exam, officer: Officer, paper: ExamPaper, device_token: str = "") -> Attempt:
+def attempt_start(
+    *, exam: Exam, officer: Officer, paper: ExamPaper, device_token: str = "", done: int | None = None
+) -> Attempt:
     """Open a new attempt on a prebuilt paper: one INSERT. Raises ExamNotOpen, NoAttemptsLeft.
 
     Eligibility and the paper are decided by queries.attempt_start_plan (reads only) before this is called.
@@ -93,8 +95,13 @@ def attempt_start(*, exam: Exam, officer: Officer, paper: ExamPaper, device_toke
             f"考试“{exam.title}”当前不在开放时间内（{exam.opens_at:%m-%d %H:%M} 至 "
             f"{exam.closes_at:%m-%d %H:%M}），无法开始。"
         )
-    done = Attempt.objects.filter(exam=exam, officer=officer).aggregate(n=Max("number"))["n"] or 0
+    if done is None:  # the caller may pass the number of attempts it just read; a race ends in IntegrityError below
+        done = Attempt.objects.filter(exam=exam, officer=officer).aggregate(n=Max("number"))["n"] or 0
     if done >= exam.attempts_allowed:
+        # A resent start (the first one's answer was lost) may find the attempt that first one opened: resume it.
+        running = Attempt.objects.filter(exam=exam, officer=officer, status=Attempt.Status.RUNNING).first()
+        if running is not None:
+            return running
         raise NoAttemptsLeft(f"考试“{exam.title}”允许作答 {exam.attempts_allowed} 次，您已用完。")
     try:
         with transaction.atomic():

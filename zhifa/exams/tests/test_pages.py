@@ -18,9 +18,14 @@ from zhifa.laws.models import Citation
 from zhifa.questions.models import Question
 
 
-def test_an_officer_sees_his_exam_and_starts_it(client, officer, exam):
+def test_an_officer_sees_his_exam_and_starts_it(client, officer, exam, org, unit_admin, django_assert_max_num_queries):
     client.force_login(officer.user)
-    assert exam.title in client.get("/exams/").content.decode()
+    for n in range(5):  # more exams do not mean more queries
+        factories.exam(org, by=unit_admin, build=False, title=f"模拟考试{n}")
+    # session, user, officer (+ domains, grants), exams (+ 3 audience prefetches), the menu's role checks: constant
+    with django_assert_max_num_queries(16):
+        listing = client.get("/exams/").content.decode()
+    assert exam.title in listing and "模拟考试4" in listing
     assert "开始考试" in client.get(f"/exams/{exam.pk}/").content.decode()
     response = client.post(f"/exams/{exam.pk}/start/")
     attempt = Attempt.objects.get(exam=exam, officer=officer)
