@@ -28,10 +28,10 @@ CONSOLE_NAV = [
 
 
 def _items(entries, path: str) -> list[dict]:
-    return [
-        {"url": url, "label": label, "active": path == url or (url != "/" and path.startswith(url))}
-        for url, label in entries
-    ]
+    # The longest matching prefix is the current item, so /people/officers/ lights 执法人员, not 管理首页 (/people/).
+    matches = [url for url, _ in entries if path == url or (url != "/" and path.startswith(url))]
+    current = max(matches, key=len, default=None)
+    return [{"url": url, "label": label, "active": url == current} for url, label in entries]
 
 
 def navigation(request) -> dict:
