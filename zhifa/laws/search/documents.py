@@ -24,6 +24,7 @@ K1 = 1.2
 B = 0.75
 WORD = "word"
 BIGRAM = "bigram"
+PHRASE = "phrase"  # a sequence of bigrams, matched in order in `bigrams`; term = the bigrams joined by spaces
 
 
 @dataclass(frozen=True)
@@ -103,21 +104,22 @@ def saturate(freq: float, length: int, avg_length: float) -> float:
     return freq * (K1 + 1.0) / (freq + K1 * (1.0 - B + B * length / avg_length))
 
 
+def phrase_count(bigrams: tuple[str, ...], phrase: tuple[str, ...]) -> int:
+    """Occurrences of the phrase (a bigram sequence) in the bigram stream."""
+    n = len(phrase)
+    return sum(1 for i in range(len(bigrams) - n + 1) if bigrams[i : i + n] == phrase)
+
+
 def weighted_frequency(doc: IndexDocument, clause: Clause, weights: Weights) -> float:
     if clause.field == WORD:
         return weights.words * doc.words.count(clause.term) + weights.title * doc.title.count(clause.term)
+    if clause.field == PHRASE:
+        return weights.bigrams * phrase_count(doc.bigrams, tuple(clause.term.split()))
     return weights.bigrams * doc.bigrams.count(clause.term)
 
 
 def contains(doc: IndexDocument, clause: Clause) -> bool:
-    if clause.field == WORD:
-        return clause.term in doc.words or clause.term in doc.title
-    return clause.term in doc.bigrams
-
-
-def contains_phrase(doc: IndexDocument, phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    return any(doc.bigrams[i : i + n] == phrase for i in range(len(doc.bigrams) - n + 1))
+    return weighted_frequency(doc, clause, Weights(1.0, 1.0, 1.0)) > 0
 
 
 def bm25_score(doc: IndexDocument, clauses: list[Clause], corpus: list[IndexDocument], weights: Weights) -> float:

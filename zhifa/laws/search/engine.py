@@ -25,12 +25,15 @@ class Recipe:
 
     weights: Weights = field(default_factory=Weights)
     stop_words: bool = True
-    words: bool = True  # the word ranking (AND, then OR)
+    words: bool = True  # the word ranking
+    and_first: bool = True  # words joined by AND first, OR only to fill up; False: OR at once
     bigrams: bool = True  # the bigram ranking, fused with the word ranking
     rrf_k: float = 60.0
     bigram_share: float = 1.0  # weight of the bigram ranking in the fusion (words: 1)
     depth: int = 200  # candidates taken from each ranking
     prior_weight: float = 1.0
+    keyword_mode: bool = True  # short keyword queries: the word ranking alone, as deep as asked (fast)
+    keyword_max_terms: int = 3
 
 
 DEFAULT = Recipe()
@@ -47,13 +50,18 @@ def _word_ranking(
 ) -> list[tuple[int, float]]:
     """AND of all words and phrases; topped up with the OR ranking when AND finds fewer than `depth`."""
     strict = Match.build(words=parsed.words, phrases=parsed.phrases, mode=AND)
-    ranked = backend.rank(strict, filters=filters, weights=recipe.weights, limit=depth)
-    if len(ranked) >= depth or len(strict.clauses) <= 1:
+    ranked = backend.rank(strict, filters=filters, weights=recipe.weights, limit=depth) if recipe.and_first else []
+    if len(ranked) >= depth or (recipe.and_first and len(strict.clauses) <= 1):
         return ranked
     loose = Match.build(words=parsed.words, phrases=parsed.phrases, mode=OR)
     seen = {doc_id for doc_id, _ in ranked}
     more = backend.rank(loose, filters=filters, weights=recipe.weights, limit=depth)
     return ranked + [(doc_id, score) for doc_id, score in more if doc_id not in seen][: depth - len(ranked)]
+
+
+def is_keywords(parsed: ParsedQuery, recipe: Recipe) -> bool:
+    """Keywords rather than a question: nothing was dropped as a question word and there are few terms."""
+    return not parsed.dropped and len(parsed.words) + len(parsed.phrases) <= recipe.keyword_max_terms
 
 
 def _fuse(rankings: list[tuple[list[tuple[int, float]], float]], k: float) -> dict[int, float]:
@@ -78,6 +86,13 @@ def rank(
     parsed = parse_query(text, drop_stop_words=recipe.stop_words)
     if parsed.is_empty or limit <= 0:
         return []
+    if recipe.keyword_mode and is_keywords(parsed, recipe):
+        ranked = _word_ranking(backend, parsed, filters, recipe, limit) if parsed.words or parsed.phrases else []
+        if not ranked:  # nothing for the words: fall back to the query's bigrams
+            ranked = backend.rank(
+                Match.build(bigrams=parsed.bigrams, mode=OR), filters=filters, weights=recipe.weights, limit=limit
+            )
+        return [Ranked(doc_id, score) for doc_id, score in ranked]
     depth = max(recipe.depth, limit)
     rankings: list[tuple[list[tuple[int, float]], float]] = []
     if recipe.words and (parsed.words or parsed.phrases):

@@ -27,19 +27,33 @@ def split_of(query: str) -> str:
     return TEST if hashlib.sha256(query.encode("utf-8")).digest()[0] % 2 == 0 else TRAIN
 
 
-def normalise_key(key: str) -> str:
-    """The platform's form of an article key (中华人民共和国行政处罚法#第32条 → 行政处罚法#第三十二条)."""
+def normalise_key(key: str, titles: dict[str, str] | None = None) -> str:
+    """The platform's form of an article key (中华人民共和国行政处罚法#第32条 → 行政处罚法#第三十二条).
+
+    `titles` maps short titles without any 中华人民共和国 (关于适用《民法典》… as the STARD data writes them) to ours.
+    """
     from zhifa.laws.services import UnknownArticle, article_key_normalize
 
     try:
-        return article_key_normalize(key)
+        key = article_key_normalize(key)
     except UnknownArticle:
         return key
+    title, _, label = key.partition("#")
+    return f"{(titles or {}).get(title, title)}#{label}"
+
+
+def title_aliases() -> dict[str, str]:
+    """Our short titles by their form without 中华人民共和国 anywhere (only where that differs)."""
+    from zhifa.laws.models import Law
+
+    titles = Law.objects.filter(short_title__contains="中华人民共和国").values_list("short_title", flat=True)
+    return {t.replace("中华人民共和国", ""): t for t in titles}
 
 
 def read_pairs(path: str | Path, *, split: str | None = None) -> list[Pair]:
     """Pairs of a JSON-lines file (optionally only one split); raises PairsFileError naming the bad line."""
     pairs = []
+    titles = title_aliases()
     with Path(path).open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -52,7 +66,7 @@ def read_pairs(path: str | Path, *, split: str | None = None) -> list[Pair]:
             except (ValueError, KeyError, TypeError):
                 raise PairsFileError(f'{path} 第{number}行：应为 {{"query": "问题", "relevant": ["法规简称#第X条"]}}')
             if split is None or split_of(query) == split:
-                pairs.append(Pair(query, tuple(normalise_key(k) for k in relevant)))
+                pairs.append(Pair(query, tuple(normalise_key(k, titles) for k in relevant)))
     return pairs
 
 

@@ -26,8 +26,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            pairs = read_pairs(options["queries"], split=options["split"])
             regions = scopes.scope_regions(options["scope"])
+            pairs = read_pairs(options["queries"], split=options["split"])
         except (OSError, PairsFileError, scopes.UnknownScope) as exc:
             raise CommandError(str(exc))
         filters = Filters(regions=regions)

@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from zhifa.laws.search.documents import BIGRAM, Clause, IndexDocument, Weights
+from zhifa.laws.search.documents import BIGRAM, PHRASE, Clause, IndexDocument, Weights
 
 AND = "and"
 OR = "or"
@@ -25,11 +25,15 @@ class Filters:
 
 @dataclass(frozen=True)
 class Match:
-    """What to rank: clauses joined by AND or OR; phrases (bigram sequences) must also appear (AND mode only)."""
+    """What to rank: clauses joined by AND or OR. Phrases are clauses of their own in AND mode (scored like a
+    term, with the number of times the whole phrase occurs); in OR mode they fall apart into their bigrams."""
 
     clauses: tuple[Clause, ...]
     mode: str = AND
-    phrases: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def phrases(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(c.term.split()) for c in self.clauses if c.field == PHRASE)
 
     @classmethod
     def build(
@@ -40,12 +44,15 @@ class Match:
         phrases: Iterable[tuple[str, ...]] = (),
         mode: str = AND,
     ) -> Match:
-        """Word clauses, then bigram clauses (the phrases' bigrams included), duplicates removed."""
+        """Word clauses, bigram clauses, then phrase clauses (AND) or the phrases' bigrams (OR); no duplicates."""
         phrases = tuple(p for p in phrases if p)
         clauses = [Clause(w) for w in words]
         clauses += [Clause(b, BIGRAM) for b in bigrams]
-        clauses += [Clause(b, BIGRAM) for p in phrases for b in p]
-        return cls(tuple(dict.fromkeys(clauses)), mode, phrases if mode == AND else ())
+        if mode == AND:
+            clauses += [Clause(" ".join(p), PHRASE) if len(p) > 1 else Clause(p[0], BIGRAM) for p in phrases]
+        else:
+            clauses += [Clause(b, BIGRAM) for p in phrases for b in p]
+        return cls(tuple(dict.fromkeys(clauses)), mode)
 
 
 class SearchBackend(ABC):

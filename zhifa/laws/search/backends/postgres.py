@@ -19,12 +19,12 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 
 from zhifa.laws.search.backends.base import AND, Filters, Match, SearchBackend, filter_sql
-from zhifa.laws.search.documents import K1, WORD, B, IndexDocument, Weights, idf
+from zhifa.laws.search.documents import BIGRAM, K1, PHRASE, WORD, B, IndexDocument, Weights, idf
 
 BATCH = 1000
 MAX_POSITION = 16383  # PostgreSQL's limit; later occurrences keep the last position
 MAX_POSITIONS_PER_LEXEME = 256
-FIELD_CODE = {WORD: "w", "bigram": "b"}
+FIELD_CODE = {WORD: "w", BIGRAM: "b"}
 
 
 def _lexeme(term: str) -> str:
@@ -136,7 +136,7 @@ class PostgresBackend(SearchBackend):
             return cursor.fetchone()[0]
 
     def _stats(self, match: Match) -> tuple[int, float, list[float]]:
-        keys = [(FIELD_CODE[c.field], c.term) for c in match.clauses]
+        keys = [(FIELD_CODE[c.field], c.term) for c in match.clauses if c.field != PHRASE]
         with connection.cursor() as cursor:
             cursor.execute("SELECT name, value FROM laws_search_meta WHERE name IN ('n_docs', 'total_length')")
             meta = dict(cursor.fetchall())
@@ -146,9 +146,15 @@ class PostgresBackend(SearchBackend):
                 [[k[0] for k in keys], [k[1] for k in keys]],
             )
             dfs = {(f, t): df for f, t, df in cursor.fetchall()}
+            for phrase in match.phrases:  # a phrase's document frequency: its documents, counted through GIN
+                cursor.execute(
+                    "SELECT count(*) FROM laws_search_document WHERE btsv @@ %s::tsquery", [tsquery([], [phrase])]
+                )
+                dfs[("p", " ".join(phrase))] = cursor.fetchone()[0]
         n_docs = int(meta.get("n_docs", 0))
         avg = int(meta.get("total_length", 0)) / n_docs if n_docs else 1.0
-        return n_docs, avg, [idf(n_docs, dfs.get(k, 0)) for k in keys]
+        codes = [("p" if c.field == PHRASE else FIELD_CODE[c.field], c.term) for c in match.clauses]
+        return n_docs, avg, [idf(n_docs, dfs.get(k, 0)) for k in codes]
 
     def _frequency_sql(self, match: Match, weights: Weights) -> tuple[list[str], list]:
         columns, params = [], []
@@ -158,6 +164,12 @@ class PostgresBackend(SearchBackend):
                     f"(%s * coalesce((d.wtf ->> %s)::float8, 0) + %s * coalesce((d.ttf ->> %s)::float8, 0)) AS f{i}"
                 )
                 params += [weights.words, clause.term, weights.title, clause.term]
+            elif clause.field == PHRASE:  # the positions of the phrase's bigrams, "lexeme:1,5,9" each
+                columns.append(
+                    "(SELECT array_agg(u.lexeme || ':' || array_to_string(u.positions, ',')) FROM unnest(d.btsv) u"
+                    f" WHERE u.lexeme = ANY(%s)) AS f{i}"
+                )
+                params.append(clause.term.split())
             else:
                 columns.append(f"(%s * coalesce((d.btf ->> %s)::float8, 0)) AS f{i}")
                 params += [weights.bigrams, clause.term]
@@ -165,7 +177,7 @@ class PostgresBackend(SearchBackend):
 
     def _match_sql(self, match: Match) -> tuple[str, list]:
         words = [c.term for c in match.clauses if c.field == WORD]
-        bigrams = [c.term for c in match.clauses if c.field != WORD]
+        bigrams = [c.term for c in match.clauses if c.field == BIGRAM]
         joiner = " & " if match.mode == AND else " | "
         conditions, params = [], []
         if words:
@@ -185,6 +197,17 @@ class PostgresBackend(SearchBackend):
         freq_columns, freq_params = self._frequency_sql(match, weights)
         match_sql, match_params = self._match_sql(match)
         where, filter_params = filter_sql(filters)
+        if match.phrases:
+            return self._rank_with_phrases(
+                match,
+                weights,
+                idfs,
+                avg,
+                limit,
+                freq_columns,
+                [*freq_params, *match_params, *filter_params],
+                f"{match_sql}{where}",
+            )
         norm = "%s * (1.0 - %s + %s * s.dl / %s)"
         terms = [f"%s * (s.f{i} * %s) / (s.f{i} + {norm})" for i in range(len(idfs))]
         term_params = [p for value in idfs for p in (value, K1 + 1.0, K1, B, B, avg)]
@@ -196,6 +219,33 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(sql, [*term_params, *freq_params, *match_params, *filter_params, limit])
             return [(row[0], row[1]) for row in cursor.fetchall()]
+
+    def _rank_with_phrases(
+        self,
+        match: Match,
+        weights: Weights,
+        idfs: list[float],
+        avg: float,
+        limit: int,
+        freq_columns: list[str],
+        params: list,
+        where: str,
+    ) -> list[tuple[int, float]]:
+        """BM25 in Python over the (phrase-restricted, so few) candidates: phrase counts come from positions."""
+        sql = f"SELECT d.id, d.dl, {', '.join(freq_columns)} FROM laws_search_document d WHERE {where}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        scored = []
+        for doc_id, length, *freqs in rows:
+            score = 0.0
+            for value, clause, freq in zip(idfs, match.clauses, freqs, strict=True):
+                if clause.field == PHRASE:
+                    freq = weights.bigrams * phrase_count_from_positions(clause.term.split(), freq or [])
+                score += value * (freq * (K1 + 1.0)) / (freq + K1 * (1.0 - B + B * length / avg))
+            scored.append((doc_id, score))
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        return scored[:limit]
 
     def get_meta(self, name: str) -> str | None:
         with connection.cursor() as cursor:
@@ -210,6 +260,17 @@ class PostgresBackend(SearchBackend):
                 " ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
                 [name, value],
             )
+
+
+def phrase_count_from_positions(phrase: list[str], entries: list[str]) -> int:
+    """How often the bigrams occur consecutively, from "lexeme:1,5,9" entries of the tsvector."""
+    positions = {}
+    for entry in entries:
+        lexeme, _, numbers = entry.rpartition(":")
+        positions[lexeme] = {int(n) for n in numbers.split(",") if n}
+    if any(term not in positions for term in phrase):
+        return 0
+    return sum(1 for start in positions[phrase[0]] if all(start + i in positions[t] for i, t in enumerate(phrase)))
 
 
 def _json(value) -> dict:

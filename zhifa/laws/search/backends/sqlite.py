@@ -23,6 +23,7 @@ def _quote(term: str) -> str:
 
 
 def _clause_sql(clause: Clause) -> str:
+    """`{words title} : "term"`, `bigrams : "term"`, or for a phrase `bigrams : "b1 b2 b3"` (FTS5 phrase syntax)."""
     columns = "{words title}" if clause.field == WORD else "bigrams"
     return f"{columns} : {_quote(clause.term)}"
 
@@ -31,10 +32,6 @@ def match_expression(match: Match) -> str:
     """The FTS5 query for the clauses; every term is quoted, so no user text is read as FTS5 syntax."""
     joiner = " AND " if match.mode == AND else " OR "
     return joiner.join(_clause_sql(c) for c in match.clauses)
-
-
-def phrase_expression(match: Match) -> str:
-    return " AND ".join("bigrams : " + _quote(" ".join(p)) for p in match.phrases)
 
 
 class SqliteBackend(SearchBackend):
@@ -102,17 +99,10 @@ class SqliteBackend(SearchBackend):
         if not match.clauses or limit <= 0:
             return []
         where, params = filter_sql(filters)
-        phrase_sql = ""
-        if match.phrases:
-            phrase_sql = (
-                " AND laws_search_fts.rowid IN (SELECT p.rowid FROM laws_search_fts AS p"
-                " WHERE p.laws_search_fts MATCH %s)"
-            )
-            params = [phrase_expression(match), *params]
         sql = (
             "SELECT laws_search_fts.rowid, -bm25(laws_search_fts, %s, %s, %s) AS score"
             " FROM laws_search_fts JOIN laws_search_document d ON d.id = laws_search_fts.rowid"
-            f" WHERE laws_search_fts MATCH %s{phrase_sql}{where} ORDER BY score DESC, laws_search_fts.rowid LIMIT %s"
+            f" WHERE laws_search_fts MATCH %s{where} ORDER BY score DESC, laws_search_fts.rowid LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(

@@ -1,0 +1,184 @@
+"""Law search benchmark: latency over the whole corpus and relevance on real questions, on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/bench_laws_search.py                 # latency, both backends (quick)
+    .venv/bin/python benchmarks/bench_laws_search.py --relevance     # + every relevance variant (test split)
+    .venv/bin/python benchmarks/bench_laws_search.py --full          # all queries, train split too
+
+Databases: var/bench/laws_search.sqlite3 and postgres://…/zhifa_bench_laws_search (override with
+--sqlite-url/--postgres-url). Load them once with `--load` (migrate + import_laws of ../shared/data's corpus, then
+the complete 民法典 from ../shared/data/laws with --replace, because the corpus splits it into one file per 编).
+Learned variants train on the train split only (sha256 of the query, evaluation.split_of), in memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+PAIRS = DATA / "retrieval" / "article_retrieval.jsonl"
+CORPUS = DATA / "laws-corpus.tar.gz"
+CIVIL_CODE = DATA / "laws" / "中华人民共和国民法典.txt"
+SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bench' / 'laws_search.sqlite3'}"
+POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/zhifa_bench_laws_search"
+
+
+def setup(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("ZHIFA_DEBUG", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def load(url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": url, "ZHIFA_DEBUG": "1"}
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0", "--skip-checks"], env=env, check=True)
+    started = time.perf_counter()
+    subprocess.run([*manage, "import_laws", str(CORPUS), "--skip-checks"], env=env, check=True)
+    subprocess.run([*manage, "import_laws", str(CIVIL_CODE), "--replace", "--skip-checks"], env=env, check=True)
+    print(f"loaded in {time.perf_counter() - started:.0f} s")
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))] if ordered else 0.0
+
+
+def latency_queries(n: int) -> tuple[list[str], list[str]]:
+    """Keyword queries (LeCoQA topic keywords) and phrase queries (quoted 6–10 character spans of article text)."""
+    rows = [json.loads(line) for line in PAIRS.open(encoding="utf-8")]
+    rng = random.Random(7)
+    keywords = [str(r["keywords"]).replace("；", " ").strip() for r in rows if isinstance(r["keywords"], str)]
+    phrases = []
+    for r in rows:
+        text = "".join(next(iter(r["relevant_text"].values()), "").split())
+        if len(text) > 20:
+            start = rng.randrange(0, len(text) - 12)
+            phrases.append(f'"{text[start : start + rng.randint(6, 10)]}"')
+    rng.shuffle(keywords)
+    rng.shuffle(phrases)
+    return keywords[:n], phrases[:n]
+
+
+def measure_latency(n: int) -> dict:
+    from zhifa.laws.search import engine, learned
+    from zhifa.laws.search.backends import Filters, get_backend
+    from zhifa.laws.search.queries import results_for
+
+    backend, filters, prior = get_backend(), Filters(regions=("",)), learned.current_prior()
+    out = {"articles": backend.count()}
+    for name, queries in zip(("keyword", "phrase"), latency_queries(n), strict=True):
+        for q in queries[:20]:  # warm the caches (page cache, jieba, prepared statements)
+            results_for(engine.rank(backend, q, filters=filters, limit=10, prior=prior), q)
+        times = []
+        for q in queries:
+            start = time.perf_counter()
+            results_for(engine.rank(backend, q, filters=filters, limit=10, prior=prior), q)
+            times.append((time.perf_counter() - start) * 1000)
+        out[name] = {
+            "n": len(times),
+            "p50_ms": round(percentile(times, 50), 2),
+            "p95_ms": round(percentile(times, 95), 2),
+        }
+    return out
+
+
+def variants():
+    from zhifa.laws.search.documents import Weights
+    from zhifa.laws.search.engine import variant
+
+    plain = {"weights": Weights(title=0.0), "stop_words": False, "bigrams": False, "and_first": False}
+    return [
+        ("plain BM25 (words OR, text only, all laws)", "all", False, variant(**plain)),
+        ("+ AND first, then OR", "all", False, variant(**{**plain, "and_first": True})),
+        ("+ question stop-words", "all", False, variant(**{**plain, "stop_words": True})),
+        ("+ law title field (weight 2)", "all", False, variant(**{**plain, "stop_words": True, "weights": Weights()})),
+        ("bigrams only (OR)", "all", False, variant(words=False)),
+        ("+ word/bigram RRF fusion", "all", False, variant()),
+        ("+ national scope", "national", False, variant()),
+        ("+ learned prior (train split)", "national", True, variant()),
+        ("learned prior, all laws", "all", True, variant()),
+    ]
+
+
+def measure_relevance(split: str) -> list[tuple[str, dict]]:
+    from zhifa.laws.search import learned
+    from zhifa.laws.search.backends import Filters
+    from zhifa.laws.search.evaluation import TRAIN, evaluate, read_pairs
+    from zhifa.laws.search.queries import ranked_keys
+
+    pairs = read_pairs(PAIRS, split=split)
+    prior = learned.train(read_pairs(PAIRS, split=TRAIN))
+    rows = []
+    for name, scope, use_prior, recipe in variants():
+        filters = Filters(regions=None if scope == "all" else ("",))
+        result = evaluate(
+            pairs,
+            lambda q, r=recipe, f=filters, p=use_prior: ranked_keys(
+                q=q, filters=f, limit=100, recipe=r, prior=prior if p else None
+            ),
+        )
+        rows.append((name, result))
+        print(
+            f"  {name:<44} R@1 {result['recall@1']:.3f}  R@5 {result['recall@5']:.3f}  R@10 {result['recall@10']:.3f}"
+            f"  R@100 {result['recall@100']:.3f}  MRR@10 {result['mrr@10']:.3f}  p95 {result['p95_ms']:.0f} ms",
+            flush=True,
+        )
+    return rows
+
+
+def child(args) -> None:
+    setup(args.url)
+    from django.db import connection
+
+    print(f"== {connection.vendor} ({args.url.split('@')[-1]})", flush=True)
+    if args.load:
+        load(args.url)
+    latency = measure_latency(400 if args.full else 150)
+    print(f"  articles indexed: {latency['articles']}")
+    for name in ("keyword", "phrase"):
+        row = latency[name]
+        print(f"  {name:<8} n={row['n']:<4} p50 {row['p50_ms']:7.2f} ms   p95 {row['p95_ms']:7.2f} ms", flush=True)
+    if args.relevance:
+        for split in ["train", "test"] if args.full else ["test"]:
+            print(f"  relevance, {split} split:")
+            measure_relevance(split)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--relevance", action="store_true")
+    parser.add_argument("--full", action="store_true")
+    parser.add_argument("--load", action="store_true", help="migrate and import the corpus first (slow)")
+    parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--sqlite-url", default=SQLITE_URL)
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not PAIRS.exists():
+        print(f"跳过：未找到共享数据 {DATA}")
+        return
+    if args.url:
+        child(args)
+        return
+    urls = {"sqlite": args.sqlite_url, "postgres": args.postgres_url}
+    for name, url in urls.items():
+        if args.only and args.only != name:
+            continue
+        flags = [f for f, on in (("--relevance", args.relevance), ("--full", args.full), ("--load", args.load)) if on]
+        subprocess.run([sys.executable, __file__, "--url", url, *flags], check=False)
+
+
+if __name__ == "__main__":
+    main()
