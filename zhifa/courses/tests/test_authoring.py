@@ -149,3 +149,29 @@ def test_citing_articles_goes_through_the_laws_app(course, sysadmin):
             article_keys=["不存在的法#第一条"],
         )
     assert hasattr(laws_services, "citation_set")
+
+
+@pytest.mark.shared_data
+def test_a_lesson_cites_articles_of_the_law_library(course, sysadmin, settings):
+    from pathlib import Path
+
+    from zhifa.laws import services as laws_services
+    from zhifa.laws.models import Citation
+
+    source = Path(settings.SHARED_DATA_DIR) / "laws" / "中华人民共和国行政处罚法.txt"
+    if not source.exists():
+        pytest.skip("../shared/data 不存在：跳过法条引用测试")
+    laws_services.law_import_text(text=source.read_text(encoding="utf-8"), source_name=source.name)
+    chapter = services.chapter_create(by=sysadmin, course=course, title="第一章")
+    lesson = services.lesson_save(
+        by=sysadmin,
+        chapter=chapter,
+        title="依法履职",
+        kind="article",
+        body_html="<p>职权法定</p>",
+        hours_category="legal",
+        credit_hours=Decimal("0.5"),
+        article_keys=["行政处罚法#第五条", "中华人民共和国行政处罚法#第42条"],
+    )
+    keys = set(Citation.objects.filter(object_id=lesson.pk).values_list("article_key", flat=True))
+    assert keys == {"行政处罚法#第五条", "行政处罚法#第四十二条"}
