@@ -179,17 +179,18 @@ def officer_figures(
     limit: int,
     offset: int = 0,
 ) -> tuple[int, list[OfficerFigures]]:
-    """One page of officers (behind first, then by unit and name) and how many match `status` (None: all)."""
+    """One page of officers (behind first, then by unit) and how many match `status` (None: all)."""
     if not units:
         return 0, []
     head, params = _with(units, year=year, share=share, prefixes=prefixes)
-    where = f"WHERE st.status = {_STATUS_CODES[status]}" if status else ""
+    where = f"WHERE status = {_STATUS_CODES[status]}" if status else ""
+    # Order by integers (a top-N sort over the whole subtree is cheap) and name units only for the page's rows.
     rows = _execute(
-        f"""{head}
-        SELECT st.officer_id, st.name, u.name, st.e_legal, st.e_skill, st.e_ethics,
-               st.r_legal, st.r_skill, st.r_ethics, st.status, COUNT(*) OVER ()
-        FROM st JOIN people_unit u ON u.id = st.unit_id {where}
-        ORDER BY st.status, u.path, st.name, st.officer_id LIMIT %s OFFSET %s""",
+        f"""{head}, page AS (SELECT * FROM st {where} ORDER BY status, unit_id, officer_id LIMIT %s OFFSET %s)
+        SELECT page.officer_id, page.name, u.name, page.e_legal, page.e_skill, page.e_ethics,
+               page.r_legal, page.r_skill, page.r_ethics, page.status, (SELECT COUNT(*) FROM st {where})
+        FROM page JOIN people_unit u ON u.id = page.unit_id
+        ORDER BY page.status, page.unit_id, page.officer_id""",
         [*params, limit, offset],
     )
     if not rows and offset:
