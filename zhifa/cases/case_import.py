@@ -57,6 +57,9 @@ def case_fields(row: dict, line: int) -> tuple[dict | None, list[RowError]]:
     sections = row.get("sections") or {}
     if not isinstance(sections, dict):
         errors.append(RowError(line, "sections 应是“小标题: 正文”的对象"))
+    points = row.get("knowledge_points", [])
+    if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
+        errors.append(RowError(line, "knowledge_points 应是知识点编码（文字）的列表"))
     discussion = row.get("discussion", [])
     if not isinstance(discussion, list) or not all(isinstance(q, str) for q in discussion):
         errors.append(RowError(line, "discussion 应是讨论题（文字）的列表"))
@@ -74,12 +77,16 @@ def case_fields(row: dict, line: int) -> tuple[dict | None, list[RowError]]:
         "discussion": discussion,
         "source": _source(row)[:300],
         "article_keys": articles,
+        "knowledge_points": points,
         **fields,
     }, []
 
 
 def cases_read(text: str) -> tuple[list[dict], list[RowError]]:
-    """Decode a JSON Lines file into case fields; returns (rows, errors) — use the rows only when errors is empty."""
+    """Decode a JSON Lines file into case fields (with their `line`); returns (rows, errors).
+
+    Use the rows only when errors is empty.
+    """
     if len(text.encode("utf-8")) > MAX_BYTES:
         return [], [RowError(1, f"文件过大（超过 {MAX_BYTES // 1024 // 1024} MB）：请分批导入")]
     rows: list[dict] = []
@@ -106,5 +113,5 @@ def cases_read(text: str) -> tuple[list[dict], list[RowError]]:
             if ident in seen:
                 errors.append(RowError(number, f"与第 {seen[ident]} 行重复（{ident}）：同一案例只能出现一次"))
             seen[ident] = number
-            rows.append(fields)
+            rows.append({**fields, "line": number})
     return rows, errors

@@ -8,6 +8,7 @@ from django import forms
 
 from zhifa.cases.models import Case
 from zhifa.people.models import Domain
+from zhifa.questions.models import KnowledgePoint
 
 ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".mp4"}
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -30,6 +31,9 @@ class CaseForm(forms.Form):
     article_keys = forms.CharField(
         label="引用条文（每行一条，如 行政处罚法#第五十五条）", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    knowledge_points = forms.ModelMultipleChoiceField(
+        label="知识点", queryset=KnowledgePoint.objects.all(), required=False
+    )
     source = forms.CharField(label="来源", max_length=300, required=False)
     attachment = forms.FileField(label="附件（PDF、图片、Word、MP4，20 MB 以内）", required=False)
     attachment_title = forms.CharField(label="附件名称", max_length=200, required=False)
@@ -48,6 +52,7 @@ class CaseForm(forms.Form):
             "discussion": "\n".join(case.discussion),
             "article_keys": "\n".join(case.article_keys),
             "source": case.source,
+            "knowledge_points": list(case.knowledge_points.all()),
         }
 
     def clean_article_keys(self) -> list[str]:

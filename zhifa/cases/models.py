@@ -34,6 +34,9 @@ class Case(TimeStampedModel):
     discussion = models.JSONField("讨论题", default=list, blank=True)
     source = models.CharField("来源", max_length=300, blank=True)
     article_keys = models.JSONField("引用条文", default=list, blank=True)
+    knowledge_points = models.ManyToManyField(
+        "questions.KnowledgePoint", verbose_name="知识点", blank=True, related_name="cases"
+    )
     pending_article_keys = models.JSONField("待解析条文", default=list, blank=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from zhifa.cases.scenario_types import Scenario as ParsedScenario
 from zhifa.laws import services as law_services
 from zhifa.laws.models import Citation, Law, Provision
 from zhifa.people import access
+from zhifa.questions.models import KnowledgePoint
 
 
 def article_key_canonical(key: str) -> str:
@@ -63,8 +64,16 @@ def version_scenario(version: ScenarioVersion) -> ParsedScenario:
     return _parsed(version.checksum, version.source)
 
 
-def cases_browse(*, domain: str = "", kind: str = "", article: str = "", q: str = "") -> QuerySet[Case]:
+def cases_browse(
+    *, domain: str = "", kind: str = "", article: str = "", q: str = "", point: str = ""
+) -> QuerySet[Case]:
+    """Cases filtered by domain code, kind, cited article key, knowledge point code (with its sub-points), words."""
     cases = Case.objects.select_related("domain").order_by("kind", "title")
+    if point:
+        node = KnowledgePoint.objects.filter(code=point).first()
+        if node is None:
+            return cases.none()
+        cases = cases.filter(knowledge_points__path__startswith=node.path or f"/{node.pk}/").distinct()
     if domain:
         cases = cases.filter(domain__code=domain)
     if kind:
@@ -179,3 +188,8 @@ def decisions_for_admin(*, scenario: Scenario, user) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def knowledge_points_used() -> QuerySet[KnowledgePoint]:
+    """Knowledge points some case is tagged with, for the browse filter."""
+    return KnowledgePoint.objects.filter(cases__isnull=False).distinct().order_by("path")

@@ -17,6 +17,7 @@ from zhifa.cases.scenario_types import Issue
 from zhifa.common.audit import audit_record
 from zhifa.people import access
 from zhifa.people.models import Domain
+from zhifa.questions.models import KnowledgePoint
 
 __all__ = ["RunRefused", "ScenarioInvalid", "StepRefused"]
 
@@ -213,6 +214,15 @@ def run_step(
     return run
 
 
+def _knowledge_points(codes: list[str]) -> list[KnowledgePoint]:
+    """The knowledge points with these codes; raises CaseInvalid naming the first unknown code."""
+    points = {p.code: p for p in KnowledgePoint.objects.filter(code__in=codes)}
+    missing = [c for c in codes if c not in points]
+    if missing:
+        raise CaseInvalid(f"知识点编码“{missing[0]}”不存在：请先在题库的知识点体系中建立，或改用已有编码")
+    return [points[c] for c in codes]
+
+
 def _domain(code: str) -> Domain | None:
     return Domain.objects.filter(code=code).first() if code else None
 
@@ -221,11 +231,13 @@ def _domain(code: str) -> Domain | None:
 def case_upsert(*, data: dict, by=None) -> tuple[Case, bool]:
     """Create or update a case by its external id (or title); cite known articles, keep the rest pending."""
     keys = list(dict.fromkeys(data.pop("article_keys", [])))
+    points = _knowledge_points(data.pop("knowledge_points", []))
     domain = _domain(data.pop("domain", ""))
     lookup = {"external_id": data["external_id"]} if data.get("external_id") else {"title": data["title"]}
     case, created = Case.objects.update_or_create(**lookup, defaults={**data, "domain": domain, "article_keys": keys})
     case.pending_article_keys = _cite(case, keys, by)
     case.save(update_fields=["pending_article_keys"])
+    case.knowledge_points.set(points)
     return case, created
 
 
@@ -272,6 +284,7 @@ def case_save(*, data: dict, by, case: Case | None = None, attachment=None, atta
     Raises CaseInvalid (nothing saved) for an article key whose law is imported but has no such article.
     """
     keys = list(dict.fromkeys(data.pop("article_keys", [])))
+    points = list(data.pop("knowledge_points", []))
     _, unknown, _ = queries.articles_resolve(set(keys))
     if unknown:
         raise CaseInvalid(f"引用条文“{sorted(unknown)[0]}”在法规库中找不到：请核对条号")
@@ -282,6 +295,7 @@ def case_save(*, data: dict, by, case: Case | None = None, attachment=None, atta
     case.save()
     case.pending_article_keys = _cite(case, keys, by)
     case.save(update_fields=["pending_article_keys"])
+    case.knowledge_points.set(points)
     if attachment is not None:
         CaseAttachment.objects.create(case=case, title=attachment_title or attachment.name, file=attachment)
     return case

@@ -17,7 +17,7 @@ from zhifa.people.models import Domain
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    filters = {name: request.GET.get(name, "").strip()[:120] for name in ("domain", "kind", "article", "q")}
+    filters = {name: request.GET.get(name, "").strip()[:120] for name in ("domain", "kind", "article", "q", "point")}
     page = Paginator(queries.cases_browse(**filters), 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -27,6 +27,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "domains": Domain.objects.all(),
             "kinds": Case.Kind.choices,
+            "points": queries.knowledge_points_used(),
         },
     )
 

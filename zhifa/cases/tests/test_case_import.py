@@ -122,3 +122,34 @@ def test_the_52_shared_cases_import_and_their_articles_resolve_once_the_laws_are
     listed = client.get(reverse("cases:case-list"), {"article": key}).content.decode()
     expected = [c.title for c in Case.objects.all() if key in c.article_keys]
     assert expected and all(title[:20] in listed for title in expected)
+
+
+def test_cases_browse_by_knowledge_point_including_sub_points(client, officer, tmp_path):
+    from zhifa.questions.models import KnowledgePoint
+
+    root = KnowledgePoint.objects.create(code="procedure", name="行政处罚程序")
+    root.path = f"/{root.pk}/"
+    root.save()
+    child = KnowledgePoint.objects.create(code="hearing", name="听证", parent=root)
+    child.path = f"{root.path}{child.pk}/"
+    child.save()
+    path = tmp_path / "cases.jsonl"
+    rows = [
+        {**ROW, "id": "a", "title": "听证案", "knowledge_points": ["hearing"]},
+        {**ROW, "id": "b", "title": "无标签案"},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    call_command("import_cases", str(path), stdout=StringIO())
+    client.force_login(officer.user)
+    listed = client.get(reverse("cases:case-list"), {"point": "procedure"}).content.decode()
+    assert "听证案" in listed and "无标签案" not in listed
+    assert '<option value="hearing"' in listed
+
+
+def test_an_unknown_knowledge_point_code_imports_nothing(db, tmp_path):
+    path = tmp_path / "cases.jsonl"
+    rows = [ROW, {**ROW, "id": "b", "title": "第二个", "knowledge_points": ["no-such-point"]}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    with pytest.raises(CommandError, match="第 2 行：知识点编码“no-such-point”不存在"):
+        call_command("import_cases", str(path), stdout=StringIO())
+    assert Case.objects.count() == 0

@@ -32,7 +32,11 @@ class Command(BaseCommand):
         created = pending = 0
         with transaction.atomic():
             for row in rows:
-                case, is_new = services.case_upsert(data=row)
+                line = row.pop("line")
+                try:
+                    case, is_new = services.case_upsert(data=row)
+                except services.CaseInvalid as exc:
+                    raise CommandError(f"未导入任何案例：第 {line} 行：{exc}") from None
                 created += is_new
                 pending += len(case.pending_article_keys)
         self.stdout.write(
