@@ -6,6 +6,7 @@ honest measure of what was watched: re-watching a part does not add to it, and s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -82,7 +83,7 @@ def judge(claim: BeatClaim) -> Verdict:
         if len(item) != 2:
             return Verdict(False, "malformed", "心跳数据格式错误：每个区间应为 [开始秒, 结束秒]。")
         start, end = float(item[0]), float(item[1])
-        if start < 0 or end <= start:
+        if not (math.isfinite(start) and math.isfinite(end)) or start < 0 or end <= start:
             return Verdict(False, "malformed", "心跳数据格式错误：区间的结束时间必须晚于开始时间。")
         if end > claim.duration + 1:
             return Verdict(False, "future", "心跳中的播放位置超出了视频长度，本次不计入学时。")

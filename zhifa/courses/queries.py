@@ -124,13 +124,9 @@ def lesson_get_for_author(*, lesson_id: int, user) -> Lesson:
 
 
 def video_get_for_user(*, video_id: int, user) -> VideoAsset:
-    """A video the user uploaded, may author, or reaches through a lesson he may open; Http404 otherwise."""
+    """A video the user uploaded, or reaches through a lesson he may open or manage; Http404 otherwise."""
     video = get_object_or_404(VideoAsset, pk=video_id)
-    if (
-        video.uploaded_by_id == user.pk
-        or access.is_system_admin(user)
-        or (can_author(user) and not video.lessons.exists())
-    ):
+    if video.uploaded_by_id == user.pk or access.is_system_admin(user):
         return video
     visible = courses_visible_to(user).values("pk")
     managed = courses_manageable_by(user).values("pk") if can_author(user) else Course.objects.none().values("pk")

@@ -82,6 +82,8 @@ def claim(**overrides) -> BeatClaim:
         ({"intervals": [[0, 12], [0, 12], [0, 12]], "wall_seconds": 12}, "too_fast"),  # overlapping replays
         ({"intervals": [[10, 5]]}, "malformed"),
         ({"intervals": [[1, 2, 3]]}, "malformed"),
+        ({"intervals": [[0, float("nan")]]}, "malformed"),
+        ({"intervals": [[float("-inf"), 5]]}, "malformed"),
     ],
 )
 def test_judge(overrides, code):

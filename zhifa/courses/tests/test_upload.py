@@ -103,3 +103,15 @@ def test_the_processing_fragment_shows_progress(author, instructor):
     asset = VideoAsset.objects.create(original_name="x.mp4", progress=45, uploaded_by=instructor)
     html = author.get(f"/courses/manage/videos/{asset.pk}/status").content.decode()
     assert "转码中 45%" in html and 'hx-trigger="every 2s"' in html
+
+
+def test_another_instructors_fresh_upload_is_not_visible(client, instructor, org):
+    from zhifa.common.testing import grant, make_user
+
+    asset = VideoAsset.objects.create(original_name="x.mp4", uploaded_by=instructor)
+    colleague = make_user("colleague")
+    grant(colleague, "instructor")
+    client.force_login(colleague)
+    assert client.get(f"{API}/videos/{asset.pk}").status_code == 404
+    client.force_login(instructor)
+    assert client.get(f"{API}/videos/{asset.pk}").json()["status_label"] == "转码中"
