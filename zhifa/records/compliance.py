@@ -98,14 +98,15 @@ def _units_cte(units: Sequence[UnitRequirement]) -> str:
     return f"units(unit_id, bucket, r_legal, r_skill, r_ethics) AS (VALUES {rows})"
 
 
-def _sums_cte(year: int, prefixes: Iterable[str] | None) -> tuple[str, list]:
+def _sums_cte(year: int, prefixes: Iterable[str] | None) -> tuple[str, list[object]]:
     """Hours per officer of the subtrees: one row of the yearly rollup each, found by (year, unit_path prefix)."""
     columns = ", ".join(f"CAST({c} AS DOUBLE PRECISION) AS {c}" for c in CATEGORIES)
-    where, params = "year = %s", [year]
+    where = "year = %s"
+    params: list[object] = [year]
     if prefixes is not None:
         prefixes = list(prefixes)
         where += " AND (" + " OR ".join(["unit_path LIKE %s"] * len(prefixes)) + ")"
-        params += [p + "%" for p in prefixes]
+        params += [f"{p}%" for p in prefixes]
     return f"sums AS (SELECT officer_id, {columns} FROM records_hoursyearly WHERE {where})", params
 
 

@@ -16,7 +16,7 @@ from zhifa.people.models import Unit
 from zhifa.records import exports, queries, services
 from zhifa.records.forms import RequirementForm, ReviewForm
 from zhifa.records.ledger import CATEGORY_LABELS, STATUS_LABELS
-from zhifa.records.views import with_grants, year_param
+from zhifa.records.views import acting_user, with_grants, year_param
 
 
 def _unit_id(request: HttpRequest) -> int | None:
@@ -90,7 +90,8 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
     with_grants(request.user)
     year, today = year_param(request), timezone.localdate()
     report = queries.compliance_report(user=request.user, unit_id=_unit_id(request), year=year, today=today)
-    officers, truncated = [], False
+    officers: list = []
+    truncated = False
     if report.unit is not None:
         limit = settings.SPREADSHEET_MAX_ROWS
         _, count, officers = queries.compliance_officers(
@@ -121,7 +122,9 @@ def entry_review(request: HttpRequest, entry_id: int) -> HttpResponse:
         return redirect("records:review-list")
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        services.hours_entry_review(entry=entry, by=request.user, approve=approve, reason=form.cleaned_data["reason"])
+        services.hours_entry_review(
+            entry=entry, by=acting_user(request), approve=approve, reason=form.cleaned_data["reason"]
+        )
     except services.RecordsError as error:
         messages.error(request, f"{entry.officer.name}：{error}")
     else:
@@ -168,5 +171,10 @@ def _requirement_save(request: HttpRequest, data: dict) -> None:
         if not province:
             raise services.RecordsError("请填写省份名称，例如“江北省”。")
     services.hours_requirement_set(
-        by=request.user, year=data["year"], category=data["category"], hours=data["hours"], province=province, unit=unit
+        by=acting_user(request),
+        year=data["year"],
+        category=data["category"],
+        hours=data["hours"],
+        province=province,
+        unit=unit,
     )

@@ -36,7 +36,7 @@ def requirement_rows(year: int) -> list[RequirementRow]:
             category=r.category,
             hours=r.hours,
             province=r.province,
-            unit_path=r.unit.path if r.unit_id else "",
+            unit_path=r.unit.path if r.unit is not None else "",
         )
         for r in rows
     ]
@@ -268,9 +268,8 @@ def _unit_requirements(scope_unit: Unit | None, buckets: list[Unit], year: int) 
     cache: dict[tuple, dict[str, Decimal]] = {}
     result = []
     for pk, path, province in units.values_list("pk", "path", "province"):
-        if scope_unit is not None and pk == scope_unit.pk:
-            bucket = pk
-        else:
+        bucket: int | None = pk if scope_unit is not None and pk == scope_unit.pk else None
+        if bucket is None:
             bucket = _bucket_of(path, subtree_buckets)
             if bucket is None:
                 continue

@@ -207,6 +207,7 @@ def hours_entry_submit(
     if occurred_on.year < today.year - 1:
         raise RecordsError(f"培训日期 {occurred_on} 已超过申报期限（只能申报今年和去年的培训）。")
     _check_evidence(evidence_file)
+    assert evidence_file is not None  # _check_evidence refuses a missing file
     entry = HoursEntry(
         officer=officer,
         year=occurred_on.year,
@@ -220,7 +221,7 @@ def hours_entry_submit(
         submitted_by=by,
         dedupe_key=f"records:manual:{officer.pk}:{uuid.uuid4().hex}",
     )
-    entry.evidence_file.save(evidence_file.name, evidence_file, save=False)
+    entry.evidence_file.save(evidence_file.name or "evidence", evidence_file, save=False)
     entry.save()
     audit_record(
         actor=by,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,10 +15,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from zhifa.people import access
-from zhifa.people.models import Officer
+from zhifa.people.models import Officer, User
 from zhifa.records import queries, services, xapi
 from zhifa.records.forms import ManualEntryForm
 from zhifa.records.transcript import transcript_pdf
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The logged-in user of a @login_required view."""
+    return cast(User, request.user)
 
 
 def with_grants(user):
@@ -64,7 +70,7 @@ def entry_submit(request: HttpRequest) -> HttpResponse:
         try:
             services.hours_entry_submit(
                 officer=officer,
-                by=request.user,
+                by=acting_user(request),
                 category=data["category"],
                 hours=data["hours"],
                 occurred_on=data["occurred_on"],
@@ -87,7 +93,7 @@ def entry_evidence(request: HttpRequest, entry_id: int) -> FileResponse:
     entry = queries.entry_for_user(user=with_grants(request.user), entry_id=entry_id)
     if not entry.evidence_file:
         raise Http404
-    name = entry.evidence_file.name.rsplit("/", 1)[-1]
+    name = (entry.evidence_file.name or "").rsplit("/", 1)[-1]
     return FileResponse(entry.evidence_file.open("rb"), filename=name, as_attachment=False)
 
 
