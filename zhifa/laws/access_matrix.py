@@ -30,6 +30,7 @@ CASES = {
     "laws:law-detail": logged_in(kwargs=lambda w: {"short_title": _sample_law(w)}),
     "laws:law-diff": logged_in(kwargs=lambda w: {"short_title": _sample_law(w)}),
     "laws:article-detail": logged_in(kwargs=lambda w: {"short_title": _sample_law(w), "label": "第四条"}),
+    "laws:manage-home": console(),
     "laws:stale-list": console(),
     "laws:citation-review": logged_in(405, anonymous=405, kwargs={"citation_id": 999999}),  # POST only
     "laws:import-page": only({"sysadmin": 200}),

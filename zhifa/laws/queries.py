@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -149,6 +149,17 @@ def stale_citations(*, user) -> QuerySet[Citation]:
         .select_related("content_type", "version__law")
         .order_by("article_key", "id")
     )
+
+
+def library_counts() -> dict:
+    """Figures for the console's law-library page: laws by category, articles, stale citations."""
+    by_category = dict(Law.objects.values_list("category").annotate(n=Count("id")).order_by())
+    return {
+        "categories": [(label, by_category.get(value, 0)) for value, label in Law.Category.choices],
+        "laws": sum(by_category.values()),
+        "articles": LawVersion.objects.filter(is_current=True).aggregate(n=Sum("article_count"))["n"] or 0,
+        "stale": Citation.objects.filter(needs_review=True).count(),
+    }
 
 
 def can_import(user) -> bool:

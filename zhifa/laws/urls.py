@@ -8,6 +8,7 @@ app_name = "laws"
 
 urlpatterns = [
     path("", views.law_list, name="law-list"),
+    path("manage/", views.manage_home, name="manage-home"),
     path("manage/stale/", views.stale_list, name="stale-list"),
     path("manage/stale/<int:citation_id>/reviewed/", views.citation_review, name="citation-review"),
     path("manage/import/", views.import_page, name="import-page"),

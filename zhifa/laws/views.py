@@ -123,6 +123,14 @@ def _segments(text: str, law: Law, label: str, paragraph: int, known: set[str]) 
 
 
 @login_required
+def manage_home(request: HttpRequest) -> HttpResponse:
+    if not access.can_use_console(request.user):
+        raise Http404
+    context = {"counts": queries.library_counts(), "can_import": queries.can_import(request.user)}
+    return render(request, "laws/manage_home.html", context)
+
+
+@login_required
 def stale_list(request: HttpRequest) -> HttpResponse:
     citations = list(queries.stale_citations(user=request.user)[:500])
     for citation in citations:

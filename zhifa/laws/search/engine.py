@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from zhifa.laws.search.backends import AND, OR, Filters, Match, SearchBackend
-from zhifa.laws.search.documents import Weights
+from zhifa.laws.search.documents import BIGRAM, WORD, Clause, Weights
 from zhifa.laws.search.query import ParsedQuery, parse_query
 
 
@@ -34,6 +34,7 @@ class Recipe:
     prior_weight: float = 1.0
     keyword_mode: bool = True  # short keyword queries: the word ranking alone, as deep as asked (fast)
     keyword_max_terms: int = 3
+    max_doc_freq: int = 8000  # questions: terms in more articles than this (~6% of 140k) are too common to rank by
 
 
 DEFAULT = Recipe()
@@ -57,6 +58,26 @@ def _word_ranking(
     seen = {doc_id for doc_id, _ in ranked}
     more = backend.rank(loose, filters=filters, weights=recipe.weights, limit=depth)
     return ranked + [(doc_id, score) for doc_id, score in more if doc_id not in seen][: depth - len(ranked)]
+
+
+def _rarest(backend: SearchBackend, terms: tuple[str, ...], field: str, max_doc_freq: int) -> tuple[str, ...]:
+    """The terms in at most `max_doc_freq` articles (the rarest one when all are more common)."""
+    if not terms:
+        return terms
+    freqs = {t: backend.doc_freq(Clause(t, field)) for t in terms}
+    kept = tuple(t for t in terms if freqs[t] <= max_doc_freq)
+    return kept or (min(terms, key=lambda t: (freqs[t], t)),)
+
+
+def _without_common_terms(backend: SearchBackend, parsed: ParsedQuery, max_doc_freq: int) -> ParsedQuery:
+    """A question without its very common words and bigrams: they barely change BM25 but cost the most."""
+    if not max_doc_freq:
+        return parsed
+    return replace(
+        parsed,
+        words=_rarest(backend, parsed.words, WORD, max_doc_freq),
+        bigrams=_rarest(backend, parsed.bigrams, BIGRAM, max_doc_freq),
+    )
 
 
 def is_keywords(parsed: ParsedQuery, recipe: Recipe) -> bool:
@@ -94,6 +115,7 @@ def rank(
             )
         return [Ranked(doc_id, score) for doc_id, score in ranked]
     depth = max(recipe.depth, limit)
+    parsed = _without_common_terms(backend, parsed, recipe.max_doc_freq)
     rankings: list[tuple[list[tuple[int, float]], float]] = []
     if recipe.words and (parsed.words or parsed.phrases):
         rankings.append((_word_ranking(backend, parsed, filters, recipe, depth), 1.0))

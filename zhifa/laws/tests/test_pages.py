@@ -156,3 +156,9 @@ def test_a_reviewed_citation_leaves_the_stale_list(client, sysadmin, db):
     citation.refresh_from_db()
     assert not citation.needs_review and citation.version.version_date.year == 2024
     assert "待复核内容" not in client.get(reverse("laws:stale-list")).content.decode()
+
+
+def test_the_console_page_counts_the_library(client, unit_admin, library):
+    client.force_login(unit_admin)
+    body = client.get(reverse("laws:manage-home")).content.decode()
+    assert "法规 3 部" in body and "现行条文 20 条" in body and "法规导入" not in body

@@ -77,6 +77,10 @@ class SearchBackend(ABC):
         """Number of indexed articles."""
 
     @abstractmethod
+    def doc_freq(self, clause: Clause) -> int:
+        """Number of indexed articles containing the clause (over the whole index, no filters)."""
+
+    @abstractmethod
     def rank(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
         """(provision id, BM25 score) of the best `limit` documents, best first (ties: lower id first)."""
 

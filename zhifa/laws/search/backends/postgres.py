@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 
 from zhifa.laws.search.backends.base import AND, Filters, Match, SearchBackend, filter_sql
-from zhifa.laws.search.documents import BIGRAM, K1, PHRASE, WORD, B, IndexDocument, Weights, idf
+from zhifa.laws.search.documents import BIGRAM, K1, PHRASE, WORD, B, Clause, IndexDocument, Weights, idf
 
 BATCH = 1000
 MAX_POSITION = 16383  # PostgreSQL's limit; later occurrences keep the last position
@@ -134,6 +134,21 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM laws_search_document")
             return cursor.fetchone()[0]
+
+    def doc_freq(self, clause: Clause) -> int:
+        with connection.cursor() as cursor:
+            if clause.field == PHRASE:
+                cursor.execute(
+                    "SELECT count(*) FROM laws_search_document WHERE btsv @@ %s::tsquery",
+                    [tsquery([], [tuple(clause.term.split())])],
+                )
+            else:
+                cursor.execute(
+                    "SELECT df FROM laws_search_term WHERE field = %s AND term = %s",
+                    [FIELD_CODE[clause.field], clause.term],
+                )
+            row = cursor.fetchone()
+        return row[0] if row else 0
 
     def _stats(self, match: Match) -> tuple[int, float, list[float]]:
         keys = [(FIELD_CODE[c.field], c.term) for c in match.clauses if c.field != PHRASE]

@@ -95,6 +95,11 @@ class SqliteBackend(SearchBackend):
             cursor.execute("SELECT count(*) FROM laws_search_document")
             return cursor.fetchone()[0]
 
+    def doc_freq(self, clause: Clause) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM laws_search_fts WHERE laws_search_fts MATCH %s", [_clause_sql(clause)])
+            return cursor.fetchone()[0]
+
     def rank(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
         if not match.clauses or limit <= 0:
             return []
