@@ -309,7 +309,7 @@ def question_import_confirm(*, batch: QuestionImport, by, publish: bool = False)
 def question_import_commit(*, batch: QuestionImport) -> QuestionImport:
     """Import a confirmed batch all or nothing; rows are checked again (the bank may have changed since)."""
     with transaction.atomic():
-        batch = QuestionImport.objects.select_for_update().select_related("uploaded_by").get(pk=batch.pk)
+        batch = QuestionImport.objects.select_for_update().get(pk=batch.pk)
         if batch.status != QuestionImport.Status.IMPORTING:
             raise ImportNotReady("该批次未确认导入。")
         publish = batch.summary.get("publish", False)
