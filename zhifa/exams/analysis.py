@@ -74,7 +74,7 @@ def cronbach_alpha(matrix: Sequence[Sequence[float]]) -> float | None:
     return float(k / (k - 1) * (1 - scores.var(axis=0).sum() / total_var))
 
 
-def kr20(matrix: Sequence[Sequence[int]]) -> float | None:
+def kr20(matrix: Sequence[Sequence[float]]) -> float | None:
     """KR-20 for dichotomous (0/1) items; it equals α on such data. None when undefined."""
     scores = np.asarray(matrix, float)
     if scores.size and not np.isin(scores, (0.0, 1.0)).all():

@@ -239,10 +239,10 @@ def _solve(blueprint, cands, weights, avoid, time_limit) -> tuple[list[list[int]
     by_item: dict[int, list[pulp.LpVariable]] = {}
     for s, c in enumerate(cands):
         for item in c:
-            var = prob.add_variable(f"x_{item.id}_{s}", cat=pulp.LpBinary)
+            var = prob.add_variable(f"x_{item.id}_{s}", cat="Binary")
             x[item.id, s] = var
             by_item.setdefault(item.id, []).append(var)
-    short = [prob.add_variable(f"short_{s}", lowBound=0, cat=pulp.LpInteger) for s in range(len(cands))]
+    short = [prob.add_variable(f"short_{s}", lowBound=0, cat="Integer") for s in range(len(cands))]
     # Earlier sections come first: when sections compete, the shortfall is reported on the later one.
     n = len(cands)
     prob += pulp.lpSum(_BIG * (1 + 0.01 * (n - s)) * short[s] for s in range(n)) + pulp.lpSum(
@@ -260,7 +260,7 @@ def _solve(blueprint, cands, weights, avoid, time_limit) -> tuple[list[list[int]
     stats = prob.solve(pulp.HiGHS(msg=False, timeLimit=time_limit))
     if stats.status != pulp.LpSolveStatus.Optimal:
         raise AssemblyError(f"组卷求解未完成（{stats.status.name}），请稍后重试或简化组卷规则。")
-    chosen = [[item.id for item in c if x[item.id, s].value() > 0.5] for s, c in enumerate(cands)]
+    chosen = [[item.id for item in c if (x[item.id, s].value() or 0) > 0.5] for s, c in enumerate(cands)]
     return chosen, [round(v.value() or 0) for v in short]
 
 

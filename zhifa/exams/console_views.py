@@ -17,6 +17,14 @@ from django.views.decorators.http import require_POST
 from zhifa.exams import assembly, forms, papers, queries, results, services, tasks
 from zhifa.exams.models import Exam
 from zhifa.people import access
+from zhifa.people.models import User
+
+
+def _me(request: HttpRequest) -> User:
+    """The logged-in user (these pages require a login)."""
+    assert isinstance(request.user, User)
+    return request.user
+
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,7 +44,7 @@ def console_required(view):
 
 @console_required
 def exam_manage_list(request: HttpRequest) -> HttpResponse:
-    exams = queries.exams_managed_by(user=request.user).order_by("-opens_at")[:200]
+    exams = queries.exams_managed_by(user=_me(request)).order_by("-opens_at")[:200]
     return render(request, "exams/manage_list.html", {"exams": exams})
 
 
@@ -48,7 +56,7 @@ def _section_initial(exam: Exam | None) -> list[dict]:
 
 @console_required
 def exam_edit(request: HttpRequest, exam_id: int | None = None) -> HttpResponse:
-    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user, write=True) if exam_id else None
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request), write=True) if exam_id else None
     units = access.units_managed_by(request.user)
     if exam_id is None and not units.exists():
         raise Http404
@@ -91,7 +99,7 @@ def _save_exam(request, form, sections, enemies_text) -> Exam:
     exam = form.save(commit=False)
     exam.audience_roles = form.cleaned_data["audience_roles"]
     exam.blueprint = papers.blueprint_save(
-        by=request.user,
+        by=_me(request),
         unit=exam.unit,
         name=f"{exam.title} 组卷规则",
         sections=section_list,
@@ -99,7 +107,7 @@ def _save_exam(request, form, sections, enemies_text) -> Exam:
         blueprint=exam.blueprint,
     )
     return papers.exam_save(
-        by=request.user,
+        by=_me(request),
         exam=exam,
         audience_units=form.cleaned_data["audience_units"],
         audience_domains=form.cleaned_data["audience_domains"],
@@ -111,8 +119,8 @@ def _save_exam(request, form, sections, enemies_text) -> Exam:
 @require_POST
 def exam_build_papers(request: HttpRequest, exam_id: int) -> HttpResponse:
     """Papers are assembled by a background task (immediate in tests and the demo); its outcome shows on the page."""
-    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user, write=True)
-    result = tasks.papers_build_task.enqueue(exam.pk, request.user.pk)
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request), write=True)
+    result = tasks.papers_build_task.enqueue(exam.pk, _me(request).pk)
     outcome = result.return_value if result.is_finished else None
     request.session["build_result"] = outcome or {"pending": True, "task": result.id}
     return redirect("exams:manage-edit", exam_id=exam.pk)
@@ -121,9 +129,9 @@ def exam_build_papers(request: HttpRequest, exam_id: int) -> HttpResponse:
 @console_required
 @require_POST
 def exam_publish(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user, write=True)
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request), write=True)
     try:
-        papers.exam_publish(exam=exam, by=request.user)
+        papers.exam_publish(exam=exam, by=_me(request))
         messages.success(request, "考试已发布。")
     except ValueError as exc:
         messages.error(request, str(exc))
@@ -132,8 +140,8 @@ def exam_publish(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 @console_required
 def exam_results(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user)
-    attempts = queries.exam_results(exam=exam, user=request.user)
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request))
+    attempts = queries.exam_results(exam=exam, user=_me(request))
     summary = results.results_summary(attempts, exam)
     return render(
         request,
@@ -154,8 +162,8 @@ def exam_results(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 @console_required
 def exam_results_export(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user)
-    body = results.results_workbook(queries.exam_results(exam=exam, user=request.user), exam)
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request))
+    body = results.results_workbook(queries.exam_results(exam=exam, user=_me(request)), exam)
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="exam-{exam.pk}-results.xlsx"'
     return response
@@ -163,7 +171,7 @@ def exam_results_export(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 @console_required
 def exam_analysis(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user)
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request))
     data = results.item_analysis(exam)
     chart = {
         "ids": [q.pk for q, _ in data["items"]],
@@ -175,7 +183,7 @@ def exam_analysis(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 @console_required
 def exam_analysis_export(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam = queries.exam_get_for_manager(exam_id=exam_id, user=request.user)
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request))
     response = HttpResponse(results.analysis_workbook(results.item_analysis(exam)), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="exam-{exam.pk}-analysis.xlsx"'
     return response
@@ -183,20 +191,20 @@ def exam_analysis_export(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 @console_required
 def grading_queue(request: HttpRequest) -> HttpResponse:
-    answers = queries.grading_queue(user=request.user)[:200]
+    answers = queries.grading_queue(user=_me(request))[:200]
     return render(request, "exams/grading_queue.html", {"answers": answers})
 
 
 @console_required
 def grading_answer(request: HttpRequest, answer_id: int) -> HttpResponse:
     """One short/case answer, blind: the grader sees the answer, the rubric and the reference, never the name."""
-    answer = queries.answer_get_for_grader(answer_id=answer_id, user=request.user)
+    answer = queries.answer_get_for_grader(answer_id=answer_id, user=_me(request))
     if request.method == "POST":
         try:
             score = Decimal(request.POST.get("score", ""))
             services.answer_grade_manual(
                 answer=answer,
-                by=request.user,
+                by=_me(request),
                 score=score,
                 comment=request.POST.get("comment", "")[:2000],
                 rubric_marks=request.POST.getlist("rubric"),

@@ -164,6 +164,8 @@ def paper_for_late_examinee(*, exam: Exam, officer: Officer) -> ExamPaper:
     existing = ExamPaper.objects.filter(exam=exam, officer=officer).first()
     if existing is not None:
         return existing
+    if exam.blueprint is None:
+        raise ValueError("考试没有组卷规则，无法为新增考生生成试卷。")
     blueprint = blueprint_parse(exam.blueprint)
     seed = random.SystemRandom().randrange(1, 2**31)
     with transaction.atomic():

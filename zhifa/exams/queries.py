@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -43,7 +44,7 @@ def exams_for_officer(*, user: User) -> list[Exam]:
     officer = access.officer_of(user)
     if officer is None:
         return []
-    since = timezone.now() - timezone.timedelta(days=365)
+    since = timezone.now() - timedelta(days=365)
     candidates = (
         Exam.objects.filter(status=Exam.Status.PUBLISHED, closes_at__gte=since)
         .select_related("unit")

@@ -79,11 +79,11 @@ def item_analysis(exam: Exam) -> dict:
         on_paper = {row["question"] for row in a.paper.rows}
         row = []
         for qid in qids:
-            answer = cells.get((a.pk, qid))
-            earned = manual.get(answer.pk, answer.auto_score) if answer else Decimal(0)
+            cell = cells.get((a.pk, qid))
+            earned = manual.get(cell.pk, cell.auto_score) if cell else Decimal(0)
             row.append(float(earned or 0) / float(points[qid]) if qid in on_paper else 0.0)
             if questions[qid].kind in ("single", "multiple") and qid in on_paper:
-                choices[qid].append(_labels(answer.response if answer else None))
+                choices[qid].append(_labels(cell.response if cell else None))
         matrix.append(row)
     labels = [[o.label for o in questions[q].options.all()] for q in qids]
     stats = analysis.analyse_items(matrix, qids, [choices.get(q, []) for q in qids], labels) if matrix else []

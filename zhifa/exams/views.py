@@ -11,17 +11,24 @@ from django.views.decorators.http import require_POST
 
 from zhifa.exams import queries, services
 from zhifa.exams.models import Attempt
+from zhifa.people.models import User
+
+
+def _me(request: HttpRequest) -> User:
+    """The logged-in user (these pages require a login)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 @login_required
 def exam_list(request: HttpRequest) -> HttpResponse:
-    exams = queries.exams_for_officer(user=request.user)
+    exams = queries.exams_for_officer(user=_me(request))
     return render(request, "exams/exam_list.html", {"exams": exams, "now": timezone.now()})
 
 
 @login_required
 def exam_detail(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam, officer = queries.exam_get_for_officer(exam_id=exam_id, user=request.user)
+    exam, officer = queries.exam_get_for_officer(exam_id=exam_id, user=_me(request))
     attempts = list(Attempt.objects.filter(exam=exam, officer=officer).select_related("grade").order_by("number"))
     return render(
         request,
@@ -39,7 +46,7 @@ def exam_detail(request: HttpRequest, exam_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def exam_start(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam, officer = queries.exam_get_for_officer(exam_id=exam_id, user=request.user)
+    exam, officer = queries.exam_get_for_officer(exam_id=exam_id, user=_me(request))
     running = queries.running_attempt(exam=exam, officer=officer)
     if running is not None and not services.attempt_close_if_expired(attempt=running):
         return redirect("exams:attempt-take", attempt_id=running.pk)
@@ -54,7 +61,7 @@ def exam_start(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 @login_required
 def attempt_take(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = queries.attempt_get_own(attempt_id=attempt_id, user=request.user)
+    attempt = queries.attempt_get_own(attempt_id=attempt_id, user=_me(request))
     services.attempt_close_if_expired(attempt=attempt)
     if attempt.status != Attempt.Status.RUNNING:
         return redirect("exams:attempt-result", attempt_id=attempt.pk)
@@ -63,7 +70,7 @@ def attempt_take(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 def attempt_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
-    attempt = queries.attempt_get_own(attempt_id=attempt_id, user=request.user)
+    attempt = queries.attempt_get_own(attempt_id=attempt_id, user=_me(request))
     services.attempt_close_if_expired(attempt=attempt)
     return render(
         request,
