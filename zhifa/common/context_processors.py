@@ -23,6 +23,7 @@ CONSOLE_NAV = [
     ("/exams/manage/", "考试管理"),
     ("/courses/manage/", "课程管理"),
     ("/cases/manage/", "演练管理"),
+    ("/cases/manage/cases/", "案例管理"),
     ("/records/compliance/", "学时统计"),
 ]
 

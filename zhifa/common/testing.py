@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from zhifa.people import access
 from zhifa.people import services as people_services
 from zhifa.people.models import Domain, Officer, Role, RoleGrant, Unit, User
 
@@ -67,7 +68,9 @@ def make_officer(
 
 
 def grant(user: User, role: str, unit: Unit | None = None, organisation: str = "") -> RoleGrant:
-    return RoleGrant.objects.create(user=user, role=role, unit=unit, organisation=organisation)
+    role_grant = RoleGrant.objects.create(user=user, role=role, unit=unit, organisation=organisation)
+    access.forget_grants(user)
+    return role_grant
 
 
 @dataclass

@@ -10,14 +10,22 @@ Rules:
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, prefetch_related_objects
 
 from zhifa.people.models import Officer, Role, Unit, User
 
 
 def _grants(user: User, role: str) -> list:
-    # role_grants is usually prefetched by the caller (request.user); fall back to one query.
+    # One query per user object (usually request.user), however many checks a page makes; role_grant and
+    # role_revoke drop this cache when they change the user's grants.
+    if "role_grants" not in getattr(user, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([user], "role_grants__unit")
     return [g for g in user.role_grants.all() if g.role == role]
+
+
+def forget_grants(user: User) -> None:
+    """Drop the cached grants of this user object (after granting or revoking a role)."""
+    getattr(user, "_prefetched_objects_cache", {}).pop("role_grants", None)
 
 
 def is_system_admin(user) -> bool:

@@ -309,6 +309,7 @@ def role_grant(
     grant, created = RoleGrant.objects.get_or_create(
         user=user, role=role, unit=unit, defaults={"organisation": organisation}
     )
+    access.forget_grants(user)
     if role == Role.SYSTEM_ADMIN and not (user.is_staff and user.is_superuser):
         user.is_staff = user.is_superuser = True
         user.save(update_fields=["is_staff", "is_superuser"])
@@ -335,6 +336,7 @@ def role_revoke(*, grant: RoleGrant, by: User | None) -> None:
         old={"role": grant.role, "unit": grant.unit.name if grant.unit else ""},
     )
     grant.delete()
+    access.forget_grants(user)
     if grant.role == Role.SYSTEM_ADMIN and not user.role_grants.filter(role=Role.SYSTEM_ADMIN).exists():
         user.is_staff = user.is_superuser = False
         user.save(update_fields=["is_staff", "is_superuser"])
