@@ -62,6 +62,10 @@ class Metadata:
         return {}
 
 
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
 def _supported(name: str) -> bool:
     return name.lower().endswith(SUPPORTED_SUFFIXES)
 
@@ -78,7 +82,7 @@ def _tar_sources(path: Path) -> Iterator[SourceFile]:
                 continue
             data = tar.extractfile(member).read()  # type: ignore[union-attr]
             parts = PurePosixPath(member.name).parts
-            yield SourceFile(member.name, lambda data=data: data, tuple(parts[:-1]), metadata.find(member.name))
+            yield SourceFile(member.name, _constant(data), tuple(parts[:-1]), metadata.find(member.name))
 
 
 def _zip_sources(data: bytes, name: str) -> Iterator[SourceFile]:
@@ -97,7 +101,7 @@ def _zip_sources(data: bytes, name: str) -> Iterator[SourceFile]:
                 continue
             content = archive.read(member)
             parts = PurePosixPath(member).parts
-            yield SourceFile(member, lambda content=content: content, tuple(parts[:-1]), metadata.find(member))
+            yield SourceFile(member, _constant(content), tuple(parts[:-1]), metadata.find(member))
 
 
 def _folder_sources(root: Path) -> Iterator[SourceFile]:
@@ -199,7 +203,7 @@ def sources_from_upload(name: str, data: bytes) -> Iterator[SourceFile]:
                 if member.isfile() and PurePosixPath(member.name).name not in IGNORED_NAMES:
                     content = tar.extractfile(member).read()  # type: ignore[union-attr]
                     parts = PurePosixPath(member.name).parts
-                    yield SourceFile(member.name, lambda content=content: content, tuple(parts[:-1]))
+                    yield SourceFile(member.name, _constant(content), tuple(parts[:-1]))
     else:
         yield SourceFile(name, lambda: data, explicit=True)
 

@@ -331,5 +331,5 @@ def _read_dates(law: ParsedLaw) -> None:
                 events.append(when)
             if "施行" in words or "生效" in words:
                 law.effective = when
-    law.promulgated = (published or adopted or [None])[0]
+    law.promulgated = published[0] if published else (adopted[0] if adopted else None)
     law.latest_event = max(events) if events else None

@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.http import Http404
@@ -97,10 +98,25 @@ def version_outline(*, version: LawVersion) -> list[Provision]:
 
 
 @dataclass
+class Line:
+    """A paragraph, item or sub-item of an article page, with its children and its linked text segments."""
+
+    provision: Provision
+    children: list[Line] = field(default_factory=list)
+    segments: list[dict] = field(default_factory=list)
+
+
+@dataclass
 class ArticleView:
     article: Provision
-    paragraphs: list[Provision]  # with .items and each item's .subitems set
+    paragraphs: list[Line]
     versions: list[tuple[LawVersion, Provision | None]]
+
+
+@dataclass
+class CitedBy:
+    citation: Citation
+    target: models.Model | None  # the citing object; None when it was deleted
 
 
 def article_for_page(*, law: Law, label: str, version: LawVersion) -> ArticleView:
@@ -115,29 +131,35 @@ def article_for_page(*, law: Law, label: str, version: LawVersion) -> ArticleVie
     )
     children: dict[int, list[Provision]] = {}
     for row in rows:
-        children.setdefault(row.parent_id, []).append(row)
-    paragraphs = children.get(article.pk, [])
-    for paragraph in paragraphs:
-        paragraph.items = children.get(paragraph.pk, [])
-        for item in paragraph.items:
-            item.subitems = children.get(item.pk, [])
+        if row.parent_id is not None:
+            children.setdefault(row.parent_id, []).append(row)
+
+    def line(row: Provision) -> Line:
+        return Line(row, [line(child) for child in children.get(row.pk, [])])
+
+    paragraphs = [line(row) for row in children.get(article.pk, [])]
     same_key = {p.version_id: p for p in Provision.objects.filter(key=article.key, version__law=law)}
     versions = [(v, same_key.get(v.pk)) for v in law.versions.order_by("-version_date")]
     return ArticleView(article, paragraphs, versions)
 
 
-def citations_of(*, key: str) -> list[Citation]:
-    """Citations of an article key, with their objects loaded (one query per content type)."""
-    citations = list(Citation.objects.filter(article_key=key).select_related("content_type", "version"))
+def with_targets(citations: list[Citation]) -> list[CitedBy]:
+    """Each citation with the object citing (one query per content type)."""
     by_type: dict[int, list[Citation]] = {}
     for citation in citations:
         by_type.setdefault(citation.content_type_id, []).append(citation)
-    for group in by_type.values():
+    objects: dict[tuple[int, int], models.Model] = {}
+    for type_id, group in by_type.items():
         model = group[0].content_type.model_class()
-        objects = model._default_manager.in_bulk([c.object_id for c in group]) if model else {}
-        for citation in group:
-            citation.target = objects.get(citation.object_id)
-    return citations
+        if model is not None:
+            for pk, obj in model._default_manager.in_bulk([c.object_id for c in group]).items():
+                objects[(type_id, pk)] = obj
+    return [CitedBy(c, objects.get((c.content_type_id, c.object_id))) for c in citations]
+
+
+def citations_of(*, key: str) -> list[CitedBy]:
+    """Citations of an article key, with the objects citing it."""
+    return with_targets(list(Citation.objects.filter(article_key=key).select_related("content_type", "version")))
 
 
 def stale_citations(*, user) -> QuerySet[Citation]:

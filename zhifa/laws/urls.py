@@ -1,12 +1,12 @@
 from importlib.util import find_spec
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from zhifa.laws import views
 
 app_name = "laws"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.law_list, name="law-list"),
     path("manage/", views.manage_home, name="manage-home"),
     path("manage/stale/", views.stale_list, name="stale-list"),

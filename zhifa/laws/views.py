@@ -3,6 +3,8 @@ the import page."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +18,7 @@ from zhifa.laws.models import ImportJob, Law
 from zhifa.laws.references import link_segments
 from zhifa.laws.tasks import import_job_run
 from zhifa.people import access
+from zhifa.people.models import User
 
 
 @login_required
@@ -63,7 +66,7 @@ def law_diff(request: HttpRequest, short_title: str) -> HttpResponse:
     changes = diff.compare_articles(queries.version_articles(version=old), queries.version_articles(version=new))
     show_all = request.GET.get("all") == "1"
     rows = [
-        {"change": c, "parts": diff.inline_diff(c.old.text, c.new.text) if c.text_changed else None}
+        {"change": c, "parts": diff.inline_diff(c.old.text, c.new.text) if c.old and c.new and c.text_changed else None}
         for c in changes
         if show_all or c.kind != diff.UNCHANGED
     ]
@@ -94,11 +97,9 @@ def article_detail(request: HttpRequest, short_title: str, label: str) -> HttpRe
     page = queries.article_for_page(law=law, label=label, version=version)
     known = set(Law.objects.values_list("short_title", flat=True))
     for index, paragraph in enumerate(page.paragraphs, start=1):
-        paragraph.segments = _segments(paragraph.text, law, label, index, known)
-        for item in paragraph.items:
-            item.segments = _segments(item.text, law, label, index, known)
-            for subitem in item.subitems:
-                subitem.segments = _segments(subitem.text, law, label, index, known)
+        # Items and sub-items resolve 前款 against the paragraph they belong to.
+        for line in [paragraph, *paragraph.children, *(sub for item in paragraph.children for sub in item.children)]:
+            line.segments = _segments(line.provision.text, law, label, index, known)
     context = {
         "law": law,
         "version": version,
@@ -132,10 +133,7 @@ def manage_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def stale_list(request: HttpRequest) -> HttpResponse:
-    citations = list(queries.stale_citations(user=request.user)[:500])
-    for citation in citations:
-        model = citation.content_type.model_class()
-        citation.target = model._default_manager.filter(pk=citation.object_id).first() if model else None
+    citations = queries.with_targets(list(queries.stale_citations(user=request.user)[:500]))
     return render(request, "laws/stale_list.html", {"citations": citations})
 
 
@@ -154,7 +152,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["upload"]
-        job = ImportJob.objects.create(created_by=request.user, name=upload.name, upload=upload)
+        job = ImportJob.objects.create(created_by=cast(User, request.user), name=upload.name, upload=upload)
         import_job_run.enqueue(job.pk, form.cleaned_data["replace"])
         return redirect("laws:import-job-detail", job_id=job.pk)
     jobs = ImportJob.objects.order_by("-created_at")[:20]
