@@ -253,9 +253,14 @@ class Examinee:
         for qid, response in batch.items():
             self.unconfirmed.setdefault(qid, []).append(response)
         try:
-            status, _ = self.request("POST", f"/api/v1/exams/attempts/{self.plan['attempt']}/answers", body.encode())
+            status, raw = self.request("POST", f"/api/v1/exams/attempts/{self.plan['attempt']}/answers", body.encode())
         except (OSError, http.client.HTTPException):
             return 0
+        if status == 200 and json.loads(raw).get("replay"):
+            # The server has seen a higher seq (an earlier client of this attempt): continue above it, as attempt.js
+            # does, and resend; a replay acknowledges nothing.
+            self.seq = max(self.seq, json.loads(raw)["seq"])
+            return 208
         if status == 200:
             for qid, response in batch.items():
                 self.acked[qid] = response
