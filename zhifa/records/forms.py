@@ -18,7 +18,7 @@ class ManualEntryForm(forms.Form):
     hours = forms.CharField(label="学时", max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     occurred_on = forms.DateField(
         label="培训日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "培训日期格式不正确，请按 2026-03-01 的格式填写。"},
     )
     evidence = forms.CharField(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from io import BytesIO
 
 from reportlab.lib import colors
@@ -31,6 +32,11 @@ _GRID = TableStyle(
 )
 
 
+def _h(hours) -> str:
+    """Hours without trailing zeros: 30.00 → 30, 1.50 → 1.5."""
+    return format(Decimal(hours).normalize(), "f")
+
+
 def _p(text: object) -> Paragraph:
     return Paragraph(str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), _BODY)
 
@@ -52,11 +58,11 @@ def transcript_pdf(*, summary, entries: Iterable, generated_at: datetime, site_n
     story = [
         Paragraph(f"{summary.year} 年度行政执法人员培训学时证明", _TITLE),
         _p(f"姓名：{officer.name}　　单位：{officer.unit.name}　　执法证号：{officer.certificate_number or '—'}"),
-        _p(f"学时状态：{summary.status_label}　　已认定 {summary.earned} / 要求 {summary.required} 学时"),
+        _p(f"学时状态：{summary.status_label}　　已认定 {_h(summary.earned)} / 要求 {_h(summary.required)} 学时"),
         Paragraph("分类学时", _HEAD),
     ]
     rows = [["类别", "已认定", "待审核", "年度要求", "完成率"]]
-    rows += [[x.label, str(x.earned), str(x.pending), str(x.required), f"{x.percent}%"] for x in summary.lines]
+    rows += [[x.label, _h(x.earned), _h(x.pending), _h(x.required), f"{x.percent}%"] for x in summary.lines]
     story.append(_table(rows, [40, 30, 30, 30, 30]))
     story.append(Paragraph("学时明细", _HEAD))
     detail = [["日期", "类别", "学时", "来源", "状态"]]
@@ -65,7 +71,7 @@ def transcript_pdf(*, summary, entries: Iterable, generated_at: datetime, site_n
             [
                 str(entry.occurred_on),
                 entry.get_category_display(),
-                str(entry.hours),
+                _h(entry.hours),
                 _p(entry.source),
                 entry.get_status_display(),
             ]

@@ -180,3 +180,19 @@ def test_the_yearly_rollup_always_equals_the_sum_of_the_monthly_one(officer, uni
         )
         assert getattr(yearly, category) == monthly
     assert (yearly.legal, yearly.skill, yearly.ethics) == (Decimal("3.25"), Decimal("7"), Decimal("0.5"))
+
+
+def test_the_nightly_command_moves_transferred_officers(officer, org):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.hours_credit(
+        officer=officer, category="skill", hours=Decimal("2"), source="s", evidence="", dedupe_key="a"
+    )
+    officer.unit = org.justice
+    officer.save(update_fields=["unit"])
+    out = StringIO()
+    call_command("records_rollup_sync", stdout=out)
+    assert "已更新 2 行" in out.getvalue()
+    assert HoursYearly.objects.get().unit_path == org.justice.path
