@@ -73,12 +73,23 @@ def _score(value: Any) -> dict | None:
     return score or None
 
 
+def _fold_score_bounds(raw: dict) -> dict:
+    """{"score": 86, "max": 100} → {"score": {"raw": 86, "max": 100, "scaled": 0.86}} (apps often write it so)."""
+    score, low, high = _number(raw.get("score")), _number(raw.get("min", 0)), _number(raw.get("max"))
+    if score is None or high is None or low is None or not low <= score <= high or high <= low:
+        return raw
+    folded = {k: v for k, v in raw.items() if k not in ("min", "max")}
+    folded["score"] = {"raw": score, "min": low, "max": high, "scaled": round((score - low) / (high - low), 4)}
+    return folded
+
+
 def result_of(raw: dict | None, site: str) -> dict | None:
     """A valid xAPI Result from an app's free-form dict (score, success, completion, response, duration)."""
     if not raw:
         return None
     result: dict[str, Any] = {}
     extensions: dict[str, Any] = {}
+    raw = _fold_score_bounds(raw)
     for key, value in raw.items():
         if key == "score" and _score(value) is not None:
             result["score"] = _score(value)

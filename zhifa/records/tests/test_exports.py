@@ -159,3 +159,16 @@ def test_nobody_exports_another_officers_statements_without_managing_him(client,
     client.force_login(unit_admin)
     document = client.get(reverse("records:officer-xapi", args=[officer.pk])).json()
     assert [s["object"]["definition"]["name"]["zh-CN"] for s in document["statements"]] == ["课"]
+
+
+def test_a_plain_score_with_a_maximum_becomes_an_xapi_score():
+    from zhifa.records.xapi import result_of
+
+    assert result_of({"score": 86.0, "max": 100.0, "success": True}, "https://x") == {
+        "score": {"raw": 86.0, "min": 0, "max": 100.0, "scaled": 0.86},
+        "success": True,
+    }
+    assert result_of({"score": 120, "max": 100}, "https://x") == {
+        "score": {"raw": 120},
+        "extensions": {"https://x/xapi/extensions/max": 100},
+    }
