@@ -118,7 +118,7 @@ def _apply(card: ReviewCard, rating, at: datetime) -> None:
     before = scheduling.CardState(card.state, card.step, card.stability, card.difficulty, card.due, card.last_review)
     after = scheduling.schedule(before, rating, at)
     card.state, card.step, card.stability, card.difficulty = after.state, after.step, after.stability, after.difficulty
-    card.due, card.last_review = after.due, after.last_review
+    card.due, card.last_review = after.due or at, after.last_review
     card.last_review_day = scheduling.epoch_days(at)
     card.reps += 1
     if int(rating) == 1 and before.state == 2:

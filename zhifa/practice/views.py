@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhifa.people import access
-from zhifa.people.models import Domain
+from zhifa.people.models import Domain, User
 from zhifa.practice import queries, services
 from zhifa.questions.models import KnowledgePoint
 
@@ -107,7 +108,7 @@ def generated_review(request: HttpRequest, question_id: int) -> HttpResponse:
         raise Http404
     question = queries.generated_get(question_id)
     approve = request.POST.get("decision") == "approve"
-    services.generated_item_review(question=question, by=request.user, approve=approve)
+    services.generated_item_review(question=question, by=cast(User, request.user), approve=approve)
     messages.success(request, "已发布，练习中可见。" if approve else "已退回，不会出现在练习中。")
     return redirect("practice:generated-queue")
 

@@ -103,7 +103,7 @@ class _Resolver:
 
 
 def _check_rows(rows: list[ParsedRow], *, pending_citations: bool) -> tuple[list[ParsedRow], list[RowError]]:
-    resolver, errors, checked = _Resolver(), [], []
+    resolver, errors, checked = _Resolver(), list[RowError](), list[ParsedRow]()
     for row in rows:
         data = resolver.resolve(row.data, row.row, errors)
         errors.extend(RowError(row.row, content.problem_column(m), m) for m in content.problems(data))
@@ -124,7 +124,9 @@ def _keys(data: QuestionData) -> list[str]:
 
 
 def _duplicates_in_file(rows: list[ParsedRow]) -> list[RowError]:
-    errors, seen_ids, seen_hashes = [], {}, {}
+    errors: list[RowError] = []
+    seen_ids: dict[str, int] = {}
+    seen_hashes: dict[str, int] = {}
     for row in rows:
         key = row.data.external_id
         if key and key in seen_ids:

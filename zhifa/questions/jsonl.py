@@ -74,7 +74,8 @@ def record_data(record: Any, line: int, errors: list[RowError]) -> QuestionData 
     if difficulty is None:
         errors.append(RowError(line, "difficulty", "难度应为 1 到 5。"))
         return None
-    keys, bad = [], []
+    keys: list[str] = []
+    bad: list[str] = []
     for text in _strings(record.get("cited_articles")):
         key = content.article_key(text)
         (keys if key else bad).append(key or text)

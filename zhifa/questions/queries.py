@@ -6,6 +6,7 @@ Authors (instructors, unit training administrators, system administrators) read 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
@@ -124,9 +125,9 @@ def duplicate_groups_for_user(*, user, threshold: float, kind: str = "") -> list
         options.setdefault(question_id, []).append(text)
     texts = [(pk, fingerprint_text(stem + "".join(options.get(pk, [])))) for pk, stem in rows.values_list("pk", "stem")]
     groups = duplicates.duplicate_groups(duplicates.similar_pairs(texts, threshold=threshold))
-    wanted = [pk for group in groups for pk in group]
+    wanted = [cast(int, pk) for group in groups for pk in group]
     by_id = {q.pk: q for q in Question.objects.filter(pk__in=wanted).prefetch_related("options")}
-    return [[by_id[pk] for pk in group] for group in groups]
+    return [[by_id[cast(int, pk)] for pk in group] for group in groups]
 
 
 def knowledge_tree() -> list[KnowledgePoint]:

@@ -151,7 +151,7 @@ def _store(
     _add_options(question, data.options)
     _classify(question, data, by=by)
     old_subs = {sub.position: sub for sub in previous.sub_questions.all()} if previous else {}
-    if old_subs:
+    if previous is not None and old_subs:
         previous.sub_questions.update(is_latest=False)
     for sub_position, sub in enumerate(data.sub_questions, start=1):
         _store(sub, by=by, status=status, parent=question, position=sub_position, previous=old_subs.get(sub_position))

@@ -159,7 +159,7 @@ def question_tag(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
         messages.success(request, f"已为 {count} 道试题更新标签。")
     else:
-        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}) or not back.startswith("/"):
         back = reverse("questions:question-list")
@@ -189,7 +189,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
         )
         question_import_check_task.enqueue(batch.pk)
         return redirect("questions:import-detail", batch_id=batch.pk)
-    recent = QuestionImport.objects.filter(uploaded_by=request.user)[:10]
+    recent = QuestionImport.objects.filter(uploaded_by=request.user.pk)[:10]
     return render(request, "questions/import_page.html", {"form": form, "recent": recent})
 
 

@@ -18,7 +18,7 @@ def make_point(name: str = "", *, code: str = "", parent: KnowledgePoint | None 
 def make_question(kind: str = "single", *, status: str = Question.Status.PUBLISHED, by=None, **fields) -> Question:
     """A valid question of `kind` with a unique stem; fields override the defaults."""
     n = next(_seq)
-    defaults: dict = {
+    defaults_by_kind: dict[str, dict] = {
         "single": {"options": ["罚款", "警告", "行政拘留", "没收违法所得"], "answer": ["B"]},
         "multiple": {"options": ["告知", "陈述", "申辩", "听证"], "answer": ["A", "B", "C"]},
         "judge": {"answer": [True]},
@@ -35,6 +35,7 @@ def make_question(kind: str = "single", *, status: str = Question.Status.PUBLISH
                 },
             ],
         },
-    }[kind]
+    }
+    defaults = defaults_by_kind[kind]
     fields = {"stem": f"第{n}题：关于行政执法的题干{n}", **defaults, **fields}
     return services.question_create(kind=kind, status=status, by=by, **fields)
