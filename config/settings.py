@@ -77,6 +77,9 @@ def sqlite_database(path: Path) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
+        # Opening a SQLite connection (and its PRAGMAs) costs more than a small request: keep it per thread.
+        "CONN_MAX_AGE": env_int("ZHIFA_DB_CONN_MAX_AGE", 60),
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -179,6 +182,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions read from Redis, written through to the database: no session query on a hot path like heartbeats.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhifa"}}
 
@@ -267,6 +272,18 @@ if env_str("ZHIFA_S3_BUCKET", ""):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+# Courses: video tracking and uploads (docs/courses.md).
+COURSES_HEARTBEAT_SECONDS = env_int("ZHIFA_COURSES_HEARTBEAT_SECONDS", 12)
+COURSES_COMPLETION_SHARE = env_str("ZHIFA_COURSES_COMPLETION_SHARE", "0.95")
+COURSES_RATE_CAP = float(env_str("ZHIFA_COURSES_RATE_CAP", "2.0"))
+COURSES_VIDEO_MAX_BYTES = env_int("ZHIFA_COURSES_VIDEO_MAX_MB", 4096) * 1024 * 1024
+COURSES_UPLOAD_CHUNK_BYTES = env_int("ZHIFA_COURSES_UPLOAD_CHUNK_KB", 4096) * 1024
+COURSES_X_ACCEL_PREFIX = env_str("ZHIFA_COURSES_X_ACCEL_PREFIX", "")
+if not 0 < float(COURSES_COMPLETION_SHARE) <= 1:
+    raise ImproperlyConfigured("ZHIFA_COURSES_COMPLETION_SHARE 应为 0 到 1 之间的小数（例如 0.95）。")
+if not 1 <= COURSES_RATE_CAP <= 4:
+    raise ImproperlyConfigured("ZHIFA_COURSES_RATE_CAP 应在 1 到 4 之间（播放倍速上限，例如 2.0）。")
 
 # Where ../shared/data lives (tests and benchmarks only; the product never needs it).
 SHARED_DATA_DIR = Path(env_str("ZHIFA_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")))

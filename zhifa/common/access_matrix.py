@@ -39,7 +39,7 @@ class World:
     evaluator: Any
     auditor: Any
     sysadmin: Any
-    extra: dict = field(default_factory=dict)  # objects made by Case.setup, shared between cases
+    extra: dict = field(default_factory=dict)  # objects a kwargs callable made and other cases may reuse
 
 
 @dataclass

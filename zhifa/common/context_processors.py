@@ -25,6 +25,9 @@ CONSOLE_NAV = [
     ("/cases/manage/", "演练管理"),
     ("/cases/manage/cases/", "案例管理"),
     ("/records/compliance/", "学时统计"),
+    ("/records/review/", "学时审核"),
+    ("/records/requirements/", "学时要求"),
+    ("/practice/manage/heatmap/", "掌握度热力图"),
 ]
 
 

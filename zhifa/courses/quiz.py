@@ -1,13 +1,11 @@
 """Short quizzes at the end of a chapter: objective questions from the question bank, graded on submission.
 
-questions and courses are sibling layers (neither imports the other): a quiz lesson reaches its Question rows through
-the `Lesson.quiz_questions` relation, and the objective grading below is the few lines it needs (single, multiple,
-judge), matching the answer format of the question bank (["A","C"], [true]).
+Grading is the question bank's own (`questions.checking`): courses sit above questions in the layers for this.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,37 +14,14 @@ from django.db import transaction
 from zhifa.courses.models import Lesson, LessonProgress
 from zhifa.courses.services import CourseError
 from zhifa.people.models import Officer
+from zhifa.questions import checking
 
 QUIZ_KINDS = ("single", "multiple", "judge")
 
 
-def _choices(value: Any) -> frozenset[str]:
-    if isinstance(value, str):
-        return frozenset(ch for ch in value.upper() if ch.isalpha())
-    if isinstance(value, Iterable):
-        return frozenset(str(v).strip().upper() for v in value if str(v).strip())
-    return frozenset()
-
-
-def _truth(value: Any) -> bool | None:
-    if isinstance(value, list | tuple):
-        value = value[0] if len(value) == 1 else None
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        return {"true": True, "对": True, "正确": True, "false": False, "错": False, "错误": False}.get(value.lower())
-    return None
-
-
 def objective_correct(kind: str, answer: Any, response: Any) -> bool:
-    """Whether a response to a single/multiple/judge question is right (unknown kinds are never right)."""
-    if kind in ("single", "multiple"):
-        expected = _choices(answer)
-        return bool(expected) and _choices(response) == expected
-    if kind == "judge":
-        expected_truth = _truth(answer)
-        return expected_truth is not None and _truth(response) is expected_truth
-    return False
+    """Whether a response to a single/multiple/judge question is right (other kinds are not quiz material)."""
+    return kind in QUIZ_KINDS and checking.is_correct(kind, answer, response)
 
 
 @dataclass
