@@ -16,4 +16,4 @@ def test_the_console_menu_marks_the_page_being_viewed(client, unit_admin):
     client.force_login(unit_admin)
     page = client.get("/people/officers/").content.decode()
     assert '<a href="/people/officers/" aria-current="page">执法人员</a>' in page
-    assert '<a href="/people/" aria-current="page">' not in page
+    assert '<a href="/people/" aria-current="page">管理首页</a>' not in page
