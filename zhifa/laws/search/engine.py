@@ -18,6 +18,8 @@ class Prior(Protocol):
 
     def boosts(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, float]: ...
 
+    def top_law(self, parsed: ParsedQuery) -> str | None: ...
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -32,6 +34,7 @@ class Recipe:
     bigram_share: float = 1.0  # weight of the bigram ranking in the fusion (words: 1)
     depth: int = 200  # candidates taken from each ranking
     prior_weight: float = 1.0
+    law_ranking_share: float = 0.0  # with a prior: a third ranking, restricted to the law the question is most about
     keyword_mode: bool = True  # short keyword queries: the word ranking alone, as deep as asked (fast)
     keyword_max_terms: int = 3
     max_doc_freq: int = 8000  # questions: terms in more articles than this (~6% of 140k) are too common to rank by
@@ -54,7 +57,8 @@ def _word_ranking(
     ranked = backend.rank(strict, filters=filters, weights=recipe.weights, limit=depth) if recipe.and_first else []
     if len(ranked) >= depth or (recipe.and_first and len(strict.clauses) <= 1):
         return ranked
-    loose = Match.build(words=parsed.words, phrases=parsed.phrases, mode=OR)
+    loose_words = _without_common_terms(backend, parsed, recipe.max_doc_freq)  # AND kept them; OR would crawl
+    loose = Match.build(words=loose_words.words, phrases=parsed.phrases, mode=OR)
     seen = {doc_id for doc_id, _ in ranked}
     more = backend.rank(loose, filters=filters, weights=recipe.weights, limit=depth)
     return ranked + [(doc_id, score) for doc_id, score in more if doc_id not in seen][: depth - len(ranked)]
@@ -124,6 +128,10 @@ def rank(
         rankings.append(
             (backend.rank(bigram_match, filters=filters, weights=recipe.weights, limit=depth), recipe.bigram_share)
         )
+    if prior is not None and recipe.law_ranking_share and filters.law_ids is None:
+        law_ranking = _law_ranking(backend, parsed, filters, recipe, prior, depth)
+        if law_ranking:
+            rankings.append((law_ranking, recipe.law_ranking_share))
     if len(rankings) == 1 and prior is None:
         return [Ranked(doc_id, score) for doc_id, score in rankings[0][0][:limit]]
     fused = _fuse(rankings, recipe.rrf_k)
@@ -131,6 +139,20 @@ def rank(
         _apply_prior(fused, prior.boosts(parsed, list(fused)), filters, recipe.prior_weight)
     best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return [Ranked(doc_id, score) for doc_id, score in best]
+
+
+def _law_ranking(
+    backend: SearchBackend, parsed: ParsedQuery, filters: Filters, recipe: Recipe, prior: Prior, depth: int
+) -> list[tuple[int, float]]:
+    """Words and bigrams (OR) ranked within the law the prior says the question is most about."""
+    from zhifa.laws.search.resolve import law_ids_of_titles
+
+    law = prior.top_law(parsed)
+    law_ids = law_ids_of_titles([law]) if law else ()
+    if not law_ids:
+        return []
+    match = Match.build(words=parsed.words, bigrams=parsed.bigrams, phrases=parsed.phrases, mode=OR)
+    return backend.rank(match, filters=replace(filters, law_ids=law_ids), weights=recipe.weights, limit=depth)
 
 
 def _apply_prior(fused: dict[int, float], boosts: dict[int, float], filters: Filters, weight: float) -> None:

@@ -42,3 +42,12 @@ def ids_passing(ids: list[int], filters: Filters) -> set[int]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT d.id FROM laws_search_document d WHERE d.id IN ({_marks(ids)}){where}", [*ids, *params])
         return {row[0] for row in cursor.fetchall()}
+
+
+def law_ids_of_titles(titles: list[str]) -> tuple[int, ...]:
+    """Ids of the laws with these short titles."""
+    if not titles:
+        return ()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM laws_law WHERE short_title IN ({_marks(titles)})", titles)
+        return tuple(row[0] for row in cursor.fetchall())

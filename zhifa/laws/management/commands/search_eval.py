@@ -22,6 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--scope", default=scopes.NATIONAL, help="national（默认）、all 或 province:省份名")
         parser.add_argument("--split", choices=["train", "test"], help="只评估固定划分的一半（按问题的哈希）")
         parser.add_argument("--no-prior", action="store_true", help="不使用训练所得的检索模型")
+        parser.add_argument("--prior", help="检索模型文件（默认 var/search/prior.npz）")
         parser.add_argument("--json", action="store_true", help="输出一行 JSON")
 
     def handle(self, *args, **options):
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         except (OSError, PairsFileError, scopes.UnknownScope) as exc:
             raise CommandError(str(exc))
         filters = Filters(regions=regions)
-        prior = None if options["no_prior"] else learned.current_prior()
+        prior = None if options["no_prior"] else learned.current_prior(options["prior"])
         result = evaluate(pairs, lambda q: ranked_keys(q=q, filters=filters, limit=max(KS), prior=prior))
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))

@@ -95,6 +95,15 @@ class SqliteBackend(SearchBackend):
             cursor.execute("SELECT count(*) FROM laws_search_document")
             return cursor.fetchone()[0]
 
+    def _id_range(self, law_ids) -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            marks = ", ".join(["%s"] * len(law_ids))
+            cursor.execute(
+                f"SELECT min(id), max(id) FROM laws_search_document WHERE law_id IN ({marks})", list(law_ids)
+            )
+            low, high = cursor.fetchone()
+        return (low or 0), (high or 0)
+
     def doc_freq(self, clause: Clause) -> int:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM laws_search_fts WHERE laws_search_fts MATCH %s", [_clause_sql(clause)])
@@ -104,6 +113,10 @@ class SqliteBackend(SearchBackend):
         if not match.clauses or limit <= 0:
             return []
         where, params = filter_sql(filters)
+        if filters.law_ids:  # same result, much faster: FTS5 reads only the postings in the laws' id range
+            low, high = self._id_range(filters.law_ids)
+            where += " AND laws_search_fts.rowid BETWEEN %s AND %s"
+            params = [*params, low, high]
         sql = (
             "SELECT laws_search_fts.rowid, -bm25(laws_search_fts, %s, %s, %s) AS score"
             " FROM laws_search_fts JOIN laws_search_document d ON d.id = laws_search_fts.rowid"

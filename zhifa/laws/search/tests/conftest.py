@@ -82,6 +82,12 @@ def create_law(
     return law
 
 
+@pytest.fixture(autouse=True)
+def no_learned_prior(settings, tmp_path):
+    """Tests rank lexically unless they train a prior themselves (never the developer's var/search/prior.npz)."""
+    settings.ZHIFA_SEARCH_PRIOR = tmp_path / "no-prior.npz"
+
+
 @pytest.fixture
 def search_laws(db) -> dict[str, Law]:
     return {key[1]: create_law(*key, articles) for key, articles in LAWS.items()}
