@@ -73,7 +73,24 @@ def state_lock(*, session_id: int, user_id: int) -> BeatState | None:
     if row is None:
         return None
     share = None if row[10] is None else Decimal(str(row[10]))
-    return BeatState(*row[:9], float(row[9] or 0), share, _json(row[11]), float(row[12]), float(row[13]), bool(row[14]))
+    session, officer, lesson, progress, status, clock, last_seq, media_seconds, kind = row[:9]
+    return BeatState(
+        session,
+        officer,
+        lesson,
+        progress,
+        status,
+        clock,
+        last_seq,
+        media_seconds,
+        kind,
+        float(row[9] or 0),
+        share,
+        _json(row[11]),
+        float(row[12]),
+        float(row[13]),
+        bool(row[14]),
+    )
 
 
 def beat_insert(

@@ -9,6 +9,8 @@ from django import forms
 
 from zhifa.courses.models import Course, Lesson, VideoAsset
 from zhifa.people.models import Domain, Role, Unit, User
+from zhifa.questions.models import KnowledgePoint, Question
+from zhifa.records.models import Category as HoursCategory
 
 CODE_RE = re.compile(r"^[a-z0-9-]+$")
 
@@ -59,7 +61,7 @@ class LessonForm(forms.Form):
     title = forms.CharField(label="课时名称", max_length=120)
     kind = forms.ChoiceField(label="类型", choices=Lesson.Kind.choices)
     summary = forms.CharField(label="要点", widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    hours_category = forms.ChoiceField(label="学时类别", choices=Lesson._meta.get_field("hours_category").choices)
+    hours_category = forms.ChoiceField(label="学时类别", choices=HoursCategory.choices)
     credit_hours = forms.DecimalField(label="学时", max_digits=5, decimal_places=2, min_value=0, initial=0.5)
     is_micro = forms.BooleanField(label="微课（≤5 分钟，进入“今日学习”）", required=False)
     minutes = forms.IntegerField(label="预计时长（分钟）", min_value=1, initial=5)
@@ -72,13 +74,11 @@ class LessonForm(forms.Form):
     min_seconds = forms.IntegerField(label="最短阅读时间（秒，文档/图文）", min_value=0, initial=60)
     pass_share = forms.DecimalField(label="测验及格比例", min_value=0, max_value=1, decimal_places=2, initial=0.6)
     knowledge_points = forms.ModelMultipleChoiceField(
-        label="知识点", queryset=Lesson.knowledge_points.field.related_model.objects.all(), required=False
+        label="知识点", queryset=KnowledgePoint.objects.all(), required=False
     )
     quiz_questions = forms.ModelMultipleChoiceField(
         label="测验题目（已发布的单选、多选、判断题）",
-        queryset=Lesson.quiz_questions.field.related_model.objects.filter(
-            status="published", is_latest=True, kind__in=["single", "multiple", "judge"]
-        ),
+        queryset=Question.objects.filter(status="published", is_latest=True, kind__in=["single", "multiple", "judge"]),
         required=False,
     )
     article_keys = forms.CharField(

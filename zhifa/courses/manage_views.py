@@ -14,6 +14,13 @@ from zhifa.courses import certificates, conf, queries, services
 from zhifa.courses.forms import ChapterForm, CheckpointForm, CourseForm, LessonForm
 from zhifa.courses.models import Chapter, Lesson, VideoAsset
 from zhifa.people import access
+from zhifa.people.models import User
+
+
+class ConsoleRequest(HttpRequest):
+    """A request console_required let through: its user is logged in (never AnonymousUser)."""
+
+    user: User
 
 
 def console_required(view):
@@ -52,7 +59,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 @console_required
-def course_create(request: HttpRequest) -> HttpResponse:
+def course_create(request: ConsoleRequest) -> HttpResponse:
     if not queries.can_author(request.user):
         raise Http404
     form = CourseForm(request.POST or None, request.FILES or None, units=access.units_managed_by(request.user))
@@ -68,7 +75,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
 
 
 @console_required
-def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
+def course_edit(request: ConsoleRequest, course_id: int) -> HttpResponse:
     course, editable = queries.course_get_for_console(course_id=course_id, user=request.user)
     form = CourseForm(
         request.POST or None,
@@ -104,7 +111,7 @@ def course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @console_required
 @require_POST
-def course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
+def course_publish(request: ConsoleRequest, course_id: int) -> HttpResponse:
     course = queries.course_get_for_author(course_id=course_id, user=request.user)
     try:
         services.course_publish(by=request.user, course=course, publish=request.POST.get("publish") != "0")
@@ -116,7 +123,7 @@ def course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
 
 @console_required
 @require_POST
-def chapter_create(request: HttpRequest, course_id: int) -> HttpResponse:
+def chapter_create(request: ConsoleRequest, course_id: int) -> HttpResponse:
     course = queries.course_get_for_author(course_id=course_id, user=request.user)
     form = ChapterForm(request.POST)
     if form.is_valid():
@@ -194,11 +201,11 @@ def lesson_edit(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 @console_required
 @require_POST
-def checkpoint_create(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def checkpoint_create(request: ConsoleRequest, lesson_id: int) -> HttpResponse:
     lesson = queries.lesson_get_for_author(lesson_id=lesson_id, user=request.user)
     form = CheckpointForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "随堂提问填写有误：" + "；".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, "随堂提问填写有误：" + "；".join(str(e) for errs in form.errors.values() for e in errs))
     else:
         try:
             services.checkpoint_create(by=request.user, lesson=lesson, **form.cleaned_data)
@@ -231,7 +238,7 @@ def video_status(request: HttpRequest, video_id: int) -> HttpResponse:
 
 @console_required
 @require_POST
-def certificate_revoke(request: HttpRequest, code: str) -> HttpResponse:
+def certificate_revoke(request: ConsoleRequest, code: str) -> HttpResponse:
     certificate = queries.certificate_get_for_user(code=code, user=request.user)
     try:
         certificates.certificate_revoke(by=request.user, certificate=certificate, reason=request.POST.get("reason", ""))

@@ -7,9 +7,11 @@ import mimetypes
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal
 
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 
 from zhifa.courses import conf
 
@@ -19,7 +21,7 @@ BLOCK = 256 * 1024
 MAX_RANGE = 8 * 1024 * 1024
 
 
-def parse_range(header: str | None, size: int) -> tuple[int, int] | bool | None:
+def parse_range(header: str | None, size: int) -> tuple[int, int] | Literal[False] | None:
     """(first, last) byte positions of a single-range header; None without a header; False when unsatisfiable."""
     if not header:
         return None
@@ -53,9 +55,10 @@ def _read(path: Path, first: int, last: int) -> Iterator[bytes]:
             yield block
 
 
-def serve(request, field: FieldFile, *, content_type: str | None = None, inline_name: str = "") -> HttpResponse:
+def serve(request, field: FieldFile, *, content_type: str | None = None, inline_name: str = "") -> HttpResponseBase:
     """Respond with the file behind `field`, honouring a Range header (206) or handing off to nginx/object storage."""
-    content_type = content_type or mimetypes.guess_type(field.name)[0] or "application/octet-stream"
+    response: HttpResponseBase
+    content_type = content_type or mimetypes.guess_type(field.name or "")[0] or "application/octet-stream"
     try:
         path = Path(field.path)
     except NotImplementedError:  # object storage: its (signed) URL serves ranges itself
@@ -63,7 +66,7 @@ def serve(request, field: FieldFile, *, content_type: str | None = None, inline_
     prefix = conf.x_accel_prefix()
     if prefix:
         response = HttpResponse(content_type=content_type)
-        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + field.name.lstrip("/")
+        response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + (field.name or "").lstrip("/")
         return response
     if not path.exists():
         return HttpResponse("文件不存在或已被删除。", status=404, content_type="text/plain; charset=utf-8")

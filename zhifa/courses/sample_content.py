@@ -6,7 +6,31 @@ Quoted articles are from 《中华人民共和国行政处罚法》(2021) and �
 
 from __future__ import annotations
 
-COURSE = {
+from typing import TypedDict
+
+
+class LessonText(TypedDict):
+    title: str
+    summary: str
+    article_keys: list[str]
+    body: str
+
+
+class CheckpointText(TypedDict):
+    at_seconds: int
+    prompt: str
+    options: list[dict[str, str]]
+    answer: str
+    explanation: str
+
+
+class VideoLessonText(TypedDict):
+    title: str
+    summary: str
+    checkpoint: CheckpointText
+
+
+COURSE: dict[str, str] = {
     "code": "ethics-basics",
     "title": "执法人员职业道德五讲",
     "summary": (
@@ -19,7 +43,7 @@ COURSE = {
 CHAPTER_LESSONS = "职业道德五讲"
 CHAPTER_VIDEO = "导学视频"
 
-LESSONS = [
+LESSONS: list[LessonText] = [
     {
         "title": "依法履职：职权法定，程序正当",
         "summary": "执法权来自法律授权；没有法律依据不得作出影响当事人权益的决定；程序本身就是公正的一部分。",
@@ -120,7 +144,7 @@ LESSONS = [
     },
 ]
 
-VIDEO_LESSON = {
+VIDEO_LESSON: VideoLessonText = {
     "title": "课程导学（示例视频）",
     "summary": "一段由系统生成的示例视频（测试图案与提示音），用于体验防拖拽播放、心跳记录与随堂提问。",
     "checkpoint": {

@@ -74,7 +74,10 @@ def course_save(
     _check_author(by, course)
     _check_instructors(instructors or [])
     _check_cover(cover)
-    if Course.objects.filter(code=code).exclude(pk=course.pk if course else None).exists():
+    taken = Course.objects.filter(code=code)
+    if course is not None:
+        taken = taken.exclude(pk=course.pk)
+    if taken.exists():
         raise CourseError(f"课程代码“{code}”已被使用，请换一个代码。")
     created = course is None
     course = course or Course(created_by=by)

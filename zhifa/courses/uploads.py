@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.core.files import File
@@ -115,7 +116,7 @@ def upload_finish(*, upload: UploadSession) -> VideoAsset:
     """Check the complete file with ffprobe and start processing; raises CourseError for a truncated upload or a
     file that is not a readable video (the staged bytes are deleted)."""
     upload = UploadSession.objects.get(pk=upload.pk)
-    if upload.status == UploadSession.Status.COMPLETE and upload.video_id:
+    if upload.status == UploadSession.Status.COMPLETE and upload.video is not None:
         return upload.video  # a retried finish
     if upload.status != UploadSession.Status.OPEN:
         raise CourseError(upload.error or "该上传已失败，请重新上传。")
@@ -151,10 +152,14 @@ def video_process(video_id: int) -> None:
     video_process_now(video_id)
 
 
+def _progress_store(video_id: int, progress: int) -> None:
+    VideoAsset.objects.filter(pk=video_id).update(progress=progress)
+
+
 def video_process_now(video_id: int) -> None:
     """Make the poster and the rendition in this process (the task's body; the demo seed calls it directly)."""
     asset = VideoAsset.objects.get(pk=video_id)
-    source = Path(settings.MEDIA_ROOT) / asset.original.name
+    source = Path(settings.MEDIA_ROOT) / cast(str, asset.original.name)  # set by upload_finish, never empty
     with tempfile.TemporaryDirectory(prefix="zhifa-video-") as tmp:
         poster, mp4 = Path(tmp) / "poster.jpg", Path(tmp) / "video.mp4"
         try:
@@ -163,7 +168,7 @@ def video_process_now(video_id: int) -> None:
                 source,
                 mp4,
                 duration=asset.duration,
-                on_progress=lambda p: VideoAsset.objects.filter(pk=video_id).update(progress=p),
+                on_progress=lambda p: _progress_store(video_id, p),
             )
         except video.VideoError as error:
             VideoAsset.objects.filter(pk=video_id).update(status=VideoAsset.Status.FAILED, error=str(error))

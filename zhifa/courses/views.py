@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.csp import CSP
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -104,7 +105,7 @@ def quiz_submit(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @login_required
 @xframe_options_sameorigin
 @csp_override({"default-src": [CSP.SELF], "frame-ancestors": [CSP.SELF], "object-src": [CSP.NONE]})
-def lesson_document(request: HttpRequest, lesson_id: int) -> HttpResponse:
+def lesson_document(request: HttpRequest, lesson_id: int) -> HttpResponseBase:
     """The PDF of a document lesson, shown inside the lesson page (frame-ancestors 'self' for this file only)."""
     lesson = queries.lesson_get_for_user(lesson_id=lesson_id, user=request.user)
     if not lesson.document:
@@ -113,7 +114,7 @@ def lesson_document(request: HttpRequest, lesson_id: int) -> HttpResponse:
 
 
 @login_required
-def video_file(request: HttpRequest, video_id: int, kind: str) -> HttpResponse:
+def video_file(request: HttpRequest, video_id: int, kind: str) -> HttpResponseBase:
     """The MP4 rendition (range requests) or the poster frame of a video the user may watch."""
     video = queries.video_get_for_user(video_id=video_id, user=request.user)
     field = video.rendition if kind == "mp4" else video.poster
@@ -123,7 +124,7 @@ def video_file(request: HttpRequest, video_id: int, kind: str) -> HttpResponse:
 
 
 @login_required
-def course_cover(request: HttpRequest, course_id: int) -> HttpResponse:
+def course_cover(request: HttpRequest, course_id: int) -> HttpResponseBase:
     course = queries.course_get_for_user(course_id=course_id, user=request.user)
     if not course.cover:
         raise Http404
