@@ -54,6 +54,8 @@ def test_a_second_run_creates_nothing(seeded):
 def test_a_bank_too_small_for_the_blueprint_fails_and_leaves_nothing(org, sysadmin, monkeypatch):
     call_command("seed_questions", stdout=StringIO())
     monkeypatch.setattr(seed_exams, "SECTIONS", [{"kind": "single", "count": 400, "points": "1"}])
+    out = StringIO()
     with pytest.raises(CommandError, match=r"组卷失败：.*单选题"):
-        call_command("seed_exams", stdout=StringIO())
+        call_command("seed_exams", stdout=out)
     assert not Exam.objects.exists() and not Blueprint.objects.exists()
+    assert "新建" not in out.getvalue()  # nothing is announced that the rollback undid

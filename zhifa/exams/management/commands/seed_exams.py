@@ -93,49 +93,51 @@ class Command(BaseCommand):
         by = _actor()
         try:
             with transaction.atomic():
-                blueprint = self._blueprint(by, unit)
-                lines = [self._exam(spec, by=by, unit=unit, audience=audience, blueprint=blueprint) for spec in EXAMS]
+                blueprint, line = _blueprint(by, unit)
+                lines = [line] + [
+                    _exam(spec, by=by, unit=unit, audience=audience, blueprint=blueprint) for spec in EXAMS
+                ]
         except (assembly.AssemblyError, assembly.BlueprintInvalid) as exc:
             raise CommandError(f"组卷失败：{exc}") from exc
         self.stdout.write(f"组织单位：{unit.name}（参考范围含下级单位）")
         for line in lines:
             self.stdout.write(line)
 
-    def _blueprint(self, by: User, unit: Unit) -> Blueprint:
-        existing = Blueprint.objects.filter(name=BLUEPRINT_NAME, unit=unit).first()
-        if existing is not None:
-            self.stdout.write(f"组卷规则“{BLUEPRINT_NAME}”已存在，未改动")
-            return existing
-        blueprint = papers.blueprint_save(by=by, unit=unit, name=BLUEPRINT_NAME, sections=SECTIONS, enemy_groups=[])
-        self.stdout.write(f"新建组卷规则“{BLUEPRINT_NAME}”：{len(SECTIONS)} 个部分，满分 100")
-        return blueprint
 
-    def _exam(self, spec: DemoExam, *, by: User, unit: Unit, audience: list[Unit], blueprint: Blueprint) -> str:
-        existing = Exam.objects.filter(title=spec.title).first()
-        if existing is not None:
-            return f"考试“{spec.title}”已存在，未改动（{existing.get_status_display()}）"
-        opens = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=1)
-        exam = Exam(
-            title=spec.title,
-            description=spec.description,
-            unit=unit,
-            blueprint=blueprint,
-            paper_mode=spec.paper_mode,
-            form_count=spec.form_count,
-            opens_at=opens,
-            closes_at=opens + timedelta(days=7),
-            duration_minutes=spec.minutes,
-            attempts_allowed=spec.attempts,
-            pass_mark=Decimal("60"),
-            partial_credit="half",
-            is_qualification=spec.qualification,
-            credit_hours=spec.credit_hours,
-        )
-        papers.exam_save(by=by, exam=exam, audience_units=audience)
-        built = papers.papers_build(exam=exam, by=by)
-        papers.exam_publish(exam=exam, by=by)
-        kind = "资格考试，" if spec.qualification else ""
-        return (
-            f"新建考试“{spec.title}”：{kind}已发布，{built} 套试卷，限时 {spec.minutes} 分钟，"
-            f"开放至 {timezone.localtime(exam.closes_at):%Y-%m-%d %H:%M}"
-        )
+def _blueprint(by: User, unit: Unit) -> tuple[Blueprint, str]:
+    existing = Blueprint.objects.filter(name=BLUEPRINT_NAME, unit=unit).first()
+    if existing is not None:
+        return existing, f"组卷规则“{BLUEPRINT_NAME}”已存在，未改动"
+    blueprint = papers.blueprint_save(by=by, unit=unit, name=BLUEPRINT_NAME, sections=SECTIONS, enemy_groups=[])
+    return blueprint, f"新建组卷规则“{BLUEPRINT_NAME}”：{len(SECTIONS)} 个部分，满分 100"
+
+
+def _exam(spec: DemoExam, *, by: User, unit: Unit, audience: list[Unit], blueprint: Blueprint) -> str:
+    existing = Exam.objects.filter(title=spec.title).first()
+    if existing is not None:
+        return f"考试“{spec.title}”已存在，未改动（{existing.get_status_display()}）"
+    opens = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=1)
+    exam = Exam(
+        title=spec.title,
+        description=spec.description,
+        unit=unit,
+        blueprint=blueprint,
+        paper_mode=spec.paper_mode,
+        form_count=spec.form_count,
+        opens_at=opens,
+        closes_at=opens + timedelta(days=7),
+        duration_minutes=spec.minutes,
+        attempts_allowed=spec.attempts,
+        pass_mark=Decimal("60"),
+        partial_credit="half",
+        is_qualification=spec.qualification,
+        credit_hours=spec.credit_hours,
+    )
+    papers.exam_save(by=by, exam=exam, audience_units=audience)
+    built = papers.papers_build(exam=exam, by=by)
+    papers.exam_publish(exam=exam, by=by)
+    kind = "资格考试，" if spec.qualification else ""
+    return (
+        f"新建考试“{spec.title}”：{kind}已发布，{built} 套试卷，限时 {spec.minutes} 分钟，"
+        f"开放至 {timezone.localtime(exam.closes_at):%Y-%m-%d %H:%M}"
+    )
