@@ -34,6 +34,7 @@ demo: setup
 	@$(DEMO_ENV) $(PY) manage.py seed_laws >> var/seed.log
 	@if [ -d $(SHARED_LAWS) ]; then $(DEMO_ENV) $(PY) manage.py import_laws $(SHARED_LAWS) >> var/seed.log; fi
 	@$(DEMO_ENV) $(PY) manage.py seed_questions >> var/seed.log
+	@$(DEMO_ENV) $(PY) manage.py seed_exams >> var/seed.log 2>&1
 	@$(DEMO_ENV) $(PY) manage.py seed_courses >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py seed_cases >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py generate_practice_items 江北市行政执法人员培训管理办法 江北市行政执法证件管理规定 >> var/seed.log
