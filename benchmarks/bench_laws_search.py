@@ -56,10 +56,15 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def latency_queries(n: int) -> tuple[list[str], list[str]]:
-    """Keyword queries (LeCoQA topic keywords) and phrase queries (quoted 6–10 character spans of article text)."""
+    """Keyword queries (the first one or two LeCoQA topic keywords of a question, e.g. "地役权 书面合同") and phrase
+    queries (quoted 6–10 character spans of article text)."""
     rows = [json.loads(line) for line in PAIRS.open(encoding="utf-8")]
     rng = random.Random(7)
-    keywords = [str(r["keywords"]).replace("；", " ").strip() for r in rows if isinstance(r["keywords"], str)]
+    keywords = []
+    for r in rows:
+        parts = [p.strip() for p in str(r["keywords"]).replace("、", "；").replace("，", "；").split("；") if p.strip()]
+        if isinstance(r["keywords"], str) and parts:
+            keywords.append(" ".join(parts[: rng.choice((1, 2))]))
     phrases = []
     for r in rows:
         text = "".join(next(iter(r["relevant_text"].values()), "").split())

@@ -37,6 +37,7 @@ class Recipe:
     law_ranking_share: float = 0.0  # with a prior: a third ranking, restricted to the law the question is most about
     keyword_mode: bool = True  # short keyword queries: the word ranking alone, as deep as asked (fast)
     keyword_max_terms: int = 3
+    prior_for_keywords: bool = True  # keyword mode also takes the learned prior's boosts (cheap: no extra ranking)
     max_doc_freq: int = 8000  # questions: terms in more articles than this (~6% of 140k) are too common to rank by
 
 
@@ -117,7 +118,9 @@ def rank(
             ranked = backend.rank(
                 Match.build(bigrams=parsed.bigrams, mode=OR), filters=filters, weights=recipe.weights, limit=limit
             )
-        return [Ranked(doc_id, score) for doc_id, score in ranked]
+        if prior is None or not recipe.prior_for_keywords:
+            return [Ranked(doc_id, score) for doc_id, score in ranked]
+        return _with_prior(_fuse([(ranked, 1.0)], recipe.rrf_k), parsed, filters, recipe, prior, limit)
     depth = max(recipe.depth, limit)
     parsed = _without_common_terms(backend, parsed, recipe.max_doc_freq)
     rankings: list[tuple[list[tuple[int, float]], float]] = []
@@ -134,7 +137,13 @@ def rank(
             rankings.append((law_ranking, recipe.law_ranking_share))
     if len(rankings) == 1 and prior is None:
         return [Ranked(doc_id, score) for doc_id, score in rankings[0][0][:limit]]
-    fused = _fuse(rankings, recipe.rrf_k)
+    return _with_prior(_fuse(rankings, recipe.rrf_k), parsed, filters, recipe, prior, limit)
+
+
+def _with_prior(
+    fused: dict[int, float], parsed: ParsedQuery, filters: Filters, recipe: Recipe, prior: Prior | None, limit: int
+) -> list[Ranked]:
+    """The fused ranking with the prior's boosts added, best `limit` first."""
     if prior is not None and recipe.prior_weight:
         _apply_prior(fused, prior.boosts(parsed, list(fused)), filters, recipe.prior_weight)
     best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
