@@ -53,7 +53,7 @@ lint: setup
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/lint-imports
-	@$(VENV)/bin/mypy zhifa config
+	@ZHIFA_DEBUG=1 $(VENV)/bin/mypy zhifa config
 
 fmt: setup
 	@$(VENV)/bin/ruff format .
