@@ -14,15 +14,34 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes: evidence (audit events, learning records, heartbeats) is only appended."""
+
     def update(self, **kwargs):
-        raise PermissionError("审计日志只能追加，不能修改。")
+        raise PermissionError(f"{self.model._meta.verbose_name}只能追加，不能修改。")
 
     def delete(self):
-        raise PermissionError("审计日志只能追加，不能删除。")
+        raise PermissionError(f"{self.model._meta.verbose_name}只能追加，不能删除。")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row written once: saving an existing row or deleting one raises PermissionError."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError(f"{self._meta.verbose_name}只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self._meta.verbose_name}只能追加，不能删除。")
+
+
+class AuditEvent(AppendOnlyModel):
     """One change to a score, a grade, an assignment, a credential or personal data: who, when, what, old, new, why.
 
     Written only by services through `zhifa.common.audit.audit_record`. Append-only: update and delete refuse.
@@ -47,8 +66,6 @@ class AuditEvent(models.Model):
     reason = models.TextField("原因", blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
@@ -57,11 +74,3 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("审计日志只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("审计日志只能追加，不能删除。")

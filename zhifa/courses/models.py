@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from zhifa.common.models import TimeStampedModel
+from zhifa.common.models import AppendOnlyModel, TimeStampedModel
 from zhifa.people.models import Domain, Officer, Unit
 from zhifa.records.models import Category as HoursCategory
 
@@ -223,14 +223,6 @@ class CheckpointAnswer(models.Model):
         return f"{self.officer_id}→{self.checkpoint_id}: {self.response}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("观看记录只能追加，不能修改。")
-
-    def delete(self):
-        raise PermissionError("观看记录只能追加，不能删除。")
-
-
 class WatchSession(models.Model):
     """One opening of a lesson page by an officer. A newer session of the same officer supersedes older ones,
     so two tabs cannot earn seconds at the same time."""
@@ -260,7 +252,7 @@ class WatchSession(models.Model):
         return f"{self.officer_id}@{self.lesson_id} {self.started_at:%Y-%m-%d %H:%M}"
 
 
-class Heartbeat(models.Model):
+class Heartbeat(AppendOnlyModel):
     """One heartbeat as received, accepted or not (append-only): the raw evidence behind credited hours."""
 
     session = models.ForeignKey(WatchSession, on_delete=models.CASCADE, related_name="heartbeats")
@@ -271,8 +263,6 @@ class Heartbeat(models.Model):
     rate = models.FloatField(default=1)
     accepted = models.BooleanField()
     reason = models.CharField(max_length=40, blank=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "心跳"

@@ -9,16 +9,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from zhifa.common.models import AppendOnlyModel
 from zhifa.people.models import Officer, Unit
 from zhifa.records.ledger import MAX_ENTRY_HOURS, rollup_month
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("学习记录只能追加，不能修改。")
-
-    def delete(self):
-        raise PermissionError("学习记录只能追加，不能删除。")
 
 
 class Verb(models.TextChoices):
@@ -30,7 +23,7 @@ class Verb(models.TextChoices):
     EXPERIENCED = "experienced", "学习"
 
 
-class Statement(models.Model):
+class Statement(AppendOnlyModel):
     """One learning event, written once (xAPI-style: actor, verb, object, result, context, timestamp).
 
     Append-only: update and delete refuse. `dedupe_key` makes writing idempotent for the calling app.
@@ -48,8 +41,6 @@ class Statement(models.Model):
     stored = models.DateTimeField("记录时间", auto_now_add=True)
     dedupe_key = models.CharField("去重键", max_length=200, unique=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = "学习记录"
         verbose_name_plural = "学习记录"
@@ -58,14 +49,6 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.officer} {self.get_verb_display()} {self.object_name}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("学习记录只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("学习记录只能追加，不能删除。")
 
 
 class Category(models.TextChoices):
