@@ -18,6 +18,7 @@ from django.utils import timezone
 from zhifa.people import access
 from zhifa.people.models import Officer, Unit
 from zhifa.records import compliance, ledger
+from zhifa.records import ring as ring_svg
 from zhifa.records.ledger import CATEGORIES, CATEGORY_LABELS, RequirementRow
 from zhifa.records.models import HoursEntry, HoursRequirement, HoursYearly, Statement
 
@@ -95,20 +96,14 @@ class HoursSummary:
     def status_label(self) -> str:
         return ledger.STATUS_LABELS[self.status]
 
-    @property
-    def dom_id(self) -> str:
-        return f"hours-ring-data-{self.officer.pk}-{self.year}"
-
-    def chart_data(self) -> list[dict]:
-        """The ring chart's series: earned and still missing hours per category (JSON-ready)."""
-        return [
-            {
-                "category": line.label,
-                "earned": float(line.earned),
-                "missing": float(max(line.required - line.earned, Decimal("0"))),
-            }
-            for line in self.lines
-        ]
+    def ring(self) -> list[ring_svg.Segment]:
+        """The ring chart's SVG segments: earned and still missing hours per category."""
+        return ring_svg.ring_segments(
+            [
+                (line.category, line.label, float(line.earned), float(max(line.required - line.earned, Decimal("0"))))
+                for line in self.lines
+            ]
+        )
 
 
 def hours_summary_for(officer: Officer, year: int, *, today: date | None = None) -> HoursSummary:

@@ -131,7 +131,9 @@ def test_the_officer_summary_shows_pending_hours_apart(officer, time_machine):
         "ethics": (Decimal("10"), Decimal("10"), Decimal("0"), 100),
     }
     assert summary.earned == Decimal("22") and summary.required == Decimal("60") and summary.status == "behind"
-    assert summary.chart_data()[0] == {"category": "法律知识", "earned": 12.0, "missing": 18.0}
+    ring = summary.ring()
+    assert [seg.title for seg in ring][:2] == ["法律知识 已认定 12 学时", "法律知识 未完成 18 学时"]
+    assert "职业道德 未完成" not in " ".join(seg.title for seg in ring)  # nothing missing, no segment
 
 
 def test_the_summary_takes_four_queries(officer, django_assert_num_queries):
