@@ -46,12 +46,13 @@ def ring_segments(parts: list[tuple[str, str, float, float]]) -> list[Segment]:
         strong, pale = COLORS.get(code, DEFAULT_COLORS)
         pieces.append((max(earned, 0), strong, f"{label} 已认定 {earned:g} 学时"))
         pieces.append((max(missing, 0), pale, f"{label} 未完成 {missing:g} 学时"))
+    thin = 1e-4  # radians: a segment this thin is invisible, and one this close to a whole ring is drawn whole
     segments, angle = [], 0.0
     for value, color, title in pieces:
         sweep = 2 * math.pi * (value / total)
-        if sweep < 1e-4:  # nothing, or too thin to see
+        if sweep < thin:
             continue
-        if sweep >= 2 * math.pi - 1e-9:
+        if sweep >= 2 * math.pi - thin:
             return _full(color, title)
         segments.append(Segment(arc_path(angle, angle + sweep), color, title))
         angle += sweep
