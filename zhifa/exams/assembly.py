@@ -23,14 +23,8 @@ from decimal import Decimal, InvalidOperation
 
 import pulp
 
-KIND_LABELS = {
-    "single": "单选题",
-    "multiple": "多选题",
-    "judge": "判断题",
-    "blank": "填空题",
-    "short": "简答题",
-    "case": "案例分析题",
-}
+from zhifa.questions.content import KIND_LABELS  # the bank's own names of the kinds (a pure module)
+
 CHOICE_KINDS = {"single", "multiple"}
 MAX_SECTION_COUNT = 500
 SAMPLE_FACTOR = 4  # candidates kept per section in the fast first solve: count × factor + SAMPLE_EXTRA

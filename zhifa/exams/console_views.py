@@ -9,7 +9,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -33,8 +32,6 @@ def console_required(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        # access.py reads role_grants many times per request: load them (and their units) once.
-        prefetch_related_objects([request.user], "role_grants__unit")
         if not access.can_use_console(request.user):
             raise Http404
         return view(request, *args, **kwargs)
