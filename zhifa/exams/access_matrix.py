@@ -88,6 +88,8 @@ CASES = {
     "exams:manage-results-export": console(kwargs=exam_id),
     "exams:manage-analysis": console(kwargs=exam_id),
     "exams:manage-analysis-export": console(kwargs=exam_id),
+    "exams:manage-items": console(),
+    "exams:manage-items-export": console(),
     "exams:grading-queue": console(),
     "exams:grading-answer": managers(kwargs=answer_id),
     "api:exams-attempt-start": sitters(kwargs=exam_id, method="post", anonymous=401),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,3 +159,40 @@ def score_histogram(totals: Sequence[float], maximum: float, bins: int = 10) -> 
     for t in totals:
         counts[min(int(t / width), bins - 1) if t >= 0 else 0] += 1
     return [{"from": round(i * width, 2), "to": round((i + 1) * width, 2), "count": counts[i]} for i in range(bins)]
+
+
+@dataclass
+class Observation:
+    """One examinee's sitting of one question: the fraction of its points earned, the fraction of the paper's
+    points the examinee earned in total, and the option labels picked (choice questions; None otherwise)."""
+
+    exam: int
+    score: float
+    total: float
+    choice: Sequence[str] | None = None
+
+
+def analyse_across(
+    observations: dict[int, list[Observation]], labels: Mapping[int, Sequence[str]]
+) -> list[tuple[ItemStats, int]]:
+    """Per-question statistics pooled over every exam that used the question, with how many exams that was.
+
+    Totals are fractions of each paper's maximum so that papers of different lengths compare; the point-biserial
+    and the upper / lower 27 % groups are taken over all the question's examinees.
+    """
+    result = []
+    for qid, obs in observations.items():
+        scores, totals = [o.score for o in obs], [o.total for o in obs]
+        rpb = point_biserial(scores, totals)
+        options = labels.get(qid) or ()
+        stats = ItemStats(
+            question=qid,
+            n=len(obs),
+            p=difficulty(scores),
+            point_biserial=rpb,
+            upper_lower=upper_lower_index(scores, totals),
+            distractors=distractor_shares([o.choice for o in obs], options) if options else {},
+            flag=flag_for(rpb),
+        )
+        result.append((stats, len({o.exam for o in obs})))
+    return result

@@ -17,6 +17,7 @@ from zhifa.exams import assembly, forms, papers, queries, results, services, tas
 from zhifa.exams.models import Exam
 from zhifa.people import access
 from zhifa.people.models import User
+from zhifa.questions.models import Question
 
 
 def _me(request: HttpRequest) -> User:
@@ -186,6 +187,37 @@ def exam_analysis_export(request: HttpRequest, exam_id: int) -> HttpResponse:
     return response
 
 
+def _across(request: HttpRequest) -> dict:
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in dict(Question.Kind.choices) else ""
+    flagged = request.GET.get("flagged") == "1"
+    data = results.item_analysis_across(queries.exams_managed_by(user=_me(request)), kind=kind, flagged_only=flagged)
+    return {**data, "kind": kind, "flagged_only": flagged}
+
+
+@console_required
+def item_analysis_across(request: HttpRequest) -> HttpResponse:
+    """Every question of the exams the user may see, analysed across those exams; flagged ones first."""
+    data = _across(request)
+    chart = {
+        "ids": [q.pk for q, _, _ in data["rows"]],
+        "p": [s.p for _, s, _ in data["rows"]],
+        "rpb": [s.point_biserial for _, s, _ in data["rows"]],
+    }
+    return render(
+        request,
+        "exams/manage_items.html",
+        {**data, "kinds": Question.Kind.choices, "chart": json.dumps(chart), "query": request.GET.urlencode()},
+    )
+
+
+@console_required
+def item_analysis_across_export(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(results.across_workbook(_across(request)), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="item-analysis.xlsx"'
+    return response
+
+
 @console_required
 def grading_queue(request: HttpRequest) -> HttpResponse:
     answers = queries.grading_queue(user=_me(request))[:200]
@@ -214,7 +246,7 @@ def grading_answer(request: HttpRequest, answer_id: int) -> HttpResponse:
         else:
             messages.success(request, "已保存评分。")
             return redirect("exams:grading-queue")
-    points = next(r["points"] for r in answer.attempt.paper.rows if r["question"] == answer.question_id)
+    points = answer.attempt.paper.points_of(answer.question_id)
     existing = getattr(answer, "manual_grade", None) if hasattr(answer, "manual_grade") else None
     return render(
         request,

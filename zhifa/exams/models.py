@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -103,6 +104,9 @@ class Exam(TimeStampedModel):
 class ExamPaper(models.Model):
     """A frozen paper: rows [{"question", "section", "points", "options"}] in display order, and the seed used.
 
+    A case-analysis row also has "subs": [{"question", "points", "options"}], its sub-questions (of the exact case
+    version) in order, the row's points split among them; examinees answer the sub-questions.
+
     Built before the exam opens; `form` numbers parallel forms; `officer` is set for one-paper-per-examinee.
     """
 
@@ -128,8 +132,25 @@ class ExamPaper(models.Model):
         return f"{self.exam} 第{self.form}套"
 
     @property
+    def leaves(self) -> list[dict]:
+        """The scored rows in display order: a case question's sub-questions stand in its place, each with its
+        own points and options and `"case"` (the case question's id); every other row is itself."""
+        out: list[dict] = []
+        for row in self.rows:
+            subs = row.get("subs")
+            if subs:
+                out.extend({**sub, "section": row["section"], "case": row["question"]} for sub in subs)
+            else:
+                out.append(row)
+        return out
+
+    @property
     def question_ids(self) -> list[int]:
-        return [row["question"] for row in self.rows]
+        """The ids an attempt answers (sub-questions of a case question, not the case itself)."""
+        return [row["question"] for row in self.leaves]
+
+    def points_of(self, question_id: int) -> Decimal:
+        return next(Decimal(r["points"]) for r in self.leaves if r["question"] == question_id)
 
 
 class Attempt(models.Model):

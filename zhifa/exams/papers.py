@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -110,7 +111,47 @@ def _rows(exam: Exam, blueprint: assembly.Blueprint, paper: assembly.Paper, seed
         shuffle_questions=exam.shuffle_questions,
         shuffle_options=exam.shuffle_options,
     )
-    return [row.as_json() for row in ordered]
+    rows = [row.as_json() for row in ordered]
+    cases = [r for r in rows if kinds.get(r["question"]) == "case"]
+    if cases:
+        _add_sub_questions(cases)
+    return rows
+
+
+def split_points(points: Decimal, parts: int) -> list[Decimal]:
+    """`points` in `parts` shares of whole cents that add up exactly (the remainder on the last share)."""
+    cents = int((points * 100).to_integral_value())
+    share = cents // parts
+    return [Decimal(share) / 100] * (parts - 1) + [Decimal(cents - share * (parts - 1)) / 100]
+
+
+def _add_sub_questions(case_rows: list[dict]) -> None:
+    """Freeze each case row's sub-questions (of that exact case version) with their options and a share of the
+    row's points; a case question without sub-questions stays one manually graded answer."""
+    subs: dict[int, list[int]] = defaultdict(list)
+    for sub_id, parent_id in (
+        Question.objects.filter(parent_id__in=[r["question"] for r in case_rows])
+        .order_by("position", "id")
+        .values_list("id", "parent_id")
+    ):
+        subs[parent_id].append(sub_id)
+    labels: dict[int, list[str]] = defaultdict(list)
+    all_subs = [q for ids in subs.values() for q in ids]
+    for qid, label in (
+        Option.objects.filter(question_id__in=all_subs)
+        .order_by("position", "label")
+        .values_list("question_id", "label")
+    ):
+        labels[qid].append(label)
+    for row in case_rows:
+        ids = subs.get(row["question"])
+        if not ids:
+            continue
+        shares = split_points(Decimal(row["points"]), len(ids))
+        row["subs"] = [
+            {"question": qid, "points": str(points.quantize(Decimal("0.01"))), "options": labels.get(qid, [])}
+            for qid, points in zip(ids, shares, strict=True)
+        ]
 
 
 def _store(

@@ -130,15 +130,23 @@ def exam_get_for_manager(*, exam_id: int, user: User, write: bool = False) -> Ex
 
 
 def paper_questions(*, paper: ExamPaper, with_key: bool = False) -> list[dict]:
-    """The paper's questions in display order; answer key and explanation only when `with_key`."""
-    ids = paper.question_ids
+    """The paper's questions in display order; answer key and explanation only when `with_key`.
+
+    A case question's sub-questions are listed in its place, numbered on, each with the case text (`case_stem`)
+    and its place in the case (`sub`, 1-based); the examinee answers them one by one.
+    """
+    leaves = paper.leaves
+    ids = [row["question"] for row in leaves] + [row["case"] for row in leaves if "case" in row]
     questions = {q.pk: q for q in Question.objects.filter(pk__in=ids)}
     options: dict[int, dict[str, str]] = defaultdict(dict)
     for qid, label, text in Option.objects.filter(question_id__in=ids).values_list("question_id", "label", "text"):
         options[qid][label] = text
-    result = []
-    for n, row in enumerate(paper.rows, start=1):
+    result: list[dict] = []
+    sub = 0
+    for n, row in enumerate(leaves, start=1):
         q = questions[row["question"]]
+        case = questions[row["case"]] if "case" in row else None
+        sub = sub + 1 if case is not None and result and result[-1]["case"] == case.pk else 1
         item = {
             "number": n,
             "question": q.pk,
@@ -149,6 +157,9 @@ def paper_questions(*, paper: ExamPaper, with_key: bool = False) -> list[dict]:
             "section": row["section"],
             "options": [{"key": label, "text": options[q.pk].get(label, "")} for label in row["options"]],
             "blanks": len(q.answer) if q.kind == "blank" and isinstance(q.answer, list) else 0,
+            "case": case.pk if case else None,
+            "case_stem": case.stem if case else "",
+            "sub": sub if case else 0,
         }
         if with_key:
             item.update(answer=q.answer, explanation=q.explanation)
@@ -226,7 +237,7 @@ def grading_queue(*, user: User) -> QuerySet[Answer]:
 
 def answer_get_for_grader(*, answer_id: int, user: User) -> Answer:
     answer = get_object_or_404(
-        Answer.objects.select_related("attempt__exam__unit", "attempt__paper", "question"), pk=answer_id
+        Answer.objects.select_related("attempt__exam__unit", "attempt__paper", "question__parent"), pk=answer_id
     )
     if not access.can_use_console(user) or not access.can_manage_unit(user, answer.attempt.exam.unit):
         raise Http404

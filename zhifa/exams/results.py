@@ -65,8 +65,8 @@ def item_analysis(exam: Exam) -> dict:
     attempts = list(
         Attempt.objects.filter(exam=exam).exclude(status=Attempt.Status.RUNNING).select_related("paper").order_by("pk")
     )
-    qids = sorted({row["question"] for a in attempts for row in a.paper.rows})
-    points = {row["question"]: Decimal(row["points"]) for a in attempts for row in a.paper.rows}
+    qids = sorted({row["question"] for a in attempts for row in a.paper.leaves})
+    points = {row["question"]: Decimal(row["points"]) for a in attempts for row in a.paper.leaves}
     manual = dict(ManualGrade.objects.filter(answer__attempt__exam=exam).values_list("answer_id", "score"))
     cells: dict[tuple[int, int], Answer] = {}
     for answer in Answer.objects.filter(attempt__exam=exam).only(
@@ -76,7 +76,7 @@ def item_analysis(exam: Exam) -> dict:
     questions = {q.pk: q for q in Question.objects.filter(pk__in=qids).prefetch_related("options")}
     matrix, choices = [], defaultdict(list)
     for a in attempts:
-        on_paper = {row["question"] for row in a.paper.rows}
+        on_paper = {row["question"] for row in a.paper.leaves}
         row = []
         for qid in qids:
             cell = cells.get((a.pk, qid))
@@ -92,6 +92,93 @@ def item_analysis(exam: Exam) -> dict:
         "reliability": analysis.reliability(matrix) if matrix else {"kr20": None, "alpha": None},
         "n": len(attempts),
     }
+
+
+def item_analysis_across(exams, *, kind: str = "", flagged_only: bool = False) -> dict:
+    """Every question used by the given exams, analysed over all their submitted, graded attempts together.
+
+    Rows: (question, ItemStats, number of exams), flagged questions first (negative, then low), then by
+    discrimination ascending. `kind` keeps one question kind; `flagged_only` only the flagged ones.
+    """
+    attempts = list(
+        Attempt.objects.filter(exam__in=exams, grade__isnull=False)
+        .exclude(status=Attempt.Status.RUNNING)
+        .select_related("paper", "grade")
+        .order_by("pk")
+    )
+    attempt_ids = [a.pk for a in attempts]
+    cells: dict[tuple[int, int], tuple[object, Decimal | None]] = {}
+    for attempt_id, question_id, response, auto in Answer.objects.filter(attempt_id__in=attempt_ids).values_list(
+        "attempt_id", "question_id", "response", "auto_score"
+    ):
+        cells[attempt_id, question_id] = (response, auto)
+    manual = {
+        (attempt_id, question_id): score
+        for attempt_id, question_id, score in ManualGrade.objects.filter(
+            answer__attempt_id__in=attempt_ids
+        ).values_list("answer__attempt_id", "answer__question_id", "score")
+    }
+    kinds = dict(
+        Question.objects.filter(pk__in={r["question"] for a in attempts for r in a.paper.leaves}).values_list(
+            "id", "kind"
+        )
+    )
+    observations: dict[int, list[analysis.Observation]] = defaultdict(list)
+    for a in attempts:
+        maximum = float(a.grade.max_score) or 1.0
+        total = float(a.grade.total) / maximum
+        for row in a.paper.leaves:
+            qid = row["question"]
+            if kind and kinds.get(qid) != kind:
+                continue
+            response, auto = cells.get((a.pk, qid), (None, Decimal(0)))
+            earned = manual.get((a.pk, qid), auto)
+            choice = _labels(response) if kinds.get(qid) in ("single", "multiple") else None
+            observations[qid].append(
+                analysis.Observation(a.exam_id, float(earned or 0) / float(row["points"]), total, choice)
+            )
+    questions = {q.pk: q for q in Question.objects.filter(pk__in=list(observations)).prefetch_related("options")}
+    labels = {qid: [o.label for o in q.options.all()] for qid, q in questions.items()}
+    rows = [
+        (questions[s.question], s, exams_n)
+        for s, exams_n in analysis.analyse_across(observations, labels)
+        if s.flag or not flagged_only
+    ]
+    order = {"negative": 0, "low": 1, "": 2}
+    rows.sort(key=lambda r: (order[r[1].flag], r[1].point_biserial if r[1].point_biserial is not None else 9, r[0].pk))
+    return {
+        "rows": rows,
+        "attempts": len(attempts),
+        "flagged": sum(1 for r in rows if r[1].flag),
+    }
+
+
+def across_workbook(data: dict) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "试题分析（跨考试）"
+    ws.append(
+        ["试题编号", "版本", "题型", "考试数", "人数", "难度 p", "点二列相关", "高低分组区分度", "选项选择率", "标记"]
+    )
+    for q, s, exams_n in data["rows"]:
+        shares = "；".join(f"{k or '未答'}:{v:.0%}" for k, v in s.distractors.items())
+        ws.append(
+            [
+                q.pk,
+                q.version,
+                q.get_kind_display(),
+                exams_n,
+                s.n,
+                _r(s.p),
+                _r(s.point_biserial),
+                _r(s.upper_lower),
+                shares,
+                s.flag_label,
+            ]
+        )
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def _labels(response) -> list[str]:

@@ -47,6 +47,9 @@ class QuestionOut(Schema):
     section: int
     options: list[OptionOut]
     blanks: int
+    case: int | None = None  # a sub-question of this case-analysis question
+    case_stem: str = ""
+    sub: int = 0  # its place in the case, from 1
     response: Any = None
     flagged: bool = False
 

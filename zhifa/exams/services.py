@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Sum
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 
 from zhifa.common.audit import audit_record
@@ -22,6 +22,7 @@ from zhifa.exams.models import Answer, Attempt, AttemptEvent, Exam, ExamPaper, G
 from zhifa.people.models import Officer, User
 from zhifa.questions.models import Question
 from zhifa.records import services as records_services
+from zhifa.records.models import Statement
 
 MAX_SEQ_JUMP = 1_000_000  # a sequence number further ahead than this is a tampered one, not a slow network
 MAX_SEQ = 2**53  # what a browser can count exactly
@@ -227,7 +228,7 @@ def attempts_autosubmit_due() -> int:
 
 
 def _grade_attempt(attempt: Attempt, now) -> Grade:
-    rows = attempt.paper.rows
+    rows = attempt.paper.leaves
     keys = {
         q["id"]: q for q in Question.objects.filter(pk__in=[r["question"] for r in rows]).values("id", "kind", "answer")
     }
@@ -264,14 +265,25 @@ def _grade_attempt(attempt: Attempt, now) -> Grade:
     return grade
 
 
-def _finalise(attempt: Attempt, grade: Grade, now) -> None:
-    """Decide pass/fail once no answer waits for a person; write the learning record and qualification."""
+def _finalise(attempt: Attempt, grade: Grade, now, *, revision: int = 0) -> None:
+    """Decide pass/fail once no answer waits for a person; write the learning record and qualification.
+
+    `revision` > 0 is a regrade of a final grade whose total or pass/fail changed: the learning record is
+    append-only, so a new statement with the new outcome supersedes the earlier one (it names it), and the
+    qualification record follows the new outcome (created, rescored, or withdrawn when no passed attempt is left).
+    """
     exam = attempt.exam
     grade.passed = grading.has_passed(grade.total, exam.pass_mark)
     grade.status = Grade.Status.FINAL
     grade.save(update_fields=["passed", "status", "total", "manual_score"])
     Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.GRADED)
     officer = attempt.officer
+    key = f"exams:attempt:{attempt.pk}"
+    context: dict = {"attempt": attempt.pk}
+    if revision:
+        previous = _attempt_statements(attempt).order_by("-id").first()
+        context.update(regrade=revision, supersedes=str(previous.uuid) if previous else None)
+        key = f"{key}:regrade:{revision}"
     records_services.statement_record(
         officer=officer,
         verb="passed" if grade.passed else "failed",
@@ -279,13 +291,11 @@ def _finalise(attempt: Attempt, grade: Grade, now) -> None:
         object_id=str(exam.pk),
         object_name=exam.title,
         result={"score": float(grade.total), "max": float(grade.max_score), "success": grade.passed},
-        context={"attempt": attempt.pk},
+        context=context,
         timestamp=now,
-        dedupe_key=f"exams:attempt:{attempt.pk}",
+        dedupe_key=key,
     )
-    if not grade.passed:
-        return
-    if exam.credit_hours > 0:
+    if grade.passed and exam.credit_hours > 0:
         records_services.hours_credit(
             officer=officer,
             category=exam.credit_category,
@@ -295,9 +305,45 @@ def _finalise(attempt: Attempt, grade: Grade, now) -> None:
             dedupe_key=f"exams:exam:{exam.pk}:officer:{officer.pk}",
         )
     if exam.is_qualification:
-        QualificationRecord.objects.get_or_create(
-            officer=officer, exam=exam, defaults={"attempt": attempt, "score": grade.total, "passed_at": now}
+        _qualification_sync(attempt, grade, now)
+
+
+def _attempt_statements(attempt: Attempt):
+    key = f"exams:attempt:{attempt.pk}"
+    return Statement.objects.filter(Q(dedupe_key=key) | Q(dedupe_key__startswith=f"{key}:"))
+
+
+def _qualification_sync(attempt: Attempt, grade: Grade, now) -> None:
+    """The officer's qualification record for the exam follows his best passed attempt (none: no record)."""
+    record = QualificationRecord.objects.filter(officer_id=attempt.officer_id, exam_id=attempt.exam_id).first()
+    if grade.passed:
+        if record is None:
+            QualificationRecord.objects.create(
+                officer_id=attempt.officer_id,
+                exam_id=attempt.exam_id,
+                attempt=attempt,
+                score=grade.total,
+                passed_at=now,
+            )
+        elif record.attempt_id == attempt.pk and record.score != grade.total:
+            record.score = grade.total
+            record.save(update_fields=["score"])
+        return
+    if record is None or record.attempt_id != attempt.pk:
+        return
+    other = (
+        Grade.objects.filter(
+            attempt__exam_id=attempt.exam_id, attempt__officer_id=attempt.officer_id, passed=True, status="final"
         )
+        .exclude(attempt_id=attempt.pk)
+        .order_by("-total", "graded_at")
+        .first()
+    )
+    if other is None:
+        record.delete()
+    else:
+        record.attempt_id, record.score, record.passed_at = other.attempt_id, other.total, other.graded_at
+        record.save(update_fields=["attempt", "score", "passed_at"])
 
 
 def attempt_event_record(*, attempt: Attempt, kind: str, detail: dict | None = None) -> AttemptEvent | None:
@@ -322,7 +368,7 @@ def answer_grade_manual(
     attempt = Attempt.objects.select_for_update().select_related("exam", "paper", "officer").get(pk=answer.attempt_id)
     if attempt.status == Attempt.Status.RUNNING:
         raise ValueError("答卷尚未交卷，不能阅卷。")
-    points = next(Decimal(r["points"]) for r in attempt.paper.rows if r["question"] == answer.question_id)
+    points = attempt.paper.points_of(answer.question_id)
     value = grading.check_manual_score(score, points)
     existing = ManualGrade.objects.filter(answer=answer).first()
     if existing is not None and existing.score != value and not reason.strip():
@@ -359,8 +405,14 @@ def _regrade_total(attempt: Attempt, by: User) -> None:
     if attempt.answers.filter(needs_manual=True).exists():
         grade.save(update_fields=["manual_score", "total"])
         return
-    _finalise(attempt, grade, timezone.now())
-    if old_total != grade.total or old_passed != grade.passed:
+    changed = old_total != grade.total or old_passed != grading.has_passed(grade.total, attempt.exam.pass_mark)
+    if old_passed is not None and not changed:
+        return  # a final grade re-saved with the same outcome: the records already say so
+    revision = 0
+    if old_passed is not None:  # a regrade of a final grade: a new statement supersedes the earlier one
+        revision = _attempt_statements(attempt).count()
+    _finalise(attempt, grade, timezone.now(), revision=revision)
+    if changed:
         audit_record(
             actor=by,
             action="exams.grade_total",

@@ -19,6 +19,8 @@ urlpatterns = [
     path("manage/<int:exam_id>/results.xlsx", console_views.exam_results_export, name="manage-results-export"),
     path("manage/<int:exam_id>/analysis/", console_views.exam_analysis, name="manage-analysis"),
     path("manage/<int:exam_id>/analysis.xlsx", console_views.exam_analysis_export, name="manage-analysis-export"),
+    path("manage/items/", console_views.item_analysis_across, name="manage-items"),
+    path("manage/items.xlsx", console_views.item_analysis_across_export, name="manage-items-export"),
     path("manage/grading/", console_views.grading_queue, name="grading-queue"),
     path("manage/grading/<int:answer_id>/", console_views.grading_answer, name="grading-answer"),
 ]

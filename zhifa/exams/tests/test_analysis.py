@@ -92,3 +92,67 @@ def test_point_biserial_is_a_correlation(pairs):
 def test_alpha_never_exceeds_one(matrix):
     alpha = cronbach_alpha(matrix)
     assert alpha is None or alpha <= 1.0 + 1e-9
+
+
+@pytest.fixture
+def two_exams_sat(org, unit_admin, officer):
+    """Two exams on the same three questions, each sat four times: s1 and j go with the total, s2 against it."""
+    from zhifa.exams import queries, services
+    from zhifa.exams.tests import factories
+
+    s1, s2 = factories.question("single"), factories.question("single")
+    j = factories.question("judge")
+    sections = [{"kind": "single", "count": 2, "points": "10"}, {"kind": "judge", "count": 1, "points": "10"}]
+    exams = [
+        factories.exam(org, by=unit_admin, bp=factories.blueprint(org.market, sections), attempts_allowed=4, title=t)
+        for t in ("第一次模拟考试", "第二次模拟考试")
+    ]
+    strong = {s1.pk: ["B"], s2.pk: ["A"], j.pk: [True]}
+    weak = {s1.pk: ["C"], s2.pk: ["B"], j.pk: [False]}
+    for exam in exams:
+        for pattern in (strong, strong, weak, weak):
+            paper = queries.attempt_paper_for(exam=exam, officer=officer)
+            attempt = services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="t")
+            answers = [services.AnswerIn(question=q, response=r) for q, r in pattern.items()]
+            services.attempt_save_answers(attempt=attempt, by=officer.user, answers=answers, seq=1, device_token="t")
+            services.attempt_submit(attempt=attempt, by=officer.user)
+    return exams, (s1, s2, j)
+
+
+def test_questions_are_analysed_across_exams_and_flagged(two_exams_sat):
+    from zhifa.exams import results
+    from zhifa.exams.models import Exam
+
+    exams, (s1, s2, j) = two_exams_sat
+    data = results.item_analysis_across(Exam.objects.filter(pk__in=[e.pk for e in exams]))
+    rows = {q.pk: (s, n) for q, s, n in data["rows"]}
+    assert data["attempts"] == 8 and data["flagged"] == 1
+    assert data["rows"][0][0] == s2  # the flagged question first
+    stats, exams_n = rows[s2.pk]
+    assert exams_n == 2 and stats.n == 8 and stats.p == 0.5 and stats.flag == "negative"
+    assert stats.point_biserial == pytest.approx(-1.0) and stats.upper_lower == -1.0
+    assert stats.distractors == {"A": 0.5, "B": 0.5, "C": 0.0, "D": 0.0, "": 0.0}
+    assert rows[s1.pk][0].point_biserial == pytest.approx(1.0) and rows[s1.pk][0].flag == ""
+    assert rows[j.pk][0].p == 0.5 and rows[j.pk][0].distractors == {}
+    only = results.item_analysis_across(Exam.objects.all(), kind="judge")
+    assert [q.pk for q, _, _ in only["rows"]] == [j.pk]
+    assert [q.pk for q, _, _ in results.item_analysis_across(Exam.objects.all(), flagged_only=True)["rows"]] == [s2.pk]
+
+
+def test_the_across_exams_page_charts_and_exports(client, two_exams_sat, unit_admin, officer):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(unit_admin)
+    page = client.get("/exams/manage/items/?flagged=1")
+    assert (
+        page.status_code == 200 and "区分度为负" in page.content.decode() and 'id="item-chart"' in page.content.decode()
+    )
+    export = client.get("/exams/manage/items.xlsx?kind=single")
+    sheet = load_workbook(BytesIO(export.content)).active
+    table = list(sheet.values)
+    assert table[0][:5] == ("试题编号", "版本", "题型", "考试数", "人数") and len(table) == 3
+    assert table[1][9] == "区分度为负" and table[1][3] == 2 and table[1][4] == 8
+    client.force_login(officer.user)
+    assert client.get("/exams/manage/items/").status_code == 404

@@ -155,3 +155,29 @@ def test_ten_concurrent_submissions_give_exactly_one_grade(org, unit_admin, offi
     assert not errors
     assert Grade.objects.filter(attempt=attempt).count() == 1 and len(set(grades)) == 1 and len(grades) == 10
     assert Statement.objects.filter(officer=officer).count() == 1
+
+
+def test_a_regrade_updates_the_learning_record_and_the_qualification(short_exam, officer, unit_admin):
+    attempt = sit(short_exam, officer, lambda row: ["B"] if row["points"] == "30.00" else "告知当事人陈述申辩")
+    services.attempt_submit(attempt=attempt, by=officer.user)
+    answer = queries.grading_queue(user=unit_admin).get()
+    services.answer_grade_manual(answer=answer, by=unit_admin, score=D(10))  # 70: passed
+    assert QualificationRecord.objects.get(officer=officer).score == D(70)
+    services.answer_grade_manual(answer=answer, by=unit_admin, score=D(20), reason="复核后调整")  # 80
+    assert QualificationRecord.objects.get(officer=officer).score == D(80)
+    services.answer_grade_manual(answer=answer, by=unit_admin, score=D(20), reason="再次复核")  # unchanged
+    assert Statement.objects.filter(officer=officer).count() == 2
+    services.answer_grade_manual(answer=answer, by=unit_admin, score=D(0), reason="答案雷同，改判")  # 60 → 0 + 60
+    grade = Grade.objects.get(attempt=attempt)
+    assert grade.total == D(60) and grade.passed  # the pass mark is 60: still passed
+    short_exam.pass_mark = D(65)
+    short_exam.save(update_fields=["pass_mark"])
+    services.answer_grade_manual(answer=answer, by=unit_admin, score=D(1), reason="复核")  # 61 < 65: failed
+    statements = list(Statement.objects.filter(officer=officer).order_by("id"))
+    assert [s.verb for s in statements] == ["passed", "passed", "passed", "failed"]
+    assert [s.result["score"] for s in statements] == [70.0, 80.0, 60.0, 61.0]
+    assert statements[-1].context["supersedes"] == str(statements[-2].uuid)
+    assert not QualificationRecord.objects.filter(officer=officer).exists()
+    services.answer_grade_manual(answer=answer, by=unit_admin, score=D(10), reason="复核")  # 70: passed again
+    assert QualificationRecord.objects.get(officer=officer).score == D(70)
+    assert Statement.objects.filter(officer=officer).order_by("-id").first().verb == "passed"

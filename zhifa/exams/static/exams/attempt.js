@@ -240,16 +240,24 @@ function show(index) {
   const box = $("question");
   const head = document.createElement("p");
   head.className = "question-head";
-  head.textContent = `第 ${q.number} 题 · ${q.kind_label} · ${q.points} 分`;
+  const part = q.case ? `案例分析第 ${q.sub} 小题 · ` : "";
+  head.textContent = `第 ${q.number} 题 · ${part}${q.kind_label} · ${q.points} 分`;
   const stem = document.createElement("div");
   stem.className = "stem";
   stem.innerHTML = q.stem; // sanitised by nh3 when the question was saved
+  const parts = [head];
+  if (q.case) { // the case text stays above each of its sub-questions
+    const text = document.createElement("div");
+    text.className = "case-text";
+    text.innerHTML = q.case_stem; // sanitised by nh3 too
+    parts.push(text);
+  }
   let inputs;
   if (q.kind === "single") inputs = choiceInputs(q, "radio");
   else if (q.kind === "multiple") inputs = choiceInputs(q, "checkbox");
   else if (q.kind === "judge") inputs = judgeInputs(q);
   else inputs = textInputs(q);
-  box.replaceChildren(head, stem, ...inputs);
+  box.replaceChildren(...parts, stem, ...inputs);
   $("flag").setAttribute("aria-pressed", String(q.flagged));
   $("flag").textContent = q.flagged ? "取消标记" : "标记";
   renderNavigator();
