@@ -55,8 +55,9 @@ def _scope_from(params) -> queries.Scope:
 def reviews(request, payload: ReviewsIn):
     officer = _officer(request)
     results, batch = [], []
+    in_scope = queries.questions_in_scope(officer, [review.question_id for review in payload.reviews])
     for review in payload.reviews:
-        question = queries.question_in_scope(officer, review.question_id)
+        question = in_scope.get(review.question_id)
         if question is None:
             results.append(
                 {
@@ -69,5 +70,5 @@ def reviews(request, payload: ReviewsIn):
         batch.append(
             services.ReviewIn(question, review.response, review.response_ms, review.client_id, review.reviewed_at)
         )
-    results += services.reviews_sync(officer=officer, reviews=batch)
+    results += services.reviews_sync(officer=officer, reviews=batch, sent_at=payload.sent_at)
     return {"results": results}

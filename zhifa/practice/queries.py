@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Avg, Count, Q, QuerySet, Sum, prefetch_related_objects
 from django.utils import timezone
 
 from zhifa.common.text import chinese_to_int
 from zhifa.laws.models import Citation
 from zhifa.people import access
 from zhifa.people.models import Officer
-from zhifa.practice.models import DailyActivity, Mastery, Mistake, ReviewCard
-from zhifa.practice.services import PRACTICE_KINDS, settings_for
+from zhifa.practice.models import DailyActivity, Mastery, Mistake
+from zhifa.practice.services import DEFAULTS, PRACTICE_KINDS, SETTINGS_SQL
 from zhifa.questions.models import KnowledgePoint, Question
 
 SECONDS_PER_ITEM = 20  # a 5-minute session holds about 15 items
@@ -36,7 +37,34 @@ def scope_for(officer: Officer) -> QuerySet[Question]:
 
 
 def question_in_scope(officer: Officer, question_id: int) -> Question | None:
-    return scope_for(officer).filter(pk=question_id).first()
+    return questions_in_scope(officer, [question_id]).get(question_id)
+
+
+# Raw SQL on the hot paths (docs/practice.md, "Speed"): the ORM spent more time building these statements than the
+# database spent running them. Each runs as written on SQLite and PostgreSQL.
+PRACTICABLE_SQL = (
+    "q.status = 'published' AND q.parent_id IS NULL AND q.kind IN ("
+    + ", ".join(f"'{kind}'" for kind in PRACTICE_KINDS)
+    + ")"
+)
+IN_SCOPE_SQL = """
+(NOT EXISTS (SELECT 1 FROM questions_question_domains qd WHERE qd.question_id = q.id)
+ OR EXISTS (SELECT 1 FROM questions_question_domains qd
+            JOIN people_officer_domains od ON od.domain_id = qd.domain_id
+            WHERE qd.question_id = q.id AND od.officer_id = %s))"""
+
+
+def questions_in_scope(officer: Officer, question_ids: list[int]) -> dict[int, Question]:
+    """The questions among `question_ids` the officer may practise, by id (one query).
+
+    An earlier published version counts too: an answer given offline to a question edited meanwhile still counts
+    for the lineage's card.
+    """
+    if not question_ids:
+        return {}
+    marks = ", ".join(["%s"] * len(question_ids))
+    sql = f"SELECT q.* FROM questions_question q WHERE q.id IN ({marks}) AND {PRACTICABLE_SQL} AND {IN_SCOPE_SQL}"
+    return {q.pk: q for q in Question.objects.raw(sql, [*question_ids, officer.pk])}
 
 
 def _latest_of(lineage_ids: list[int]) -> dict[int, Question]:
@@ -44,42 +72,69 @@ def _latest_of(lineage_ids: list[int]) -> dict[int, Question]:
     return {(q.lineage_id or q.pk): q for q in rows.prefetch_related("options", "knowledge_points")}
 
 
+# Due cards, oldest due first, as the latest practicable version of their lineage.
+DUE_SQL = f"""
+SELECT q.id FROM practice_reviewcard c
+JOIN questions_question q
+  ON q.is_latest AND (q.lineage_id = c.question_id OR (q.lineage_id IS NULL AND q.id = c.question_id))
+WHERE c.officer_id = %s AND c.due <= %s AND {PRACTICABLE_SQL}
+ORDER BY c.due, c.id
+LIMIT %s"""
+NEW_TODAY_SQL = "SELECT new_cards FROM practice_dailyactivity WHERE officer_id = %s AND day = %s"
+# New questions: in scope, no card yet; those of his five weakest knowledge points (recall < 0.8) first.
+NEW_SQL = f"""
+SELECT q.id FROM questions_question q
+WHERE q.is_latest AND {PRACTICABLE_SQL} AND {IN_SCOPE_SQL}
+  AND NOT EXISTS (SELECT 1 FROM practice_reviewcard c
+                  WHERE c.officer_id = %s AND c.question_id = COALESCE(q.lineage_id, q.id))
+ORDER BY CASE WHEN EXISTS (
+             SELECT 1 FROM questions_question_knowledge_points qk
+             WHERE qk.question_id = q.id AND qk.knowledgepoint_id IN (
+                 SELECT m.knowledge_point_id FROM practice_mastery m
+                 WHERE m.officer_id = %s AND m.recall < 0.8 ORDER BY m.recall LIMIT 5))
+         THEN 0 ELSE 1 END,
+         q.difficulty, q.id
+LIMIT %s"""
+
+
 def daily_queue(officer: Officer, now: datetime | None = None) -> list[Question]:
-    """Today's practice: due reviews first (oldest due first), then new questions, weak knowledge points first."""
+    """Today's practice: due reviews first (oldest due first), then new questions, weak knowledge points first.
+
+    At most four short raw statements, then the questions and their options (docs/practice.md, "Speed").
+    """
     now = now or timezone.now()
-    settings = settings_for(officer)
-    size = max(settings.session_minutes * 60 // SECONDS_PER_ITEM, 1)
-    due_ids = list(
-        ReviewCard.objects.filter(officer=officer, due__lte=now)
-        .order_by("due")
-        .values_list("question_id", flat=True)[:size]
-    )
-    latest = _latest_of(due_ids)
-    queue = [latest[i] for i in due_ids if i in latest]
-    today = DailyActivity.objects.filter(officer=officer, day=timezone.localdate(now)).first()
-    new_allowed = max(settings.new_per_day - (today.new_cards if today else 0), 0)
-    new_count = min(new_allowed, size - len(queue))
-    if new_count > 0:
-        queue += new_questions(officer, new_count)
-    return queue
+    with connection.cursor() as cursor:
+        cursor.execute(SETTINGS_SQL, [officer.pk])
+        new_per_day, minutes, _cap = cursor.fetchone() or (DEFAULTS.new_per_day, DEFAULTS.session_minutes, 0)
+        size = max(minutes * 60 // SECONDS_PER_ITEM, 1)
+        cursor.execute(DUE_SQL, [officer.pk, connection.ops.adapt_datetimefield_value(now), size])
+        ids = [row[0] for row in cursor.fetchall()]
+        new_count = size - len(ids)
+        if new_count > 0:
+            cursor.execute(NEW_TODAY_SQL, [officer.pk, connection.ops.adapt_datefield_value(timezone.localdate(now))])
+            started = cursor.fetchone()
+            new_count = min(max(new_per_day - (started[0] if started else 0), 0), new_count)
+        if new_count > 0:
+            cursor.execute(NEW_SQL, [officer.pk, officer.pk, officer.pk, new_count])
+            ids += [row[0] for row in cursor.fetchall()]
+    return _questions(ids)
 
 
 def new_questions(officer: Officer, count: int) -> list[Question]:
     """Questions of the officer's scope he has no card for, from his weakest knowledge points first."""
-    carded = ReviewCard.objects.filter(officer=officer).values("question_id")
-    candidates = scope_for(officer).exclude(Q(lineage_id__in=carded) | Q(pk__in=carded))
-    weak = list(
-        Mastery.objects.filter(officer=officer, recall__lt=0.8)
-        .order_by("recall")
-        .values_list("knowledge_point_id", flat=True)[:5]
-    )
-    picked: list[Question] = []
-    if weak:
-        picked = list(candidates.filter(knowledge_points__in=weak).prefetch_related("options")[:count])
-    if len(picked) < count:
-        rest = candidates.exclude(pk__in=[q.pk for q in picked]).order_by("difficulty", "pk")
-        picked += list(rest.prefetch_related("options")[: count - len(picked)])
-    return picked
+    with connection.cursor() as cursor:
+        cursor.execute(NEW_SQL, [officer.pk, officer.pk, officer.pk, count])
+        return _questions([row[0] for row in cursor.fetchall()])
+
+
+def _questions(ids: list[int]) -> list[Question]:
+    """The questions of `ids` in that order, with their options (two queries; none for no ids)."""
+    if not ids:
+        return []
+    by_id = Question.objects.in_bulk(ids)
+    questions = [by_id[pk] for pk in ids if pk in by_id]
+    prefetch_related_objects(questions, "options")
+    return questions
 
 
 ARTICLE_NUMBER = re.compile(r"第([零〇一二两三四五六七八九十百千]+)条")

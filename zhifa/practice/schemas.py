@@ -42,6 +42,8 @@ class ReviewIn(Schema):
 
 class ReviewsIn(Schema):
     reviews: list[ReviewIn] = Field(max_length=500)
+    # The phone's clock when it sent the batch: the server corrects the batch's times by the phone's clock error.
+    sent_at: datetime | None = None
 
 
 class ReviewResultOut(Schema):

@@ -10,16 +10,18 @@ Offline answers arrive late, repeated and out of order (see docs/practice.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+import json
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeGuard
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from zhifa.people.models import Officer, User
 from zhifa.practice import scheduling
-from zhifa.practice.models import DailyActivity, Mistake, PracticeSettings, ReviewCard, ReviewLog
+from zhifa.practice.models import Mistake, PracticeSettings, ReviewLog
 from zhifa.practice.rating import rating_for
 from zhifa.questions import checking
 from zhifa.questions.models import Question
@@ -53,10 +55,78 @@ def settings_for(officer: Officer) -> PracticeSettings:
     return max(rows, key=lambda row: len(row.unit.path) if row.unit else 0, default=None) or PracticeSettings()
 
 
+# The officer's most specific settings row, by his unit's path (the hot paths only know the officer's id). Returns
+# no row when nothing is configured; callers fall back to the model's defaults.
+SETTINGS_FROM = """
+FROM practice_practicesettings s
+LEFT JOIN people_unit u ON u.id = s.unit_id
+WHERE s.unit_id IS NULL
+   OR u.path = (SELECT SUBSTR(ou.path, 1, LENGTH(u.path)) FROM people_officer o
+                JOIN people_unit ou ON ou.id = o.unit_id WHERE o.id = %s)
+ORDER BY LENGTH(COALESCE(u.path, '')) DESC
+LIMIT 1"""
+SETTINGS_SQL = "SELECT s.new_per_day, s.session_minutes, s.points_daily_cap" + SETTINGS_FROM
+DEFAULTS = PracticeSettings()
+
+
+def _for_update() -> str:
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+
+
+def _dt(value: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def _day(at: datetime) -> Any:
+    return connection.ops.adapt_datefield_value(timezone.localdate(at))
+
+
+def _aware(value: datetime) -> datetime:
+    """A datetime read by a raw cursor: aware on PostgreSQL, naive UTC on SQLite."""
+    return value.replace(tzinfo=UTC) if timezone.is_naive(value) else value
+
+
 def _clamp(client_time: datetime | None, now: datetime) -> datetime:
     if client_time is None or timezone.is_naive(client_time) or client_time > now:
         return now
     return client_time
+
+
+CARD_SQL = """
+SELECT id, state, step, stability, difficulty, due, last_review
+FROM practice_reviewcard WHERE officer_id = %s AND question_id = %s"""
+CARD_INSERT_SQL = """
+INSERT INTO practice_reviewcard (officer_id, question_id, state, step, stability, difficulty, due, last_review,
+                                 last_review_day, reps, lapses, created_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 1, 0, %s)
+ON CONFLICT (officer_id, question_id) DO NOTHING
+RETURNING id"""
+CARD_UPDATE_SQL = """
+UPDATE practice_reviewcard
+SET state = %s, step = %s, stability = %s, difficulty = %s, due = %s, last_review = %s, last_review_day = %s,
+    reps = reps + 1, lapses = lapses + %s
+WHERE id = %s"""
+LOG_INSERT_SQL = """
+INSERT INTO practice_reviewlog (card_id, officer_id, question_id, client_id, rating, correct, response, response_ms,
+                                reviewed_at, received_at, applied, source)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (officer_id, client_id) DO NOTHING"""
+LOGGED_SQL = """
+SELECT l.client_id, l.correct, l.rating, c.due, l.applied
+FROM practice_reviewlog l JOIN practice_reviewcard c ON c.id = l.card_id
+WHERE l.officer_id = %s AND l.client_id = %s"""
+# One statement counts the review for the day: the row is created or incremented, a right answer earns a point
+# while the day's points are under the cap of the officer's settings (looked up in the same statement).
+CAP_SQL = f"COALESCE((SELECT s.points_daily_cap {SETTINGS_FROM}), {DEFAULTS.points_daily_cap})"
+DAY_UPSERT_SQL = f"""
+INSERT INTO practice_dailyactivity (officer_id, day, reviews, correct, new_cards, points)
+VALUES (%s, %s, 1, %s, %s, CASE WHEN %s = 1 AND {CAP_SQL} > 0 THEN 1 ELSE 0 END)
+ON CONFLICT (officer_id, day) DO UPDATE SET
+    reviews = practice_dailyactivity.reviews + 1,
+    correct = practice_dailyactivity.correct + excluded.correct,
+    new_cards = practice_dailyactivity.new_cards + excluded.new_cards,
+    points = CASE WHEN excluded.correct = 1 AND practice_dailyactivity.points < {CAP_SQL}
+                  THEN practice_dailyactivity.points + 1 ELSE practice_dailyactivity.points END"""
 
 
 @transaction.atomic
@@ -74,98 +144,153 @@ def review_record(
     """Record one answer: schedule the card with FSRS, log it, update the day and the mistakes book.
 
     Raises PracticeError for a question that cannot be practised or an empty client_id. Idempotent per client_id.
+    One transaction of five or six short statements (docs/practice.md): lock or create the card, insert the log
+    unless this client_id is already logged, update the card, count the day, note the mistakes book. The FSRS
+    update is computed in Python between them; nothing is read back.
     """
     now = now or timezone.now()
     if not client_id or len(client_id) > 64:
         raise PracticeError("缺少或过长的作答编号（client_id），请刷新页面后重试。")
     if question.kind not in PRACTICE_KINDS or question.status != Question.Status.PUBLISHED:
         raise PracticeError(f"试题 {question.pk} 不能用于练习（仅限已发布的客观题）。")
-    existing = ReviewLog.objects.filter(officer=officer, client_id=client_id).select_related("card").first()
-    if existing is not None:
-        return _outcome(existing, duplicate=True)
     at = _clamp(reviewed_at, now)
     correct = checking.is_correct(question.kind, question.answer, response)
     rating = rating_for(correct=correct, response_ms=response_ms, kind=question.kind)
-    card, created = ReviewCard.objects.select_for_update().get_or_create(
-        officer=officer, question_id=lineage_id(question), defaults={"due": at}
+    root = lineage_id(question)
+    with connection.cursor() as cursor:
+        cursor.execute(CARD_SQL + _for_update(), [officer.pk, root])
+        row = cursor.fetchone()
+        created = False
+        if row is None:  # a new card: scheduled in Python, inserted with its first review applied
+            after = scheduling.schedule(scheduling.CardState(), rating, at)
+            cursor.execute(CARD_INSERT_SQL, [officer.pk, root, *_card_values(after, at), _dt(now)])
+            inserted = cursor.fetchone()
+            if inserted is not None:
+                card_id, due, applied, created = inserted[0], after.due or at, True, True
+            else:  # the same card was created concurrently: lock it and go on as for a held card
+                cursor.execute(CARD_SQL + _for_update(), [officer.pk, root])
+                row = cursor.fetchone()
+        if row is not None:
+            card_id, state, step, stability, difficulty, due, last_review = row
+            due, last_review = _aware(due), _aware(last_review) if last_review else None
+            applied = last_review is None or at >= last_review
+            if applied:
+                before = scheduling.CardState(state, step, stability, difficulty, due, last_review)
+                after = scheduling.schedule(before, rating, at)
+                due = after.due or at
+        cursor.execute(
+            LOG_INSERT_SQL,
+            [
+                card_id,
+                officer.pk,
+                question.pk,
+                client_id,
+                int(rating),
+                correct,
+                RESPONSE_FIELD.get_db_prep_value(response, connection),
+                response_ms,
+                _dt(at),
+                _dt(now),
+                applied,
+                source,
+            ],
+        )
+        if cursor.rowcount == 0:  # this client_id is logged already (a resend, or a race): the first one counts
+            cursor.execute(LOGGED_SQL, [officer.pk, client_id])
+            client_id, was_correct, was_rating, was_due, was_applied = cursor.fetchone()
+            if created:
+                transaction.set_rollback(True)  # undo the card this resend created
+            return ReviewOutcome(client_id, bool(was_correct), was_rating, _aware(was_due), True, bool(was_applied))
+        if applied and not created:
+            lapse = int(int(rating) == 1 and state == 2)
+            cursor.execute(CARD_UPDATE_SQL, [*_card_values(after, at), lapse, card_id])
+        cursor.execute(
+            DAY_UPSERT_SQL,
+            [officer.pk, _day(at), int(correct), int(created), int(correct), officer.pk, officer.pk],
+        )
+        _mistake_note(cursor, officer.pk, root, correct=correct, at=at, source=source)
+    return ReviewOutcome(client_id, correct, int(rating), due, False, applied)
+
+
+RESPONSE_FIELD = ReviewLog._meta.get_field("response")
+RIGHT_DAYS_FIELD = Mistake._meta.get_field("right_days")
+
+
+def _card_values(after: scheduling.CardState, at: datetime) -> list:
+    return [
+        after.state,
+        after.step,
+        after.stability,
+        after.difficulty,
+        _dt(after.due or at),
+        _dt(after.last_review or at),
+        scheduling.epoch_days(at),
+    ]
+
+
+MISTAKE_WRONG_SQL = """
+INSERT INTO practice_mistake (officer_id, question_id, source, source_ref, wrong_count, last_wrong_at, right_days,
+                              resolved_at)
+VALUES (%s, %s, %s, %s, 1, %s, '[]', NULL)
+ON CONFLICT (officer_id, question_id) DO UPDATE SET
+    wrong_count = practice_mistake.wrong_count + 1, last_wrong_at = excluded.last_wrong_at, right_days = '[]',
+    resolved_at = NULL"""
+MISTAKE_OPEN_SQL = """
+SELECT id, last_wrong_at, right_days FROM practice_mistake
+WHERE officer_id = %s AND question_id = %s AND resolved_at IS NULL"""
+
+
+def _mistake_note(
+    cursor, officer_id: int, root: int, *, correct: bool, at: datetime, source: str, ref: str = ""
+) -> None:
+    day = timezone.localdate(at).isoformat()
+    if not correct:  # into the book, or back to a count of zero right days
+        cursor.execute(MISTAKE_WRONG_SQL, [officer_id, root, source, ref, _dt(at)])
+        return
+    cursor.execute(MISTAKE_OPEN_SQL + _for_update(), [officer_id, root])
+    row = cursor.fetchone()
+    if row is None or at < _aware(row[1]):
+        return
+    right_days = json.loads(row[2]) if isinstance(row[2], str) else list(row[2])
+    if day in right_days:
+        return
+    right_days = sorted([*right_days, day])
+    resolved = _dt(at) if len(right_days) >= 2 else None
+    cursor.execute(
+        "UPDATE practice_mistake SET right_days = %s, resolved_at = %s WHERE id = %s",
+        [RIGHT_DAYS_FIELD.get_db_prep_value(right_days, connection), resolved, row[0]],
     )
-    applied = card.last_review is None or at >= card.last_review
-    if applied:
-        _apply(card, rating, at)
-    try:
-        with transaction.atomic():
-            log = ReviewLog.objects.create(
-                card=card,
-                officer=officer,
-                question=question,
-                client_id=client_id,
-                rating=int(rating),
-                correct=correct,
-                response=response,
-                response_ms=response_ms,
-                reviewed_at=at,
-                applied=applied,
-                source=source,
-            )
-    except IntegrityError:  # the same review raced in through another request: the first one counts
-        return _outcome(ReviewLog.objects.get(officer=officer, client_id=client_id), duplicate=True)
-    _count_day(officer, at, correct=correct, new_card=created)
-    mistake_note(officer=officer, question=question, correct=correct, at=at, source=source)
-    return _outcome(log, duplicate=False)
 
 
-def _apply(card: ReviewCard, rating, at: datetime) -> None:
-    before = scheduling.CardState(card.state, card.step, card.stability, card.difficulty, card.due, card.last_review)
-    after = scheduling.schedule(before, rating, at)
-    card.state, card.step, card.stability, card.difficulty = after.state, after.step, after.stability, after.difficulty
-    card.due, card.last_review = after.due or at, after.last_review
-    card.last_review_day = scheduling.epoch_days(at)
-    card.reps += 1
-    if int(rating) == 1 and before.state == 2:
-        card.lapses += 1
-    card.save()
-
-
-def _outcome(log: ReviewLog, *, duplicate: bool) -> ReviewOutcome:
-    return ReviewOutcome(log.client_id, log.correct, log.rating, log.card.due, duplicate, log.applied)
-
-
-def _count_day(officer: Officer, at: datetime, *, correct: bool, new_card: bool) -> None:
-    day = timezone.localdate(at)
-    cap = settings_for(officer).points_daily_cap
-    activity, _ = DailyActivity.objects.select_for_update().get_or_create(officer=officer, day=day)
-    activity.reviews = F("reviews") + 1
-    activity.correct = F("correct") + int(correct)
-    activity.new_cards = F("new_cards") + int(new_card)
-    if correct and activity.points < cap:
-        activity.points = F("points") + 1  # one point a right answer, capped a day: points reward showing up
-    activity.save()
-
-
+@transaction.atomic
 def mistake_note(
     *, officer: Officer, question: Question, correct: bool, at: datetime, source: str, source_ref: str = ""
-) -> Mistake | None:
-    """Put a wrong answer in the mistakes book; a right one counts towards leaving it (right on two separate days)."""
-    root = lineage_id(question)
-    mistake = Mistake.objects.select_for_update().filter(officer=officer, question_id=root).first()
-    day = timezone.localdate(at).isoformat()
-    if not correct:
-        if mistake is None:
-            return Mistake.objects.create(
-                officer=officer, question_id=root, source=source, source_ref=source_ref, last_wrong_at=at
-            )
-        mistake.wrong_count += 1
-        mistake.last_wrong_at, mistake.right_days, mistake.resolved_at = at, [], None
-        mistake.save()
-        return mistake
-    if mistake is None or mistake.resolved_at is not None or at < mistake.last_wrong_at:
-        return mistake
-    if day not in mistake.right_days:
-        mistake.right_days = sorted([*mistake.right_days, day])
-    if len(mistake.right_days) >= 2:
-        mistake.resolved_at = at
-    mistake.save()
-    return mistake
+) -> None:
+    """Put a wrong answer in the mistakes book; a right one counts towards leaving it (right on two separate days).
+
+    A wrong answer enters the book or starts the count again; a right one, on a day not yet counted and not before
+    the last wrong answer, is counted, and the second such day takes the question out of the book.
+    """
+    with connection.cursor() as cursor:
+        _mistake_note(cursor, officer.pk, lineage_id(question), correct=correct, at=at, source=source, ref=source_ref)
+
+
+SKEW_TOLERANCE = timedelta(minutes=1)
+
+
+def _known(moment: datetime | None) -> TypeGuard[datetime]:
+    return moment is not None and not timezone.is_naive(moment)
+
+
+def clock_error(sent_at: datetime | None, now: datetime) -> timedelta:
+    """How far the phone's clock is behind the server's (negative: ahead); zero within SKEW_TOLERANCE or unknown.
+
+    The request's time in transit counts as clock error too, which is why small differences are ignored.
+    """
+    if sent_at is None or not _known(sent_at):
+        return timedelta(0)
+    error = now - sent_at
+    return error if abs(error) > SKEW_TOLERANCE else timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -177,12 +302,19 @@ class ReviewIn:
     reviewed_at: datetime | None
 
 
-def reviews_sync(*, officer: Officer, reviews: list[ReviewIn], now: datetime | None = None) -> list[dict]:
+def reviews_sync(
+    *, officer: Officer, reviews: list[ReviewIn], now: datetime | None = None, sent_at: datetime | None = None
+) -> list[dict]:
     """Apply a batch of reviews (e.g. made offline) in the phone's time order; one result per review.
 
-    Each review is its own transaction: one refused review does not lose the others.
+    Each review is its own transaction: one refused review does not lose the others. `sent_at` is the phone's clock
+    when it sent the batch: when it is off by more than SKEW_TOLERANCE, every time of the batch is shifted by that
+    error (a phone two hours behind answered two hours later than it says), then clamped to the server's now.
     """
     now = now or timezone.now()
+    offset = clock_error(sent_at, now)
+    if offset:
+        reviews = [replace(r, reviewed_at=r.reviewed_at + offset) if _known(r.reviewed_at) else r for r in reviews]
     ordered = sorted(reviews, key=lambda r: _clamp(r.reviewed_at, now))
     results = []
     for review in ordered:

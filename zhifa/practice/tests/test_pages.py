@@ -1,11 +1,12 @@
 """Practice through HTTP: the session API, syncing reviews, pages, mastery, the heatmap, generated items."""
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from zhifa.laws.models import Law, LawVersion, Provision
 from zhifa.practice import services
@@ -61,6 +62,38 @@ def test_a_review_of_a_question_outside_the_officers_scope_is_refused(client, of
     assert results.json()["results"][0]["ok"] is False
     assert "不在您的练习范围" in results.json()["results"][0]["error"]
     assert not ReviewLog.objects.exists()
+
+
+def test_an_answer_to_an_earlier_version_edited_meanwhile_still_counts_for_the_card(client, officer, bank, instructor):
+    from zhifa.questions.services import question_update
+
+    old = bank["questions"][0]
+    new = question_update(question=old, by=instructor, stem="修改后的题干")
+    assert new.pk != old.pk
+    client.force_login(officer.user)
+    results = post_reviews(client, [{"client_id": "v1", "question_id": old.pk, "response": ["B"]}]).json()["results"]
+    assert results[0]["ok"] is True
+    log = ReviewLog.objects.get(client_id="v1")
+    assert log.question_id == old.pk and log.card.question_id == old.lineage_id
+
+
+def test_a_batch_from_a_phone_with_a_wrong_clock_is_put_on_the_server_clock(client, officer, bank):
+    client.force_login(officer.user)
+    now = timezone.now()
+    phone = now - timedelta(hours=5)  # the phone is five hours behind
+    reviews = [
+        {
+            "client_id": "k",
+            "question_id": bank["questions"][0].pk,
+            "response": ["B"],
+            "reviewed_at": (phone - timedelta(minutes=3)).isoformat(),
+        },
+    ]
+    body = {"sent_at": phone.isoformat(), "reviews": reviews}
+    response = client.post("/api/v1/practice/reviews", json.dumps(body), content_type="application/json")
+    assert response.json()["results"][0]["ok"] is True
+    recorded = ReviewLog.objects.get(client_id="k").reviewed_at
+    assert abs(recorded - (now - timedelta(minutes=3))) < timedelta(seconds=30)
 
 
 @pytest.mark.parametrize(

@@ -1,9 +1,11 @@
 """Stories of an officer practising: scheduling, replays, offline order, clock skew, the mistakes book, points."""
 
+import threading
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection, connections
 
 from zhifa.practice import queries, services
 from zhifa.practice.models import DailyActivity, Mistake, PracticeSettings, ReviewCard, ReviewLog
@@ -147,3 +149,68 @@ def test_streak_counts_consecutive_days(officer, bank):
         review(officer, bank["questions"][0], ["B"], f"s{day}", start + timedelta(days=day))
     assert queries.streak(officer, (start + timedelta(days=4)).date()) == 1
     assert queries.streak(officer, (start + timedelta(days=2)).date()) == 3
+
+
+def test_a_phone_clock_hours_behind_is_corrected_by_the_time_it_sent_the_batch(officer, bank):
+    question = bank["questions"][0]
+    noon = datetime(2026, 5, 4, 12, tzinfo=TZ)
+    review(officer, question, ["B"], "online", noon - timedelta(minutes=45))  # on the server's clock
+    behind = timedelta(hours=3)  # the phone says 09:00 at noon
+    batch = [
+        services.ReviewIn(question, ["B"], 9000, "off1", noon - timedelta(minutes=20) - behind),
+        services.ReviewIn(question, ["B"], 9000, "off2", noon - timedelta(minutes=10) - behind),
+    ]
+    results = services.reviews_sync(officer=officer, reviews=batch, now=noon, sent_at=noon - behind)
+    assert all(r["applied"] for r in results)  # not mistaken for answers older than the online one
+    assert sorted(ReviewLog.objects.filter(client_id__startswith="off").values_list("reviewed_at", flat=True)) == [
+        noon - timedelta(minutes=20),
+        noon - timedelta(minutes=10),
+    ]
+    assert ReviewCard.objects.get(officer=officer).reps == 3
+
+
+def test_a_phone_clock_days_ahead_keeps_the_order_and_spacing_of_its_answers(officer, bank):
+    question = bank["questions"][0]
+    noon = datetime(2026, 5, 4, 12, tzinfo=TZ)
+    ahead = timedelta(days=2)
+    batch = [
+        services.ReviewIn(question, ["A"], 9000, "late", noon - timedelta(minutes=5) + ahead),
+        services.ReviewIn(question, ["B"], 9000, "early", noon - timedelta(hours=2) + ahead),
+    ]
+    results = services.reviews_sync(officer=officer, reviews=batch, now=noon, sent_at=noon + ahead)
+    assert [r["client_id"] for r in results] == ["early", "late"]
+    times = dict(ReviewLog.objects.values_list("client_id", "reviewed_at"))
+    assert times == {"early": noon - timedelta(hours=2), "late": noon - timedelta(minutes=5)}
+    assert DailyActivity.objects.get(officer=officer).day == noon.date()
+
+
+def test_a_clock_error_within_a_minute_is_taken_as_transit_time_and_ignored():
+    now = datetime(2026, 5, 4, 12, tzinfo=TZ)
+    assert services.clock_error(now - timedelta(seconds=40), now) == timedelta(0)
+    assert services.clock_error(now - timedelta(minutes=5), now) == timedelta(minutes=5)
+    assert services.clock_error(None, now) == timedelta(0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_of_one_answer_racing_in_are_recorded_once(officer, bank):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    question, at = bank["questions"][0], datetime(2026, 5, 4, 9, tzinfo=TZ)
+    start, outcomes = threading.Barrier(2), []
+
+    def send() -> None:
+        try:
+            start.wait()
+            outcomes.append(review(officer, question, ["B"], "race", at))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(o.duplicate for o in outcomes) == [False, True]
+    assert ReviewLog.objects.count() == 1
+    assert ReviewCard.objects.get(officer=officer).reps == 1
+    assert DailyActivity.objects.get(officer=officer).reviews == 1

@@ -138,7 +138,7 @@
       const response = await fetch(root.dataset.reviewsUrl, {
         method: "POST", credentials: "same-origin",
         headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-        body: JSON.stringify({ reviews: outbox }),
+        body: JSON.stringify({ sent_at: new Date().toISOString(), reviews: outbox }),
       });
       if (response.ok) {
         const body = await response.json();
