@@ -183,9 +183,10 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from Redis, written through to the database: no session query on a hot path like heartbeats.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_ENGINE = "zhifa.common.sessions.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhifa"}}
+    SESSION_ENGINE = "zhifa.common.sessions.db"
 
 TASKS = {
     "default": {

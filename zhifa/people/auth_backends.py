@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
+from zhifa.common.rowget import row_get
 from zhifa.people.models import User
 
 
@@ -20,3 +21,8 @@ class UsernameOrCertificateBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        # Called on every authenticated request: one SELECT with SQL built once (zhifa/common/rowget.py).
+        user = row_get(User, pk=user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None

@@ -1,0 +1,3 @@
+from zhifa.common.sessions import CachedDatabaseSessionStore as SessionStore
+
+__all__ = ["SessionStore"]

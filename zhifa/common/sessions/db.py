@@ -1,0 +1,3 @@
+from zhifa.common.sessions import DatabaseSessionStore as SessionStore
+
+__all__ = ["SessionStore"]
