@@ -44,7 +44,13 @@ parser.add_argument("--prepare", action="store_true", help="build the dataset on
 parser.add_argument("--reuse", action="store_true", help="measure on the dataset a --prepare left (no rebuild)")
 parser.add_argument("--no-mastery", action="store_true", help="skip the nightly mastery job")
 parser.add_argument("--profile", metavar="PATH", help="write cProfile stats of the timed service calls here")
-parser.add_argument("-n", type=int, default=100, help="operations per measurement (default 100)")
+parser.add_argument("-n", type=int, default=100, help="operations per measurement (default 100; the first warms up)")
+parser.add_argument(
+    "--async-commit",
+    action="store_true",
+    help="PostgreSQL: SET synchronous_commit TO off, to show how much of a review's time is the WAL flush (not a "
+    "production setting: an acknowledged review could be lost in a crash)",
+)
 args = parser.parse_args()
 OFFICERS = 100_000 if args.full else 10_000
 CARDS_PER_OFFICER = 10
@@ -169,6 +175,7 @@ class Meter:
     """Wall time, this process's CPU time, the PostgreSQL backend's CPU time and SQL statements, per operation."""
 
     def __init__(self) -> None:
+        self.calls = 0  # the first call warms up (imports, URL resolvers, caches) and is not counted
         self.wall: list[float] = []
         self.cpu = 0.0
         self.db_cpu = 0.0
@@ -182,6 +189,9 @@ class Meter:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.calls += 1
+        if self.calls == 1:
+            return
         self.wall.append((time.perf_counter() - self._wall) * 1000)
         self.cpu += (time.process_time() - self._cpu) * 1000
         self.queries += STATEMENTS[0] - self._n
@@ -204,18 +214,13 @@ def count_statements(execute, sql, params, many, context):
     return execute(sql, params, many, context)
 
 
-_backend_stat: Path | None = None
-
-
 def backend_cpu() -> float:
     """CPU seconds (user + system) of this connection's PostgreSQL backend process so far; 0 on SQLite."""
-    global _backend_stat
     if connection.vendor != "postgresql":
         return 0.0
-    if _backend_stat is None:
-        connection.ensure_connection()
-        _backend_stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat")
-    fields = _backend_stat.read_text().rsplit(")", 1)[1].split()
+    connection.ensure_connection()
+    stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text()
+    fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -236,6 +241,9 @@ def run() -> None:
     first_question = Question.objects.order_by("pk").values_list("pk", flat=True).first()
     new_question = Question.objects.get(pk=first_question + QUESTIONS // 2)  # no officer below 6n holds it
     cleanup(officers, new_question.pk)
+    if args.async_commit and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
     profiler = cProfile.Profile() if args.profile else None
 
     def timed(meter: Meter, call) -> object:
@@ -310,6 +318,8 @@ def run() -> None:
         mastery_s = time.perf_counter() - started
 
     print(f"\n{label} · {OFFICERS:,} officers · {total_cards:,} cards · {n} operations each · {machine()}")
+    if args.async_commit:
+        print("synchronous_commit off (commits do not wait for the WAL flush)")
     print(f"load average during the timed part: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     print(f"{'what (ms per operation)':40} {'target':>6} {'p50':>8} {'p95':>8} {'CPU':>8} {'DB CPU':>8} {'SQL':>6}")
     print(queue.row("service: today's queue (daily_queue)", "≤ 20"))

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Avg, Count, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from zhifa.common.text import chinese_to_int
@@ -17,8 +17,8 @@ from zhifa.laws.models import Citation
 from zhifa.people import access
 from zhifa.people.models import Officer
 from zhifa.practice.models import DailyActivity, Mastery, Mistake
-from zhifa.practice.services import DEFAULTS, PRACTICE_KINDS, SETTINGS_SQL
-from zhifa.questions.models import KnowledgePoint, Question
+from zhifa.practice.services import DEFAULTS, PRACTICE_KINDS, SETTINGS_FROM
+from zhifa.questions.models import KnowledgePoint, Option, Question
 
 SECONDS_PER_ITEM = 20  # a 5-minute session holds about 15 items
 
@@ -80,7 +80,11 @@ JOIN questions_question q
 WHERE c.officer_id = %s AND c.due <= %s AND {PRACTICABLE_SQL}
 ORDER BY c.due, c.id
 LIMIT %s"""
-NEW_TODAY_SQL = "SELECT new_cards FROM practice_dailyactivity WHERE officer_id = %s AND day = %s"
+# The officer's settings (or the defaults) and the new cards he already started today, in one statement.
+HEADER_SQL = f"""
+SELECT COALESCE((SELECT s.new_per_day {SETTINGS_FROM}), {DEFAULTS.new_per_day}),
+       COALESCE((SELECT s.session_minutes {SETTINGS_FROM}), {DEFAULTS.session_minutes}),
+       COALESCE((SELECT new_cards FROM practice_dailyactivity WHERE officer_id = %s AND day = %s), 0)"""
 # New questions: in scope, no card yet; those of his five weakest knowledge points (recall < 0.8) first.
 NEW_SQL = f"""
 SELECT q.id FROM questions_question q
@@ -100,20 +104,17 @@ LIMIT %s"""
 def daily_queue(officer: Officer, now: datetime | None = None) -> list[Question]:
     """Today's practice: due reviews first (oldest due first), then new questions, weak knowledge points first.
 
-    At most four short raw statements, then the questions and their options (docs/practice.md, "Speed").
+    Two or three short raw statements, then the questions and their options (docs/practice.md, "Speed").
     """
     now = now or timezone.now()
+    today = connection.ops.adapt_datefield_value(timezone.localdate(now))
     with connection.cursor() as cursor:
-        cursor.execute(SETTINGS_SQL, [officer.pk])
-        new_per_day, minutes, _cap = cursor.fetchone() or (DEFAULTS.new_per_day, DEFAULTS.session_minutes, 0)
+        cursor.execute(HEADER_SQL, [officer.pk, officer.pk, officer.pk, today])
+        new_per_day, minutes, started_today = cursor.fetchone()
         size = max(minutes * 60 // SECONDS_PER_ITEM, 1)
         cursor.execute(DUE_SQL, [officer.pk, connection.ops.adapt_datetimefield_value(now), size])
         ids = [row[0] for row in cursor.fetchall()]
-        new_count = size - len(ids)
-        if new_count > 0:
-            cursor.execute(NEW_TODAY_SQL, [officer.pk, connection.ops.adapt_datefield_value(timezone.localdate(now))])
-            started = cursor.fetchone()
-            new_count = min(max(new_per_day - (started[0] if started else 0), 0), new_count)
+        new_count = min(max(new_per_day - started_today, 0), size - len(ids))
         if new_count > 0:
             cursor.execute(NEW_SQL, [officer.pk, officer.pk, officer.pk, new_count])
             ids += [row[0] for row in cursor.fetchall()]
@@ -128,12 +129,22 @@ def new_questions(officer: Officer, count: int) -> list[Question]:
 
 
 def _questions(ids: list[int]) -> list[Question]:
-    """The questions of `ids` in that order, with their options (two queries; none for no ids)."""
+    """The questions of `ids` in that order, their options attached as if prefetched (two raw queries; none for no
+    ids). Raw, because building the two ORM querysets cost more than running them."""
     if not ids:
         return []
-    by_id = Question.objects.in_bulk(ids)
-    questions = [by_id[pk] for pk in ids if pk in by_id]
-    prefetch_related_objects(questions, "options")
+    marks = ", ".join(["%s"] * len(ids))
+    by_id = {q.pk: q for q in Question.objects.raw(f"SELECT * FROM questions_question WHERE id IN ({marks})", ids)}
+    options: dict[int, list[Option]] = defaultdict(list)
+    option_sql = f"SELECT * FROM questions_option WHERE question_id IN ({marks}) ORDER BY question_id, position, id"
+    for option in Option.objects.raw(option_sql, ids):
+        options[option.question_id].append(option)
+    questions = []
+    for pk in ids:
+        if pk in by_id:
+            question = by_id[pk]
+            question._prefetched_objects_cache = {"options": options[pk]}  # what prefetch_related("options") sets
+            questions.append(question)
     return questions
 
 
@@ -191,12 +202,20 @@ def _cited_keys(questions: QuerySet[Question], law: str) -> list[tuple[int, str]
 
 
 def citations_by_question(questions: list[Question]) -> dict[int, list[str]]:
-    """Article keys each question cites (Citation rows, else the keys it declared)."""
-    content_type = ContentType.objects.get_for_model(Question)
+    """Article keys each question cites (Citation rows, else the keys it declared); one raw query."""
+    if not questions:
+        return {}
+    content_type = ContentType.objects.get_for_model(Question)  # cached after the first call
     found: dict[int, list[str]] = defaultdict(list)
-    rows = Citation.objects.filter(content_type=content_type, object_id__in=[q.pk for q in questions])
-    for object_id, key in rows.values_list("object_id", "article_key"):
-        found[object_id].append(key)
+    marks = ", ".join(["%s"] * len(questions))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT object_id, article_key FROM {Citation._meta.db_table} "
+            f"WHERE content_type_id = %s AND object_id IN ({marks}) ORDER BY id",
+            [content_type.pk, *(q.pk for q in questions)],
+        )
+        for object_id, key in cursor.fetchall():
+            found[object_id].append(key)
     return {q.pk: found.get(q.pk) or list(q.article_keys or []) for q in questions}
 
 

@@ -55,8 +55,8 @@ def settings_for(officer: Officer) -> PracticeSettings:
     return max(rows, key=lambda row: len(row.unit.path) if row.unit else 0, default=None) or PracticeSettings()
 
 
-# The officer's most specific settings row, by his unit's path (the hot paths only know the officer's id). Returns
-# no row when nothing is configured; callers fall back to the model's defaults.
+# The officer's most specific settings row, by his unit's path (the hot paths only know the officer's id): select a
+# column FROM this. No row when nothing is configured; callers fall back to the model's defaults (DEFAULTS).
 SETTINGS_FROM = """
 FROM practice_practicesettings s
 LEFT JOIN people_unit u ON u.id = s.unit_id
@@ -65,7 +65,6 @@ WHERE s.unit_id IS NULL
                 JOIN people_unit ou ON ou.id = o.unit_id WHERE o.id = %s)
 ORDER BY LENGTH(COALESCE(u.path, '')) DESC
 LIMIT 1"""
-SETTINGS_SQL = "SELECT s.new_per_day, s.session_minutes, s.points_daily_cap" + SETTINGS_FROM
 DEFAULTS = PracticeSettings()
 
 
