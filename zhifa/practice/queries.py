@@ -143,7 +143,7 @@ def _questions(ids: list[int]) -> list[Question]:
     for pk in ids:
         if pk in by_id:
             question = by_id[pk]
-            question._prefetched_objects_cache = {"options": options[pk]}  # what prefetch_related("options") sets
+            question._prefetched_objects_cache = {"options": options[pk]}  # type: ignore[attr-defined]  # as prefetch does
             questions.append(question)
     return questions
 
