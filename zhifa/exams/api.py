@@ -5,12 +5,14 @@ The device token travels in the X-Device-Token header. Refusals are {"code", "me
 
 from __future__ import annotations
 
+from django.db import IntegrityError
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Status
 
 from zhifa.exams import queries, services
-from zhifa.exams.models import Attempt
+from zhifa.exams.models import Attempt, Exam
 from zhifa.exams.schemas import (
     ClaimIn,
     ClaimOut,
@@ -22,6 +24,7 @@ from zhifa.exams.schemas import (
     StartOut,
     SubmitOut,
 )
+from zhifa.people.models import Officer
 
 router = Router(tags=["exams"])
 REFUSALS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -37,35 +40,68 @@ def _closed():
 
 @router.post("/exams/{exam_id}/start", response={200: StartOut, **REFUSALS}, url_name="exams-attempt-start")
 def start(request, exam_id: int):
-    exam, officer = queries.exam_get_for_officer(exam_id=exam_id, user=request.user)
-    mine = queries.attempts_of(exam=exam, officer=officer)
-    running = next((a for a in mine if a.status == Attempt.Status.RUNNING), None)
-    if running is not None and not services.attempt_close_if_expired(attempt=running):
-        token = request.headers.get("X-Device-Token", "")
+    """Admit the examinee: the exam's set-up from the worker's cache, his officer row and attempts in one query,
+    then one INSERT on the prebuilt paper (docs/exams.md §1). Starting again while an attempt runs resumes it."""
+    admission = queries.exam_admission(exam_id=exam_id)
+    me = queries.examinee_of(user=request.user, exam_id=exam_id)
+    if me is None or not queries.examinee_may_sit(admission, me, request.user):
+        raise Http404
+    running_id = next((a[0] for a in me.attempts if a[2] == Attempt.Status.RUNNING), None)
+    if running_id is not None:
+        running = Attempt.objects.get(pk=running_id)
+        if not services.attempt_close_if_expired(attempt=running):
+            return _resume(request, running)
+    done = max((a[1] for a in me.attempts), default=0)
+    token = services.new_device_token()
+    for retry in (False, True):
+        exam = admission.exam
         try:
-            token, _ = services.attempt_claim_device(attempt=running, by=request.user, device_token=token)
+            paper_id = _paper_id(admission, me, done=len(me.attempts))
+            opened = services.attempt_open(
+                exam=exam,
+                officer_id=me.officer_id,
+                paper_id=paper_id,
+                done=done,
+                device_token=token,
+            )
         except services.ExamError as exc:
             return _refuse(exc)
+        except IntegrityError:  # the papers were rebuilt since this worker read them: read again, once
+            if retry:
+                raise
+            admission = queries.exam_admission(exam_id=exam_id, fresh=True)
+            continue
+        break
+    if isinstance(opened, Attempt):  # a double click or a resent start opened it a moment ago: the same browser
         return Status(
-            200, {"attempt_id": running.pk, "device_token": token, "deadline": running.deadline, "resumed": True}
+            200,
+            {
+                "attempt_id": opened.pk,
+                "device_token": opened.device_token,
+                "deadline": opened.deadline,
+                "resumed": False,
+            },
         )
+    attempt_id, _, deadline = opened
+    return Status(200, {"attempt_id": attempt_id, "device_token": token, "deadline": deadline, "resumed": False})
+
+
+def _paper_id(admission: queries.Admission, me: queries.Examinee, *, done: int) -> int:
+    if admission.forms:
+        return admission.forms[(me.officer_id + done) % len(admission.forms)]
+    if admission.exam.paper_mode != Exam.PaperMode.PER_EXAMINEE:
+        raise Http404
+    officer = Officer.objects.get(pk=me.officer_id)
+    return queries.attempt_paper_for(exam=admission.exam, officer=officer).pk
+
+
+def _resume(request, running: Attempt):
+    token = request.headers.get("X-Device-Token", "")
     try:
-        done = max((a.number for a in mine), default=0)
-        paper = queries.attempt_paper_for(exam=exam, officer=officer, done=len(mine))
-        attempt = services.attempt_start(
-            exam=exam, officer=officer, paper=paper, device_token=services.new_device_token(), done=done
-        )
+        token, _ = services.attempt_claim_device(attempt=running, by=request.user, device_token=token)
     except services.ExamError as exc:
         return _refuse(exc)
-    return Status(
-        200,
-        {
-            "attempt_id": attempt.pk,
-            "device_token": attempt.device_token,
-            "deadline": attempt.deadline,
-            "resumed": False,
-        },
-    )
+    return Status(200, {"attempt_id": running.pk, "device_token": token, "deadline": running.deadline, "resumed": True})
 
 
 @router.post("/attempts/{attempt_id}/claim", response={200: ClaimOut, **REFUSALS}, url_name="exams-attempt-claim")
@@ -109,17 +145,19 @@ def paper(request, attempt_id: int):
 
 @router.post("/attempts/{attempt_id}/answers", response={200: SaveOut, **REFUSALS}, url_name="exams-attempt-save")
 def save_answers(request, attempt_id: int, payload: SaveIn):
-    attempt = queries.attempt_ref_own(attempt_id=attempt_id, user=request.user)
+    """The autosave hot path: no attempt read before the write (services.attempt_save checks everything in its
+    conditional UPDATE); the attempt is read only for a refusal."""
     answers = [services.AnswerIn(question=a.question, response=a.response, flagged=a.flagged) for a in payload.answers]
     try:
-        result = services.attempt_save_answers(
-            attempt=attempt,
-            by=request.user,
+        result = services.attempt_save(
+            attempt_id=attempt_id,
+            user_id=request.user.pk,
             answers=answers,
             seq=payload.seq,
             device_token=request.headers.get("X-Device-Token", ""),
         )
     except services.AttemptClosed as exc:
+        attempt = queries.attempt_get_own(attempt_id=attempt_id, user=request.user)
         services.attempt_close_if_expired(attempt=attempt)  # lazily: the deadline passed, submit what was saved
         return _refuse(exc)
     except services.ExamError as exc:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -81,6 +84,105 @@ def attempt_paper_for(*, exam: Exam, officer: Officer, done: int | None = None) 
     if done is None:
         done = Attempt.objects.filter(exam=exam, officer=officer).count()
     return forms[(officer.pk + done) % len(forms)]
+
+
+# ---- admission (the start burst's hot path) --------------------------------------------------------------------
+
+ADMISSION_TTL = 5.0  # seconds a worker reuses what it read of an exam's set-up (window, audience, papers)
+_admissions: dict[int, tuple[float, Admission]] = {}
+
+
+@dataclass(frozen=True)
+class Admission:
+    """What deciding a start needs of an exam, read once per worker every few seconds (thousands start at once).
+
+    Changes to the exam reach the start path within ADMISSION_TTL; a paper rebuilt meanwhile (only possible
+    before anyone started) is caught by the insert's foreign key and retried with a fresh read.
+    """
+
+    exam: Exam
+    unit_paths: tuple[str, ...]
+    domain_ids: frozenset[int]
+    officer_ids: frozenset[int]
+    roles: tuple[str, ...]
+    forms: tuple[int, ...]  # shared paper ids by form number (empty for one paper per examinee)
+
+
+@dataclass(frozen=True)
+class Examinee:
+    officer_id: int
+    unit_path: str
+    attempts: tuple[tuple[int, int, str], ...]  # (id, number, status) by number
+
+
+def exam_admission(*, exam_id: int, fresh: bool = False) -> Admission:
+    """The published exam's admission facts (cached per worker for ADMISSION_TTL); Http404 when not published."""
+    now = time.monotonic()
+    cached = _admissions.get(exam_id)
+    if cached is not None and not fresh and now - cached[0] < ADMISSION_TTL:
+        return cached[1]
+    exam = get_object_or_404(Exam, pk=exam_id, status=Exam.Status.PUBLISHED)
+    forms: tuple[int, ...] = ()
+    if exam.paper_mode != Exam.PaperMode.PER_EXAMINEE:
+        forms = tuple(exam.papers.filter(officer__isnull=True).order_by("form").values_list("id", flat=True))
+    admission = Admission(
+        exam=exam,
+        unit_paths=tuple(exam.audience_units.values_list("path", flat=True)),
+        domain_ids=frozenset(exam.audience_domains.values_list("id", flat=True)),
+        officer_ids=frozenset(exam.audience_officers.values_list("id", flat=True)),
+        roles=tuple(exam.audience_roles or ()),
+        forms=forms,
+    )
+    if len(_admissions) > 1000:
+        _admissions.clear()
+    _admissions[exam_id] = (now, admission)
+    return admission
+
+
+def admission_forget(sender=None, instance=None, **kwargs) -> None:
+    """Signal receiver: drop the cached admission of the exam `instance` is or belongs to."""
+    exam_id = instance.pk if isinstance(instance, Exam) else getattr(instance, "exam_id", None)
+    if exam_id is None:
+        _admissions.clear()
+    else:
+        _admissions.pop(exam_id, None)
+
+
+def examinee_of(*, user: User, exam_id: int) -> Examinee | None:
+    """The user's officer id, unit path and attempts at the exam in one round trip (None: not an officer)."""
+    officer, unit, attempt = (
+        Officer._meta.db_table,
+        Officer._meta.get_field("unit").related_model._meta.db_table,
+        (Attempt._meta.db_table),
+    )
+    sql = (
+        f'SELECT o.id, u.path, a.id, a.number, a.status FROM "{officer}" o JOIN "{unit}" u ON u.id = o.unit_id '
+        f'LEFT JOIN "{attempt}" a ON a.officer_id = o.id AND a.exam_id = %s WHERE o.user_id = %s ORDER BY a.number'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [exam_id, user.pk])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    attempts = tuple((r[2], r[3], r[4]) for r in rows if r[2] is not None)
+    return Examinee(officer_id=rows[0][0], unit_path=rows[0][1], attempts=attempts)
+
+
+def examinee_may_sit(admission: Admission, me: Examinee, user: User) -> bool:
+    """officer_may_sit on the cached admission; reads the officer's domains or roles only when the exam asks."""
+    if me.officer_id in admission.officer_ids:
+        return True
+    if not (admission.unit_paths or admission.domain_ids or admission.roles):
+        return False
+    if admission.unit_paths and not any(me.unit_path.startswith(p) for p in admission.unit_paths):
+        return False
+    if admission.domain_ids:
+        mine = Officer.domains.through.objects.filter(officer_id=me.officer_id).values_list("domain_id", flat=True)
+        if not admission.domain_ids & set(mine):
+            return False
+    if admission.roles and Role.OFFICER not in admission.roles:
+        return any(g.role in admission.roles for g in user.role_grants.all())
+    return True
 
 
 def running_attempt(*, exam: Exam, officer: Officer) -> Attempt | None:

@@ -8,12 +8,15 @@ client's sequence number; submission is idempotent (a conditional UPDATE decides
 from __future__ import annotations
 
 import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q, Sum
+from django.http import Http404
 from django.utils import timezone
 
 from zhifa.common.audit import audit_record
@@ -88,7 +91,34 @@ def attempt_start(
 ) -> Attempt:
     """Open a new attempt on a prebuilt paper: one INSERT. Raises ExamNotOpen, NoAttemptsLeft.
 
-    Eligibility and the paper are decided by queries.attempt_start_plan (reads only) before this is called.
+    Eligibility and the paper are decided by the caller (queries) before this is called. A resent start that
+    finds the attempt its first request opened returns that one.
+    """
+    if done is None:  # the caller may pass the number of attempts it just read; a race ends in IntegrityError below
+        done = Attempt.objects.filter(exam=exam, officer=officer).aggregate(n=Max("number"))["n"] or 0
+    opened = attempt_open(exam=exam, officer_id=officer.pk, paper_id=paper.pk, done=done, device_token=device_token)
+    if isinstance(opened, Attempt):
+        return opened
+    attempt_id, started, deadline = opened
+    return Attempt(
+        pk=attempt_id,
+        exam=exam,
+        officer=officer,
+        paper=paper,
+        number=done + 1,
+        started_at=started,
+        deadline=deadline,
+        device_token=device_token,
+    )
+
+
+def attempt_open(
+    *, exam: Exam, officer_id: int, paper_id: int, done: int, device_token: str
+) -> tuple[int, datetime, datetime] | Attempt:
+    """The start's one write: INSERT the attempt (no ORM model on the way); returns (id, started, deadline), or
+    the officer's running Attempt when a concurrent or resent start opened it first.
+
+    Raises ExamNotOpen, NoAttemptsLeft; IntegrityError when the paper is gone (rebuilt before anyone started).
     """
     now = timezone.now()
     if not exam.is_open(now):
@@ -96,30 +126,45 @@ def attempt_start(
             f"考试“{exam.title}”当前不在开放时间内（{exam.opens_at:%m-%d %H:%M} 至 "
             f"{exam.closes_at:%m-%d %H:%M}），无法开始。"
         )
-    if done is None:  # the caller may pass the number of attempts it just read; a race ends in IntegrityError below
-        done = Attempt.objects.filter(exam=exam, officer=officer).aggregate(n=Max("number"))["n"] or 0
     if done >= exam.attempts_allowed:
         # A resent start (the first one's answer was lost) may find the attempt that first one opened: resume it.
-        running = Attempt.objects.filter(exam=exam, officer=officer, status=Attempt.Status.RUNNING).first()
+        running = Attempt.objects.filter(exam=exam, officer_id=officer_id, status=Attempt.Status.RUNNING).first()
         if running is not None:
             return running
         raise NoAttemptsLeft(f"考试“{exam.title}”允许作答 {exam.attempts_allowed} 次，您已用完。")
+    deadline = Attempt.deadline_for(exam, now)
+    ops = connection.ops
+    params: list[Any] = [
+        exam.pk,
+        officer_id,
+        paper_id,
+        done + 1,
+        Attempt.Status.RUNNING,
+        ops.adapt_datetimefield_value(now),
+        ops.adapt_datetimefield_value(deadline),
+        False,
+        0,
+        device_token,
+    ]
     try:
-        with transaction.atomic():
-            return Attempt.objects.create(
-                exam=exam,
-                officer=officer,
-                paper=paper,
-                number=done + 1,
-                started_at=now,
-                deadline=Attempt.deadline_for(exam, now),
-                device_token=device_token,
-            )
+        # Autocommit: the INSERT is its own transaction; inside a caller's transaction a savepoint keeps it usable.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+            cursor.execute(_INSERT_ATTEMPT, params)
+            attempt_id = cursor.fetchone()[0]
     except IntegrityError:  # a double click raced us: the other request's running attempt is the one
-        running = Attempt.objects.filter(exam=exam, officer=officer, status=Attempt.Status.RUNNING).first()
-        if running is None:
-            raise NoAttemptsLeft(f"考试“{exam.title}”允许作答 {exam.attempts_allowed} 次，您已用完。") from None
-        return running
+        running = Attempt.objects.filter(exam=exam, officer_id=officer_id, status=Attempt.Status.RUNNING).first()
+        if running is not None:
+            return running
+        if not ExamPaper.objects.filter(pk=paper_id).exists():
+            raise
+        raise NoAttemptsLeft(f"考试“{exam.title}”允许作答 {exam.attempts_allowed} 次，您已用完。") from None
+    return attempt_id, now, deadline
+
+
+_INSERT_ATTEMPT = (
+    f'INSERT INTO "{Attempt._meta.db_table}" (exam_id, officer_id, paper_id, number, status, started_at, deadline, '
+    "auto_submitted, last_seq, device_token) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"
+)
 
 
 @transaction.atomic
@@ -142,8 +187,7 @@ def attempt_claim_device(*, attempt: Attempt, by: User, device_token: str) -> tu
     return token, had_owner
 
 
-def _check_answers(attempt: Attempt, answers: list[AnswerIn]) -> None:
-    allowed = set(attempt.paper.question_ids)
+def _check_answers(allowed: frozenset[int], answers: list[AnswerIn]) -> None:
     seen: set[int] = set()
     for a in answers:
         if a.question not in allowed:
@@ -155,37 +199,99 @@ def _check_answers(attempt: Attempt, answers: list[AnswerIn]) -> None:
             raise BadAnswers(f"第 {a.question} 号试题的答案超过 {MAX_RESPONSE_CHARS} 个字符，请精简后再保存。")
 
 
-@transaction.atomic
+_paper_questions: dict[int, frozenset[int]] = {}
+
+
+def paper_question_set(paper_id: int) -> frozenset[int]:
+    """The question ids of a paper, kept per worker: a paper is frozen once an attempt uses it (PROTECT), and
+    this worker forgets a paper it saves or deletes (signals in apps.py)."""
+    ids = _paper_questions.get(paper_id)
+    if ids is None:
+        if len(_paper_questions) > 20_000:
+            _paper_questions.clear()
+        ids = frozenset(ExamPaper.objects.get(pk=paper_id).question_ids)
+        _paper_questions[paper_id] = ids
+    return ids
+
+
+def paper_forget(sender=None, instance=None, **kwargs) -> None:
+    if instance is not None and instance.pk is not None:
+        _paper_questions.pop(instance.pk, None)
+
+
 def attempt_save_answers(
-    *, attempt: Attempt, by: User, answers: list[AnswerIn], seq: int, device_token: str
+    *, attempt: Attempt, by: User | None, answers: list[AnswerIn], seq: int, device_token: str
 ) -> SaveResult:
     """Upsert answers of a running attempt; raises AttemptClosed after the deadline, TakenOver for a replaced
     device, BadAnswers for questions not on the paper or a tampered sequence number. An old seq is a replay."""
-    # One round trip: the attempt row locked (not the paper's), the paper's rows to check the question ids.
-    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("paper").get(pk=attempt.pk)
+    return attempt_save(attempt_id=attempt.pk, user_id=None, answers=answers, seq=seq, device_token=device_token)
+
+
+_CLAIM_SEQ = (
+    f'UPDATE "{Attempt._meta.db_table}" SET last_seq = %s WHERE id = %s AND status = %s AND deadline > %s '
+    "AND device_token = %s AND last_seq < %s AND last_seq >= %s {owner}RETURNING paper_id"
+)
+_OWNER = f'AND officer_id IN (SELECT id FROM "{Officer._meta.db_table}" WHERE user_id = %s) '
+_UPSERT = (
+    f'INSERT INTO "{Answer._meta.db_table}" (attempt_id, question_id, response, flagged, seq, saved_at, needs_manual) '
+    "VALUES {values} ON CONFLICT (attempt_id, question_id) DO UPDATE SET response = EXCLUDED.response, "
+    "flagged = EXCLUDED.flagged, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at"
+)
+
+
+def attempt_save(
+    *, attempt_id: int, user_id: int | None, answers: list[AnswerIn], seq: int, device_token: str
+) -> SaveResult:
+    """The autosave's write, lean (docs/exams.md §2): one conditional UPDATE takes the attempt's row lock and checks
+    owner, status, deadline, device and sequence number at once while advancing `last_seq`; then one upsert of the
+    batch; one commit. Only when the UPDATE matches nothing is the attempt read to say why (and nothing written).
+
+    `user_id` limits the attempt to that user's own (Http404 otherwise); None skips that check (services, tests).
+    Raises AttemptClosed, TakenOver, BadAnswers like attempt_save_answers; an old seq returns a replay.
+    """
+    if not 0 < seq < MAX_SEQ:
+        raise BadAnswers(f"保存序号 {seq} 无效，请刷新页面后继续作答。")
     now = timezone.now()
+    at = connection.ops.adapt_datetimefield_value(now)
+    params: list = [seq, attempt_id, Attempt.Status.RUNNING, at, device_token or "", seq, seq - MAX_SEQ_JUMP]
+    if user_id is not None:
+        params.append(user_id)
+    sql = _CLAIM_SEQ.format(owner=_OWNER if user_id is not None else "")
+    field = Answer._meta.get_field("response")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return _save_refused(attempt_id, user_id, answers, seq, device_token, now)
+        _check_answers(paper_question_set(row[0]), answers)  # raises: the transaction rolls back
+        if answers:
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(answers))
+            flat: list = []
+            for a in answers:
+                flat += [attempt_id, a.question, field.get_db_prep_save(a.response, connection)]
+                flat += [bool(a.flagged), seq, at, False]
+            cursor.execute(_UPSERT.format(values=values), flat)
+    return SaveResult(saved=len(answers), seq=seq)
+
+
+def _save_refused(
+    attempt_id: int, user_id: int | None, answers: list[AnswerIn], seq: int, device_token: str, now
+) -> SaveResult:
+    """Why the conditional UPDATE matched nothing: not his (404), closed, another device, a tampered or old seq."""
+    qs = Attempt.objects.filter(pk=attempt_id)
+    if user_id is not None:
+        qs = qs.filter(officer__user_id=user_id)
+    attempt = qs.only("id", "status", "deadline", "device_token", "last_seq", "paper_id").first()
+    if attempt is None:
+        raise Http404
     if attempt.status != Attempt.Status.RUNNING or attempt.deadline_passed(now):
         raise AttemptClosed("考试已结束，答案未保存。")
     if not secrets.compare_digest(device_token or "", attempt.device_token):
         raise TakenOver("本场考试已在另一台设备上继续作答，本设备的答案不再保存。")
-    if not 0 < seq < MAX_SEQ or seq > attempt.last_seq + MAX_SEQ_JUMP:
+    if seq > attempt.last_seq + MAX_SEQ_JUMP:
         raise BadAnswers(f"保存序号 {seq} 无效（上次为 {attempt.last_seq}），请刷新页面后继续作答。")
-    _check_answers(attempt, answers)
-    if seq <= attempt.last_seq:
-        return SaveResult(saved=0, seq=attempt.last_seq, replay=True)  # already stored, nothing to do
-    Answer.objects.bulk_create(
-        [
-            Answer(
-                attempt=attempt, question_id=a.question, response=a.response, flagged=a.flagged, seq=seq, saved_at=now
-            )
-            for a in answers
-        ],
-        update_conflicts=True,
-        unique_fields=["attempt", "question"],
-        update_fields=["response", "flagged", "seq", "saved_at"],
-    )
-    Attempt.objects.filter(pk=attempt.pk).update(last_seq=seq)
-    return SaveResult(saved=len(answers), seq=seq)
+    _check_answers(paper_question_set(attempt.paper_id), answers)
+    return SaveResult(saved=0, seq=attempt.last_seq, replay=True)  # already stored, nothing to do
 
 
 def attempt_submit(*, attempt: Attempt, by: User | None, auto: bool = False) -> Grade:

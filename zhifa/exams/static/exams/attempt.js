@@ -4,7 +4,8 @@
 // the last sequence number), then into a batch POSTed with seq+1. A batch always carries every pending answer, so
 // a lost or reordered batch is harmless: the server keeps the highest seq and upserts by (attempt, question).
 // An answer leaves `pending` only after the server acknowledged the batch that carried that very version.
-// Autosave runs on change and every 30 s; when a save fails the badge shows "未保存" and the batch is retried.
+// Autosave runs on change (a click after 300 ms, typing after 1 s: several changes, one save) and every 30 s;
+// when a save fails the badge shows "未保存" and the batch is retried.
 
 const app = document.getElementById("exam-app");
 const api = app.dataset.api;
@@ -172,6 +173,19 @@ function renderNavigator() {
   }));
 }
 
+// Batching: a click is sent 300 ms later and typing 1 s after the last key, so a quick run of changes (or an
+// answer changed twice) travels as one save; the pending answers are in localStorage meanwhile.
+let saveTimer = null;
+function saveSoon(ms) {
+  window.clearTimeout(saveTimer);
+  saveTimer = window.setTimeout(flush, ms);
+}
+
+function typed(question, value) {
+  record(question, value);
+  saveSoon(1000);
+}
+
 function choiceInputs(q, type) {
   const chosen = new Set(Array.isArray(q.response) ? q.response : q.response ? [q.response] : []);
   return q.options.map((option, i) => {
@@ -185,7 +199,7 @@ function choiceInputs(q, type) {
     input.addEventListener("change", () => {
       const picked = [...document.querySelectorAll(`input[name="q${q.question}"]:checked`)].map((x) => x.value);
       record(q.question, picked);
-      flush();
+      saveSoon(300);
     });
     label.append(input, ` ${String.fromCharCode(65 + i)}. ${option.text}`);
     return label;
@@ -200,18 +214,12 @@ function judgeInputs(q) {
     input.type = "radio";
     input.name = `q${q.question}`;
     input.checked = Array.isArray(q.response) ? q.response[0] === value : q.response === value;
-    input.addEventListener("change", () => { record(q.question, [value]); flush(); });
+    input.addEventListener("change", () => { record(q.question, [value]); saveSoon(300); });
     label.append(input, ` ${text}`);
     return label;
   });
 }
 
-let typingTimer = null;
-function typed(question, value) {
-  record(question, value);
-  window.clearTimeout(typingTimer);
-  typingTimer = window.setTimeout(flush, 1000);
-}
 
 function textInputs(q) {
   if (q.kind === "blank") {
