@@ -101,6 +101,7 @@
         if (res.status === 409) {
           say("player-message", d.message || "本次观看记录未被接受。", "error");
           if (d.code === "superseded") { state.stopped = true; video.pause(); }
+          else { resync(d); }
         } else if (res.status !== 200) {
           state.pending = spans.concat(state.pending);  // not stored: resend with the next beat
         }
@@ -110,6 +111,17 @@
         state.pending = spans.concat(state.pending);  // offline: keep the intervals for the next beat
         return null;
       });
+    }
+
+    // A refused beat credits nothing, so the server's furthest point is now behind ours. Continuing from ours would
+    // make every later beat start beyond what the server accepts ("future") and the lesson could never complete:
+    // go back to the server's furthest point instead, so the refused part is watched again.
+    function resync(d) {
+      if (state.completed || typeof d.furthest !== "number") { return; }
+      state.furthest = d.furthest;
+      state.current = null;
+      state.lastTime = null;
+      if (video.currentTime > d.furthest + 1) { video.currentTime = d.furthest; }
     }
 
     function showProgress(d) {
