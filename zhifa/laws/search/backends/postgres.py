@@ -15,11 +15,23 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from django.db import connection, transaction
 
-from zhifa.laws.search.backends.base import AND, Filters, Match, SearchBackend, filter_sql
-from zhifa.laws.search.documents import BIGRAM, K1, PHRASE, WORD, B, Clause, IndexDocument, Weights, idf
+from zhifa.laws.search.backends.base import AND, OR, Filters, Match, SearchBackend, filter_sql
+from zhifa.laws.search.documents import (
+    BIGRAM,
+    K1,
+    PHRASE,
+    WORD,
+    B,
+    Clause,
+    IndexDocument,
+    Weights,
+    idf,
+    saturate,
+)
 
 BATCH = 1000
 MAX_POSITION = 16383  # PostgreSQL's limit; later occurrences keep the last position
@@ -87,6 +99,37 @@ class PostgresBackend(SearchBackend):
                 )
         frequencies = Counter(term for d in documents for term in _doc_terms(d))
         self._change_stats(frequencies, len(documents), sum(d.length for d in documents))
+        self._add_postings(documents)
+
+    def _impact_avg(self) -> float:
+        """The average length the postings' impacts were computed with (set by the first documents indexed)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO laws_search_meta (name, value) SELECT 'impact_avg', (t.value::float8 / n.value::float8)"
+                "::text FROM laws_search_meta t, laws_search_meta n WHERE t.name = 'total_length' AND n.name = 'n_docs'"
+                " AND n.value::bigint > 0 ON CONFLICT (name) DO NOTHING"
+            )
+            cursor.execute("SELECT value FROM laws_search_meta WHERE name = 'impact_avg'")
+            row = cursor.fetchone()
+        return float(row[0]) if row else 1.0
+
+    def _add_postings(self, documents: Sequence[IndexDocument]) -> None:
+        """One row per (word or title term, document) with its impact (default weights, `impact_avg`)."""
+        avg0 = self._impact_avg()
+        defaults = Weights()
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                "COPY laws_search_posting (term, doc_id, region, wtf, ttf, dl, impact) FROM STDIN"
+            ) as copy,
+        ):
+            for d in documents:
+                words, title = Counter(d.words), Counter(d.title)
+                for term in words.keys() | title.keys():
+                    f = defaults.words * words[term] + defaults.title * title[term]
+                    copy.write_row(
+                        (term, d.id, d.region, words[term], title[term], d.length, saturate(f, d.length, avg0))
+                    )
 
     def _change_stats(self, frequencies: Counter, n_docs: int, total_length: int) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -102,7 +145,11 @@ class PostgresBackend(SearchBackend):
                 "INSERT INTO laws_search_term (field, term, df) SELECT field, term, df FROM laws_search_term_delta"
                 " ON CONFLICT (field, term) DO UPDATE SET df = laws_search_term.df + EXCLUDED.df"
             )
-            cursor.execute("DELETE FROM laws_search_term WHERE df <= 0")
+            if any(df < 0 for df in frequencies.values()):  # only the terms just lowered can have reached 0
+                cursor.execute(
+                    "DELETE FROM laws_search_term t USING laws_search_term_delta d"
+                    " WHERE t.field = d.field AND t.term = d.term AND d.df < 0 AND t.df <= 0"
+                )
             for name, delta in (("n_docs", n_docs), ("total_length", total_length)):
                 cursor.execute(
                     "INSERT INTO laws_search_meta (name, value) VALUES (%s, %s) ON CONFLICT (name)"
@@ -115,20 +162,28 @@ class PostgresBackend(SearchBackend):
             return 0
         with connection.cursor() as cursor:
             cursor.execute(
-                "DELETE FROM laws_search_document WHERE law_id = ANY(%s) RETURNING wtf, ttf, btf, dl", [list(law_ids)]
+                "DELETE FROM laws_search_document WHERE law_id = ANY(%s) RETURNING wtf, ttf, btf, dl, id",
+                [list(law_ids)],
             )
             rows = cursor.fetchall()
-        frequencies: Counter = Counter()
-        for wtf, ttf, btf in ((_json(r[0]), _json(r[1]), _json(r[2])) for r in rows):
-            frequencies.update(("w", t) for t in set(wtf) | set(ttf))
-            frequencies.update(("b", t) for t in btf)
+            frequencies: Counter = Counter()
+            postings: list[tuple[str, int]] = []
+            for wtf, ttf, btf, doc_id in ((_json(r[0]), _json(r[1]), _json(r[2]), r[4]) for r in rows):
+                frequencies.update(("w", t) for t in set(wtf) | set(ttf))
+                frequencies.update(("b", t) for t in btf)
+                postings += [(t, doc_id) for t in set(wtf) | set(ttf)]
+            cursor.execute(
+                "DELETE FROM laws_search_posting WHERE (term, doc_id) IN"
+                " (SELECT * FROM unnest(%s::text[], %s::bigint[]))",
+                [[t for t, _ in postings], [i for _, i in postings]],
+            )
         self._change_stats(Counter({k: -v for k, v in frequencies.items()}), -len(rows), -sum(r[3] for r in rows))
         return len(rows)
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE laws_search_document, laws_search_term")
-            cursor.execute("DELETE FROM laws_search_meta WHERE name IN ('n_docs', 'total_length')")
+            cursor.execute("TRUNCATE laws_search_document, laws_search_term, laws_search_posting")
+            cursor.execute("DELETE FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')")
 
     def count(self) -> int:
         with connection.cursor() as cursor:
@@ -150,14 +205,14 @@ class PostgresBackend(SearchBackend):
             row = cursor.fetchone()
         return row[0] if row else 0
 
-    def _stats(self, match: Match) -> tuple[int, float, list[float]]:
+    def _stats(self, match: Match) -> tuple[int, float, list[float], list[int]]:
         keys = [(FIELD_CODE[c.field], c.term) for c in match.clauses if c.field != PHRASE]
         with connection.cursor() as cursor:
             cursor.execute("SELECT name, value FROM laws_search_meta WHERE name IN ('n_docs', 'total_length')")
             meta = dict(cursor.fetchall())
-            cursor.execute(
-                "SELECT field, term, df FROM laws_search_term WHERE (field, term) IN (SELECT * FROM unnest(%s::text[],"
-                " %s::text[]))",
+            cursor.execute(  # field is char(1): compare as char(1), or the primary key is not used (a seq scan)
+                "SELECT t.field, t.term, t.df FROM unnest(%s::text[], %s::text[]) AS u(field, term)"
+                " JOIN laws_search_term t ON t.field = u.field::char(1) AND t.term = u.term",
                 [[k[0] for k in keys], [k[1] for k in keys]],
             )
             dfs = {(f, t): df for f, t, df in cursor.fetchall()}
@@ -169,7 +224,8 @@ class PostgresBackend(SearchBackend):
         n_docs = int(meta.get("n_docs", 0))
         avg = int(meta.get("total_length", 0)) / n_docs if n_docs else 1.0
         codes = [("p" if c.field == PHRASE else FIELD_CODE[c.field], c.term) for c in match.clauses]
-        return n_docs, avg, [idf(n_docs, dfs.get(k, 0)) for k in codes]
+        counts = [dfs.get(k, 0) for k in codes]
+        return n_docs, avg, [idf(n_docs, n) for n in counts], counts
 
     def _frequency_sql(self, match: Match, weights: Weights) -> tuple[list[str], list]:
         columns, params = [], []
@@ -206,7 +262,13 @@ class PostgresBackend(SearchBackend):
     def rank(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
         if not match.clauses or limit <= 0:
             return []
-        n_docs, avg, idfs = self._stats(match)
+        if all(c.field == WORD for c in match.clauses):
+            return self._rank_words(match, filters=filters, weights=weights, limit=limit)
+        if (
+            len(match.clauses) == 1 and match.clauses[0].field == PHRASE
+        ):  # one phrase (a quoted query): its matches give its df and its ranking at once
+            return self._rank_phrase(match.clauses[0], filters=filters, weights=weights, limit=limit)
+        n_docs, avg, idfs, _dfs = self._stats(match)
         if not n_docs:
             return []
         freq_columns, freq_params = self._frequency_sql(match, weights)
@@ -234,6 +296,178 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute(sql, [*term_params, *freq_params, *match_params, *filter_params, limit])
             return [(row[0], row[1]) for row in cursor.fetchall()]
+
+    first_round = 8  # top-k: the first round reads first_round × limit postings per term
+    full_read = 30000  # MaxScore: read the essential terms' postings in full when they hold at most this many
+
+    def _rank_words(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
+        """Top-k over the impact-ordered postings (word clauses only), exact.
+
+        AND of several words: the rarest word's postings joined with the others' (primary key), all scored.
+        Otherwise (OR, one word): read each term's best postings and score the documents seen exactly; stop when
+        no unseen document can beat the k-th (Σ idf × the last impact read, corrected for other weights and for
+        the average length having moved since indexing). Else MaxScore: the terms whose upper bounds together stay
+        below the k-th score cannot bring a document into the top k alone, so only the others' postings are read
+        in full, and the rest looked up for the documents that could still make it. Else read 8× more."""
+        terms = [c.term for c in match.clauses]
+        n_docs, avg, idfs, dfs = self._stats(match)
+        if not n_docs:
+            return []
+        region_sql, region_params = "", []
+        if filters.regions is not None:
+            region_sql, region_params = filter_sql(Filters(regions=filters.regions), alias="p")
+        where, filter_params = filter_sql(replace(filters, regions=None))
+        join = " JOIN laws_search_document d ON d.id = p.doc_id" if where else ""
+        conditions, params = f"{region_sql}{where}", [*region_params, *filter_params]
+        seen: dict[int, dict[str, tuple[int, int]]] = {}
+        lengths: dict[int, int] = {}
+        if match.mode == AND and len(terms) > 1:
+            ordered = sorted(terms, key=lambda t: (dfs[terms.index(t)], t))
+            others = "".join(
+                f" JOIN laws_search_posting o{i} ON o{i}.term = %s AND o{i}.doc_id = p.doc_id"
+                for i in range(1, len(ordered))
+            )
+            columns = "".join(f", o{i}.wtf, o{i}.ttf" for i in range(1, len(ordered)))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT p.doc_id, p.dl, p.wtf, p.ttf{columns} FROM laws_search_posting p{join}{others}"
+                    f" WHERE p.term = %s{conditions}",
+                    [*ordered[1:], ordered[0], *params],
+                )
+                for doc_id, dl, *freqs in cursor.fetchall():
+                    seen[doc_id] = {t: (freqs[2 * i], freqs[2 * i + 1]) for i, t in enumerate(ordered)}
+                    lengths[doc_id] = dl
+            return self._scores(match, idfs, avg, weights, seen, lengths)[:limit]
+        avg0 = float(self.get_meta("impact_avg") or avg)
+        bound_factor = max(1.0, weights.words, weights.title / Weights().title) * max(1.0, avg / avg0) * (1 + 1e-9)
+        size = max(1, self.first_round * limit)
+        top: dict[str, float] = {}
+        while True:
+            rows = self._postings(terms, join, conditions, params, size)
+            read = Counter(row[0] for row in rows)
+            last = {term: 0.0 for term in terms}
+            for term, doc_id, wtf, ttf, dl, impact in rows:
+                seen.setdefault(doc_id, {})[term] = (wtf, ttf)
+                lengths[doc_id] = dl
+                last[term] = impact
+                top.setdefault(term, impact)
+            exhausted = {t for t in terms if read[t] < size}
+            self._complete(seen, terms)
+            scored = self._scores(match, idfs, avg, weights, seen, lengths)
+            if (match.mode == AND and exhausted) or len(exhausted) == len(terms):
+                return scored[:limit]
+            threshold = scored[limit - 1][1] if len(scored) >= limit else 0.0
+            bound = sum(value * last[t] for t, value in zip(terms, idfs, strict=True) if t not in exhausted)
+            if bound * bound_factor < threshold:
+                return scored[:limit]
+            upper = {t: value * top.get(t, 0.0) * bound_factor for t, value in zip(terms, idfs, strict=True)}
+            minor: list[str] = []
+            for term in sorted(terms, key=lambda t: (upper[t], t)):
+                if sum(upper[t] for t in minor) + upper[term] >= threshold:
+                    break
+                minor.append(term)
+            essential = [t for t in terms if t not in minor and t not in exhausted]
+            if minor and sum(dfs[terms.index(t)] for t in essential) <= self.full_read:
+                break
+            size *= 8
+        # MaxScore: every document outside the essential terms' postings scores below the threshold
+        for term, doc_id, wtf, ttf, dl, _impact in self._postings(essential, join, conditions, params, None):
+            seen.setdefault(doc_id, {})[term] = (wtf, ttf)
+            lengths[doc_id] = dl
+        minor_bound = sum(upper[t] for t in minor)
+        partial = dict(
+            self._scores(
+                Match(tuple(c for c in match.clauses if c.term not in minor), OR),
+                [v for t, v in zip(terms, idfs, strict=True) if t not in minor],
+                avg,
+                weights,
+                seen,
+                lengths,
+            )
+        )
+        hopeful = {doc_id: seen[doc_id] for doc_id, score in partial.items() if score + minor_bound >= threshold}
+        self._complete(hopeful, terms)
+        return self._scores(match, idfs, avg, weights, hopeful, lengths)[:limit]
+
+    def _postings(
+        self, terms: list[str], join: str, conditions: str, params: list, size: int | None
+    ) -> list[tuple[str, int, int, int, int, float]]:
+        """(term, doc, wtf, ttf, dl, impact): each term's best `size` postings under the filters (None: all)."""
+        limit = " LIMIT %s" if size is not None else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t.term, p.doc_id, p.wtf, p.ttf, p.dl, p.impact FROM unnest(%s::text[]) AS t(term)"
+                " CROSS JOIN LATERAL (SELECT p.doc_id, p.wtf, p.ttf, p.dl, p.impact FROM laws_search_posting p"
+                f"{join} WHERE p.term = t.term{conditions} ORDER BY p.impact DESC, p.doc_id{limit}) p",
+                [terms, *params, *([size] if size is not None else [])],
+            )
+            return cursor.fetchall()
+
+    def _complete(self, seen: dict[int, dict[str, tuple[int, int]]], terms: list[str]) -> None:
+        """Fill in the frequencies of the query terms a seen document has but whose postings were not read yet."""
+        missing = [doc_id for doc_id, found in seen.items() if len(found) < len(terms)]
+        if not missing:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term, doc_id, wtf, ttf FROM laws_search_posting WHERE term = ANY(%s) AND doc_id = ANY(%s)",
+                [terms, missing],
+            )
+            for term, doc_id, wtf, ttf in cursor.fetchall():
+                seen[doc_id][term] = (wtf, ttf)
+
+    @staticmethod
+    def _scores(
+        match: Match,
+        idfs: list[float],
+        avg: float,
+        weights: Weights,
+        seen: dict[int, dict[str, tuple[int, int]]],
+        lengths: dict[int, int],
+    ) -> list[tuple[int, float]]:
+        """Exact BM25 of the seen documents that match (all terms for AND), best first, ties by id."""
+        terms = [c.term for c in match.clauses]
+        scored = []
+        for doc_id, found in seen.items():
+            if match.mode == AND and len(found) < len(terms):
+                continue
+            score = 0.0
+            for term, value in zip(terms, idfs, strict=True):
+                wtf, ttf = found.get(term, (0, 0))
+                score += value * saturate(weights.words * wtf + weights.title * ttf, lengths[doc_id], avg)
+            scored.append((doc_id, score))
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        return scored
+
+    def _rank_phrase(
+        self, clause: Clause, *, filters: Filters, weights: Weights, limit: int
+    ) -> list[tuple[int, float]]:
+        """A single phrase: one scan of its matches gives its document frequency (all of them) and its ranking
+        (those passing the filters)."""
+        match = Match((clause,))
+        freq_columns, freq_params = self._frequency_sql(match, weights)
+        where, filter_params = filter_sql(filters)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, value FROM laws_search_meta WHERE name IN ('n_docs', 'total_length')")
+            meta = dict(cursor.fetchall())
+            cursor.execute(
+                f"SELECT d.id, d.dl, {freq_columns[0]}, (TRUE{where}) AS ok FROM laws_search_document d"
+                " WHERE d.btsv @@ %s::tsquery",
+                [*freq_params, *filter_params, tsquery([], [tuple(clause.term.split())])],
+            )
+            rows = cursor.fetchall()
+        n_docs = int(meta.get("n_docs", 0))
+        if not n_docs:
+            return []
+        avg = int(meta.get("total_length", 0)) / n_docs
+        value = idf(n_docs, len(rows))
+        scored = []
+        for doc_id, length, positions, ok in rows:
+            if ok:
+                freq = weights.bigrams * phrase_count_from_positions(clause.term.split(), positions or [])
+                scored.append((doc_id, value * saturate(freq, length, avg)))
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        return scored[:limit]
 
     def _rank_with_phrases(
         self,

@@ -17,7 +17,7 @@ def corpus():
     return [d for v in LawVersion.objects.filter(is_current=True) for d in documents_for(v)]
 
 
-def expected(match: Match, docs, filters: Filters | None = None):
+def expected(match: Match, docs, filters: Filters | None = None, weights: Weights = WEIGHTS):
     filters = filters or Filters()
 
     def allowed(d):
@@ -27,7 +27,7 @@ def expected(match: Match, docs, filters: Filters | None = None):
 
     test = all if match.mode == AND else any
     found = [d for d in docs if allowed(d) and test(contains(d, c) for c in match.clauses)]
-    scored = [(d.id, bm25_score(d, list(match.clauses), docs, WEIGHTS)) for d in found]
+    scored = [(d.id, bm25_score(d, list(match.clauses), docs, weights)) for d in found]
     return sorted(scored, key=lambda item: (-item[1], item[0]))
 
 
