@@ -38,7 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 TOKEN = "e" * 32  # an unmasked CSRF secret, sent as cookie and header
-PORT = 8131  # the exams engineer's port range is 8100–8199
+# The exams engineer's ports are 8100–8199: autosave 8131, faults 8132, start 8133 (they may run side by side).
+PORT = int(os.environ.get("ZHIFA_BENCH_PORT", "8131"))
 SECRET_KEY = "bench-exams-" + "k" * 40
 
 
@@ -173,6 +174,9 @@ def server_env() -> dict:
         ZHIFA_SECRET_KEY=SECRET_KEY,
         ZHIFA_TESTING="0",
         ZHIFA_LOG_LEVEL="ERROR",
+        # Connections live through the run (the default 60 s would close them mid-run, and the CPU of a backend
+        # that ended is lost to server_cpu's before/after sampling).
+        ZHIFA_DB_CONN_MAX_AGE="3600",
         DJANGO_SETTINGS_MODULE="config.settings",
         PYTHONPATH=str(ROOT),
     )

@@ -27,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("ZHIFA_BENCH_PORT", "8132")
 
 from bench_exams_autosave import (  # noqa: E402 - the shared helpers live in the autosave benchmark
     Examinee,
