@@ -144,6 +144,8 @@ def prepare(db: str, *, officers: int, records: int, rebuild: bool) -> float:
                 from django.core.management import call_command
 
                 call_command("migrate", "records", verbosity=0)  # data kept, records schema brought up to date
+                if psql(db, "SELECT count(*) FROM records_hoursyearly") == "0":  # data made before the yearly level
+                    psql(db, YEARLY_SQL)
                 psql(db, "VACUUM ANALYZE")
                 return 0.0
         except subprocess.CalledProcessError:
@@ -168,6 +170,7 @@ def prepare(db: str, *, officers: int, records: int, rebuild: bool) -> float:
             ("ledger", "records_hoursentry", LEDGER_SQL),
             ("statements", "records_statement", STATEMENTS_SQL),
             ("rollup", "records_hoursmonthly", ROLLUP_SQL),
+            ("yearly", "records_hoursyearly", YEARLY_SQL),
         ):
             t0 = time.perf_counter()
             rebuild = _drop_indexes(cursor, table) if table else []

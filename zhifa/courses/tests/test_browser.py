@@ -20,10 +20,6 @@ from zhifa.records.models import HoursEntry
 
 pytestmark = [
     pytest.mark.browser,
-    # Known flake (1 of ~6 runs under a loaded 2-core CI box): the lesson sometimes does not reach "已完成" after the
-    # video ends. Suspected: the snapped-back seek leaves an interval the server refuses (409), and the player then
-    # drops that whole batch of intervals, so coverage stays under 95 %. One rerun until that is fixed (issue #5 note).
-    pytest.mark.flaky(reruns=1),
     pytest.mark.skipif(not video.ffmpeg_available(), reason="ffmpeg/ffprobe 未安装（apt-get install ffmpeg）：跳过"),
     pytest.mark.skipif(not shutil.which("chromium"), reason="Chromium 未安装（apt-get install chromium）：跳过"),
 ]
