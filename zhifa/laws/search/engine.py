@@ -32,13 +32,15 @@ class Recipe:
     bigrams: bool = True  # the bigram ranking, fused with the word ranking
     rrf_k: float = 60.0
     bigram_share: float = 1.0  # weight of the bigram ranking in the fusion (words: 1)
-    depth: int = 200  # candidates taken from each ranking
+    depth: int = 1000  # candidates taken from each ranking (questions); 200 before 2026-11-28
     prior_weight: float = 1.0
     law_ranking_share: float = 0.0  # with a prior: a third ranking, restricted to the law the question is most about
     keyword_mode: bool = True  # short keyword queries: the word ranking alone, as deep as asked (fast)
     keyword_max_terms: int = 3
     prior_for_keywords: bool = True  # keyword mode also takes the learned prior's boosts (cheap: no extra ranking)
     max_doc_freq: int = 8000  # questions: terms in more articles than this (~6% of 140k) are too common to rank by
+    law_evidence: float = 0.12  # questions: + share × (the law's part of the pool's best scores), no training needed
+    law_evidence_top: int = 10  # how many of each law's best candidates count as its evidence
 
 
 DEFAULT = Recipe()
@@ -120,7 +122,7 @@ def rank(
             )
         if prior is None or not recipe.prior_for_keywords:
             return [Ranked(doc_id, score) for doc_id, score in ranked]
-        return _with_prior(_fuse([(ranked, 1.0)], recipe.rrf_k), parsed, filters, recipe, prior, limit)
+        return _with_prior(_fuse([(ranked, 1.0)], recipe.rrf_k), parsed, filters, recipe, prior, limit, questions=False)
     depth = max(recipe.depth, limit)
     parsed = _without_common_terms(backend, parsed, recipe.max_doc_freq)
     rankings: list[tuple[list[tuple[int, float]], float]] = []
@@ -141,13 +143,43 @@ def rank(
 
 
 def _with_prior(
-    fused: dict[int, float], parsed: ParsedQuery, filters: Filters, recipe: Recipe, prior: Prior | None, limit: int
+    fused: dict[int, float],
+    parsed: ParsedQuery,
+    filters: Filters,
+    recipe: Recipe,
+    prior: Prior | None,
+    limit: int,
+    *,
+    questions: bool = True,
 ) -> list[Ranked]:
-    """The fused ranking with the prior's boosts added, best `limit` first."""
+    """The fused ranking with the prior's boosts and (questions) the law evidence added, best `limit` first."""
     if prior is not None and recipe.prior_weight:
         _apply_prior(fused, prior.boosts(parsed, list(fused)), filters, recipe.prior_weight)
+    if questions and recipe.law_evidence and len(fused) > limit:
+        _add_law_evidence(fused, recipe.law_evidence, recipe.law_evidence_top)
     best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return [Ranked(doc_id, score) for doc_id, score in best]
+
+
+def _add_law_evidence(fused: dict[int, float], share: float, top: int) -> None:
+    """Articles of the laws the whole pool points at rise: each law's evidence is the sum of its `top` best
+    scores, as a share of all laws' evidence; every candidate gets + share × its law's part (in place)."""
+    from zhifa.laws.search.resolve import laws_of_ids
+
+    laws = laws_of_ids(list(fused))
+    best: dict[str, list[float]] = {}
+    for doc_id, score in sorted(fused.items(), key=lambda item: (-item[1], item[0])):
+        law = laws.get(doc_id)
+        if law is not None and len(scores := best.setdefault(law, [])) < top:
+            scores.append(score)
+    evidence = {law: sum(scores) for law, scores in best.items()}
+    total = sum(evidence.values())
+    if total <= 0:
+        return
+    for doc_id in fused:
+        law = laws.get(doc_id)
+        if law is not None:
+            fused[doc_id] += share * evidence[law] / total
 
 
 def _law_ranking(

@@ -67,12 +67,14 @@ class Prior:
         law_matrix,
         article_weight: float = 0.05,
         law_weight: float = 0.02,
+        article_top: int = ARTICLE_TOP,
     ):
         self.vocabulary = {t: i for i, t in enumerate(vocabulary)}
         self.idf = idf
         self.articles, self.article_matrix = articles, article_matrix
         self.laws, self.law_matrix = laws, law_matrix
         self.article_weight, self.law_weight = article_weight, law_weight
+        self.article_top = article_top
         self._ids: dict[str, int] | None = None
         self._laws_of: dict[int, str] = {}
 
@@ -91,7 +93,7 @@ class Prior:
         if vector is None:
             return {}, {}
         article_sims = self.article_matrix @ vector
-        top = np.argsort(-article_sims)[:ARTICLE_TOP]
+        top = np.argsort(-article_sims)[: self.article_top]
         articles = {self.articles[i]: float(article_sims[i]) for i in top if article_sims[i] > 0}
         law_sims = self.law_matrix @ vector
         laws = {self.laws[i]: float(s) for i, s in enumerate(law_sims) if s > 0}
@@ -130,6 +132,7 @@ class Prior:
             "laws": self.laws,
             "article_weight": self.article_weight,
             "law_weight": self.law_weight,
+            "article_top": self.article_top,
             "tokenizer": tokenize.dictionary_checksum(),
         }
         with path.open("wb") as handle:
@@ -156,6 +159,7 @@ class Prior:
                 law_matrix=_unpack(data, "l"),
                 article_weight=meta["article_weight"],
                 law_weight=meta["law_weight"],
+                article_top=meta.get("article_top", ARTICLE_TOP),
             )
 
 
