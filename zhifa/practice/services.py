@@ -177,38 +177,29 @@ def review_record(
                 before = scheduling.CardState(state, step, stability, difficulty, due, last_review)
                 after = scheduling.schedule(before, rating, at)
                 due = after.due or at
-        log_values = [
-            card_id,
-            officer.pk,
-            question.pk,
-            client_id,
-            int(rating),
-            correct,
-            RESPONSE_FIELD.get_db_prep_value(response, connection),
-            response_ms,
-            _dt(at),
-            _dt(now),
-            applied,
-            source,
-        ]
-        if connection.vendor == "postgresql":  # the writes as one statement: BEGIN, SELECT, this, COMMIT
-            card_update = None
-            if applied and not created:
-                card_update = [*_card_values(after, at), int(int(rating) == 1 and state == 2), card_id]
-            logged = _write_postgres(
-                cursor, log_values, card_update, officer.pk, root, at, correct=correct, created=created, source=source
-            )
-        else:
-            cursor.execute(LOG_INSERT_SQL, log_values)
-            logged = cursor.rowcount > 0
-        if not logged:  # this client_id is logged already (a resend, or a race): the first one counts
+        cursor.execute(
+            LOG_INSERT_SQL,
+            [
+                card_id,
+                officer.pk,
+                question.pk,
+                client_id,
+                int(rating),
+                correct,
+                RESPONSE_FIELD.get_db_prep_value(response, connection),
+                response_ms,
+                _dt(at),
+                _dt(now),
+                applied,
+                source,
+            ],
+        )
+        if cursor.rowcount == 0:  # this client_id is logged already (a resend, or a race): the first one counts
             cursor.execute(LOGGED_SQL, [officer.pk, client_id])
             client_id, was_correct, was_rating, was_due, was_applied = cursor.fetchone()
             if created:
                 transaction.set_rollback(True)  # undo the card this resend created
             return ReviewOutcome(client_id, bool(was_correct), was_rating, _aware(was_due), True, bool(was_applied))
-        if connection.vendor == "postgresql":
-            return ReviewOutcome(client_id, correct, int(rating), due, False, applied)
         if applied and not created:
             lapse = int(int(rating) == 1 and state == 2)
             cursor.execute(CARD_UPDATE_SQL, [*_card_values(after, at), lapse, card_id])
@@ -218,73 +209,6 @@ def review_record(
         )
         _mistake_note(cursor, officer.pk, root, correct=correct, at=at, source=source)
     return ReviewOutcome(client_id, correct, int(rating), due, False, applied)
-
-
-# PostgreSQL: the four writes of a review in one statement (data-modifying CTEs), each but the log's conditional on
-# the log row being inserted, so a resend changes nothing. SQLite runs the same writes statement by statement.
-PG_LOG = f"log AS ({LOG_INSERT_SQL} RETURNING id)"
-PG_CARD = """card AS (
-UPDATE practice_reviewcard
-SET state = %s, step = %s, stability = %s, difficulty = %s, due = %s, last_review = %s, last_review_day = %s,
-    reps = reps + 1, lapses = lapses + %s
-WHERE id = %s AND EXISTS (SELECT 1 FROM log) RETURNING id)"""
-PG_DAY = f"""day AS (
-INSERT INTO practice_dailyactivity (officer_id, day, reviews, correct, new_cards, points)
-SELECT %s, %s, 1, %s, %s, CASE WHEN %s = 1 AND {CAP_SQL} > 0 THEN 1 ELSE 0 END WHERE EXISTS (SELECT 1 FROM log)
-ON CONFLICT (officer_id, day) DO UPDATE SET
-    reviews = practice_dailyactivity.reviews + 1,
-    correct = practice_dailyactivity.correct + excluded.correct,
-    new_cards = practice_dailyactivity.new_cards + excluded.new_cards,
-    points = CASE WHEN excluded.correct = 1 AND practice_dailyactivity.points < {CAP_SQL}
-                  THEN practice_dailyactivity.points + 1 ELSE practice_dailyactivity.points END
-RETURNING 1)"""
-PG_MISTAKE_WRONG = """mistake AS (
-INSERT INTO practice_mistake (officer_id, question_id, source, source_ref, wrong_count, last_wrong_at, right_days,
-                              resolved_at)
-SELECT %s, %s, %s, '', 1, %s, '[]'::jsonb, NULL::timestamptz WHERE EXISTS (SELECT 1 FROM log)
-ON CONFLICT (officer_id, question_id) DO UPDATE SET
-    wrong_count = practice_mistake.wrong_count + 1, last_wrong_at = excluded.last_wrong_at, right_days = '[]'::jsonb,
-    resolved_at = NULL
-RETURNING 1)"""
-# A right answer on a day not yet counted, not before the last wrong one, counts; the second such day resolves.
-PG_MISTAKE_RIGHT = """mistake AS (
-UPDATE practice_mistake
-SET right_days = (SELECT jsonb_agg(d ORDER BY d)
-                  FROM (SELECT jsonb_array_elements_text(right_days) UNION SELECT %s::text) AS days(d)),
-    resolved_at = CASE WHEN jsonb_array_length(right_days) >= 1 THEN %s::timestamptz END
-WHERE officer_id = %s AND question_id = %s AND resolved_at IS NULL AND last_wrong_at <= %s
-  AND NOT right_days @> jsonb_build_array(%s::text) AND EXISTS (SELECT 1 FROM log)
-RETURNING 1)"""
-
-
-def _write_postgres(
-    cursor,
-    log_values: list,
-    card_update: list | None,
-    officer_id: int,
-    root: int,
-    at: datetime,
-    *,
-    correct: bool,
-    created: bool,
-    source: str,
-) -> bool:
-    """Insert the log and, only if it was inserted, update the card, count the day, note the mistake; True if so."""
-    ctes, params = [PG_LOG], list(log_values)
-    if card_update is not None:
-        ctes.append(PG_CARD)
-        params += card_update
-    ctes.append(PG_DAY)
-    params += [officer_id, _day(at), int(correct), int(created), int(correct), officer_id, officer_id]
-    day = timezone.localdate(at).isoformat()
-    if correct:
-        ctes.append(PG_MISTAKE_RIGHT)
-        params += [day, _dt(at), officer_id, root, _dt(at), day]
-    else:
-        ctes.append(PG_MISTAKE_WRONG)
-        params += [officer_id, root, source, _dt(at)]
-    cursor.execute("WITH " + ",\n".join(ctes) + "\nSELECT EXISTS (SELECT 1 FROM log)", params)
-    return bool(cursor.fetchone()[0])
 
 
 RESPONSE_FIELD = ReviewLog._meta.get_field("response")
