@@ -313,7 +313,7 @@ class PostgresBackend(SearchBackend):
         n_docs, avg, idfs, dfs = self._stats(match)
         if not n_docs:
             return []
-        region_sql, region_params = "", []
+        region_sql, region_params = "", list[object]()
         if filters.regions is not None:
             region_sql, region_params = filter_sql(Filters(regions=filters.regions), alias="p")
         where, filter_params = filter_sql(replace(filters, regions=None))
