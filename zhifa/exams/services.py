@@ -401,6 +401,7 @@ def _finalise(attempt: Attempt, grade: Grade, now, *, revision: int = 0) -> None
         timestamp=now,
         dedupe_key=key,
     )
+    hours_key = f"exams:exam:{exam.pk}:officer:{officer.pk}"
     if grade.passed and exam.credit_hours > 0:
         records_services.hours_credit(
             officer=officer,
@@ -408,10 +409,25 @@ def _finalise(attempt: Attempt, grade: Grade, now, *, revision: int = 0) -> None
             hours=exam.credit_hours,
             source=f"考试：{exam.title}",
             evidence=f"答卷 #{attempt.pk}，成绩 {grade.total}",
-            dedupe_key=f"exams:exam:{exam.pk}:officer:{officer.pk}",
+            dedupe_key=hours_key,
+        )
+    elif revision and not _passed_elsewhere(attempt):
+        # A regrade turned the officer's only pass into a fail: the exam's hours lose their evidence.
+        records_services.hours_withdraw(
+            dedupe_key=hours_key, reason=f"答卷 #{attempt.pk} 复核改分后为 {grade.total} 分，未通过考试"
         )
     if exam.is_qualification:
         _qualification_sync(attempt, grade, now)
+
+
+def _passed_elsewhere(attempt: Attempt) -> bool:
+    return (
+        Grade.objects.filter(
+            attempt__exam_id=attempt.exam_id, attempt__officer_id=attempt.officer_id, passed=True, status="final"
+        )
+        .exclude(attempt_id=attempt.pk)
+        .exists()
+    )
 
 
 def _attempt_statements(attempt: Attempt):

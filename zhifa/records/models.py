@@ -70,6 +70,7 @@ class HoursEntry(models.Model):
         PENDING = "pending", "待审核"
         APPROVED = "approved", "已认定"
         REJECTED = "rejected", "已退回"
+        WITHDRAWN = "withdrawn", "已撤销"  # its evidence no longer holds (e.g. a regraded exam now failed)
 
     officer = models.ForeignKey(
         Officer, verbose_name="执法人员", on_delete=models.PROTECT, related_name="hours_entries"

@@ -36,6 +36,7 @@ __all__ = [
     "hours_entry_submit",
     "hours_requirement_set",
     "hours_rollup_sync",
+    "hours_withdraw",
     "statement_record",
 ]
 
@@ -94,8 +95,9 @@ def statement_record(
         return Statement.objects.get(dedupe_key=dedupe_key)
 
 
-def _rollup_add(entry: HoursEntry) -> None:
-    """Add an approved entry to its officer's monthly and yearly rollups (inside the entry's transaction)."""
+def _rollup_add(entry: HoursEntry, *, sign: int = 1) -> None:
+    """Add an approved entry to its officer's monthly and yearly rollups, or take a withdrawn one out (sign=-1),
+    inside the entry's transaction."""
     unit_path = Unit.objects.values_list("path", flat=True).get(pk=entry.officer.unit_id)
     monthly_key = {
         "officer_id": entry.officer_id,
@@ -103,8 +105,9 @@ def _rollup_add(entry: HoursEntry) -> None:
         "month": entry.rollup_month,
         "category": entry.category,
     }
-    _add_to(HoursMonthly, monthly_key, "hours", entry.hours, unit_path)
-    _add_to(HoursYearly, {"officer_id": entry.officer_id, "year": entry.year}, entry.category, entry.hours, unit_path)
+    amount = entry.hours * sign
+    _add_to(HoursMonthly, monthly_key, "hours", amount, unit_path)
+    _add_to(HoursYearly, {"officer_id": entry.officer_id, "year": entry.year}, entry.category, amount, unit_path)
     # An officer who changed unit: move the rest of his rows so subtree reports count him where he is now.
     for model in (HoursMonthly, HoursYearly):
         model.objects.filter(officer_id=entry.officer_id).exclude(unit_path=unit_path).update(unit_path=unit_path)
@@ -144,6 +147,8 @@ def hours_credit(
         raise RecordsError("学时记录缺少去重键（dedupe_key），请用“应用:对象:人员”之类的稳定字符串。")
     existing = HoursEntry.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
+        if existing.status == HoursEntry.Status.WITHDRAWN:  # the evidence holds again (regraded back to a pass)
+            return _withdrawn_restore(existing, by=by)
         return existing
     today = timezone.localdate()
     try:
@@ -165,6 +170,52 @@ def hours_credit(
     except IntegrityError:
         return HoursEntry.objects.get(dedupe_key=dedupe_key)
     _rollup_add(entry)
+    return entry
+
+
+@transaction.atomic
+def hours_withdraw(*, dedupe_key: str, reason: str, by: User | None = None) -> HoursEntry | None:
+    """Withdraw the approved hours credited under `dedupe_key` because their evidence no longer holds; audited.
+
+    The entry stays in the ledger as 已撤销 and leaves the rollups. Idempotent: None when nothing was credited,
+    the entry unchanged when it is not approved. Raises RecordsError without a reason.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise RecordsError("撤销学时时请写明原因（例如“复核改分后考试未通过”）。")
+    entry = HoursEntry.objects.select_for_update().filter(dedupe_key=dedupe_key).first()
+    if entry is None or entry.status != HoursEntry.Status.APPROVED:
+        return entry
+    entry.status, entry.review_reason = HoursEntry.Status.WITHDRAWN, reason
+    entry.save(update_fields=["status", "review_reason"])
+    _rollup_add(entry, sign=-1)
+    audit_record(
+        actor=by,
+        action="hours.withdraw",
+        obj=entry,
+        old={"status": HoursEntry.Status.APPROVED, "hours": str(entry.hours)},
+        new={"status": entry.status},
+        reason=reason,
+    )
+    return entry
+
+
+def _withdrawn_restore(entry: HoursEntry, *, by: User | None) -> HoursEntry:
+    with transaction.atomic():
+        entry = HoursEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status != HoursEntry.Status.WITHDRAWN:
+            return entry
+        entry.status, entry.review_reason = HoursEntry.Status.APPROVED, ""
+        entry.save(update_fields=["status", "review_reason"])
+        _rollup_add(entry)
+        audit_record(
+            actor=by,
+            action="hours.restore",
+            obj=entry,
+            old={"status": HoursEntry.Status.WITHDRAWN},
+            new={"status": entry.status, "hours": str(entry.hours)},
+            reason="佐证重新成立（如复核改分后考试通过）",
+        )
     return entry
 
 

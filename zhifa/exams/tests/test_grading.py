@@ -14,7 +14,7 @@ from zhifa.exams import grading, queries, services
 from zhifa.exams.grading import KeyedRow, grade_item
 from zhifa.exams.models import Attempt, Grade, QualificationRecord
 from zhifa.exams.tests import factories
-from zhifa.records.models import HoursEntry, Statement
+from zhifa.records.models import HoursEntry, HoursYearly, Statement
 
 D = Decimal
 
@@ -178,6 +178,12 @@ def test_a_regrade_updates_the_learning_record_and_the_qualification(short_exam,
     assert [s.result["score"] for s in statements] == [70.0, 80.0, 60.0, 61.0]
     assert statements[-1].context["supersedes"] == str(statements[-2].uuid)
     assert not QualificationRecord.objects.filter(officer=officer).exists()
+    hours = HoursEntry.objects.get(officer=officer)  # the exam's 2 hours lost their evidence: withdrawn, audited
+    assert hours.status == HoursEntry.Status.WITHDRAWN and "未通过" in hours.review_reason
+    assert HoursYearly.objects.get(officer=officer).legal == 0
+    assert AuditEvent.objects.filter(action="hours.withdraw").count() == 1
     services.answer_grade_manual(answer=answer, by=unit_admin, score=D(10), reason="复核")  # 70: passed again
     assert QualificationRecord.objects.get(officer=officer).score == D(70)
     assert Statement.objects.filter(officer=officer).order_by("-id").first().verb == "passed"
+    hours.refresh_from_db()
+    assert hours.status == HoursEntry.Status.APPROVED and HoursEntry.objects.filter(officer=officer).count() == 1

@@ -92,7 +92,12 @@ def ranked_keys(
 def results_for(ranked: list[engine.Ranked], q: str) -> list[SearchResult]:
     """Display rows for ranked provision ids (one query); ids no longer in the database are skipped."""
     parsed = parse_query(q)
-    rows = Provision.objects.filter(pk__in=[r.id for r in ranked]).select_related("version__law")
+    # The version's whole source text (and history) is not needed for a result row: loading it doubled the time.
+    rows = (
+        Provision.objects.filter(pk__in=[r.id for r in ranked])
+        .select_related("version__law")
+        .defer("version__source_text", "version__history")
+    )
     by_id = {p.pk: p for p in rows}
     results = []
     for r in ranked:

@@ -196,3 +196,25 @@ def test_the_nightly_command_moves_transferred_officers(officer, org):
     call_command("records_rollup_sync", stdout=out)
     assert "已更新 2 行" in out.getvalue()
     assert HoursYearly.objects.get().unit_path == org.justice.path
+
+
+def test_withdrawn_hours_leave_the_rollups_once_and_come_back_with_their_evidence(officer, unit_admin):
+    key = "exams:exam:7:officer:1"
+    services.hours_credit(
+        officer=officer, category="legal", hours=Decimal("2"), source="考试", evidence="通过", dedupe_key=key
+    )
+    with pytest.raises(services.RecordsError, match="原因"):
+        services.hours_withdraw(dedupe_key=key, reason=" ")
+    assert services.hours_withdraw(dedupe_key="nothing:credited", reason="复核") is None
+
+    entry = services.hours_withdraw(dedupe_key=key, reason="复核改分后未通过", by=unit_admin)
+    again = services.hours_withdraw(dedupe_key=key, reason="复核改分后未通过", by=unit_admin)
+    assert entry.status == again.status == HoursEntry.Status.WITHDRAWN
+    assert HoursYearly.objects.get(officer=officer).legal == 0
+    assert HoursMonthly.objects.get(officer=officer).hours == 0
+
+    restored = services.hours_credit(
+        officer=officer, category="legal", hours=Decimal("2"), source="考试", evidence="通过", dedupe_key=key
+    )
+    assert restored.pk == entry.pk and restored.status == HoursEntry.Status.APPROVED
+    assert HoursYearly.objects.get(officer=officer).legal == Decimal("2")
