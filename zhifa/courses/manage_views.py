@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from zhifa.common.decorators import page_for
 from zhifa.courses import certificates, conf, queries, services
 from zhifa.courses.forms import ChapterForm, CheckpointForm, CourseForm, LessonForm
 from zhifa.courses.models import Chapter, Lesson, VideoAsset
@@ -23,15 +21,7 @@ class ConsoleRequest(HttpRequest):
     user: User
 
 
-def console_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not queries.can_view_console(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+console_required = page_for(queries.can_view_console)
 
 
 def _videos_for(user):

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal, InvalidOperation
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zhifa.common.decorators import page_for
 from zhifa.exams import assembly, forms, papers, queries, results, services, tasks
 from zhifa.exams.models import Exam
 from zhifa.people import access
@@ -29,15 +28,7 @@ def _me(request: HttpRequest) -> User:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def console_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not access.can_use_console(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
+console_required = page_for(access.can_use_console)
 
 
 @console_required

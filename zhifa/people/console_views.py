@@ -6,10 +6,7 @@ user may see but not change (an auditor on an edit page) → 403.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -19,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from zhifa.common.decorators import page_for
 from zhifa.people import access, importing, queries, services
 from zhifa.people.forms import AuditFilterForm, ImportForm, OfficerFilterForm, OfficerForm, RoleGrantForm
 from zhifa.people.models import Officer, User
@@ -27,16 +25,7 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def console_page(view):
-    """Log-in required, then the console check (404 for others); loads the user's role grants once."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        queries.require_console(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+console_page = page_for(access.can_use_console)  # log-in required, then 404 for anyone without the console
 
 
 def _me(request: HttpRequest) -> User:

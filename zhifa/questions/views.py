@@ -6,10 +6,7 @@ get 403 on the pages that change something.
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from zhifa.common.decorators import page_for
 from zhifa.questions import citations, content, exports, imports, queries, services, spreadsheet
 from zhifa.questions.forms import BankFilterForm, ImportForm, QuestionForm, TagForm
 from zhifa.questions.models import Question, QuestionImport
@@ -26,16 +24,7 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def bank_page(view):
-    """Log-in required, then the bank check (404 for those who may not see it)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        queries.require_bank_viewer(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+bank_page = page_for(queries.can_view_bank)  # log-in required, then 404 for those who may not see the bank
 
 
 def _download(blob: bytes, filename: str, content_type: str) -> HttpResponse:
