@@ -24,14 +24,19 @@ def machine() -> str:
     return f"{platform.node()} · {cpus} cores · load {load:.1f} · Python {platform.python_version()}"
 
 
-def scratch_database(name: str, *, postgres: bool) -> str:
-    """Point Django at a fresh scratch database named zhifa_bench_<name>, migrate it, and return its label."""
+def scratch_database(name: str, *, postgres: bool, reuse: bool = False) -> str:
+    """Point Django at a fresh scratch database named zhifa_bench_<name>, migrate it, and return its label.
+
+    With reuse=True, point at the one an earlier run left (no drop, no migrate); exit if a SQLite one is missing.
+    """
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["ZHIFA_DEBUG"] = "1"
     os.environ["ZHIFA_TASKS_IMMEDIATE"] = "1"
     db = f"zhifa_bench_{name}"
-    if postgres:
+    if postgres and reuse:
+        os.environ["DATABASE_URL"] = PG_URL + db
+    elif postgres:
         subprocess.run(
             ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {db}"],
             check=True,
@@ -46,7 +51,9 @@ def scratch_database(name: str, *, postgres: bool) -> str:
     else:
         path = ROOT / "var" / "bench" / f"{db}.sqlite3"
         path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
+        if reuse and not path.exists():
+            sys.exit(f"{path} does not exist: run with --prepare first")
+        for suffix in ("", "-wal", "-shm") if not reuse else ():
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.environ.pop("DATABASE_URL", None)
         os.environ["ZHIFA_SQLITE_PATH"] = str(path)
@@ -55,7 +62,8 @@ def scratch_database(name: str, *, postgres: bool) -> str:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    if not reuse:
+        call_command("migrate", verbosity=0)
     return f"PostgreSQL {db}" if postgres else f"SQLite {db}"
 
 

@@ -29,13 +29,12 @@ import argparse
 import cProfile
 import os
 import pstats
-import sys
 import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from _setup import PG_URL, ROOT, machine, percentile, scratch_database
+from _setup import machine, percentile, scratch_database
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--pg", action="store_true", help="PostgreSQL instead of SQLite")
@@ -59,28 +58,7 @@ KNOWLEDGE_POINTS = 20
 NAME = "practice_full" if args.full else "practice"
 
 
-def existing_database(name: str, *, postgres: bool) -> str:
-    """Point Django at the scratch database a --prepare run left, without dropping it."""
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ["ZHIFA_DEBUG"] = "1"
-    os.environ["ZHIFA_TASKS_IMMEDIATE"] = "1"
-    db = f"zhifa_bench_{name}"
-    if postgres:
-        os.environ["DATABASE_URL"] = PG_URL + db
-    else:
-        path = ROOT / "var" / "bench" / f"{db}.sqlite3"
-        if not path.exists():
-            sys.exit(f"{path} does not exist: run with --prepare first")
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["ZHIFA_SQLITE_PATH"] = str(path)
-    import django
-
-    django.setup()
-    return f"PostgreSQL {db}" if postgres else f"SQLite {db}"
-
-
-label = existing_database(NAME, postgres=args.pg) if args.reuse else scratch_database(NAME, postgres=args.pg)
+label = scratch_database(NAME, postgres=args.pg, reuse=args.reuse)
 
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
