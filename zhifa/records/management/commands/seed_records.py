@@ -42,7 +42,7 @@ class Command(BaseCommand):
         year = timezone.localdate().year
         officers = Officer.objects.filter(unit__code__startswith="JB").select_related("user").order_by("pk")
         personas = {persona.username for persona in demo.PERSONAS}
-        credited = 0
+        credited = Decimal("0")
         for index, officer in enumerate(officers):
             # A persona (张明) is part way, so the demo shows him a ring with room left and courses to take.
             profile = PROFILES[3] if officer.user.username in personas else PROFILES[index % len(PROFILES)]
@@ -67,7 +67,7 @@ class Command(BaseCommand):
                     dedupe_key=key,
                     year=year,
                 )
-                credited += entry.hours if entry.status == entry.Status.APPROVED else 0
+                credited += entry.hours if entry.status == entry.Status.APPROVED else Decimal("0")
         self.stdout.write(
             f"示例学时：{officers.count()} 名执法人员，共 {credited} 学时（{', '.join(Category.labels)}）。"
         )
