@@ -80,6 +80,9 @@ def sqlite_database(path: Path) -> dict:
         # Opening a SQLite connection (and its PRAGMAs) costs more than a small request: keep it per thread.
         "CONN_MAX_AGE": env_int("ZHIFA_DB_CONN_MAX_AGE", 60),
         "CONN_HEALTH_CHECKS": True,
+        # Tests use a file too, not Django's in-memory default: with an in-memory database the live server's threads
+        # share one connection, and a browser fetching a video and its poster at once broke it (CI, 2026-11-28).
+        "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
