@@ -8,6 +8,7 @@ Usage in a benchmark script, before importing any model:
 
 from __future__ import annotations
 
+import io
 import os
 import platform
 import subprocess
@@ -22,6 +23,25 @@ def machine() -> str:
     cpus = os.cpu_count()
     load = os.getloadavg()[0]
     return f"{platform.node()} · {cpus} cores · load {load:.1f} · Python {platform.python_version()}"
+
+
+def wsgi_environ(path: str, *, body: bytes | None = None, **headers: str) -> dict:
+    """A WSGI environ for calling Django's handler in-process: GET, or a JSON POST when `body` is given."""
+    return {
+        "REQUEST_METHOD": "POST" if body is not None else "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body or b""),
+        "wsgi.errors": sys.stderr,
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body or b"")),
+        **headers,
+    }
 
 
 def scratch_database(name: str, *, postgres: bool, reuse: bool = False) -> str:

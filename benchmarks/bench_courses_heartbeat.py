@@ -16,7 +16,6 @@ Target (DESIGN.md §7 / issue 5): ≥ 1,000 heartbeats/s on 2 cores.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import multiprocessing
 import os
@@ -28,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from _setup import wsgi_environ  # noqa: E402  (defines functions only; no Django set-up)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("ZHIFA_TESTING", "1")  # fast password hashing, immediate tasks, quiet logs
 if not os.environ.get("DATABASE_URL"):
@@ -90,22 +91,7 @@ def prepare(workers: int) -> list[dict]:
 
 
 def environ(path: str, cookie: str, body: bytes | None) -> dict:
-    return {
-        "REQUEST_METHOD": "POST" if body is not None else "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "HTTP_HOST": "127.0.0.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(body or b""),
-        "wsgi.errors": sys.stderr,
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body or b"")),
-        "HTTP_COOKIE": f"sessionid={cookie}; csrftoken={TOKEN}",
-        "HTTP_X_CSRFTOKEN": TOKEN,
-    }
+    return wsgi_environ(path, body=body, HTTP_COOKIE=f"sessionid={cookie}; csrftoken={TOKEN}", HTTP_X_CSRFTOKEN=TOKEN)
 
 
 APP = None

@@ -15,29 +15,15 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
-import sys
 import time
 
-from _setup import machine, scratch_database
+from _setup import machine, scratch_database, wsgi_environ
 
 SEEDS = ("seed_demo", "seed_laws", "seed_questions", "seed_exams", "seed_courses", "seed_cases")
 
 
 def environ(cookie: str) -> dict:
-    return {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": "/",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "127.0.0.1",
-        "SERVER_PORT": "8000",
-        "HTTP_HOST": "127.0.0.1",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-        "HTTP_COOKIE": f"sessionid={cookie}",
-        "HTTP_ACCEPT_ENCODING": "gzip",
-    }
+    return wsgi_environ("/", HTTP_COOKIE=f"sessionid={cookie}", HTTP_ACCEPT_ENCODING="gzip")
 
 
 def prepare() -> str:

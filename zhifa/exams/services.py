@@ -411,7 +411,7 @@ def _finalise(attempt: Attempt, grade: Grade, now, *, revision: int = 0) -> None
             evidence=f"答卷 #{attempt.pk}，成绩 {grade.total}",
             dedupe_key=hours_key,
         )
-    elif revision and not _passed_elsewhere(attempt):
+    elif revision and not _other_passes(attempt).exists():
         # A regrade turned the officer's only pass into a fail: the exam's hours lose their evidence.
         records_services.hours_withdraw(
             dedupe_key=hours_key, reason=f"答卷 #{attempt.pk} 复核改分后为 {grade.total} 分，未通过考试"
@@ -420,14 +420,11 @@ def _finalise(attempt: Attempt, grade: Grade, now, *, revision: int = 0) -> None
         _qualification_sync(attempt, grade, now)
 
 
-def _passed_elsewhere(attempt: Attempt) -> bool:
-    return (
-        Grade.objects.filter(
-            attempt__exam_id=attempt.exam_id, attempt__officer_id=attempt.officer_id, passed=True, status="final"
-        )
-        .exclude(attempt_id=attempt.pk)
-        .exists()
-    )
+def _other_passes(attempt: Attempt):
+    """The officer's final passed grades at the same exam, other than this attempt's."""
+    return Grade.objects.filter(
+        attempt__exam_id=attempt.exam_id, attempt__officer_id=attempt.officer_id, passed=True, status="final"
+    ).exclude(attempt_id=attempt.pk)
 
 
 def _attempt_statements(attempt: Attempt):
@@ -453,14 +450,7 @@ def _qualification_sync(attempt: Attempt, grade: Grade, now) -> None:
         return
     if record is None or record.attempt_id != attempt.pk:
         return
-    other = (
-        Grade.objects.filter(
-            attempt__exam_id=attempt.exam_id, attempt__officer_id=attempt.officer_id, passed=True, status="final"
-        )
-        .exclude(attempt_id=attempt.pk)
-        .order_by("-total", "graded_at")
-        .first()
-    )
+    other = _other_passes(attempt).order_by("-total", "graded_at").first()
     if other is None:
         record.delete()
     else:
