@@ -34,6 +34,9 @@ def schedule(card: CardState, rating: Rating, at: datetime) -> CardState:
     """The card after one review rated `rating` at time `at` (timezone-aware)."""
     at = at.astimezone(UTC)  # fsrs insists on UTC datetimes
     fsrs_card = Card(
+        # An explicit id: without one, fsrs stamps the card with the clock and sleeps a millisecond so two cards never
+        # share a stamp — a millisecond of every review's time, for an id we never read.
+        card_id=0,
         state=State(card.state),
         step=card.step,
         stability=card.stability,

@@ -30,6 +30,21 @@ def test_rating_rule(correct, ms, kind, expected):
     assert rating_for(correct=correct, response_ms=ms, kind=kind) == expected
 
 
+def test_scheduling_a_review_never_sleeps(monkeypatch):
+    # fsrs sleeps a millisecond when a Card is made without an id (to keep its clock-stamped ids unique): a
+    # millisecond of every recorded review. schedule() gives an id, so the scheduler never waits.
+    import fsrs.card
+
+    def no_sleep(seconds):
+        raise AssertionError(f"fsrs slept {seconds} s while scheduling")
+
+    monkeypatch.setattr(fsrs.card.time, "sleep", no_sleep)
+    at = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    card = scheduling.schedule(scheduling.CardState(), Rating.Good, at)
+    again = scheduling.schedule(card, Rating.Again, at + timedelta(days=2))
+    assert (again.step, again.due) == (0, at + timedelta(days=2, minutes=1))  # back to the first learning step
+
+
 def test_schedule_agrees_with_fsrs_itself():
     at = datetime(2026, 3, 1, 8, tzinfo=UTC)
     ours = scheduling.CardState()
