@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from zhifa.laws.search.documents import BIGRAM, PHRASE, Clause, IndexDocument, Weights
 
@@ -116,3 +116,31 @@ def filter_sql(filters: Filters, alias: str = "d") -> tuple[str, list]:
         parts.append(f"{alias}.law_id IN (SELECT law_id FROM laws_law_domains WHERE domain_id IN ({marks}))")
         params.extend(ids)
     return "".join(f" AND {p}" for p in parts), params
+
+
+def posting_filter_sql(filters: Filters) -> tuple[str, str, list]:
+    """(join, conditions, params) for rows of `laws_search_posting p`: the region is on the posting row (the
+    scope filter, no join), the other filters need the document."""
+    region_sql, region_params = "", list[object]()
+    if filters.regions is not None:
+        region_sql, region_params = filter_sql(Filters(regions=filters.regions), alias="p")
+    where, filter_params = filter_sql(replace(filters, regions=None))
+    join = " JOIN laws_search_document d ON d.id = p.doc_id" if where else ""
+    return join, f"{region_sql}{where}", [*region_params, *filter_params]
+
+
+def conjunction_sql(terms: Sequence[str], filters: Filters) -> tuple[str, list]:
+    """SELECT doc_id, dl, wtf, ttf (of each term in order) of the articles holding every term: the first term's
+    postings read, the others' looked up by primary key (term, doc_id). Same SQL on both vendors."""
+    join, conditions, params = posting_filter_sql(filters)
+    others = "".join(
+        f" JOIN laws_search_posting o{i} ON o{i}.term = %s AND o{i}.doc_id = p.doc_id" for i in range(1, len(terms))
+    )
+    columns = "".join(f", o{i}.wtf, o{i}.ttf" for i in range(1, len(terms)))
+    sql = f"SELECT p.doc_id, p.dl, p.wtf, p.ttf{columns} FROM laws_search_posting p{join}{others} WHERE p.term = %s"
+    return sql + conditions, [*terms[1:], terms[0], *params]
+
+
+def conjunction_rows(rows, n_terms: int) -> list[tuple[int, int, list[tuple[int, int]]]]:
+    """conjunction_sql's rows as (article, dl, [(wtf, ttf) per term])."""
+    return [(doc_id, dl, [(f[2 * i], f[2 * i + 1]) for i in range(n_terms)]) for doc_id, dl, *f in rows]

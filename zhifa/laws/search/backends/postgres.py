@@ -15,11 +15,21 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 
 from django.db import connection, transaction
 
-from zhifa.laws.search.backends.base import AND, OR, Filters, Match, SearchBackend, filter_sql
+from zhifa.laws.search import topk
+from zhifa.laws.search.backends.base import (
+    AND,
+    OR,
+    Filters,
+    Match,
+    SearchBackend,
+    conjunction_rows,
+    conjunction_sql,
+    filter_sql,
+    posting_filter_sql,
+)
 from zhifa.laws.search.documents import (
     BIGRAM,
     K1,
@@ -297,147 +307,54 @@ class PostgresBackend(SearchBackend):
             cursor.execute(sql, [*term_params, *freq_params, *match_params, *filter_params, limit])
             return [(row[0], row[1]) for row in cursor.fetchall()]
 
-    first_round = 8  # top-k: the first round reads first_round × limit postings per term
-    full_read = 30000  # MaxScore: read the essential terms' postings in full when they hold at most this many
+    first_round = topk.FIRST_ROUND
+    full_read = topk.FULL_READ
 
     def _rank_words(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
-        """Top-k over the impact-ordered postings (word clauses only), exact.
-
-        AND of several words: the rarest word's postings joined with the others' (primary key), all scored.
-        Otherwise (OR, one word): read each term's best postings and score the documents seen exactly; stop when
-        no unseen document can beat the k-th (Σ idf × the last impact read, corrected for other weights and for
-        the average length having moved since indexing). Else MaxScore: the terms whose upper bounds together stay
-        below the k-th score cannot bring a document into the top k alone, so only the others' postings are read
-        in full, and the rest looked up for the documents that could still make it. Else read 8× more."""
-        terms = [c.term for c in match.clauses]
-        n_docs, avg, idfs, dfs = self._stats(match)
-        if not n_docs:
-            return []
-        region_sql, region_params = "", list[object]()
-        if filters.regions is not None:
-            region_sql, region_params = filter_sql(Filters(regions=filters.regions), alias="p")
-        where, filter_params = filter_sql(replace(filters, regions=None))
-        join = " JOIN laws_search_document d ON d.id = p.doc_id" if where else ""
-        conditions, params = f"{region_sql}{where}", [*region_params, *filter_params]
-        seen: dict[int, dict[str, tuple[int, int]]] = {}
-        lengths: dict[int, int] = {}
-        if match.mode == AND and len(terms) > 1:
-            ordered = sorted(terms, key=lambda t: (dfs[terms.index(t)], t))
-            others = "".join(
-                f" JOIN laws_search_posting o{i} ON o{i}.term = %s AND o{i}.doc_id = p.doc_id"
-                for i in range(1, len(ordered))
-            )
-            columns = "".join(f", o{i}.wtf, o{i}.ttf" for i in range(1, len(ordered)))
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT p.doc_id, p.dl, p.wtf, p.ttf{columns} FROM laws_search_posting p{join}{others}"
-                    f" WHERE p.term = %s{conditions}",
-                    [*ordered[1:], ordered[0], *params],
-                )
-                for doc_id, dl, *freqs in cursor.fetchall():
-                    seen[doc_id] = {t: (freqs[2 * i], freqs[2 * i + 1]) for i, t in enumerate(ordered)}
-                    lengths[doc_id] = dl
-            return self._scores(match, idfs, avg, weights, seen, lengths)[:limit]
-        avg0 = float(self.get_meta("impact_avg") or avg)
-        bound_factor = max(1.0, weights.words, weights.title / Weights().title) * max(1.0, avg / avg0) * (1 + 1e-9)
-        size = max(1, self.first_round * limit)
-        top: dict[str, float] = {}
-        while True:
-            rows = self._postings(terms, join, conditions, params, size)
-            read = Counter(row[0] for row in rows)
-            last = {term: 0.0 for term in terms}
-            for term, doc_id, wtf, ttf, dl, impact in rows:
-                seen.setdefault(doc_id, {})[term] = (wtf, ttf)
-                lengths[doc_id] = dl
-                last[term] = impact
-                top.setdefault(term, impact)
-            exhausted = {t for t in terms if read[t] < size}
-            self._complete(seen, terms)
-            scored = self._scores(match, idfs, avg, weights, seen, lengths)
-            if (match.mode == AND and exhausted) or len(exhausted) == len(terms):
-                return scored[:limit]
-            threshold = scored[limit - 1][1] if len(scored) >= limit else 0.0
-            bound = sum(value * last[t] for t, value in zip(terms, idfs, strict=True) if t not in exhausted)
-            if bound * bound_factor < threshold:
-                return scored[:limit]
-            upper = {t: value * top.get(t, 0.0) * bound_factor for t, value in zip(terms, idfs, strict=True)}
-            minor: list[str] = []
-            for term in sorted(terms, key=lambda t: (upper[t], t)):
-                if sum(upper[t] for t in minor) + upper[term] >= threshold:
-                    break
-                minor.append(term)
-            essential = [t for t in terms if t not in minor and t not in exhausted]
-            if minor and sum(dfs[terms.index(t)] for t in essential) <= self.full_read:
-                break
-            size *= 8
-        # MaxScore: every document outside the essential terms' postings scores below the threshold
-        for term, doc_id, wtf, ttf, dl, _impact in self._postings(essential, join, conditions, params, None):
-            seen.setdefault(doc_id, {})[term] = (wtf, ttf)
-            lengths[doc_id] = dl
-        minor_bound = sum(upper[t] for t in minor)
-        partial = dict(
-            self._scores(
-                Match(tuple(c for c in match.clauses if c.term not in minor), OR),
-                [v for t, v in zip(terms, idfs, strict=True) if t not in minor],
-                avg,
-                weights,
-                seen,
-                lengths,
-            )
+        """Top-k over the impact-ordered postings (word clauses only), exact: topk.rank_words."""
+        return topk.rank_words(
+            self,
+            match,
+            filters=filters,
+            weights=weights,
+            limit=limit,
+            first_round=self.first_round,
+            full_read=self.full_read,
         )
-        hopeful = {doc_id: seen[doc_id] for doc_id, score in partial.items() if score + minor_bound >= threshold}
-        self._complete(hopeful, terms)
-        return self._scores(match, idfs, avg, weights, hopeful, lengths)[:limit]
 
-    def _postings(
-        self, terms: list[str], join: str, conditions: str, params: list, size: int | None
+    # topk.PostingSource
+
+    def word_stats(self, terms: Sequence[str]) -> topk.WordStats:
+        n_docs, avg, _idfs, dfs = self._stats(Match(tuple(Clause(t) for t in terms), OR))
+        return topk.WordStats(n_docs, avg, float(self.get_meta("impact_avg") or avg), tuple(dfs))
+
+    def best_postings(
+        self, terms: Sequence[str], filters: Filters, size: int | None
     ) -> list[tuple[str, int, int, int, int, float]]:
-        """(term, doc, wtf, ttf, dl, impact): each term's best `size` postings under the filters (None: all)."""
+        join, conditions, params = posting_filter_sql(filters)
         limit = " LIMIT %s" if size is not None else ""
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT t.term, p.doc_id, p.wtf, p.ttf, p.dl, p.impact FROM unnest(%s::text[]) AS t(term)"
                 " CROSS JOIN LATERAL (SELECT p.doc_id, p.wtf, p.ttf, p.dl, p.impact FROM laws_search_posting p"
                 f"{join} WHERE p.term = t.term{conditions} ORDER BY p.impact DESC, p.doc_id{limit}) p",
-                [terms, *params, *([size] if size is not None else [])],
+                [list(terms), *params, *([size] if size is not None else [])],
             )
             return cursor.fetchall()
 
-    def _complete(self, seen: dict[int, dict[str, tuple[int, int]]], terms: list[str]) -> None:
-        """Fill in the frequencies of the query terms a seen document has but whose postings were not read yet."""
-        missing = [doc_id for doc_id, found in seen.items() if len(found) < len(terms)]
-        if not missing:
-            return
+    def lookup(self, terms: Sequence[str], doc_ids: Sequence[int]) -> list[tuple[str, int, int, int]]:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT term, doc_id, wtf, ttf FROM laws_search_posting WHERE term = ANY(%s) AND doc_id = ANY(%s)",
-                [terms, missing],
+                [list(terms), list(doc_ids)],
             )
-            for term, doc_id, wtf, ttf in cursor.fetchall():
-                seen[doc_id][term] = (wtf, ttf)
+            return cursor.fetchall()
 
-    @staticmethod
-    def _scores(
-        match: Match,
-        idfs: list[float],
-        avg: float,
-        weights: Weights,
-        seen: dict[int, dict[str, tuple[int, int]]],
-        lengths: dict[int, int],
-    ) -> list[tuple[int, float]]:
-        """Exact BM25 of the seen documents that match (all terms for AND), best first, ties by id."""
-        terms = [c.term for c in match.clauses]
-        scored = []
-        for doc_id, found in seen.items():
-            if match.mode == AND and len(found) < len(terms):
-                continue
-            score = 0.0
-            for term, value in zip(terms, idfs, strict=True):
-                wtf, ttf = found.get(term, (0, 0))
-                score += value * saturate(weights.words * wtf + weights.title * ttf, lengths[doc_id], avg)
-            scored.append((doc_id, score))
-        scored.sort(key=lambda item: (-item[1], item[0]))
-        return scored
+    def conjunction(self, terms: Sequence[str], filters: Filters) -> list[tuple[int, int, list[tuple[int, int]]]]:
+        sql, params = conjunction_sql(terms, filters)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return conjunction_rows(cursor.fetchall(), len(terms))
 
     def _rank_phrase(
         self, clause: Clause, *, filters: Filters, weights: Weights, limit: int

@@ -37,3 +37,27 @@ def test_keyword_queries_rank_as_before(search_laws):
 def test_a_pool_deeper_than_the_page_is_the_default_for_questions():
     assert engine.DEFAULT.depth >= 1000
     assert engine.DEFAULT.keyword_mode  # keyword queries still rank only as deep as asked
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["不予受理 驳回起诉", "不予答复 不产生实际影响的行为", "金融借款合同纠纷 民间借贷司法解释", "行政许可 隐瞒情况"],
+)
+def test_a_list_of_keywords_separated_by_spaces_is_ranked_as_keywords(text):
+    parsed = engine.parse_query(text)
+    assert len(parsed.words) + len(parsed.phrases) > engine.DEFAULT.keyword_max_terms or parsed.dropped
+    assert engine.is_keywords(parsed, engine.DEFAULT)
+    assert not engine.is_keywords(parsed, engine.variant(keyword_lists=False))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "外卖骑手与平台企业之间是劳动关系吗",  # one chunk, a question word
+        "如何 判断信息公开申请中“内容描述”是否明确具体?",  # spaces, but punctuation
+        "村小组分给我承包土地之后 ，要求我允许别人自由通过我的土地，我可以拒绝吗？",
+        "行政机关 在作出行政处罚决定之前应当告知当事人",  # a chunk longer than a keyword
+    ],
+)
+def test_questions_and_sentences_stay_questions(text):
+    assert not engine.is_keywords(engine.parse_query(text), engine.DEFAULT)

@@ -1,13 +1,19 @@
-"""Top-k ranking reads only part of the index (PostgreSQL: impact-ordered postings, stopped by a MaxScore bound)
-and must still give exactly the reference BM25's best k, whatever k, weights, filters and index history.
+"""Top-k ranking reads only part of the index (impact-ordered postings, stopped by threshold and MaxScore bounds,
+topk.py, on both backends) and must still give exactly the reference BM25's best k, whatever k, weights, filters
+and index history. The suite runs on SQLite and on PostgreSQL: each run checks its backend against the same
+reference, so the two agree; the pure tests at the end check the algorithm itself over an in-memory source.
 
 Small rounds (first_round = 1: one posting per term, then 8, 64 …) make the early stop decide on this small corpus."""
 
+from collections import Counter
+
 import pytest
+from django.db import connection
 
 from zhifa.laws.models import Law
+from zhifa.laws.search import topk
 from zhifa.laws.search.backends import AND, OR, Filters, Match, get_backend
-from zhifa.laws.search.documents import Weights
+from zhifa.laws.search.documents import IndexDocument, Weights, make_document, saturate
 from zhifa.laws.search.indexing import index_law
 from zhifa.laws.search.tests.conftest import LAWS, create_law
 from zhifa.laws.search.tests.test_backends import corpus, expected
@@ -23,6 +29,7 @@ WORD_MATCHES = [
     Match.build(words=["当事人", "行政处罚", "食品", "没有这个词"], mode=OR),
     Match.build(words=["处罚法", "当事人"], mode=OR),  # the title field
     Match.build(words=["没有这个词", "当事人"], mode=AND),
+    Match.build(words=["当事人", "听证", "行政机关"], mode=AND),
 ]
 
 
@@ -63,3 +70,160 @@ def test_a_single_phrase_is_ranked_under_filters_with_its_document_frequency_ove
     match = Match.build(phrases=[("听证", "证权", "权利")], mode=AND)
     for filters in (Filters(), Filters(regions=("",)), Filters(regions=("山东省",)), Filters(regions=())):
         check(match, Weights(), filters, 10)
+
+
+def test_the_sqlite_postings_built_from_the_stored_documents_equal_the_ones_kept_on_each_add(search_laws):
+    """Migration laws/0005 builds the SQLite postings from the stored documents; indexing keeps them since."""
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite builds its postings in migration 0005; PostgreSQL's come from 0004")
+    from zhifa.laws.search.backends.sqlite import build_postings
+
+    def snapshot():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT term, doc_id, region, wtf, ttf, dl FROM laws_search_posting ORDER BY term, doc_id")
+            postings = cursor.fetchall()
+            cursor.execute("SELECT field, term, df FROM laws_search_term ORDER BY field, term")
+            terms = cursor.fetchall()
+            cursor.execute("SELECT name, value FROM laws_search_meta WHERE name IN ('n_docs', 'total_length')")
+            return postings, terms, sorted(cursor.fetchall())
+
+    index_law(search_laws["民法典"])  # a removal and an add after the first indexing
+    kept = snapshot()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM laws_search_posting")
+        cursor.execute("DELETE FROM laws_search_term")
+        build_postings(cursor)
+    assert snapshot() == kept and kept[0] and kept[1]
+
+
+# The algorithm alone, over postings kept in memory (no database): every path of topk.rank_words.
+
+TEXTS = [
+    ("当事人要求听证的，行政机关应当组织听证。", ""),
+    ("行政机关作出行政处罚决定之前，应当告知当事人。", ""),
+    ("当事人当事人当事人。", "江北省"),
+    ("夫妻共同财产归夫妻共同所有。", ""),
+    ("行政处罚由违法行为发生地的行政机关管辖。", "江北省"),
+    ("听证由行政机关指定的非本案调查人员主持；当事人认为主持人与本案有直接利害关系的，有权申请回避。", ""),
+    ("食品安全标准是强制执行的标准。", ""),
+    ("当事人对行政处罚决定不服的，可以依法申请行政复议或者提起行政诉讼。", "山东省"),
+]
+
+
+class MemorySource:
+    """topk.PostingSource over in-memory documents; impacts computed with `impact_avg`."""
+
+    def __init__(self, documents: list[IndexDocument], impact_avg: float) -> None:
+        self.documents = {d.id: d for d in documents}
+        self.impact_avg = impact_avg
+
+    def _posting(self, term: str, d: IndexDocument) -> tuple[str, int, int, int, int, float] | None:
+        wtf, ttf = d.words.count(term), d.title.count(term)
+        if not (wtf or ttf):
+            return None
+        return (term, d.id, wtf, ttf, d.length, saturate(wtf + 2 * ttf, d.length, self.impact_avg))
+
+    def word_stats(self, terms):
+        docs = list(self.documents.values())
+        dfs = tuple(sum(1 for d in docs if self._posting(t, d)) for t in terms)
+        return topk.WordStats(len(docs), sum(d.length for d in docs) / len(docs), self.impact_avg, dfs)
+
+    def best_postings(self, terms, filters, size):
+        rows = []
+        for term in terms:
+            found = [
+                p
+                for d in self.documents.values()
+                if (filters.regions is None or d.region in filters.regions) and (p := self._posting(term, d))
+            ]
+            found.sort(key=lambda p: (-p[5], p[1]))
+            rows += found if size is None else found[:size]
+        return rows
+
+    def lookup(self, terms, doc_ids):
+        postings = (self._posting(t, self.documents[i]) for t in terms for i in doc_ids)
+        return [p[:4] for p in postings if p]
+
+    def conjunction(self, terms, filters):
+        rows = []
+        for d in self.documents.values():
+            postings = [self._posting(t, d) for t in terms]
+            if all(postings) and (filters.regions is None or d.region in filters.regions):
+                rows.append((d.id, d.length, [(p[2], p[3]) for p in postings if p]))
+        return rows
+
+
+def memory_documents(repeat: int = 3) -> list[IndexDocument]:
+    """The texts `repeat` times over (ties between equal documents test the order by id)."""
+    return [
+        make_document(
+            id=i,
+            law_id=1,
+            version_id=1,
+            key=f"k{i}",
+            category="law",
+            status="s",
+            region=region,
+            text=text,
+            title="处罚法",
+        )
+        for i, (text, region) in enumerate(TEXTS * repeat, start=1)
+    ]
+
+
+def exhaustive(documents, match: Match, filters: Filters, weights: Weights) -> list[tuple[int, float]]:
+    """Every matching document scored (documents.bm25_score through test_backends.expected)."""
+    return expected(match, documents, filters, weights=weights)
+
+
+@pytest.mark.parametrize("match", WORD_MATCHES, ids=lambda m: f"{m.mode} " + " ".join(c.term for c in m.clauses))
+@pytest.mark.parametrize("impact_ratio", [1.0, 0.5, 2.0])  # the average length moved since the impacts (both ways)
+@pytest.mark.parametrize("full_read", [0, 10**6])  # never / always MaxScore once the first rounds cannot decide
+def test_the_algorithm_equals_the_exhaustive_ranking(match, impact_ratio, full_read):
+    documents = memory_documents()
+    avg = sum(d.length for d in documents) / len(documents)
+    source = MemorySource(documents, avg * impact_ratio)
+    for weights in (Weights(), Weights(words=1.5, title=0.5), Weights(title=4.0)):
+        for filters in (Filters(), Filters(regions=("",)), Filters(regions=("江北省",))):
+            reference = exhaustive(documents, match, filters, weights)
+            for limit in range(1, len(documents) + 2):
+                for first_round in (1, 2, 8):
+                    ranked = topk.rank_words(
+                        source,
+                        match,
+                        filters=filters,
+                        weights=weights,
+                        limit=limit,
+                        first_round=first_round,
+                        full_read=full_read,
+                    )
+                    assert [i for i, _ in ranked] == [i for i, _ in reference[:limit]]
+                    assert [s for _, s in ranked] == pytest.approx([s for _, s in reference[:limit]], rel=1e-9)
+
+
+def test_the_algorithm_stops_early_on_a_rare_and_a_common_word():
+    """AND of a rarer and a common word: the rarer word's best postings decide (no join of all its postings)."""
+    fillers = [  # 当事人 becomes common (its idf is floored), 行政机关 stays rare
+        make_document(
+            id=100 + i,
+            law_id=2,
+            version_id=2,
+            key=f"f{i}",
+            category="law",
+            status="s",
+            region="",
+            text=t,
+            title="民法典",
+        )
+        for i, t in enumerate(["当事人可以委托代理人。"] * 9 + ["夫妻共同财产。", "食品安全标准。"])
+    ]
+    documents = memory_documents(repeat=1) + fillers
+    source = MemorySource(documents, sum(d.length for d in documents) / len(documents))
+    calls = Counter()
+    for name in ("best_postings", "lookup", "conjunction"):
+        method = getattr(source, name)
+        setattr(source, name, lambda *a, _m=method, _n=name: calls.update([_n]) or _m(*a))
+    match = Match.build(words=["行政机关", "当事人"], mode=AND)
+    ranked = topk.rank_words(source, match, filters=Filters(), weights=Weights(), limit=1, first_round=2)
+    assert ranked[0][0] == exhaustive(documents, match, Filters(), Weights())[0][0]
+    assert calls["conjunction"] == 0

@@ -1,0 +1,242 @@
+"""Exact top-k BM25 for word matches over impact-ordered postings: one algorithm, pure Python, both backends.
+
+Each backend keeps `laws_search_posting`: one row per (word or title term, article) with the two term
+frequencies, the article's length and region and its *impact* = BM25's saturation with the default field weights
+(words 1, title 2) and the average length recorded when the first documents were indexed (`impact_avg`). The
+backend only reads rows (`PostingSource`); the ranking decisions are all here, so SQLite and PostgreSQL read the
+same postings in the same order and return the same top k, equal to the exhaustive BM25 ranking
+(`tests/test_topk.py` checks every k on a small fixture).
+
+- AND of several words: the rarest word's best postings first, the others looked up by (term, article); stop when
+  no unread article of the rarest word can beat the k-th (its last impact read + the others' best impacts);
+  else every article of the rarest word joined with the others (one statement), all scored.
+- OR, or one word: each term's best postings, the seen articles completed and scored exactly; stop when no unseen
+  article can beat the k-th (Σ idf × the last impact read); else MaxScore: the terms whose upper bounds together
+  stay below the k-th cannot bring an article into the top k alone, so only the others' postings are read in full
+  and the rest looked up for the articles that could still make it; else 8× more postings.
+
+Bounds are multiplied by a correction for other weights (max(1, words weight, title weight / 2)) and for the
+average length having moved since the impacts were computed (max(1, avg / impact_avg)): impacts are computed once.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from zhifa.laws.search.backends.base import AND, Filters, Match
+from zhifa.laws.search.documents import K1, B, Weights, idf
+
+FIRST_ROUND = 8  # the first round reads FIRST_ROUND × limit postings per term
+FULL_READ = 30000  # MaxScore: read the essential terms' postings in full when they hold at most this many
+
+Frequencies = dict[int, dict[str, tuple[int, int]]]  # article → term → (words tf, title tf)
+
+
+@dataclass(frozen=True)
+class WordStats:
+    n_docs: int
+    avg: float  # average document length now
+    impact_avg: float  # the average length the impacts were computed with
+    dfs: tuple[int, ...]  # document frequency of each term, in the order asked
+
+
+class PostingSource(Protocol):
+    """What a backend reads for `rank_words`; rows are plain tuples."""
+
+    def word_stats(self, terms: Sequence[str]) -> WordStats: ...
+
+    def best_postings(
+        self, terms: Sequence[str], filters: Filters, size: int | None
+    ) -> Iterable[tuple[str, int, int, int, int, float]]:
+        """(term, article, wtf, ttf, dl, impact): each term's best `size` postings (all when None) under the
+        filters, by impact descending then article id."""
+        ...
+
+    def lookup(self, terms: Sequence[str], doc_ids: Sequence[int]) -> Iterable[tuple[str, int, int, int]]:
+        """(term, article, wtf, ttf) of every posting of these terms in these articles (no filters)."""
+        ...
+
+    def conjunction(
+        self, terms: Sequence[str], filters: Filters
+    ) -> Iterable[tuple[int, int, Sequence[tuple[int, int]]]]:
+        """(article, dl, ((wtf, ttf) per term)) of the articles under the filters holding every term; the first
+        term is the rarest (its postings are read, the others looked up)."""
+        ...
+
+
+def rank_words(
+    source: PostingSource,
+    match: Match,
+    *,
+    filters: Filters,
+    weights: Weights,
+    limit: int,
+    first_round: int = FIRST_ROUND,
+    full_read: int = FULL_READ,
+) -> list[tuple[int, float]]:
+    """The exact BM25 top `limit` of a match of word clauses only, best first, ties by article id."""
+    terms = list(dict.fromkeys(c.term for c in match.clauses))
+    if not terms or limit <= 0:
+        return []
+    stats = source.word_stats(terms)
+    if not stats.n_docs:
+        return []
+    ranking = _Ranking(terms, [idf(stats.n_docs, df) for df in stats.dfs], stats.avg, weights, match.mode)
+    factor = max(1.0, weights.words, weights.title / Weights().title) * max(1.0, stats.avg / stats.impact_avg)
+    factor *= 1 + 1e-9  # rounding of the stored impacts
+    dfs = dict(zip(terms, stats.dfs, strict=True))
+    if match.mode == AND and len(terms) > 1:
+        if min(dfs.values()) == 0:
+            return []
+        return _conjunction(source, ranking, dfs, filters, limit, max(1, first_round * limit), factor)
+    return _disjunction(source, ranking, dfs, filters, limit, max(1, first_round * limit), factor, full_read)
+
+
+class _Ranking:
+    """The query's terms, idfs and weights; scores the articles whose frequencies are known."""
+
+    def __init__(self, terms: list[str], idfs: list[float], avg: float, weights: Weights, mode: str) -> None:
+        self.terms, self.idfs, self.avg, self.weights, self.mode = terms, idfs, avg, weights, mode
+        self.idf = dict(zip(terms, idfs, strict=True))
+
+    def scores(
+        self, seen: Frequencies, lengths: dict[int, int], terms: list[str] | None = None
+    ) -> list[tuple[int, float]]:
+        """Exact BM25 of the seen articles that match (all terms for AND), best first, ties by id; with `terms`,
+        the partial score over those terms of every seen article. (documents.saturate, inlined: this loop runs
+        over thousands of articles per query.)"""
+        require_all = terms is None and self.mode == AND
+        terms = self.terms if terms is None else terms
+        n_terms = len(self.terms)
+        factors = [(term, self.idf[term] * (K1 + 1.0)) for term in terms]
+        words, title = self.weights.words, self.weights.title
+        base, slope = K1 * (1.0 - B), K1 * B / self.avg
+        scored = []
+        for doc_id, found in seen.items():
+            if require_all and len(found) < n_terms:
+                continue
+            norm, score = base + slope * lengths[doc_id], 0.0
+            for term, factor in factors:
+                tf = found.get(term)
+                if tf is not None:
+                    f = words * tf[0] + title * tf[1]
+                    if f:
+                        score += factor * f / (f + norm)
+            scored.append((doc_id, score))
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        return scored
+
+
+def _complete(
+    source: PostingSource, seen: Frequencies, terms: list[str], doc_ids: Iterable[int], done: set[int]
+) -> None:
+    """Fill in the frequencies of `terms` these articles have but whose postings were not read; `done` holds the
+    articles already completed (an article without a term stays without it: it is not looked up again)."""
+    missing = [d for d in doc_ids if d not in done and any(t not in seen[d] for t in terms)]
+    if missing:
+        for term, doc_id, wtf, ttf in source.lookup(terms, missing):
+            seen[doc_id].setdefault(term, (wtf, ttf))
+    done.update(missing)
+
+
+def _conjunction(
+    source: PostingSource,
+    ranking: _Ranking,
+    dfs: dict[str, int],
+    filters: Filters,
+    limit: int,
+    size: int,
+    factor: float,
+) -> list[tuple[int, float]]:
+    """AND: the rarest term's best postings with the others looked up; all of them joined when that cannot
+    decide."""
+    terms = ranking.terms
+    rarest = min(terms, key=lambda t: (dfs[t], t))
+    others = [t for t in terms if t != rarest]
+    if dfs[rarest] > size:
+        seen: Frequencies = {}
+        lengths: dict[int, int] = {}
+        last = 0.0
+        rows = list(source.best_postings([rarest], filters, size))
+        for _term, doc_id, wtf, ttf, dl, impact in rows:
+            seen[doc_id] = {rarest: (wtf, ttf)}
+            lengths[doc_id] = dl
+            last = impact
+        if len(rows) < size:  # every article of the rarest term under the filters was read
+            _complete(source, seen, terms, list(seen), set())
+            return ranking.scores(seen, lengths)[:limit]
+        best = {t: 0.0 for t in others}  # the others' best impacts (over all regions: still an upper bound)
+        for term, *_, impact in source.best_postings(others, Filters(), 1):
+            best[term] = impact
+        _complete(source, seen, terms, list(seen), set())
+        scored = ranking.scores(seen, lengths)
+        bound = (ranking.idf[rarest] * last + sum(ranking.idf[t] * best[t] for t in others)) * factor
+        if len(scored) >= limit and bound < scored[limit - 1][1]:
+            return scored[:limit]
+    seen, lengths = {}, {}
+    for doc_id, dl, freqs in source.conjunction([rarest, *others], filters):
+        seen[doc_id] = dict(zip([rarest, *others], freqs, strict=True))
+        lengths[doc_id] = dl
+    return ranking.scores(seen, lengths)[:limit]
+
+
+def _disjunction(
+    source: PostingSource,
+    ranking: _Ranking,
+    dfs: dict[str, int],
+    filters: Filters,
+    limit: int,
+    size: int,
+    factor: float,
+    full_read: int,
+) -> list[tuple[int, float]]:
+    """OR (or a single term): threshold rounds over the best postings, then MaxScore, exact."""
+    terms = [t for t in ranking.terms if dfs[t]]
+    if not terms:
+        return []
+    seen: Frequencies = {}
+    lengths: dict[int, int] = {}
+    top: dict[str, float] = {}
+    done: set[int] = set()
+    while True:
+        rows = list(source.best_postings(terms, filters, size))
+        read = Counter(row[0] for row in rows)
+        last = {term: 0.0 for term in terms}
+        for term, doc_id, wtf, ttf, dl, impact in rows:
+            seen.setdefault(doc_id, {})[term] = (wtf, ttf)
+            lengths[doc_id] = dl
+            last[term] = impact
+            top.setdefault(term, impact)
+        exhausted = {t for t in terms if read[t] < size}
+        _complete(source, seen, terms, list(seen), done)
+        scored = ranking.scores(seen, lengths)
+        if len(exhausted) == len(terms):
+            return scored[:limit]
+        threshold = scored[limit - 1][1] if len(scored) >= limit else 0.0
+        bound = sum(ranking.idf[t] * last[t] for t in terms if t not in exhausted)
+        if bound * factor < threshold:
+            return scored[:limit]
+        upper = {t: ranking.idf[t] * top.get(t, 0.0) * factor for t in terms}
+        minor: list[str] = []
+        for term in sorted(terms, key=lambda t: (upper[t], t)):
+            if sum(upper[t] for t in minor) + upper[term] >= threshold:
+                break
+            minor.append(term)
+        essential = [t for t in terms if t not in minor and t not in exhausted]
+        if minor and sum(dfs[t] for t in essential) <= full_read:
+            break
+        size *= 8
+    # MaxScore: every article outside the essential terms' postings scores below the threshold
+    for term, doc_id, wtf, ttf, dl, _impact in source.best_postings(essential, filters, None):
+        seen.setdefault(doc_id, {})[term] = (wtf, ttf)
+        lengths[doc_id] = dl
+    major = [t for t in terms if t not in minor]
+    minor_bound = sum(upper[t] for t in minor)
+    partial = ranking.scores(seen, lengths, major)
+    hopeful = [doc_id for doc_id, score in partial if score + minor_bound >= threshold]
+    # the major terms' postings are all read (essential) or were (exhausted): only the minor ones are missing
+    _complete(source, seen, minor, hopeful, done)
+    return ranking.scores({doc_id: seen[doc_id] for doc_id in hopeful}, lengths)[:limit]
