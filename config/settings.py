@@ -82,7 +82,8 @@ def sqlite_database(path: Path) -> dict:
         "CONN_HEALTH_CHECKS": True,
         # Tests use a file too, not Django's in-memory default: with an in-memory database the live server's threads
         # share one connection, and a browser fetching a video and its poster at once broke it (CI, 2026-11-28).
-        "TEST": {"NAME": str(path.with_name(f"test_{path.name}"))},
+        # One file per test process, in /tmp: two test runs in one checkout (a developer's and CI's) never meet.
+        "TEST": {"NAME": str(Path("/tmp") / f"zhifa-test-{os.getpid()}-{path.name}")},
         "OPTIONS": {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
@@ -138,6 +139,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "zhifa.common.lanes.LaneMiddleware",  # hot JSON endpoints skip the rest when ordinary (zhifa/common/lanes.py)
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -17,6 +17,20 @@ def client_ip(request) -> str | None:
     return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
 
 
+def idle_state(session, now: float | None = None) -> str:
+    """ "expired" (idle past SESSION_IDLE_TIMEOUT_SECONDS), "due" (last_seen to be refreshed) or "fresh".
+
+    last_seen is written at most once a minute: a session save per request would serialise autosave traffic.
+    """
+    now = time.time() if now is None else now
+    last = session.get("last_seen")
+    if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+        return "expired"
+    if last is None or now - last > 60:
+        return "due"
+    return "fresh"
+
+
 class IdleTimeoutMiddleware:
     """Log out a session that has been idle longer than SESSION_IDLE_TIMEOUT_SECONDS; also records the client IP."""
 
@@ -28,14 +42,13 @@ class IdleTimeoutMiddleware:
         try:
             if request.user.is_authenticated:
                 now = time.time()
-                last = request.session.get("last_seen")
-                if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+                state = idle_state(request.session, now)
+                if state == "expired":
                     logout(request)
                     if request.path.startswith("/api/"):
                         return self.get_response(request)
                     return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}&timeout=1")
-                # Write at most once a minute: a session save per request would serialise autosave traffic.
-                if last is None or now - last > 60:
+                if state == "due":
                     request.session["last_seen"] = now
             return self.get_response(request)
         finally:

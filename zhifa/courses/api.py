@@ -7,7 +7,9 @@ from uuid import UUID
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
+from pydantic import ValidationError
 
+from zhifa.common.lanes import lane
 from zhifa.courses import queries, tracking, uploads
 from zhifa.courses.models import Checkpoint, Lesson, VideoAsset, WatchSession
 from zhifa.courses.services import CourseError
@@ -108,6 +110,23 @@ def session_start(request, lesson_id: int):
 
 @router.post("/sessions/{session_id}/heartbeats", response={200: BeatOut, 409: BeatOut}, url_name="courses-heartbeat")
 def heartbeat(request, session_id: int, payload: BeatIn):
+    response = _heartbeat(request, session_id, payload)
+    if response is None:
+        raise Http404
+    return response
+
+
+@lane("POST", r"^/api/v1/courses/sessions/(?P<session_id>\d+)/heartbeats$", url_name="courses-heartbeat")
+def heartbeat_lane(request, session_id: str):
+    """The endpoint above, served ahead of the middleware stack (zhifa/common/lanes.py)."""
+    try:
+        payload = BeatIn.model_validate_json(request.body)
+    except ValidationError:
+        return None  # the endpoint answers with its 422
+    return _heartbeat(request, int(session_id), payload)
+
+
+def _heartbeat(request, session_id: int, payload: BeatIn) -> JsonResponse | None:
     try:
         result = tracking.heartbeat_record(
             session_id=session_id,
@@ -118,7 +137,7 @@ def heartbeat(request, session_id: int, payload: BeatIn):
             rate=payload.rate,
         )
     except WatchSession.DoesNotExist:
-        raise Http404 from None
+        return None
     # Serialised by hand: the busiest endpoint of the app skips the response schema's validation (same shape).
     body = {
         "accepted": result.accepted,

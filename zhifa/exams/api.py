@@ -6,11 +6,13 @@ The device token travels in the X-Device-Token header. Refusals are {"code", "me
 from __future__ import annotations
 
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Status
+from pydantic import ValidationError
 
+from zhifa.common.lanes import lane
 from zhifa.exams import queries, services
 from zhifa.exams.models import Attempt, Exam
 from zhifa.exams.schemas import (
@@ -146,7 +148,26 @@ def paper(request, attempt_id: int):
 @router.post("/attempts/{attempt_id}/answers", response={200: SaveOut, **REFUSALS}, url_name="exams-attempt-save")
 def save_answers(request, attempt_id: int, payload: SaveIn):
     """The autosave hot path: no attempt read before the write (services.attempt_save checks everything in its
-    conditional UPDATE); the attempt is read only for a refusal."""
+    conditional UPDATE); the attempt is read only for a refusal. Usually served by `save_answers_lane` below."""
+    status, body = _save(request, attempt_id, payload)
+    return Status(status, body)
+
+
+@lane("POST", r"^/api/v1/exams/attempts/(?P<attempt_id>\d+)/answers$", url_name="exams-attempt-save")
+def save_answers_lane(request, attempt_id: str):
+    """The endpoint above, served ahead of the middleware stack (zhifa/common/lanes.py); the same answers."""
+    try:
+        payload = SaveIn.model_validate_json(request.body)
+    except ValidationError:
+        return None  # the endpoint answers with its 422
+    try:
+        status, body = _save(request, int(attempt_id), payload)
+    except Http404:
+        return None  # nothing was written; the endpoint answers with its JSON 404
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _save(request, attempt_id: int, payload: SaveIn) -> tuple[int, dict]:
     answers = [services.AnswerIn(question=a.question, response=a.response, flagged=a.flagged) for a in payload.answers]
     try:
         result = services.attempt_save(
@@ -159,10 +180,10 @@ def save_answers(request, attempt_id: int, payload: SaveIn):
     except services.AttemptClosed as exc:
         attempt = queries.attempt_get_own(attempt_id=attempt_id, user=request.user)
         services.attempt_close_if_expired(attempt=attempt)  # lazily: the deadline passed, submit what was saved
-        return _refuse(exc)
+        return exc.status, {"code": exc.code, "message": exc.message}
     except services.ExamError as exc:
-        return _refuse(exc)
-    return Status(200, {"saved": result.saved, "seq": result.seq, "replay": result.replay})
+        return exc.status, {"code": exc.code, "message": exc.message}
+    return 200, {"saved": result.saved, "seq": result.seq, "replay": result.replay}
 
 
 @router.post("/attempts/{attempt_id}/submit", response={200: SubmitOut, **REFUSALS}, url_name="exams-attempt-submit")
