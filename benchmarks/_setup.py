@@ -16,7 +16,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_URL = "postgres://postgres@127.0.0.1:5432/"
+# ZHIFA_BENCH_PG_PORT points the scratch databases at another cluster (the fault run restarts a private one).
+PG_PORT = os.environ.get("ZHIFA_BENCH_PG_PORT", "5432")
+PG_URL = f"postgres://postgres@127.0.0.1:{PG_PORT}/"
 
 
 def machine() -> str:
@@ -58,12 +60,12 @@ def scratch_database(name: str, *, postgres: bool, reuse: bool = False) -> str:
         os.environ["DATABASE_URL"] = PG_URL + db
     elif postgres:
         subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {db}"],
+            ["psql", "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {db}"],
             check=True,
             capture_output=True,
         )
         subprocess.run(
-            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", f"CREATE DATABASE {db}"],
+            ["psql", "-h", "127.0.0.1", "-p", PG_PORT, "-U", "postgres", "-q", "-c", f"CREATE DATABASE {db}"],
             check=True,
             capture_output=True,
         )
