@@ -10,7 +10,9 @@
   django-ninja parsing and validation, the service call and the JSON response. Shown separately: per-request
   authentication is shared by every endpoint and is not practice's cost.
 For each: wall time p50 / p95, CPU time of this process per operation, CPU time of the PostgreSQL backend per
-operation (read from /proc), and SQL statements per operation.
+operation (read from /proc), SQL statements per operation (BEGIN and COMMIT included, whoever sends them) and the
+times per operation the PostgreSQL backend went to sleep ("waits": its voluntary context switches, from /proc):
+once for every round trip — it waits for the client's next message — and for any fsync or lock it waits for.
 
     .venv/bin/python benchmarks/bench_practice.py              # quick: SQLite, 10k officers, 100k cards
     .venv/bin/python benchmarks/bench_practice.py --pg --full  # the targets: PostgreSQL, 100k officers, 1M cards
@@ -158,11 +160,13 @@ class Meter:
         self.cpu = 0.0
         self.db_cpu = 0.0
         self.queries = 0
+        self.waits = 0
 
     def __enter__(self) -> Meter:
         self._db = backend_cpu()
         self._cpu = time.process_time()
         self._n = STATEMENTS[0]
+        self._waits = backend_waits()
         self._wall = time.perf_counter()
         return self
 
@@ -173,6 +177,7 @@ class Meter:
         self.wall.append((time.perf_counter() - self._wall) * 1000)
         self.cpu += (time.process_time() - self._cpu) * 1000
         self.queries += STATEMENTS[0] - self._n
+        self.waits += backend_waits() - self._waits
         self.db_cpu += (backend_cpu() - self._db) * 1000
 
     def row(self, what: str, target: str) -> str:
@@ -180,7 +185,7 @@ class Meter:
         db = f"{self.db_cpu / n:8.2f}" if connection.vendor == "postgresql" else f"{'–':>8}"
         return (
             f"{what:40} {target:>6} {percentile(self.wall, 50):8.2f} {percentile(self.wall, 95):8.2f} "
-            f"{self.cpu / n:8.2f} {db} {self.queries / n:6.1f}"
+            f"{self.cpu / n:8.2f} {db} {self.queries / n:6.1f} {self.waits / n:6.1f}"
         )
 
 
@@ -188,8 +193,38 @@ STATEMENTS = [0]
 
 
 def count_statements(execute, sql, params, many, context):
-    STATEMENTS[0] += 1
+    # Our SQL has no semicolon inside a literal, so the parts between semicolons are the statements.
+    STATEMENTS[0] += sum(1 for part in sql.split(";") if part.strip()) + implicit_begin()
     return execute(sql, params, many, context)
+
+
+def implicit_begin() -> int:
+    """1 when psycopg is about to send BEGIN on its own before this statement (a transaction's first)."""
+    if connection.vendor != "postgresql" or connection.get_autocommit():
+        return 0
+    from psycopg.pq import TransactionStatus
+
+    return int(connection.connection.info.transaction_status == TransactionStatus.IDLE)
+
+
+def count_ending(method):
+    """Wrap Django's commit or rollback of the connection: one statement each (COMMIT or ROLLBACK)."""
+
+    def counted():
+        STATEMENTS[0] += 1
+        return method()
+
+    return counted
+
+
+def backend_waits() -> int:
+    """Voluntary context switches of this connection's PostgreSQL backend so far; 0 on SQLite."""
+    if connection.vendor != "postgresql":
+        return 0
+    connection.ensure_connection()
+    status = Path(f"/proc/{connection.connection.info.backend_pid}/status").read_text()
+    line = next(line for line in status.splitlines() if line.startswith("voluntary_ctxt_switches:"))
+    return int(line.split()[1])
 
 
 def backend_cpu() -> float:
@@ -214,6 +249,9 @@ def run() -> None:
     n = args.n
     settings.DEBUG = False  # as in production: no query log (statements are counted by a cheap execute wrapper)
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    connection.ensure_connection()
+    connection._commit = count_ending(connection._commit)
+    connection._rollback = count_ending(connection._rollback)
     total_cards = ReviewCard.objects.count()
     officers = list(Officer.objects.order_by("pk").values_list("pk", flat=True)[: 6 * n])
     first_question = Question.objects.order_by("pk").values_list("pk", flat=True).first()
@@ -299,7 +337,8 @@ def run() -> None:
     if args.async_commit:
         print("synchronous_commit off (commits do not wait for the WAL flush)")
     print(f"load average during the timed part: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
-    print(f"{'what (ms per operation)':40} {'target':>6} {'p50':>8} {'p95':>8} {'CPU':>8} {'DB CPU':>8} {'SQL':>6}")
+    header = f"{'p50':>8} {'p95':>8} {'CPU':>8} {'DB CPU':>8} {'SQL':>6} {'waits':>6}"
+    print(f"{'what (ms per operation)':40} {'target':>6} {header}")
     print(queue.row("service: today's queue (daily_queue)", "≤ 20"))
     print(held.row("service: record a review, card held", "≤ 5"))
     print(fresh.row("service: record a review, new card", "≤ 5"))

@@ -10,14 +10,19 @@ Offline answers arrive late, repeated and out of order (see docs/practice.md):
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeGuard
 
+import psycopg
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Q
 from django.utils import timezone
+from fsrs import Rating
+from psycopg.pq import TransactionStatus
 
 from zhifa.people.models import Officer, User
 from zhifa.practice import scheduling
@@ -114,21 +119,32 @@ LOGGED_SQL = """
 SELECT l.client_id, l.correct, l.rating, c.due, l.applied
 FROM practice_reviewlog l JOIN practice_reviewcard c ON c.id = l.card_id
 WHERE l.officer_id = %s AND l.client_id = %s"""
+MISTAKE_INTO = """INSERT INTO practice_mistake (officer_id, question_id, source, source_ref, wrong_count, last_wrong_at,
+                              right_days, resolved_at)"""
+MISTAKE_CONFLICT = """
+ON CONFLICT (officer_id, question_id) DO UPDATE SET
+    wrong_count = practice_mistake.wrong_count + 1, last_wrong_at = excluded.last_wrong_at, right_days = '[]',
+    resolved_at = NULL"""
+MISTAKE_WRONG_SQL = f"{MISTAKE_INTO}\nVALUES (%s, %s, %s, %s, 1, %s, '[]', NULL){MISTAKE_CONFLICT}"
 # One statement counts the review for the day: the row is created or incremented, a right answer earns a point
 # while the day's points are under the cap of the officer's settings (looked up in the same statement).
 CAP_SQL = f"COALESCE((SELECT s.points_daily_cap {SETTINGS_FROM}), {DEFAULTS.points_daily_cap})"
-DAY_UPSERT_SQL = f"""
-INSERT INTO practice_dailyactivity (officer_id, day, reviews, correct, new_cards, points)
-VALUES (%s, %s, 1, %s, %s, CASE WHEN %s = 1 AND {CAP_SQL} > 0 THEN 1 ELSE 0 END)
+DAY_INTO = "INSERT INTO practice_dailyactivity (officer_id, day, reviews, correct, new_cards, points)"
+DAY_ROW = f"%s, %s, 1, %s, %s, CASE WHEN %s = 1 AND {CAP_SQL} > 0 THEN 1 ELSE 0 END"
+DAY_CONFLICT = f"""
 ON CONFLICT (officer_id, day) DO UPDATE SET
     reviews = practice_dailyactivity.reviews + 1,
     correct = practice_dailyactivity.correct + excluded.correct,
     new_cards = practice_dailyactivity.new_cards + excluded.new_cards,
     points = CASE WHEN excluded.correct = 1 AND practice_dailyactivity.points < {CAP_SQL}
                   THEN practice_dailyactivity.points + 1 ELSE practice_dailyactivity.points END"""
+DAY_UPSERT_SQL = f"{DAY_INTO}\nVALUES ({DAY_ROW}){DAY_CONFLICT}"
 
 
-@transaction.atomic
+def _day_params(officer_id: int, at: datetime, *, correct: bool, created: bool) -> list:
+    return [officer_id, _day(at), int(correct), int(created), int(correct), officer_id, officer_id]
+
+
 def review_record(
     *,
     officer: Officer,
@@ -143,72 +159,291 @@ def review_record(
     """Record one answer: schedule the card with FSRS, log it, update the day and the mistakes book.
 
     Raises PracticeError for a question that cannot be practised or an empty client_id. Idempotent per client_id.
-    One transaction of five or six short statements (docs/practice.md): lock or create the card, insert the log
-    unless this client_id is already logged, update the card, count the day, note the mistakes book. The FSRS
-    update is computed in Python between them; nothing is read back.
+    One transaction: lock the card (or find there is none), compute the FSRS update in Python, then write the log,
+    the card, the day and the mistakes book — unless this client_id is logged already. On PostgreSQL that is two
+    round trips for a held card (`_record_postgres`); SQLite runs the same writes statement by statement.
     """
     now = now or timezone.now()
     if not client_id or len(client_id) > 64:
         raise PracticeError("缺少或过长的作答编号（client_id），请刷新页面后重试。")
     if question.kind not in PRACTICE_KINDS or question.status != Question.Status.PUBLISHED:
         raise PracticeError(f"试题 {question.pk} 不能用于练习（仅限已发布的客观题）。")
-    at = _clamp(reviewed_at, now)
     correct = checking.is_correct(question.kind, question.answer, response)
-    rating = rating_for(correct=correct, response_ms=response_ms, kind=question.kind)
-    root = lineage_id(question)
+    answer = _Answer(
+        officer_id=officer.pk,
+        question_id=question.pk,
+        root=lineage_id(question),
+        client_id=client_id,
+        response=RESPONSE_FIELD.get_db_prep_value(response, connection),
+        response_ms=response_ms,
+        correct=correct,
+        rating=rating_for(correct=correct, response_ms=response_ms, kind=question.kind),
+        at=_clamp(reviewed_at, now),
+        now=now,
+        source=source,
+    )
+    if connection.vendor == "postgresql":
+        return _record_postgres(answer)
+    with transaction.atomic():
+        return _record_portable(answer)
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """One answer as recorded: who, which card (the lineage `root`), what, when (`at`, already clamped)."""
+
+    officer_id: int
+    question_id: int
+    root: int
+    client_id: str
+    response: Any
+    response_ms: int | None
+    correct: bool
+    rating: Rating
+    at: datetime
+    now: datetime
+    source: str
+
+    def log_values(self, card_id: int | None, applied: bool) -> list:
+        """The log row's values after `card_id` (which the PostgreSQL path writes as an expression)."""
+        values = [
+            self.officer_id,
+            self.question_id,
+            self.client_id,
+            int(self.rating),
+            self.correct,
+            self.response,
+            self.response_ms,
+            _dt(self.at),
+            _dt(self.now),
+            applied,
+            self.source,
+        ]
+        return values if card_id is None else [card_id, *values]
+
+
+def _scheduled(row: tuple | None, answer: _Answer) -> tuple[scheduling.CardState | None, datetime, bool, int]:
+    """The card after this answer (None when the answer is older than the card's last review and so not applied),
+    its due time, whether it is applied and whether it is a lapse (Again on a card in review)."""
+    if row is None:  # a new card: scheduled from scratch, inserted with its first review applied
+        after = scheduling.schedule(scheduling.CardState(), answer.rating, answer.at)
+        return after, after.due or answer.at, True, 0
+    _id, state, step, stability, difficulty, due, last_review = row
+    due, last_review = _aware(due), _aware(last_review) if last_review else None
+    if last_review is not None and answer.at < last_review:
+        return None, due, False, 0
+    before = scheduling.CardState(state, step, stability, difficulty, due, last_review)
+    after = scheduling.schedule(before, answer.rating, answer.at)
+    return after, after.due or answer.at, True, int(int(answer.rating) == 1 and state == 2)
+
+
+def _logged(cursor, answer: _Answer) -> ReviewOutcome:
+    """The outcome stored for this client_id: a resend (or the loser of a race) reports the first answer's."""
+    cursor.execute(LOGGED_SQL, [answer.officer_id, answer.client_id])
+    client_id, was_correct, was_rating, was_due, was_applied = cursor.fetchone()
+    return ReviewOutcome(client_id, bool(was_correct), was_rating, _aware(was_due), True, bool(was_applied))
+
+
+def _record_portable(answer: _Answer) -> ReviewOutcome:
+    """Statement by statement, inside the caller's atomic block (SQLite: no round trips to save).
+
+    Lock the card (or insert it, already scheduled), insert the log `ON CONFLICT (officer, client_id) DO NOTHING`
+    (a resend stops here), update the card, count the day, note the mistakes book. Nothing is read back.
+    """
     with connection.cursor() as cursor:
-        cursor.execute(CARD_SQL + _for_update(), [officer.pk, root])
+        cursor.execute(CARD_SQL + _for_update(), [answer.officer_id, answer.root])
         row = cursor.fetchone()
         created = False
-        if row is None:  # a new card: scheduled in Python, inserted with its first review applied
-            after = scheduling.schedule(scheduling.CardState(), rating, at)
-            cursor.execute(CARD_INSERT_SQL, [officer.pk, root, *_card_values(after, at), _dt(now)])
+        if row is None:
+            after, due, applied, lapse = _scheduled(None, answer)
+            assert after is not None
+            cursor.execute(
+                CARD_INSERT_SQL, [answer.officer_id, answer.root, *_card_values(after, answer.at), _dt(answer.now)]
+            )
             inserted = cursor.fetchone()
             if inserted is not None:
-                card_id, due, applied, created = inserted[0], after.due or at, True, True
+                card_id, created = inserted[0], True
             else:  # the same card was created concurrently: lock it and go on as for a held card
-                cursor.execute(CARD_SQL + _for_update(), [officer.pk, root])
+                cursor.execute(CARD_SQL + _for_update(), [answer.officer_id, answer.root])
                 row = cursor.fetchone()
         if row is not None:
-            card_id, state, step, stability, difficulty, due, last_review = row
-            due, last_review = _aware(due), _aware(last_review) if last_review else None
-            applied = last_review is None or at >= last_review
-            if applied:
-                before = scheduling.CardState(state, step, stability, difficulty, due, last_review)
-                after = scheduling.schedule(before, rating, at)
-                due = after.due or at
-        cursor.execute(
-            LOG_INSERT_SQL,
-            [
-                card_id,
-                officer.pk,
-                question.pk,
-                client_id,
-                int(rating),
-                correct,
-                RESPONSE_FIELD.get_db_prep_value(response, connection),
-                response_ms,
-                _dt(at),
-                _dt(now),
-                applied,
-                source,
-            ],
-        )
+            card_id = row[0]
+            after, due, applied, lapse = _scheduled(row, answer)
+        cursor.execute(LOG_INSERT_SQL, answer.log_values(card_id, applied))
         if cursor.rowcount == 0:  # this client_id is logged already (a resend, or a race): the first one counts
-            cursor.execute(LOGGED_SQL, [officer.pk, client_id])
-            client_id, was_correct, was_rating, was_due, was_applied = cursor.fetchone()
             if created:
                 transaction.set_rollback(True)  # undo the card this resend created
-            return ReviewOutcome(client_id, bool(was_correct), was_rating, _aware(was_due), True, bool(was_applied))
-        if applied and not created:
-            lapse = int(int(rating) == 1 and state == 2)
-            cursor.execute(CARD_UPDATE_SQL, [*_card_values(after, at), lapse, card_id])
+            return _logged(cursor, answer)
+        if after is not None and not created:
+            cursor.execute(CARD_UPDATE_SQL, [*_card_values(after, answer.at), lapse, card_id])
         cursor.execute(
-            DAY_UPSERT_SQL,
-            [officer.pk, _day(at), int(correct), int(created), int(correct), officer.pk, officer.pk],
+            DAY_UPSERT_SQL, _day_params(answer.officer_id, answer.at, correct=answer.correct, created=created)
         )
-        _mistake_note(cursor, officer.pk, root, correct=correct, at=at, source=source)
-    return ReviewOutcome(client_id, correct, int(rating), due, False, applied)
+        _mistake_note(
+            cursor, answer.officer_id, answer.root, correct=answer.correct, at=answer.at, source=answer.source
+        )
+    return ReviewOutcome(answer.client_id, answer.correct, int(answer.rating), due, False, applied)
+
+
+# PostgreSQL: the writes of a review as one statement of data-modifying CTEs. `log` decides: every other write reads
+# it, so a client_id logged already (a resend, or the loser of a race) writes nothing. All parts see the snapshot
+# the statement started with; none reads a row another part writes (the card's new values come from Python).
+PG_LOG_HELD = """log AS (
+INSERT INTO practice_reviewlog (card_id, officer_id, question_id, client_id, rating, correct, response, response_ms,
+                                reviewed_at, received_at, applied, source)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (officer_id, client_id) DO NOTHING
+RETURNING card_id)"""
+PG_CARD_UPDATE = """card AS (
+UPDATE practice_reviewcard
+SET state = %s, step = %s, stability = %s, difficulty = %s, due = %s, last_review = %s, last_review_day = %s,
+    reps = reps + 1, lapses = lapses + %s
+WHERE id = (SELECT card_id FROM log)
+RETURNING id)"""
+# A new card is inserted first (the log needs its id); if the log then finds its client_id taken, the caller rolls
+# the card back. A card another request created meanwhile makes the insert do nothing, and the caller starts again.
+PG_CARD_INSERT = """card AS (
+INSERT INTO practice_reviewcard (officer_id, question_id, state, step, stability, difficulty, due, last_review,
+                                 last_review_day, reps, lapses, created_at)
+VALUES (%s, %s, %s, %s::smallint, %s::float8, %s::float8, %s, %s, %s::float8, 1, 0, %s)
+ON CONFLICT (officer_id, question_id) DO NOTHING
+RETURNING id)"""
+PG_LOG_NEW = """log AS (
+INSERT INTO practice_reviewlog (card_id, officer_id, question_id, client_id, rating, correct, response, response_ms,
+                                reviewed_at, received_at, applied, source)
+SELECT card.id, %s, %s, %s, %s, %s, %s::jsonb, %s::integer, %s::timestamptz, %s::timestamptz, %s, %s FROM card
+ON CONFLICT (officer_id, client_id) DO NOTHING
+RETURNING card_id)"""
+PG_DAY = f"day AS (\n{DAY_INTO}\nSELECT {DAY_ROW.replace('%s, %s,', '%s, %s::date,', 1)} FROM log{DAY_CONFLICT})"
+PG_MISTAKE_WRONG = f"""mistake AS (
+{MISTAKE_INTO}
+SELECT %s, %s, %s, %s, 1, %s::timestamptz, '[]'::jsonb, NULL::timestamptz FROM log{MISTAKE_CONFLICT})"""
+# The rule of `_mistake_note` in SQL: a right answer on a day not yet counted and not before the last wrong answer
+# counts (the days kept sorted); with it two days are counted and the question leaves the book.
+PG_MISTAKE_RIGHT = """mistake AS (
+UPDATE practice_mistake
+SET right_days = (SELECT jsonb_agg(d ORDER BY d)
+                  FROM (SELECT jsonb_array_elements_text(right_days) UNION SELECT %s::text) AS days(d)),
+    resolved_at = CASE WHEN jsonb_array_length(right_days) >= 1 THEN %s::timestamptz END
+WHERE officer_id = %s AND question_id = %s AND resolved_at IS NULL AND last_wrong_at <= %s::timestamptz
+  AND NOT right_days @> jsonb_build_array(%s::text) AND EXISTS (SELECT 1 FROM log))"""
+
+
+PREPARE_ONLY_ON_REQUEST = 1 << 30
+
+
+class _PreparedCursor(psycopg.Cursor):
+    """psycopg's server-side binding cursor, preparing every statement with parameters it runs.
+
+    Django opens connections with psycopg's automatic preparing off (`prepare_threshold` None, for connection
+    poolers in transaction mode, which this deployment does not use); the review's statements run thousands of
+    times a day, and planning the write's CTEs costs PostgreSQL about as much as running them.
+    """
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):  # type: ignore[override]
+        if prepare is None:
+            prepare = params is not None
+        return super().execute(query, params, prepare=prepare, binary=binary)
+
+
+class _Undo(Exception):
+    """Leave the savepoint of a new card's review without its writes (see `_record_postgres`)."""
+
+
+def _record_postgres(answer: _Answer) -> ReviewOutcome:
+    """Two round trips for a held card: BEGIN is pipelined with the statement that locks the card, COMMIT with the
+    one statement that writes. A new card takes one more (the write's result decides between COMMIT and ROLLBACK).
+
+    The statements are prepared once per connection (`_PreparedCursor`). Inside a caller's transaction the same
+    statements run in a savepoint, one at a time, without BEGIN and COMMIT.
+    """
+    nested = connection.in_atomic_block
+    for _attempt in range(2):  # again only after another request created this card between our two statements
+        try:
+            if nested:
+                with transaction.atomic():
+                    outcome = _review_postgres(answer, nested=True)
+            else:
+                outcome = _review_postgres(answer, nested=False)
+        except _Undo as undo:
+            outcome = undo.args[0]
+        if outcome is not None:
+            return outcome
+    raise RuntimeError("练习记录：新卡片在两次尝试中都被并发创建，请重试。")  # the card exists after one race
+
+
+def _review_postgres(answer: _Answer, *, nested: bool) -> ReviewOutcome | None:
+    """One attempt; None when the card turned out to exist already (the caller tries again as a held card)."""
+    connection.ensure_connection()
+    pg = connection.connection
+    if pg.prepare_threshold is None:
+        # Django opens connections with psycopg's preparing off (None), and then nothing is prepared, even on
+        # request. A threshold no statement reaches keeps automatic preparing off and lets our cursor prepare.
+        pg.prepare_threshold = PREPARE_ONLY_ON_REQUEST
+    # Django's own cursors bind parameters client-side (nothing can be prepared); this one binds server-side and
+    # prepares, wrapped by Django for its error classes and execute wrappers.
+    cursor = CursorWrapper(_PreparedCursor(pg), connection)
+    batch = contextlib.nullcontext() if nested else pg.pipeline()
+    try:
+        with connection.wrap_database_errors, batch:
+            if not nested:
+                cursor.execute("BEGIN")
+            cursor.execute(CARD_SQL + " FOR UPDATE", [answer.officer_id, answer.root])
+            row = cursor.fetchone()  # one round trip, BEGIN included
+            after, due, applied, lapse = _scheduled(row, answer)
+            sql, params = _postgres_write(answer, row, after, applied, lapse)
+            cursor.execute(sql, params)
+            if row is not None and not nested:  # a held card: nothing to undo whatever the log finds
+                # Sent with the write when the pipeline ends (the second round trip); skipped if the write fails.
+                CursorWrapper(psycopg.Cursor(pg), connection).execute("COMMIT")
+        if row is not None:
+            (logged,) = cursor.fetchone()
+            if not logged:  # a resend, or the loser of a race: nothing was written
+                return _logged(cursor, answer)
+            return ReviewOutcome(answer.client_id, answer.correct, int(answer.rating), due, False, applied)
+        created, logged = cursor.fetchone()
+        if created and logged:
+            if not nested:
+                cursor.execute("COMMIT")
+            return ReviewOutcome(answer.client_id, answer.correct, int(answer.rating), due, False, True)
+        # Undo: a card made for a client_id logged already (a resend naming another question), or nothing written
+        # because another request created the card first.
+        if nested:
+            raise _Undo(_logged(cursor, answer) if created else None)
+        cursor.execute("ROLLBACK")
+        return _logged(cursor, answer) if created else None
+    except BaseException:
+        if not nested and pg.info.transaction_status != TransactionStatus.IDLE:  # our BEGIN, not yet ended
+            pg.rollback()
+        raise
+
+
+def _postgres_write(
+    answer: _Answer, row: tuple | None, after: scheduling.CardState | None, applied: bool, lapse: int
+) -> tuple[str, list]:
+    """The write statement and its parameters: log, card, day and mistake as data-modifying CTEs."""
+    a = answer
+    if row is None:
+        assert after is not None
+        parts = [PG_CARD_INSERT, PG_LOG_NEW]
+        params = [a.officer_id, a.root, *_card_values(after, a.at), _dt(a.now), *a.log_values(None, True)]
+        result = "SELECT EXISTS (SELECT 1 FROM card), EXISTS (SELECT 1 FROM log)"
+    else:
+        parts, params = [PG_LOG_HELD], a.log_values(row[0], applied)
+        if after is not None:
+            parts.append(PG_CARD_UPDATE)
+            params += [*_card_values(after, a.at), lapse]
+        result = "SELECT EXISTS (SELECT 1 FROM log)"
+    parts.append(PG_DAY)
+    params += _day_params(a.officer_id, a.at, correct=a.correct, created=row is None)
+    if a.correct:
+        day = timezone.localdate(a.at).isoformat()
+        parts.append(PG_MISTAKE_RIGHT)
+        params += [day, _dt(a.at), a.officer_id, a.root, _dt(a.at), day]
+    else:
+        parts.append(PG_MISTAKE_WRONG)
+        params += [a.officer_id, a.root, a.source, "", _dt(a.at)]
+    return "WITH " + ",\n".join(parts) + "\n" + result, params
 
 
 RESPONSE_FIELD = ReviewLog._meta.get_field("response")
@@ -227,13 +462,6 @@ def _card_values(after: scheduling.CardState, at: datetime) -> list:
     ]
 
 
-MISTAKE_WRONG_SQL = """
-INSERT INTO practice_mistake (officer_id, question_id, source, source_ref, wrong_count, last_wrong_at, right_days,
-                              resolved_at)
-VALUES (%s, %s, %s, %s, 1, %s, '[]', NULL)
-ON CONFLICT (officer_id, question_id) DO UPDATE SET
-    wrong_count = practice_mistake.wrong_count + 1, last_wrong_at = excluded.last_wrong_at, right_days = '[]',
-    resolved_at = NULL"""
 MISTAKE_OPEN_SQL = """
 SELECT id, last_wrong_at, right_days FROM practice_mistake
 WHERE officer_id = %s AND question_id = %s AND resolved_at IS NULL"""
