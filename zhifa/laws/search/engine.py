@@ -64,8 +64,8 @@ def _word_ranking(
     ranked = backend.rank(strict, filters=filters, weights=recipe.weights, limit=depth) if recipe.and_first else []
     if len(ranked) >= depth or (recipe.and_first and len(strict.clauses) <= 1):
         return ranked
-    loose_words = _without_common_terms(backend, parsed, recipe.max_doc_freq)  # AND kept them; OR would crawl
-    loose = Match.build(words=loose_words.words, phrases=parsed.phrases, mode=OR)
+    loose_words = _rarest(backend, parsed.words, WORD, recipe.max_doc_freq)  # AND kept them; OR would crawl
+    loose = Match.build(words=loose_words, phrases=parsed.phrases, mode=OR)
     seen = {doc_id for doc_id, _ in ranked}
     more = backend.rank(loose, filters=filters, weights=recipe.weights, limit=depth)
     return ranked + [(doc_id, score) for doc_id, score in more if doc_id not in seen][: depth - len(ranked)]
@@ -73,9 +73,9 @@ def _word_ranking(
 
 def _rarest(backend: SearchBackend, terms: tuple[str, ...], field: str, max_doc_freq: int) -> tuple[str, ...]:
     """The terms in at most `max_doc_freq` articles (the rarest one when all are more common)."""
-    if not terms:
+    if not terms or not max_doc_freq:
         return terms
-    freqs = {t: backend.doc_freq(Clause(t, field)) for t in terms}
+    freqs = dict(zip(terms, backend.doc_freqs([Clause(t, field) for t in terms]), strict=True))
     kept = tuple(t for t in terms if freqs[t] <= max_doc_freq)
     return kept or (min(terms, key=lambda t: (freqs[t], t)),)
 

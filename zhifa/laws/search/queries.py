@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from zhifa.laws.models import Law, Provision
+from django.db import connection
+
+from zhifa.laws.models import Law, LawVersion, Provision
 from zhifa.laws.search import engine, learned, scopes
 from zhifa.laws.search.backends import Filters, get_backend
 from zhifa.laws.search.query import parse_query
@@ -89,34 +91,46 @@ def ranked_keys(
     return [keys[r.id] for r in ranked if r.id in keys]
 
 
+def _result_rows(ids: list[int]) -> dict[int, tuple]:
+    """(key, label, text, law short title, law title, category, region) of each provision id, in one statement.
+
+    Plain SQL rather than the ORM: building the ORM query (select_related, defer) took ~2 ms of a 4 ms keyword
+    search, more than the statement itself."""
+    if not ids:
+        return {}
+    provision, version, law = Provision._meta.db_table, LawVersion._meta.db_table, Law._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT p.id, p.key, p.label, p.text, l.short_title, l.title, l.category, l.region FROM {provision} p"
+            f" JOIN {version} v ON v.id = p.version_id JOIN {law} l ON l.id = v.law_id WHERE p.id IN ({marks})",
+            ids,
+        )
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
 def results_for(ranked: list[engine.Ranked], q: str) -> list[SearchResult]:
     """Display rows for ranked provision ids (one query); ids no longer in the database are skipped."""
     parsed = parse_query(q)
-    # The version's whole source text (and history) is not needed for a result row: loading it doubled the time.
-    rows = (
-        Provision.objects.filter(pk__in=[r.id for r in ranked])
-        .select_related("version__law")
-        .defer("version__source_text", "version__history")
-    )
-    by_id = {p.pk: p for p in rows}
+    rows = _result_rows([r.id for r in ranked])
+    categories = dict(Law.Category.choices)
     results = []
     for r in ranked:
-        provision = by_id.get(r.id)
-        if provision is None:
+        if r.id not in rows:
             continue
-        law = provision.version.law
+        key, label, text, short_title, law_title, category, region = rows[r.id]
         results.append(
             SearchResult(
-                key=provision.key,
-                law=law.short_title,
-                law_title=law.title,
-                label=provision.label,
-                title=f"{law.short_title} {provision.label}",
-                snippet=snippet(provision.text, parsed),
+                key=key,
+                law=short_title,
+                law_title=law_title,
+                label=label,
+                title=f"{short_title} {label}",
+                snippet=snippet(text, parsed),
                 score=round(r.score, 6),
-                url=article_url(law.short_title, provision.label),
-                category=law.get_category_display(),
-                region=law.region,
+                url=article_url(short_title, label),
+                category=categories.get(category, category),
+                region=region,
             )
         )
     return results

@@ -4,7 +4,8 @@ Pure module, no ORM. Whatever the input (empty, thousands of characters, `"`, `*
 `parse_query` returns a `ParsedQuery` whose terms contain only letters and digits; the backends quote every term,
 so user text never reaches FTS5 or tsquery as syntax.
 
-- Quoted text (ASCII or Chinese quotes) becomes a phrase: its character bigrams, in order.
+- Quoted text (ASCII or Chinese quotes) becomes a phrase: its character bigrams, in order (without a lone
+  character cut off at either edge by punctuation, which the index only holds inside a longer run).
 - A long word jieba does not know (a name, a new term: ≥ 3 characters) or a run of ≥ 3 single characters that
   jieba could not group becomes a phrase too: matching its bigrams in order is more reliable than hoping the
   article was segmented the same way.
@@ -59,6 +60,20 @@ def _phrase(text: str) -> tuple[str, ...]:
     return tuple(tokenize.bigrams(text))
 
 
+def _quoted_phrase(text: str) -> tuple[str, ...]:
+    """The bigrams of quoted text. A one-character run at either edge ("育、保护未成年子女" quotes the end of 教育;
+    "…保护。任" the start of 任何) is left out: the index holds that character only inside its run's bigrams, so
+    the phrase could never match (and the search fell back to the bigrams of the whole text)."""
+    parts = tokenize.runs(text)
+    if all(len(part) == 1 for part in parts):  # nothing longer to keep: search it as typed
+        return _phrase(text)
+    while len(parts) > 1 and len(parts[0]) == 1 and _CJK.match(parts[0]):
+        parts = parts[1:]
+    while len(parts) > 1 and len(parts[-1]) == 1 and _CJK.match(parts[-1]):
+        parts = parts[:-1]
+    return _phrase(" ".join(parts))
+
+
 def _split_quoted(text: str) -> tuple[str, list[str]]:
     """The text with quoted parts removed, and the quoted parts."""
     quoted = [next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(text)]
@@ -107,7 +122,7 @@ def parse_query(text: str, *, drop_stop_words: bool = True) -> ParsedQuery:
     words, phrases, dropped, kept = _read_words(rest, stops)
     if not words and not phrases and not quoted and dropped:
         words, phrases, dropped, kept = _read_words(rest, frozenset())  # only stop-words: search them, not nothing
-    phrases = [_phrase(q) for q in quoted] + phrases
+    phrases = [_quoted_phrase(q) for q in quoted] + phrases
     return ParsedQuery(
         text=text,
         words=_unique(words)[:MAX_TERMS],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 from zhifa.laws.search.query import ParsedQuery
@@ -10,14 +11,22 @@ from zhifa.laws.search.tokenize import normalise
 WINDOW = 120
 
 
+@lru_cache(maxsize=8192)
+def _normalised_char(ch: str) -> str:
+    return normalise(ch)  # cached: a result page normalises thousands of characters, mostly the same few hundred
+
+
 def _normalised_with_map(text: str) -> tuple[str, list[int]]:
     """normalise(text) char by char, with the index in `text` of each output character."""
     out: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):
-        n = normalise(ch)
+        n = _normalised_char(ch)
         out.append(n)
-        origin.extend([i] * len(n))
+        if len(n) == 1:
+            origin.append(i)
+        else:
+            origin.extend([i] * len(n))
     return "".join(out), origin
 
 

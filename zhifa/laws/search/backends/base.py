@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from zhifa.laws.search.documents import BIGRAM, PHRASE, Clause, IndexDocument, Weights
+from zhifa.laws.search.documents import BIGRAM, PHRASE, WORD, Clause, IndexDocument, Weights
 
 AND = "and"
 OR = "or"
@@ -80,6 +80,10 @@ class SearchBackend(ABC):
     def doc_freq(self, clause: Clause) -> int:
         """Number of indexed articles containing the clause (over the whole index, no filters)."""
 
+    def doc_freqs(self, clauses: Sequence[Clause]) -> list[int]:
+        """doc_freq of each clause (backends answer words and bigrams in one statement)."""
+        return [self.doc_freq(c) for c in clauses]
+
     @abstractmethod
     def rank(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
         """(provision id, BM25 score) of the best `limit` documents, best first (ties: lower id first)."""
@@ -144,3 +148,37 @@ def conjunction_sql(terms: Sequence[str], filters: Filters) -> tuple[str, list]:
 def conjunction_rows(rows, n_terms: int) -> list[tuple[int, int, list[tuple[int, int]]]]:
     """conjunction_sql's rows as (article, dl, [(wtf, ttf) per term])."""
     return [(doc_id, dl, [(f[2 * i], f[2 * i + 1]) for i in range(n_terms)]) for doc_id, dl, *f in rows]
+
+
+def doc_freqs_sql(clauses: Sequence[Clause]) -> tuple[str, list]:
+    """One statement for the document frequencies of word and bigram clauses from `laws_search_term` (both
+    vendors): rows (field code, term, df)."""
+    pairs = " OR ".join(["(field = CAST(%s AS char(1)) AND term = %s)"] * len(clauses))  # char(1): the key is used
+    params = [p for c in clauses for p in (FIELD_CODE[c.field], c.term)]
+    return f"SELECT field, term, df FROM laws_search_term WHERE {pairs}", params
+
+
+FIELD_CODE = {WORD: "w", BIGRAM: "b"}
+
+
+def word_stats_sql(terms: Sequence[str]) -> tuple[str, list]:
+    """One statement for topk.WordStats (both vendors): rows ('m', meta name, value) for the totals and
+    ('t', term, df) for the word terms' document frequencies."""
+    marks = ", ".join(["%s"] * len(terms))
+    return (
+        "SELECT 'm', name, value FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')"
+        " UNION ALL SELECT 't', term, CAST(df AS text) FROM laws_search_term"
+        f" WHERE field = CAST('w' AS char(1)) AND term IN ({marks})",
+        list(terms),
+    )
+
+
+def word_stats_from_rows(rows, terms: Sequence[str]):
+    """topk.WordStats from word_stats_sql's rows."""
+    from zhifa.laws.search.topk import WordStats
+
+    meta = {name: value for kind, name, value in rows if kind == "m"}
+    dfs = {name: int(value) for kind, name, value in rows if kind == "t"}
+    n_docs = int(meta.get("n_docs", 0))
+    avg = int(meta.get("total_length", 0)) / n_docs if n_docs else 1.0
+    return WordStats(n_docs, avg, float(meta.get("impact_avg") or avg), tuple(dfs.get(t, 0) for t in terms))

@@ -21,14 +21,17 @@ from django.db import connection, transaction
 from zhifa.laws.search import topk
 from zhifa.laws.search.backends.base import (
     AND,
-    OR,
+    FIELD_CODE,
     Filters,
     Match,
     SearchBackend,
     conjunction_rows,
     conjunction_sql,
+    doc_freqs_sql,
     filter_sql,
     posting_filter_sql,
+    word_stats_from_rows,
+    word_stats_sql,
 )
 from zhifa.laws.search.documents import (
     BIGRAM,
@@ -46,7 +49,6 @@ from zhifa.laws.search.documents import (
 BATCH = 1000
 MAX_POSITION = 16383  # PostgreSQL's limit; later occurrences keep the last position
 MAX_POSITIONS_PER_LEXEME = 256
-FIELD_CODE = {WORD: "w", BIGRAM: "b"}
 
 
 def _lexeme(term: str) -> str:
@@ -172,7 +174,7 @@ class PostgresBackend(SearchBackend):
             return 0
         with connection.cursor() as cursor:
             cursor.execute(
-                "DELETE FROM laws_search_document WHERE law_id = ANY(%s) RETURNING wtf, ttf, btf, dl, id",
+                "DELETE FROM laws_search_document WHERE law_id = ANY(%s::bigint[]) RETURNING wtf, ttf, btf, dl, id",
                 [list(law_ids)],
             )
             rows = cursor.fetchall()
@@ -199,6 +201,16 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM laws_search_document")
             return cursor.fetchone()[0]
+
+    def doc_freqs(self, clauses: Sequence[Clause]) -> list[int]:
+        words_and_bigrams = [c for c in clauses if c.field != PHRASE]
+        found: dict[tuple[str, str], int] = {}
+        if words_and_bigrams:
+            sql, params = doc_freqs_sql(words_and_bigrams)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                found = {(field.strip(), term): df for field, term, df in cursor.fetchall()}
+        return [self.doc_freq(c) if c.field == PHRASE else found.get((FIELD_CODE[c.field], c.term), 0) for c in clauses]
 
     def doc_freq(self, clause: Clause) -> int:
         with connection.cursor() as cursor:
@@ -325,8 +337,10 @@ class PostgresBackend(SearchBackend):
     # topk.PostingSource
 
     def word_stats(self, terms: Sequence[str]) -> topk.WordStats:
-        n_docs, avg, _idfs, dfs = self._stats(Match(tuple(Clause(t) for t in terms), OR))
-        return topk.WordStats(n_docs, avg, float(self.get_meta("impact_avg") or avg), tuple(dfs))
+        sql, params = word_stats_sql(terms)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return word_stats_from_rows(cursor.fetchall(), terms)
 
     def best_postings(
         self, terms: Sequence[str], filters: Filters, size: int | None
@@ -345,7 +359,10 @@ class PostgresBackend(SearchBackend):
     def lookup(self, terms: Sequence[str], doc_ids: Sequence[int]) -> list[tuple[str, int, int, int]]:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT term, doc_id, wtf, ttf FROM laws_search_posting WHERE term = ANY(%s) AND doc_id = ANY(%s)",
+                # bigint[]: a list of Python ints is sent as integer[], and doc_id (bigint) = ANY(integer[]) is no index
+                # condition, only a filter over every posting of the terms (170 ms instead of 7 for 4,000 articles)
+                "SELECT term, doc_id, wtf, ttf FROM laws_search_posting"
+                " WHERE term = ANY(%s::text[]) AND doc_id = ANY(%s::bigint[])",
                 [list(terms), list(doc_ids)],
             )
             return cursor.fetchall()

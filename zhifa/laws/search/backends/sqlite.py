@@ -19,19 +19,22 @@ from django.db import connection
 from zhifa.laws.search import tokenize, topk
 from zhifa.laws.search.backends.base import (
     AND,
+    FIELD_CODE,
     Filters,
     Match,
     SearchBackend,
     conjunction_rows,
     conjunction_sql,
+    doc_freqs_sql,
     filter_sql,
     posting_filter_sql,
+    word_stats_from_rows,
+    word_stats_sql,
 )
-from zhifa.laws.search.documents import BIGRAM, PHRASE, WORD, Clause, IndexDocument, Weights, saturate
+from zhifa.laws.search.documents import PHRASE, WORD, Clause, IndexDocument, Weights, saturate
 
 BATCH = 500
 LOOKUP_BATCH = 900  # article ids per lookup statement (SQLite's variable limit is far above; plans stay small)
-FIELD_CODE = {WORD: "w", BIGRAM: "b"}
 
 
 def posting_rows(
@@ -244,6 +247,16 @@ class SqliteBackend(SearchBackend):
             low, high = cursor.fetchone()
         return (low or 0), (high or 0)
 
+    def doc_freqs(self, clauses: Sequence[Clause]) -> list[int]:
+        words_and_bigrams = [c for c in clauses if c.field != PHRASE]
+        found: dict[tuple[str, str], int] = {}
+        if words_and_bigrams:
+            sql, params = doc_freqs_sql(words_and_bigrams)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                found = {(field.strip(), term): df for field, term, df in cursor.fetchall()}
+        return [self.doc_freq(c) if c.field == PHRASE else found.get((FIELD_CODE[c.field], c.term), 0) for c in clauses]
+
     def doc_freq(self, clause: Clause) -> int:
         with connection.cursor() as cursor:
             if clause.field == PHRASE:
@@ -293,19 +306,10 @@ class SqliteBackend(SearchBackend):
     # topk.PostingSource
 
     def word_stats(self, terms: Sequence[str]) -> topk.WordStats:
+        sql, params = word_stats_sql(terms)
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT name, value FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')"
-            )
-            meta = dict(cursor.fetchall())
-            marks = ", ".join(["%s"] * len(terms))
-            cursor.execute(
-                f"SELECT term, df FROM laws_search_term WHERE field = 'w' AND term IN ({marks})", list(terms)
-            )
-            dfs = dict(cursor.fetchall())
-        n_docs = int(meta.get("n_docs", 0))
-        avg = int(meta.get("total_length", 0)) / n_docs if n_docs else 1.0
-        return topk.WordStats(n_docs, avg, float(meta.get("impact_avg") or avg), tuple(dfs.get(t, 0) for t in terms))
+            cursor.execute(sql, params)
+            return word_stats_from_rows(cursor.fetchall(), terms)
 
     def best_postings(
         self, terms: Sequence[str], filters: Filters, size: int | None

@@ -21,6 +21,28 @@ def test_quoted_text_becomes_a_phrase_of_bigrams():
     assert "罚款" in parsed.words
 
 
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("“育、保护未成年子女”", ("保护", "护未", "未成", "成年", "年子", "子女")),  # 育 ends 教育 in the article
+        ("“自由受法律保护。任”", ("自由", "由受", "受法", "法律", "律保", "保护")),  # 任 starts 任何
+        ("“不得转让，但是”", ("不得", "得转", "转让", "但是")),  # whole runs on both sides stay
+        ("“甲、乙、丙”", ("甲", "乙", "丙")),  # nothing longer to keep: as typed
+        ("“前款、第二款”", ("前款", "第二", "二款")),
+    ],
+)
+def test_a_quoted_phrase_leaves_out_a_lone_character_cut_off_at_its_edge(text, phrase):
+    assert parse_query(text).phrases == (phrase,)
+
+
+@pytest.mark.django_db
+def test_a_quoted_phrase_cut_at_a_lone_character_finds_the_article(search_laws):
+    from zhifa.laws.search.queries import SearchRequest, search_articles
+
+    found = search_articles(request=SearchRequest(q="“一，应当从轻”", scope="all"))  # 一 ends 之一
+    assert [r.key for r in found] == ["行政处罚法#第三十二条"]
+
+
 @pytest.mark.parametrize("text", ["", "   ", '"', '""', "***", ":", "NEAR", "( )", "-", "AND OR NOT", "。，！？"])
 def test_syntax_characters_alone_give_an_empty_query(text):
     parsed = parse_query(text)
