@@ -99,11 +99,17 @@ def _server_cpu_seconds() -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure_latency(n: int) -> dict:
+def measure_latency(n: int, *, debug_sql: bool = False) -> dict:
+    from django.conf import settings
+
     from zhifa.laws.search import engine, learned
     from zhifa.laws.search.backends import Filters, get_backend
     from zhifa.laws.search.queries import results_for
 
+    # A server runs with DEBUG off. With it on (ZHIFA_DEBUG=1, which the benchmark sets only to get a development
+    # secret key) Django formats and keeps every SQL statement: 1-2 ms of a 4 ms search. --debug-sql measures that
+    # way, as sessions 1-2 did.
+    settings.DEBUG = debug_sql
     backend, filters, prior = get_backend(), Filters(regions=("",)), learned.current_prior()
     out = {"articles": backend.count(), "load": os.getloadavg()[0]}
     keywords, phrases = latency_queries(n)
@@ -199,7 +205,7 @@ def child(args) -> None:
     print(f"== {connection.vendor} ({args.url.split('@')[-1]})", flush=True)
     if args.load:
         load(args.url)
-    latency = measure_latency(args.n or (400 if args.full else 150))
+    latency = measure_latency(args.n or (400 if args.full else 150), debug_sql=args.debug_sql)
     print(
         f"  articles indexed: {latency['articles']}, load average {latency['load']:.2f} → {latency['load_after']:.2f}"
     )
@@ -223,6 +229,7 @@ def main() -> None:
     parser.add_argument("--load", action="store_true", help="migrate and import the corpus first (slow)")
     parser.add_argument("--only", choices=["sqlite", "postgres"])
     parser.add_argument("--n", type=int, help="latency queries per kind (default 150, --full 400)")
+    parser.add_argument("--debug-sql", action="store_true", help="time with DEBUG's SQL recording on (sessions 1-2)")
     parser.add_argument("--sqlite-url", default=SQLITE_URL)
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--url", help=argparse.SUPPRESS)
@@ -239,6 +246,7 @@ def main() -> None:
             continue
         flags = [f for f, on in (("--relevance", args.relevance), ("--full", args.full), ("--load", args.load)) if on]
         flags += ["--n", str(args.n)] if args.n else []
+        flags += ["--debug-sql"] if args.debug_sql else []
         subprocess.run([sys.executable, __file__, "--url", url, *flags], check=False)
 
 

@@ -18,16 +18,13 @@ def _normalised_char(ch: str) -> str:
 
 def _normalised_with_map(text: str) -> tuple[str, list[int]]:
     """normalise(text) char by char, with the index in `text` of each output character."""
-    out: list[str] = []
+    parts = list(map(_normalised_char, text))
+    if all(len(part) == 1 for part in parts):  # the usual case: one character for one
+        return "".join(parts), list(range(len(text)))
     origin: list[int] = []
-    for i, ch in enumerate(text):
-        n = _normalised_char(ch)
-        out.append(n)
-        if len(n) == 1:
-            origin.append(i)
-        else:
-            origin.extend([i] * len(n))
-    return "".join(out), origin
+    for i, part in enumerate(parts):
+        origin.extend([i] * len(part))
+    return "".join(parts), origin
 
 
 def highlight_terms(parsed: ParsedQuery) -> list[str]:

@@ -273,11 +273,14 @@ class SqliteBackend(SearchBackend):
 
     first_round = topk.FIRST_ROUND
     full_read = topk.FULL_READ
+    topk_max = 100  # deeper word rankings: FTS5
 
     def rank(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
         if not match.clauses or limit <= 0:
             return []
-        if all(c.field == WORD for c in match.clauses):  # the postings: stop after the best (FTS5 scores all)
+        if limit <= self.topk_max and all(c.field == WORD for c in match.clauses):
+            # the postings: stop after the best k (FTS5 scores every match). A question's pool (1,000 deep) reads
+            # so many postings that FTS5 scoring everything is cheaper there; both are exact, the ranking the same.
             return topk.rank_words(
                 self,
                 match,
