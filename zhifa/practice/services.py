@@ -271,9 +271,10 @@ def _record_portable(answer: _Answer) -> ReviewOutcome:
             after, due, applied, lapse = _scheduled(row, answer)
         cursor.execute(LOG_INSERT_SQL, answer.log_values(card_id, applied))
         if cursor.rowcount == 0:  # this client_id is logged already (a resend, or a race): the first one counts
+            outcome = _logged(cursor, answer)
             if created:
-                transaction.set_rollback(True)  # undo the card this resend created
-            return _logged(cursor, answer)
+                transaction.set_rollback(True)  # undo the card this resend created (no query may follow)
+            return outcome
         if after is not None and not created:
             cursor.execute(CARD_UPDATE_SQL, [*_card_values(after, answer.at), lapse, card_id])
         cursor.execute(
