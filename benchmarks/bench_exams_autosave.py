@@ -44,7 +44,11 @@ SECRET_KEY = "bench-exams-" + "k" * 40
 
 
 def setup_django(name: str) -> str:
+    """Scratch database, Django set up; as deployed on PostgreSQL (DESIGN.md §2), sessions are read from Redis
+    (`cached_db`) when it answers on its standard port, for this process and for gunicorn (BENCH_REDIS=0: not)."""
     os.environ["ZHIFA_TESTING"] = "0"
+    if os.environ.get("BENCH_REDIS", "1") != "0" and _redis_answers():
+        os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/5"
     # The same key in this process (which writes the sessions) and in gunicorn (which reads them).
     os.environ["ZHIFA_SECRET_KEY"] = SECRET_KEY
     from _setup import scratch_database
@@ -54,7 +58,16 @@ def setup_django(name: str) -> str:
     from django.conf import settings
 
     settings.DEBUG = False
-    return label
+    return f"{label}{' + Redis sessions' if os.environ.get('REDIS_URL') else ''}"
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 class bench_lock:

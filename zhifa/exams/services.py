@@ -239,12 +239,42 @@ _UPSERT = (
 )
 
 
+# PostgreSQL does the claim and the upsert in one statement, in autocommit: one round trip instead of four
+# (BEGIN, UPDATE, INSERT, COMMIT), about 0.4 ms of CPU per save between the app and the database. The claim's
+# RETURNING feeds the insert, so nothing is written unless every check in it passed.
+_SAVE_PG = (
+    "WITH claim AS (" + _CLAIM_SEQ.replace("RETURNING paper_id", "RETURNING id") + "), saved AS ("
+    f'INSERT INTO "{Answer._meta.db_table}" (attempt_id, question_id, response, flagged, seq, saved_at, needs_manual) '
+    "SELECT claim.id, v.q, v.r::jsonb, v.f, %s, %s::timestamptz, false FROM claim, (VALUES {{values}}) AS v (q, r, f) "
+    "ON CONFLICT (attempt_id, question_id) DO UPDATE SET response = EXCLUDED.response, "
+    "flagged = EXCLUDED.flagged, seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at RETURNING 1) "
+    "SELECT (SELECT count(*) FROM claim), (SELECT count(*) FROM saved)"
+)
+
+_attempt_papers: dict[int, int] = {}
+
+
+def attempt_paper_id(attempt_id: int) -> int | None:
+    """The paper of an attempt, kept per worker: an attempt's paper never changes (set once by attempt_open;
+    nothing updates it) and ids are never reused. None for no such attempt."""
+    paper_id = _attempt_papers.get(attempt_id)
+    if paper_id is None:
+        paper_id = Attempt.objects.filter(pk=attempt_id).values_list("paper_id", flat=True).first()
+        if paper_id is None:
+            return None
+        if len(_attempt_papers) > 100_000:
+            _attempt_papers.clear()
+        _attempt_papers[attempt_id] = paper_id
+    return paper_id
+
+
 def attempt_save(
     *, attempt_id: int, user_id: int | None, answers: list[AnswerIn], seq: int, device_token: str
 ) -> SaveResult:
     """The autosave's write, lean (docs/exams.md §2): one conditional UPDATE takes the attempt's row lock and checks
     owner, status, deadline, device and sequence number at once while advancing `last_seq`; then one upsert of the
-    batch; one commit. Only when the UPDATE matches nothing is the attempt read to say why (and nothing written).
+    batch; one commit (on PostgreSQL all of it one statement). Only when the UPDATE matches nothing, or an answer
+    is not on the paper, is the attempt read to say why (and nothing written).
 
     `user_id` limits the attempt to that user's own (Http404 otherwise); None skips that check (services, tests).
     Raises AttemptClosed, TakenOver, BadAnswers like attempt_save_answers; an old seq returns a replay.
@@ -256,17 +286,33 @@ def attempt_save(
     params: list = [seq, attempt_id, Attempt.Status.RUNNING, at, device_token or "", seq, seq - MAX_SEQ_JUMP]
     if user_id is not None:
         params.append(user_id)
-    sql = _CLAIM_SEQ.format(owner=_OWNER if user_id is not None else "")
+    owner = _OWNER if user_id is not None else ""
     field = Answer._meta.get_field("response")
+    if connection.vendor == "postgresql" and answers:
+        paper_id = attempt_paper_id(attempt_id)
+        try:
+            _check_answers(paper_question_set(paper_id) if paper_id else frozenset(), answers)
+        except BadAnswers:
+            return _save_refused(attempt_id, user_id, answers, seq, device_token, now)  # 404 etc. come first
+        flat = [*params, seq, at]
+        for a in answers:
+            flat += [a.question, field.get_db_prep_save(a.response, connection), bool(a.flagged)]
+        values = ", ".join(["(%s, %s, %s)"] * len(answers))
+        with connection.cursor() as cursor:
+            cursor.execute(_SAVE_PG.format(owner=owner).format(values=values), flat)
+            claimed, _ = cursor.fetchone()
+        if not claimed:
+            return _save_refused(attempt_id, user_id, answers, seq, device_token, now)
+        return SaveResult(saved=len(answers), seq=seq)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_CLAIM_SEQ.format(owner=owner), params)
         row = cursor.fetchone()
         if row is None:
             return _save_refused(attempt_id, user_id, answers, seq, device_token, now)
         _check_answers(paper_question_set(row[0]), answers)  # raises: the transaction rolls back
         if answers:
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(answers))
-            flat: list = []
+            flat = []
             for a in answers:
                 flat += [attempt_id, a.question, field.get_db_prep_save(a.response, connection)]
                 flat += [bool(a.flagged), seq, at, False]
