@@ -284,7 +284,7 @@ class Examinee:
         self.acked: dict[int, list[str]] = {}
         # Values sent since the question's last acknowledgement: a timed-out request may still commit one of them.
         self.unconfirmed: dict[int, list] = {}
-        self.seq = 0
+        self.seq = plan.get("seq", 0)  # a page knows its last sequence number (attempt.js keeps it in localStorage)
         self.conn: http.client.HTTPConnection | None = None
         self.headers = {
             "Content-Type": "application/json",
@@ -384,11 +384,14 @@ def client_process(
                 }
             )
 
+    cpu = time.process_time()
     threads = [threading.Thread(target=run, args=(p, i)) for i, p in enumerate(plans)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if results:
+        results[0]["client_cpu"] = time.process_time() - cpu
     out.put(results)
 
 
@@ -419,7 +422,9 @@ def summarise(results: list[dict], seconds: float) -> dict:
             statuses[code] = statuses.get(code, 0) + n
     q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     ok = statuses.get(200, 0)
+    client_cpu = sum(r.get("client_cpu", 0.0) for r in results)
     return {
+        "client_cpu": client_cpu / max(len(latencies), 1) * 1000,
         "rps": ok / seconds,
         "p50": q[49] * 1000,
         "p95": q[94] * 1000,
@@ -427,6 +432,15 @@ def summarise(results: list[dict], seconds: float) -> dict:
         "statuses": statuses,
         "requests": len(latencies),
     }
+
+
+def continue_sequences(plans: list[dict]) -> None:
+    """The next run's examinees go on from the sequence numbers the server holds, as a reloaded page does."""
+    from zhifa.exams.models import Attempt
+
+    last = dict(Attempt.objects.filter(pk__in=[p["attempt"] for p in plans]).values_list("id", "last_seq"))
+    for plan in plans:
+        plan["seq"] = last[plan["attempt"]]
 
 
 def lost_answers(results: list[dict]) -> tuple[int, int]:
@@ -449,6 +463,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="60 s and 200 examinees")
     parser.add_argument("--rate", type=float, default=500, help="offered saves/s of the scheduled run (default 500)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (default 3)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (default 8)")
     args = parser.parse_args()
     seconds, examinees = (60.0, 200) if args.full else (10.0, 48)
     with bench_lock(exclusive=False):  # preparation: scratch database, exam, attempts, the server, a warm-up
@@ -459,11 +475,12 @@ def main() -> None:
 
         connections.close_all()
         database = connections["default"].settings_dict["NAME"]
-        server = gunicorn_start()
+        server = gunicorn_start(args.workers, args.threads)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still stops its gunicorn (finally)
     lock = bench_lock(exclusive=True)
     try:
         load(plans[:8], 2.0, "save")  # warm-up: every worker loads the URLconf and opens its connection
+        continue_sequences(plans)
         lock.__enter__()  # the timed part only
         runs = {}
         paced, checks = f"save@{args.rate:.0f}", []
@@ -477,26 +494,29 @@ def main() -> None:
             ]
             if kind == "save":  # before the next run overwrites these attempts' answers
                 checks.append(lost_answers(results))
+                continue_sequences(plans)
     finally:
         lock.__exit__()
         gunicorn_kill(server)
     checked, lost = (sum(column) for column in zip(*checks, strict=True))
-    report(label, examinees, seconds, runs, checked, lost, args.rate)
+    report(
+        f"{label} · gunicorn gthread {args.workers}×{args.threads}", examinees, seconds, runs, checked, lost, args.rate
+    )
 
 
 def report(label: str, examinees: int, seconds: float, runs: dict, checked: int, lost: int, rate: float) -> None:
     print(
-        f"exam autosave · {label} · gunicorn gthread 3×8 · {examinees} examinees · {seconds:.0f} s · "
+        f"exam autosave · {label} · {examinees} examinees · {seconds:.0f} s · "
         f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores · host {socket.gethostname()}"
     )
     print(
         f"{'request':<10}{'ok/s':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'app CPU ms':>12}{'PG CPU ms':>11}  statuses"
+        f"{'app CPU ms':>12}{'PG CPU ms':>11}{'client CPU ms':>15}  statuses"
     )
     for name, s in runs.items():
         print(
             f"{name:<10}{s['rps']:>7.0f}{s['p50']:>9.1f}{s['p95']:>9.1f}{s['p99']:>9.1f}{s['cpu'][0]:>12.2f}"
-            f"{s['cpu'][1]:>11.2f}  {s['statuses']}"
+            f"{s['cpu'][1]:>11.2f}{s['client_cpu']:>15.2f}  {s['statuses']}"
         )
     save, base = runs["save"], runs["healthz"]
     per_save = sum(save["cpu"])
