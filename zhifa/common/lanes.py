@@ -29,8 +29,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from pydantic import BaseModel, ValidationError
 
 from zhifa.common.middleware import client_ip, idle_state
 from zhifa.common.request_context import reset_current_ip, set_current_ip
@@ -43,17 +44,21 @@ class Lane:
     method: str
     pattern: re.Pattern[str]
     url_name: str  # the django-ninja endpoint this lane shadows (namespace "api")
+    body: type[BaseModel] | None  # the endpoint's body schema: the lane parses and validates it the same way
     handler: LaneHandler
 
 
 LANES: list[Lane] = []
 
 
-def lane(method: str, pattern: str, *, url_name: str) -> Callable[[LaneHandler], LaneHandler]:
-    """Register `handler(request, **groups)`; it returns a response, or None to send the request down the stack."""
+def lane(
+    method: str, pattern: str, *, url_name: str, body: type[BaseModel] | None = None
+) -> Callable[[LaneHandler], LaneHandler]:
+    """Register `handler(request, **groups, payload=body)`. It returns a response, or None, or raises Http404 before
+    it has written anything, to send the request down the stack (whose endpoint gives the canonical answer)."""
 
     def register(handler: LaneHandler) -> LaneHandler:
-        LANES.append(Lane(method, re.compile(pattern), url_name, handler))
+        LANES.append(Lane(method, re.compile(pattern), url_name, body, handler))
         return handler
 
     return register
@@ -95,9 +100,16 @@ class LaneMiddleware:
         request.user = user
         if self.csrf.process_view(request, None, (), {}) is not None:
             return None
+        if entry.body is not None:
+            try:
+                groups["payload"] = entry.body.model_validate_json(request.body)
+            except ValidationError:
+                return None  # the endpoint answers with its 422
         token = set_current_ip(client_ip(request))
         try:
             response = entry.handler(request, **groups)
+        except Http404:
+            return None
         finally:
             reset_current_ip(token)
         if response is not None:

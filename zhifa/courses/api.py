@@ -7,7 +7,6 @@ from uuid import UUID
 from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from pydantic import ValidationError
 
 from zhifa.common.lanes import lane
 from zhifa.courses import queries, tracking, uploads
@@ -116,13 +115,9 @@ def heartbeat(request, session_id: int, payload: BeatIn):
     return response
 
 
-@lane("POST", r"^/api/v1/courses/sessions/(?P<session_id>\d+)/heartbeats$", url_name="courses-heartbeat")
-def heartbeat_lane(request, session_id: str):
+@lane("POST", r"^/api/v1/courses/sessions/(?P<session_id>\d+)/heartbeats$", url_name="courses-heartbeat", body=BeatIn)
+def heartbeat_lane(request, session_id: str, payload: BeatIn):
     """The endpoint above, served ahead of the middleware stack (zhifa/common/lanes.py)."""
-    try:
-        payload = BeatIn.model_validate_json(request.body)
-    except ValidationError:
-        return None  # the endpoint answers with its 422
     return _heartbeat(request, int(session_id), payload)
 
 

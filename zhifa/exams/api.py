@@ -10,7 +10,6 @@ from django.http import Http404, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Status
-from pydantic import ValidationError
 
 from zhifa.common.lanes import lane
 from zhifa.exams import queries, services
@@ -153,17 +152,11 @@ def save_answers(request, attempt_id: int, payload: SaveIn):
     return Status(status, body)
 
 
-@lane("POST", r"^/api/v1/exams/attempts/(?P<attempt_id>\d+)/answers$", url_name="exams-attempt-save")
-def save_answers_lane(request, attempt_id: str):
-    """The endpoint above, served ahead of the middleware stack (zhifa/common/lanes.py); the same answers."""
-    try:
-        payload = SaveIn.model_validate_json(request.body)
-    except ValidationError:
-        return None  # the endpoint answers with its 422
-    try:
-        status, body = _save(request, int(attempt_id), payload)
-    except Http404:
-        return None  # nothing was written; the endpoint answers with its JSON 404
+@lane("POST", r"^/api/v1/exams/attempts/(?P<attempt_id>\d+)/answers$", url_name="exams-attempt-save", body=SaveIn)
+def save_answers_lane(request, attempt_id: str, payload: SaveIn):
+    """The endpoint above, served ahead of the middleware stack (zhifa/common/lanes.py); the same answers (a 404
+    is raised before anything is written, so the lane steps aside and the endpoint gives its JSON 404)."""
+    status, body = _save(request, int(attempt_id), payload)
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
