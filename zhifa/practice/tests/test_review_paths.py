@@ -169,3 +169,14 @@ def test_two_answers_to_one_new_question_racing_in_make_one_card_with_both(offic
     assert ReviewLog.objects.filter(card=card).count() == 2
     assert card.reps == sum(o.applied for o in outcomes) >= 1  # the earlier answer, if second, is logged only
     assert DailyActivity.objects.get(officer=officer).new_cards == 1
+
+
+def test_the_nightly_mastery_job_leaves_fresh_statistics_for_the_queue(officer, bank):
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_class statistics are PostgreSQL's")
+    for i, question in enumerate(bank["questions"][:3]):
+        review(officer, question, question.answer, f"m{i}", DAY1 + timedelta(minutes=i))
+    rows = services.mastery_compute(now=DAY1 + timedelta(days=1))
+    with connection.cursor() as cursor:  # ANALYZE writes reltuples in place: visible inside this transaction
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'practice_mastery'")
+        assert cursor.fetchone()[0] == rows == 2  # two knowledge points
