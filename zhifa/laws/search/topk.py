@@ -7,10 +7,12 @@ backend only reads rows (`PostingSource`); the ranking decisions are all here, s
 same postings in the same order and return the same top k, equal to the exhaustive BM25 ranking
 (`tests/test_topk.py` checks every k on a small fixture).
 
-- AND of several words: the rarest word's best postings first, the others looked up by (term, article); stop when
-  no unread article of the rarest word can beat the k-th (its last impact read + the others' best impacts);
-  else every article of the rarest word joined with the others (one statement), all scored.
-- OR, or one word: each term's best postings, the seen articles completed and scored exactly; stop when no unseen
+- AND of several words: when the rarest word has few postings (≤ SMALL), all of them joined with the others (one
+  statement), all scored. Else its best postings first, the others looked up by (term, article); stop when no
+  unread article of the rarest word can beat the k-th (its last impact read + the others' best impacts); else
+  the join.
+- OR, or one word: when all terms together have few postings (≤ SMALL), all read and scored. Else each term's best
+  postings, the seen articles completed and scored exactly; stop when no unseen
   article can beat the k-th (Σ idf × the last impact read); else MaxScore: the terms whose upper bounds together
   stay below the k-th cannot bring an article into the top k alone, so only the others' postings are read in full
   and the rest looked up for the articles that could still make it; else 8× more postings.
@@ -31,6 +33,8 @@ from zhifa.laws.search.documents import K1, B, Weights, idf
 
 FIRST_ROUND = 8  # the first round reads FIRST_ROUND × limit postings per term
 FULL_READ = 30000  # MaxScore: read the essential terms' postings in full when they hold at most this many
+SMALL = 3000  # postings of all terms together (OR) or of the rarest term (AND) that are read at once, no rounds:
+# one statement is cheaper than the rounds' three or four (≈ 0.5–1 ms each on PostgreSQL under load)
 
 Frequencies = dict[int, dict[str, tuple[int, int]]]  # article → term → (words tf, title tf)
 
@@ -76,6 +80,7 @@ def rank_words(
     limit: int,
     first_round: int = FIRST_ROUND,
     full_read: int = FULL_READ,
+    small: int = SMALL,
 ) -> list[tuple[int, float]]:
     """The exact BM25 top `limit` of a match of word clauses only, best first, ties by article id."""
     terms = list(dict.fromkeys(c.term for c in match.clauses))
@@ -91,7 +96,14 @@ def rank_words(
     if match.mode == AND and len(terms) > 1:
         if min(dfs.values()) == 0:
             return []
-        return _conjunction(source, ranking, dfs, filters, limit, max(1, first_round * limit), factor)
+        return _conjunction(source, ranking, dfs, filters, limit, max(1, first_round * limit), factor, small)
+    if sum(dfs.values()) <= small:  # every posting at once
+        seen: Frequencies = {}
+        lengths: dict[int, int] = {}
+        for term, doc_id, wtf, ttf, dl, _impact in source.best_postings([t for t in terms if dfs[t]], filters, None):
+            seen.setdefault(doc_id, {})[term] = (wtf, ttf)
+            lengths[doc_id] = dl
+        return ranking.scores(seen, lengths)[:limit]
     return _disjunction(source, ranking, dfs, filters, limit, max(1, first_round * limit), factor, full_read)
 
 
@@ -129,6 +141,23 @@ class _Ranking:
         scored.sort(key=lambda item: (-item[1], item[0]))
         return scored
 
+    def reaching(self, seen: Frequencies, lengths: dict[int, int], terms: list[str], floor: float) -> list[int]:
+        """The seen articles whose score over `terms` alone is at least `floor` (unsorted: MaxScore's candidates)."""
+        factors = [(term, self.idf[term] * (K1 + 1.0)) for term in terms]
+        words, title = self.weights.words, self.weights.title
+        base, slope = K1 * (1.0 - B), K1 * B / self.avg
+        found_ids = []
+        for doc_id, found in seen.items():
+            norm, score = base + slope * lengths[doc_id], 0.0
+            for term, factor in factors:
+                tf = found.get(term)
+                if tf is not None:
+                    f = words * tf[0] + title * tf[1]
+                    score += factor * f / (f + norm)
+            if score >= floor:
+                found_ids.append(doc_id)
+        return found_ids
+
 
 def _complete(
     source: PostingSource, seen: Frequencies, terms: list[str], doc_ids: Iterable[int], done: set[int]
@@ -150,13 +179,14 @@ def _conjunction(
     limit: int,
     size: int,
     factor: float,
+    small: int,
 ) -> list[tuple[int, float]]:
-    """AND: the rarest term's best postings with the others looked up; all of them joined when that cannot
-    decide."""
+    """AND: the rarest term's best postings with the others looked up (when it has more than `size`); all of them
+    joined when that cannot decide."""
     terms = ranking.terms
     rarest = min(terms, key=lambda t: (dfs[t], t))
     others = [t for t in terms if t != rarest]
-    if dfs[rarest] > size:
+    if dfs[rarest] > max(size, small):
         seen: Frequencies = {}
         lengths: dict[int, int] = {}
         last = 0.0
@@ -235,8 +265,7 @@ def _disjunction(
         lengths[doc_id] = dl
     major = [t for t in terms if t not in minor]
     minor_bound = sum(upper[t] for t in minor)
-    partial = ranking.scores(seen, lengths, major)
-    hopeful = [doc_id for doc_id, score in partial if score + minor_bound >= threshold]
+    hopeful = ranking.reaching(seen, lengths, major, threshold - minor_bound)
     # the major terms' postings are all read (essential) or were (exhausted): only the minor ones are missing
     _complete(source, seen, minor, hopeful, done)
     return ranking.scores({doc_id: seen[doc_id] for doc_id in hopeful}, lengths)[:limit]

@@ -321,6 +321,7 @@ class PostgresBackend(SearchBackend):
 
     first_round = topk.FIRST_ROUND
     full_read = topk.FULL_READ
+    small = topk.SMALL
 
     def _rank_words(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
         """Top-k over the impact-ordered postings (word clauses only), exact: topk.rank_words."""
@@ -332,6 +333,7 @@ class PostgresBackend(SearchBackend):
             limit=limit,
             first_round=self.first_round,
             full_read=self.full_read,
+            small=self.small,
         )
 
     # topk.PostingSource

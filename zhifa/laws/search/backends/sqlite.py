@@ -273,6 +273,7 @@ class SqliteBackend(SearchBackend):
 
     first_round = topk.FIRST_ROUND
     full_read = topk.FULL_READ
+    small = topk.SMALL
     topk_max = 100  # deeper word rankings: FTS5
 
     def rank(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
@@ -289,6 +290,7 @@ class SqliteBackend(SearchBackend):
                 limit=limit,
                 first_round=self.first_round,
                 full_read=self.full_read,
+                small=self.small,
             )
         where, params = filter_sql(filters)
         if filters.law_ids:  # same result, much faster: FTS5 reads only the postings in the laws' id range

@@ -36,6 +36,7 @@ WORD_MATCHES = [
 @pytest.fixture
 def small_rounds(monkeypatch):
     monkeypatch.setattr(type(get_backend()), "first_round", 1, raising=False)
+    monkeypatch.setattr(type(get_backend()), "small", 0, raising=False)  # rounds, not the read-everything shortcut
 
 
 def check(match: Match, weights: Weights, filters: Filters, limit: int) -> None:
@@ -179,7 +180,8 @@ def exhaustive(documents, match: Match, filters: Filters, weights: Weights) -> l
 @pytest.mark.parametrize("match", WORD_MATCHES, ids=lambda m: f"{m.mode} " + " ".join(c.term for c in m.clauses))
 @pytest.mark.parametrize("impact_ratio", [1.0, 0.5, 2.0])  # the average length moved since the impacts (both ways)
 @pytest.mark.parametrize("full_read", [0, 10**6])  # never / always MaxScore once the first rounds cannot decide
-def test_the_algorithm_equals_the_exhaustive_ranking(match, impact_ratio, full_read):
+@pytest.mark.parametrize("small", [0, 10**6])  # rounds / everything read at once
+def test_the_algorithm_equals_the_exhaustive_ranking(match, impact_ratio, full_read, small):
     documents = memory_documents()
     avg = sum(d.length for d in documents) / len(documents)
     source = MemorySource(documents, avg * impact_ratio)
@@ -196,6 +198,7 @@ def test_the_algorithm_equals_the_exhaustive_ranking(match, impact_ratio, full_r
                         limit=limit,
                         first_round=first_round,
                         full_read=full_read,
+                        small=small,
                     )
                     assert [i for i, _ in ranked] == [i for i, _ in reference[:limit]]
                     assert [s for _, s in ranked] == pytest.approx([s for _, s in reference[:limit]], rel=1e-9)
@@ -224,6 +227,6 @@ def test_the_algorithm_stops_early_on_a_rare_and_a_common_word():
         method = getattr(source, name)
         setattr(source, name, lambda *a, _m=method, _n=name: calls.update([_n]) or _m(*a))
     match = Match.build(words=["行政机关", "当事人"], mode=AND)
-    ranked = topk.rank_words(source, match, filters=Filters(), weights=Weights(), limit=1, first_round=2)
+    ranked = topk.rank_words(source, match, filters=Filters(), weights=Weights(), limit=1, first_round=2, small=0)
     assert ranked[0][0] == exhaustive(documents, match, Filters(), Weights())[0][0]
     assert calls["conjunction"] == 0
