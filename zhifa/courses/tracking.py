@@ -94,17 +94,17 @@ def heartbeat_record(
     if state is None:
         raise WatchSession.DoesNotExist
     verdict = _verdict(state, seq=seq, spans=spans, rate=rate, now=now)
-    beatstore.beat_insert(
-        state=state,
-        now=now,
-        seq=seq,
-        spans=spans,
-        position=position,
-        rate=rate,
-        accepted=verdict.ok,
-        reason=verdict.code,
-    )
     if not verdict.ok:
+        beatstore.beat_insert(
+            state=state,
+            now=now,
+            seq=seq,
+            spans=spans,
+            position=position,
+            rate=rate,
+            accepted=False,
+            reason=verdict.code,
+        )
         logger.warning(
             "heartbeat refused: officer=%s session=%s seq=%s code=%s intervals=%s",
             state.officer_id,
@@ -120,7 +120,13 @@ def heartbeat_record(
     state.unique_seconds = round(intervals.total(state.watched), 2)
     state.furthest = intervals.furthest(state.watched)
     beatstore.accepted_store(
-        state=state, now=now, seq=seq, added_media=intervals.raw_length(spans), position=max(0.0, float(position))
+        state=state,
+        now=now,
+        seq=seq,
+        spans=spans,
+        position=position,
+        rate=rate,
+        added_media=intervals.raw_length(spans),
     )
     share = state.completion_share if state.completion_share is not None else conf.completion_share()
     completed = state.completed
