@@ -75,10 +75,13 @@ class LaneMiddleware:
         self.get_response = get_response
         self.csrf = CsrfViewMiddleware(_no_view)
         self.session_store = import_module(settings.SESSION_ENGINE).SessionStore
+        # While a secret key is being rotated, get_user may move a session to a new key and a new cookie, which only
+        # the full stack can send back: lanes stand aside until SECRET_KEY_FALLBACKS is empty again.
+        self.enabled = not settings.SECRET_KEY_FALLBACKS
         import_module(settings.ROOT_URLCONF)  # the API modules register their lanes when they are imported
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and request.path_info.startswith("/api/"):
+        if self.enabled and request.method == "POST" and request.path_info.startswith("/api/"):
             for entry in LANES:
                 if entry.method == request.method and (match := entry.pattern.match(request.path_info)):
                     response = self._serve(request, entry, match.groupdict())

@@ -149,3 +149,14 @@ def test_autosaves_answer_the_same_with_and_without_the_lane(org, unit_admin):
     assert with_lane == without
     assert [status for status, _ in with_lane] == [200, 200, 200, 409, 400, 404, 404, 0, 409, 0]
     assert with_lane[2][1]["replay"] is True and with_lane[-1][1]["status"] == "graded"
+
+
+@pytest.mark.django_db
+def test_lanes_stand_aside_while_a_secret_key_is_rotated(org, instructor, time_machine, settings):
+    """get_user may then move the session to a new key, whose cookie only the full stack sends back."""
+    settings.SECRET_KEY_FALLBACKS = ["an-older-key-" + "x" * 40]
+    time_machine.move_to(timezone.now(), tick=False)
+    counter = StackCounter()
+    with counter.patch:
+        story = _heartbeat_story(org, instructor, time_machine)
+    assert counter.calls == len(story)
