@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 
@@ -103,7 +104,7 @@ _PROGRESS_UPDATE = (
 
 def _beat_params(
     state: BeatState, stamp, seq: int, spans: list, position: float, rate: float, accepted: bool, reason: str
-):
+) -> list[Any]:
     return [state.session_id, stamp, seq, json.dumps(spans), position, rate, accepted, reason]
 
 
@@ -130,8 +131,8 @@ def accepted_store(
     t = _tables()
     stamp = connection.ops.adapt_datetimefield_value(now)
     beat = _beat_params(state, stamp, seq, spans, position, rate, True, "")
-    session = [seq, stamp, now.timestamp(), state.media_seconds + added_media, state.session_id]
-    progress = [
+    session: list[Any] = [seq, stamp, now.timestamp(), state.media_seconds + added_media, state.session_id]
+    progress: list[Any] = [
         json.dumps(state.watched),
         state.unique_seconds,
         state.furthest,
