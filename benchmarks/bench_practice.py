@@ -17,9 +17,10 @@ once for every round trip — it waits for the client's next message — and for
     .venv/bin/python benchmarks/bench_practice.py              # quick: SQLite, 10k officers, 100k cards
     .venv/bin/python benchmarks/bench_practice.py --pg --full  # the targets: PostgreSQL, 100k officers, 1M cards
 
-Build once, measure many times (the build is long: do it under the shared lock, the timing under the exclusive one):
+Build once, measure many times (the build takes about a minute: run it under nice without the lock, the timing
+under the exclusive lock):
 
-    flock -s /tmp/bench.lock .venv/bin/python benchmarks/bench_practice.py --pg --full --prepare
+    nice -n 10 .venv/bin/python benchmarks/bench_practice.py --pg --full --prepare
     flock -x /tmp/bench.lock .venv/bin/python benchmarks/bench_practice.py --pg --full --reuse
 
 A measuring run leaves the dataset as it found it, apart from the reviewed cards' schedules (see `cleanup`).
