@@ -81,7 +81,7 @@ class LaneMiddleware:
         import_module(settings.ROOT_URLCONF)  # the API modules register their lanes when they are imported
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self.enabled and request.method == "POST" and request.path_info.startswith("/api/"):
+        if self.enabled and request.path_info.startswith("/api/"):
             for entry in LANES:
                 if entry.method == request.method and (match := entry.pattern.match(request.path_info)):
                     response = self._serve(request, entry, match.groupdict())
