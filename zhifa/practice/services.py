@@ -18,7 +18,7 @@ from typing import Any, TypeGuard
 
 import psycopg
 from django.db import connection, transaction
-from django.db.backends.utils import CursorWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Q
 from django.utils import timezone
 from fsrs import Rating
@@ -347,6 +347,11 @@ class _PreparedCursor(psycopg.Cursor):
         return super().execute(query, params, prepare=prepare, binary=binary)
 
 
+def _wrapped(cursor: psycopg.Cursor) -> CursorWrapper:
+    """A psycopg cursor wrapped as Django wraps its own (error classes, execute wrappers, the query log)."""
+    return (CursorDebugWrapper if connection.queries_logged else CursorWrapper)(cursor, connection)
+
+
 class _Undo(Exception):
     """Leave the savepoint of a new card's review without its writes (see `_record_postgres`)."""
 
@@ -382,8 +387,8 @@ def _review_postgres(answer: _Answer, *, nested: bool) -> ReviewOutcome | None:
         # request. A threshold no statement reaches keeps automatic preparing off and lets our cursor prepare.
         pg.prepare_threshold = PREPARE_ONLY_ON_REQUEST
     # Django's own cursors bind parameters client-side (nothing can be prepared); this one binds server-side and
-    # prepares, wrapped by Django for its error classes and execute wrappers.
-    cursor = CursorWrapper(_PreparedCursor(pg), connection)
+    # prepares, wrapped by Django as its own are (error classes, execute wrappers, the query log when DEBUG).
+    cursor = _wrapped(_PreparedCursor(pg))
     batch = contextlib.nullcontext() if nested else pg.pipeline()
     try:
         with connection.wrap_database_errors, batch:
@@ -396,7 +401,7 @@ def _review_postgres(answer: _Answer, *, nested: bool) -> ReviewOutcome | None:
             cursor.execute(sql, params)
             if row is not None and not nested:  # a held card: nothing to undo whatever the log finds
                 # Sent with the write when the pipeline ends (the second round trip); skipped if the write fails.
-                CursorWrapper(psycopg.Cursor(pg), connection).execute("COMMIT")
+                _wrapped(psycopg.Cursor(pg)).execute("COMMIT")
         if row is not None:
             (logged,) = cursor.fetchone()
             if not logged:  # a resend, or the loser of a race: nothing was written

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from zhifa.practice import scheduling, services
 from zhifa.practice.models import DailyActivity, Mistake, PracticeSettings, ReviewCard, ReviewLog
@@ -88,9 +89,10 @@ def test_a_held_card_review_is_four_statements_in_two_round_trips_and_leaves_the
         sent.append(sql.split(None, 1)[0].upper())
         return execute(sql, params, many, context)
 
-    with connection.execute_wrapper(record):
+    with connection.execute_wrapper(record), CaptureQueriesContext(connection) as logged:
         outcome = review(officer, question, ["B"], "second", DAY1 + timedelta(days=1))
     assert sent == ["BEGIN", "SELECT", "WITH", "COMMIT"]
+    assert len(logged) == 4  # in Django's query log as well (DEBUG, assertNumQueries)
     assert outcome.applied and not outcome.duplicate
     assert connection_is_idle()
     card = ReviewCard.objects.get(officer=officer)
