@@ -6,6 +6,7 @@ runs must give the same statuses and bodies, including every refusal (zhifa/comm
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 from unittest import mock
@@ -160,3 +161,46 @@ def test_lanes_stand_aside_while_a_secret_key_is_rotated(org, instructor, time_m
     with counter.patch:
         story = _heartbeat_story(org, instructor, time_machine)
     assert counter.calls == len(story)
+
+
+def _reviews_story(org) -> list[tuple[int, dict]]:
+    from zhifa.questions.tests.factories import make_question
+
+    officer = make_officer(org.market, username=f"lane{time.monotonic_ns()}", domains=[org.market_domain])
+    inside = make_question("single", domains=["market"])
+    outside = make_question("single", domains=["transport"])  # not the officer's domain
+    phone = _client(officer.user)
+    url = "/api/v1/practice/reviews"
+
+    def sync(reviews, client=phone):
+        response = client.post(url, {"reviews": reviews}, content_type="application/json")
+        body = response.json()
+        for result in body.get("results", []):  # question ids differ between the two runs
+            result["client_id"] = result["client_id"].split("-")[0]
+            result["error"] = result["error"] and re.sub(r"\d+", "<id>", result["error"])
+        return response.status_code, body
+
+    def review(question, client_id, answer="B"):
+        tag = f"{client_id}-{question.pk}"
+        return {"client_id": tag, "question_id": question.pk, "response": [answer], "response_ms": 8000}
+
+    out = [sync([review(inside, "a")])]  # the stack (last_seen due)
+    out.append(sync([review(inside, "b", "A"), review(outside, "c")]))  # one recorded, one out of scope
+    out.append(sync([review(inside, "b", "A")]))  # resent after a lost response: a duplicate
+    out.append(sync([{"client_id": "", "question_id": inside.pk}]))  # malformed: 422
+    out.append(sync([review(inside, "d")], client=_client(make_officer(org.market).user)))
+    return out
+
+
+@pytest.mark.django_db
+def test_practice_reviews_answer_the_same_with_and_without_the_lane(org):
+    counter = StackCounter()
+    with counter.patch:
+        with_lane = _reviews_story(org)
+    assert counter.calls == 3  # each client's first request, and the 422
+    with override_settings(MIDDLEWARE=WITHOUT_LANES):
+        without = _reviews_story(org)
+    assert with_lane == without
+    assert [status for status, _ in with_lane] == [200, 200, 200, 422, 200]
+    assert {r["client_id"]: r["ok"] for r in with_lane[1][1]["results"]} == {"b": True, "c": False}
+    assert with_lane[2][1]["results"][0]["duplicate"] is True
