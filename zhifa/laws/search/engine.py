@@ -125,6 +125,13 @@ def rank(
     prior: Prior | None = None,
 ) -> list[Ranked]:
     """The best `limit` articles for the user's text, best first; [] for an empty query."""
+    with backend.one_search():
+        return _rank(backend, text, filters=filters, limit=limit, recipe=recipe, prior=prior)
+
+
+def _rank(
+    backend: SearchBackend, text: str, *, filters: Filters, limit: int, recipe: Recipe, prior: Prior | None
+) -> list[Ranked]:
     parsed = parse_query(text, drop_stop_words=recipe.stop_words)
     if parsed.is_empty or limit <= 0:
         return []

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
+
+from django.db import connection
 
 from zhifa.laws.search.documents import BIGRAM, PHRASE, WORD, Clause, IndexDocument, Weights
 
@@ -80,9 +83,55 @@ class SearchBackend(ABC):
     def doc_freq(self, clause: Clause) -> int:
         """Number of indexed articles containing the clause (over the whole index, no filters)."""
 
+    _memo: dict | None = None  # statistics read during one search (one_search)
+
+    @contextmanager
+    def one_search(self) -> Iterator[None]:
+        """One search: the index does not change meanwhile, so the document frequencies and totals read are kept
+        until it ends (a keyword search asked for the same words' statistics up to three times: AND, the common-term
+        cut, the OR top-up)."""
+        outer = self._memo
+        if outer is None:
+            self._memo = {}
+        try:
+            yield
+        finally:
+            if outer is None:
+                self._memo = None
+
+    def _fetch(self, sql: str, params: list) -> list[tuple]:
+        """Rows of one statement (PostgreSQL prepares it)."""
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
     def doc_freqs(self, clauses: Sequence[Clause]) -> list[int]:
-        """doc_freq of each clause (backends answer words and bigrams in one statement)."""
-        return [self.doc_freq(c) for c in clauses]
+        """doc_freq of each clause; words and bigrams from `laws_search_term` in one statement."""
+        memo = self._memo if self._memo is not None else {}
+        missing = list(dict.fromkeys((FIELD_CODE[c.field], c.term) for c in clauses if c.field != PHRASE))
+        missing = [key for key in missing if key not in memo]
+        if missing:
+            sql, params = doc_freqs_sql(missing)
+            found = {(field.strip(), term): df for field, term, df in self._fetch(sql, params)}
+            memo.update({key: found.get(key, 0) for key in missing})
+        return [self.doc_freq(c) if c.field == PHRASE else memo[(FIELD_CODE[c.field], c.term)] for c in clauses]
+
+    def word_stats(self, terms: Sequence[str]):
+        """topk.WordStats of word terms: the totals and their document frequencies, one statement."""
+        from zhifa.laws.search.topk import WordStats
+
+        memo = self._memo if self._memo is not None else {}
+        missing = [t for t in dict.fromkeys(terms) if ("w", t) not in memo]
+        if missing or "meta" not in memo:
+            sql, params = word_stats_sql(missing)
+            rows = self._fetch(sql, params)
+            memo["meta"] = {name: value for kind, name, value in rows if kind == "m"}
+            found = {name: int(value) for kind, name, value in rows if kind == "t"}
+            memo.update({("w", t): found.get(t, 0) for t in missing})
+        meta = memo["meta"]
+        n_docs = int(meta.get("n_docs", 0))
+        avg = int(meta.get("total_length", 0)) / n_docs if n_docs else 1.0
+        return WordStats(n_docs, avg, float(meta.get("impact_avg") or avg), tuple(memo[("w", t)] for t in terms))
 
     @abstractmethod
     def rank(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
@@ -150,11 +199,11 @@ def conjunction_rows(rows, n_terms: int) -> list[tuple[int, int, list[tuple[int,
     return [(doc_id, dl, [(f[2 * i], f[2 * i + 1]) for i in range(n_terms)]) for doc_id, dl, *f in rows]
 
 
-def doc_freqs_sql(clauses: Sequence[Clause]) -> tuple[str, list]:
-    """One statement for the document frequencies of word and bigram clauses from `laws_search_term` (both
+def doc_freqs_sql(keys: Sequence[tuple[str, str]]) -> tuple[str, list]:
+    """One statement for the document frequencies of (field code, term) pairs from `laws_search_term` (both
     vendors): rows (field code, term, df)."""
-    pairs = " OR ".join(["(field = CAST(%s AS char(1)) AND term = %s)"] * len(clauses))  # char(1): the key is used
-    params = [p for c in clauses for p in (FIELD_CODE[c.field], c.term)]
+    pairs = " OR ".join(["(field = CAST(%s AS char(1)) AND term = %s)"] * len(keys))  # char(1): the key is used
+    params = [p for key in keys for p in key]
     return f"SELECT field, term, df FROM laws_search_term WHERE {pairs}", params
 
 
@@ -164,21 +213,12 @@ FIELD_CODE = {WORD: "w", BIGRAM: "b"}
 def word_stats_sql(terms: Sequence[str]) -> tuple[str, list]:
     """One statement for topk.WordStats (both vendors): rows ('m', meta name, value) for the totals and
     ('t', term, df) for the word terms' document frequencies."""
+    sql = "SELECT 'm', name, value FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')"
+    if not terms:
+        return sql, []
     marks = ", ".join(["%s"] * len(terms))
     return (
-        "SELECT 'm', name, value FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')"
-        " UNION ALL SELECT 't', term, CAST(df AS text) FROM laws_search_term"
+        sql + " UNION ALL SELECT 't', term, CAST(df AS text) FROM laws_search_term"
         f" WHERE field = CAST('w' AS char(1)) AND term IN ({marks})",
         list(terms),
     )
-
-
-def word_stats_from_rows(rows, terms: Sequence[str]):
-    """topk.WordStats from word_stats_sql's rows."""
-    from zhifa.laws.search.topk import WordStats
-
-    meta = {name: value for kind, name, value in rows if kind == "m"}
-    dfs = {name: int(value) for kind, name, value in rows if kind == "t"}
-    n_docs = int(meta.get("n_docs", 0))
-    avg = int(meta.get("total_length", 0)) / n_docs if n_docs else 1.0
-    return WordStats(n_docs, avg, float(meta.get("impact_avg") or avg), tuple(dfs.get(t, 0) for t in terms))

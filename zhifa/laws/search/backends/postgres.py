@@ -29,11 +29,8 @@ from zhifa.laws.search.backends.base import (
     SearchBackend,
     conjunction_rows,
     conjunction_sql,
-    doc_freqs_sql,
     filter_sql,
     posting_filter_sql,
-    word_stats_from_rows,
-    word_stats_sql,
 )
 from zhifa.laws.search.documents import (
     BIGRAM,
@@ -226,16 +223,6 @@ class PostgresBackend(SearchBackend):
             cursor.execute("SELECT count(*) FROM laws_search_document")
             return cursor.fetchone()[0]
 
-    def doc_freqs(self, clauses: Sequence[Clause]) -> list[int]:
-        words_and_bigrams = [c for c in clauses if c.field != PHRASE]
-        found: dict[tuple[str, str], int] = {}
-        if words_and_bigrams:
-            sql, params = doc_freqs_sql(words_and_bigrams)
-            with _prepared_cursor() as cursor:
-                cursor.execute(sql, params)
-                found = {(field.strip(), term): df for field, term, df in cursor.fetchall()}
-        return [self.doc_freq(c) if c.field == PHRASE else found.get((FIELD_CODE[c.field], c.term), 0) for c in clauses]
-
     def doc_freq(self, clause: Clause) -> int:
         with connection.cursor() as cursor:
             if clause.field == PHRASE:
@@ -360,13 +347,12 @@ class PostgresBackend(SearchBackend):
             small=self.small,
         )
 
-    # topk.PostingSource
-
-    def word_stats(self, terms: Sequence[str]) -> topk.WordStats:
-        sql, params = word_stats_sql(terms)
+    def _fetch(self, sql: str, params: list) -> list[tuple]:
         with _prepared_cursor() as cursor:
             cursor.execute(sql, params)
-            return word_stats_from_rows(cursor.fetchall(), terms)
+            return cursor.fetchall()
+
+    # topk.PostingSource (word_stats: SearchBackend)
 
     def best_postings(
         self, terms: Sequence[str], filters: Filters, size: int | None

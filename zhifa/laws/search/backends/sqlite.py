@@ -25,11 +25,8 @@ from zhifa.laws.search.backends.base import (
     SearchBackend,
     conjunction_rows,
     conjunction_sql,
-    doc_freqs_sql,
     filter_sql,
     posting_filter_sql,
-    word_stats_from_rows,
-    word_stats_sql,
 )
 from zhifa.laws.search.documents import PHRASE, WORD, Clause, IndexDocument, Weights, saturate
 
@@ -247,16 +244,6 @@ class SqliteBackend(SearchBackend):
             low, high = cursor.fetchone()
         return (low or 0), (high or 0)
 
-    def doc_freqs(self, clauses: Sequence[Clause]) -> list[int]:
-        words_and_bigrams = [c for c in clauses if c.field != PHRASE]
-        found: dict[tuple[str, str], int] = {}
-        if words_and_bigrams:
-            sql, params = doc_freqs_sql(words_and_bigrams)
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                found = {(field.strip(), term): df for field, term, df in cursor.fetchall()}
-        return [self.doc_freq(c) if c.field == PHRASE else found.get((FIELD_CODE[c.field], c.term), 0) for c in clauses]
-
     def doc_freq(self, clause: Clause) -> int:
         with connection.cursor() as cursor:
             if clause.field == PHRASE:
@@ -308,13 +295,7 @@ class SqliteBackend(SearchBackend):
             )
             return [(row[0], row[1]) for row in cursor.fetchall()]
 
-    # topk.PostingSource
-
-    def word_stats(self, terms: Sequence[str]) -> topk.WordStats:
-        sql, params = word_stats_sql(terms)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return word_stats_from_rows(cursor.fetchall(), terms)
+    # topk.PostingSource (word_stats: SearchBackend)
 
     def best_postings(
         self, terms: Sequence[str], filters: Filters, size: int | None
