@@ -108,15 +108,15 @@ def _beat_params(
     return [state.session_id, stamp, seq, json.dumps(spans), position, rate, accepted, reason]
 
 
-def beat_insert(
-    *, state: BeatState, now: datetime, seq: int, spans: list, position: float, rate: float, accepted: bool, reason: str
+def refused_store(
+    *, state: BeatState, now: datetime, seq: int, spans: list, position: float, rate: float, reason: str
 ) -> None:
-    """The append-only evidence row of a beat (a refused one; an accepted one is written by accepted_store)."""
+    """A refused beat's append-only evidence row; nothing else changes (an accepted beat: accepted_store)."""
     stamp = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(
             _BEAT_INSERT.format(**_tables()) + "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            _beat_params(state, stamp, seq, spans, position, rate, accepted, reason),
+            _beat_params(state, stamp, seq, spans, position, rate, False, reason),
         )
 
 

@@ -95,15 +95,8 @@ def heartbeat_record(
         raise WatchSession.DoesNotExist
     verdict = _verdict(state, seq=seq, spans=spans, rate=rate, now=now)
     if not verdict.ok:
-        beatstore.beat_insert(
-            state=state,
-            now=now,
-            seq=seq,
-            spans=spans,
-            position=position,
-            rate=rate,
-            accepted=False,
-            reason=verdict.code,
+        beatstore.refused_store(
+            state=state, now=now, seq=seq, spans=spans, position=position, rate=rate, reason=verdict.code
         )
         logger.warning(
             "heartbeat refused: officer=%s session=%s seq=%s code=%s intervals=%s",
