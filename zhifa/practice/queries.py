@@ -102,18 +102,9 @@ LIMIT %s"""
 
 
 def _new_ids(cursor, officer: Officer, count: int) -> list[int]:
-    """The ids of NEW_SQL. On PostgreSQL without JIT: the statement's estimated cost grows with the bank (≈ 40 per
-    question: 79,000 for 2,000 questions) and passes `jit_above_cost` (100,000) from about 2,500 questions and
-    `jit_optimize_above_cost` (500,000) from about 12,500; compiled on every call, that is 0.6 s for a 2 ms query.
-    `SET LOCAL` in the same simple-protocol string lasts for this statement's implicit transaction only (or, inside
-    a caller's transaction, to its end): no extra round trip.
-    """
-    params = [officer.pk, officer.pk, officer.pk, count]
-    if connection.vendor == "postgresql":
-        cursor.execute("SET LOCAL jit = off;" + NEW_SQL, params)
-        cursor.nextset()  # past SET's empty result
-    else:
-        cursor.execute(NEW_SQL, params)
+    """The ids of NEW_SQL. Its cost estimate grows with the bank (≈ 40 per question); PostgreSQL connections run
+    without JIT (config/settings.py), which would otherwise compile it on every call past ≈ 2,500 questions."""
+    cursor.execute(NEW_SQL, [officer.pk, officer.pk, officer.pk, count])
     return [row[0] for row in cursor.fetchall()]
 
 
