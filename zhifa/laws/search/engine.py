@@ -41,6 +41,8 @@ class Recipe:
         True  # "不予受理 驳回起诉": space-separated keywords are keywords however many words they hold
     )
     keyword_list_chunk: int = 12  # … each chunk at most this many characters, letters and digits only
+    keyword_term_chars: int = 12  # "劳动合同的解除": one short run of letters and digits with no question marker is a
+    # keyword (a term or a name), however jieba cuts it and whatever stop-word it holds
     prior_for_keywords: bool = True  # keyword mode also takes the learned prior's boosts (cheap: no extra ranking)
     max_doc_freq: int = 8000  # questions: terms in more articles than this (~6% of 140k) are too common to rank by
     law_evidence: float = 0.12  # questions: + share × (the law's part of the pool's best scores), no training needed
@@ -91,12 +93,37 @@ def _without_common_terms(backend: SearchBackend, parsed: ParsedQuery, max_doc_f
     )
 
 
+# Words and marks that make a short text a question ("居住权是什么？", "专利权能设立质权吗"): the interrogatives and
+# particles of stop_words.txt.
+QUESTION_MARKERS = (
+    "吗", "呢", "么", "吧", "嘛", "什么", "啥", "怎", "如何", "哪", "为何", "多少", "多久", "几", "谁", "何时",
+    "是否", "是不是", "有没有", "会不会", "能不能", "能否", "可否", "可以", "可不可以", "要不要", "算不算",
+    "属不属于", "请问", "?", "？",
+)  # fmt: skip
+
+
+def is_term(text: str, recipe: Recipe) -> bool:
+    """One short run of letters and digits without a question marker: a term or a name."""
+    return (
+        bool(recipe.keyword_term_chars)
+        and len(text) <= recipe.keyword_term_chars
+        and text.isalnum()
+        and not any(marker in text for marker in QUESTION_MARKERS)
+    )
+
+
 def is_keywords(parsed: ParsedQuery, recipe: Recipe) -> bool:
-    """Keywords rather than a question: nothing was dropped as a question word and there are few terms; or a list
-    of keywords separated by spaces (≥ 2 short chunks of letters and digits, no punctuation: no question of the
-    retrieval data has that form, and ranking such a list as a question cost 50–160 ms for a worse answer to
-    what was typed: the pool of a question is 1,000 deep and fused with the bigrams)."""
+    """Keywords rather than a question, ranked by AND of the words (topped up by OR) instead of a question's pools:
+    - nothing was dropped as a question word and there are few terms; or
+    - a list of keywords separated by spaces (≥ 2 short chunks of letters and digits, no punctuation); or
+    - one short run of letters and digits without a question marker ("附义务的赠与合同", "帮助信息网络犯罪活动罪"):
+      a term or a name, however many words jieba cuts it into or whatever stop-word it holds.
+    No question of the retrieval data has the second form and one of 771 the third ("网络借贷实际交付"); ranking
+    such text as a question cost 10–160 ms for a worse answer to what was typed: the pool of a question is 1,000
+    deep and fused with the bigrams."""
     if not parsed.dropped and len(parsed.words) + len(parsed.phrases) <= recipe.keyword_max_terms:
+        return True
+    if is_term(parsed.text, recipe):
         return True
     chunks = parsed.text.split()
     return (
@@ -136,6 +163,8 @@ def _rank(
     if parsed.is_empty or limit <= 0:
         return []
     if recipe.keyword_mode and is_keywords(parsed, recipe):
+        if parsed.dropped and is_term(parsed.text, recipe):  # "债权让与": a term keeps every word it is typed with
+            parsed = parse_query(text, drop_stop_words=False)
         ranked = _word_ranking(backend, parsed, filters, recipe, limit) if parsed.words or parsed.phrases else []
         if not ranked:  # nothing for the words: fall back to the query's bigrams
             ranked = backend.rank(

@@ -61,3 +61,31 @@ def test_a_list_of_keywords_separated_by_spaces_is_ranked_as_keywords(text):
 )
 def test_questions_and_sentences_stay_questions(text):
     assert not engine.is_keywords(engine.parse_query(text), engine.DEFAULT)
+
+
+@pytest.mark.parametrize("text", ["附义务的赠与合同", "帮助信息网络犯罪活动罪", "一年期贷款市场报价利率", "债权让与"])
+def test_a_short_term_without_a_question_marker_is_ranked_as_keywords(text):
+    parsed = engine.parse_query(text)
+    assert len(parsed.words) + len(parsed.phrases) > engine.DEFAULT.keyword_max_terms or parsed.dropped
+    assert engine.is_keywords(parsed, engine.DEFAULT)
+    assert not engine.is_keywords(parsed, engine.variant(keyword_term_chars=0))
+
+
+@pytest.mark.parametrize("text", ["居住权是什么？", "专利权能设立质权吗", "导游有哪些义务", "商标可以共存吗"])
+def test_a_short_question_stays_a_question(text):
+    assert not engine.is_keywords(engine.parse_query(text), engine.DEFAULT)
+
+
+def test_a_term_keeps_the_stop_words_it_is_typed_with(search_laws):
+    """"债权让与": jieba cuts 让与 into two stop-words; dropped, the search would be for 债权 alone."""
+    backend = get_backend()
+    calls = []
+    original = backend.rank
+
+    def spy(match, **kwargs):
+        calls.append({c.term for c in match.clauses})
+        return original(match, **kwargs)
+
+    backend.rank = spy
+    engine.rank(backend, "债权让与", filters=Filters(), limit=3)
+    assert {"债权", "让", "与"} <= calls[0]
