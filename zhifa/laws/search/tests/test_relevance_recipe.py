@@ -77,7 +77,7 @@ def test_a_short_question_stays_a_question(text):
 
 
 def test_a_term_keeps_the_stop_words_it_is_typed_with(search_laws):
-    """"债权让与": jieba cuts 让与 into two stop-words; dropped, the search would be for 债权 alone."""
+    """ "债权让与": jieba cuts 让与 into two stop-words; dropped, the search would be for 债权 alone."""
     backend = get_backend()
     calls = []
     original = backend.rank
