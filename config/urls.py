@@ -34,6 +34,8 @@ def _app_urls(module: str) -> list:
     return [import_module(name)]
 
 
+handler500 = "zhifa.common.views.server_error"  # Chinese; 503 + Retry-After while the database is unreachable
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("django-admin/", admin.site.urls),
     path("api/v1/", api.urls),
