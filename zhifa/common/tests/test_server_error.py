@@ -1,4 +1,4 @@
-"""The server-error page: Chinese, and 503 with Retry-After while the database cannot be reached."""
+"""The error pages: Chinese; 503 with Retry-After while the database cannot be reached."""
 
 from unittest import mock
 
@@ -53,3 +53,10 @@ def test_a_page_gets_the_chinese_page(client, officer):
     with mock.patch("zhifa.common.views.render", side_effect=OperationalError("no connection")):
         response = client.get("/")
     assert response.status_code == 503 and "服务暂时不可用" in response.content.decode()
+
+
+def test_a_missing_page_is_a_404_in_chinese(client, officer):
+    client.force_login(officer.user)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "页面不存在" in response.content.decode() and "Not Found" not in response.content.decode()
