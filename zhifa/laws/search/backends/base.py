@@ -75,13 +75,40 @@ class SearchBackend(ABC):
     def clear(self) -> None:
         """Empty the index."""
 
-    @abstractmethod
     def count(self) -> int:
         """Number of indexed articles."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM laws_search_document")
+            return cursor.fetchone()[0]
 
-    @abstractmethod
     def doc_freq(self, clause: Clause) -> int:
         """Number of indexed articles containing the clause (over the whole index, no filters)."""
+        if clause.field == PHRASE:
+            return self.phrase_doc_freq(clause)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT df FROM laws_search_term WHERE field = %s AND term = %s",
+                [FIELD_CODE[clause.field], clause.term],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else 0
+
+    @abstractmethod
+    def phrase_doc_freq(self, clause: Clause) -> int:
+        """Number of indexed articles holding the phrase (kept by each engine's own index, not in laws_search_term)."""
+
+    def _impact_avg(self) -> float:
+        """The average length the postings' impacts are computed with (set by the first documents indexed)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO laws_search_meta (name, value) SELECT 'impact_avg', CAST(CAST(t.value AS DOUBLE PRECISION)"
+                " / CAST(n.value AS DOUBLE PRECISION) AS TEXT) FROM laws_search_meta t, laws_search_meta n"
+                " WHERE t.name = 'total_length' AND n.name = 'n_docs' AND CAST(n.value AS BIGINT) > 0"
+                " ON CONFLICT (name) DO NOTHING"
+            )
+            cursor.execute("SELECT value FROM laws_search_meta WHERE name = 'impact_avg'")
+            row = cursor.fetchone()
+        return float(row[0]) if row else 1.0
 
     _memo: dict | None = None  # statistics read during one search (one_search)
 

@@ -134,18 +134,6 @@ class PostgresBackend(SearchBackend):
         self._change_stats(frequencies, len(documents), sum(d.length for d in documents))
         self._add_postings(documents)
 
-    def _impact_avg(self) -> float:
-        """The average length the postings' impacts were computed with (set by the first documents indexed)."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO laws_search_meta (name, value) SELECT 'impact_avg', (t.value::float8 / n.value::float8)"
-                "::text FROM laws_search_meta t, laws_search_meta n WHERE t.name = 'total_length' AND n.name = 'n_docs'"
-                " AND n.value::bigint > 0 ON CONFLICT (name) DO NOTHING"
-            )
-            cursor.execute("SELECT value FROM laws_search_meta WHERE name = 'impact_avg'")
-            row = cursor.fetchone()
-        return float(row[0]) if row else 1.0
-
     def _add_postings(self, documents: Sequence[IndexDocument]) -> None:
         """One row per (word or title term, document) with its impact (default weights, `impact_avg`)."""
         avg0 = self._impact_avg()
@@ -218,25 +206,13 @@ class PostgresBackend(SearchBackend):
             cursor.execute("TRUNCATE laws_search_document, laws_search_term, laws_search_posting")
             cursor.execute("DELETE FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')")
 
-    def count(self) -> int:
+    def phrase_doc_freq(self, clause: Clause) -> int:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM laws_search_document")
+            cursor.execute(
+                "SELECT count(*) FROM laws_search_document WHERE btsv @@ %s::tsquery",
+                [tsquery([], [tuple(clause.term.split())])],
+            )
             return cursor.fetchone()[0]
-
-    def doc_freq(self, clause: Clause) -> int:
-        with connection.cursor() as cursor:
-            if clause.field == PHRASE:
-                cursor.execute(
-                    "SELECT count(*) FROM laws_search_document WHERE btsv @@ %s::tsquery",
-                    [tsquery([], [tuple(clause.term.split())])],
-                )
-            else:
-                cursor.execute(
-                    "SELECT df FROM laws_search_term WHERE field = %s AND term = %s",
-                    [FIELD_CODE[clause.field], clause.term],
-                )
-            row = cursor.fetchone()
-        return row[0] if row else 0
 
     def _stats(self, match: Match) -> tuple[int, float, list[float], list[int]]:
         keys = [(FIELD_CODE[c.field], c.term) for c in match.clauses if c.field != PHRASE]

@@ -19,7 +19,6 @@ from django.db import connection
 from zhifa.laws.search import tokenize, topk
 from zhifa.laws.search.backends.base import (
     AND,
-    FIELD_CODE,
     Filters,
     Match,
     SearchBackend,
@@ -28,7 +27,7 @@ from zhifa.laws.search.backends.base import (
     filter_sql,
     posting_filter_sql,
 )
-from zhifa.laws.search.documents import PHRASE, WORD, Clause, IndexDocument, Weights, saturate
+from zhifa.laws.search.documents import WORD, Clause, IndexDocument, Weights, saturate
 
 BATCH = 500
 LOOKUP_BATCH = 900  # article ids per lookup statement (SQLite's variable limit is far above; plans stay small)
@@ -161,19 +160,6 @@ class SqliteBackend(SearchBackend):
                 ],
             )
 
-    def _impact_avg(self) -> float:
-        """The average length the postings' impacts are computed with (set by the first documents indexed)."""
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO laws_search_meta (name, value) SELECT 'impact_avg', CAST(CAST(t.value AS REAL) /"
-                " CAST(n.value AS REAL) AS TEXT) FROM laws_search_meta t, laws_search_meta n"
-                " WHERE t.name = 'total_length' AND n.name = 'n_docs' AND CAST(n.value AS INTEGER) > 0"
-                " ON CONFLICT (name) DO NOTHING"
-            )
-            cursor.execute("SELECT value FROM laws_search_meta WHERE name = 'impact_avg'")
-            row = cursor.fetchone()
-        return float(row[0]) if row else 1.0
-
     def _change_stats(self, frequencies: Counter, n_docs: int, total_length: int) -> None:
         """Document frequencies and the totals (number and summed length of the documents) move by these deltas."""
         with connection.cursor() as cursor:
@@ -230,11 +216,6 @@ class SqliteBackend(SearchBackend):
             cursor.execute("DELETE FROM laws_search_term")
             cursor.execute("DELETE FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')")
 
-    def count(self) -> int:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM laws_search_document")
-            return cursor.fetchone()[0]
-
     def _id_range(self, law_ids) -> tuple[int, int]:
         with connection.cursor() as cursor:
             marks = ", ".join(["%s"] * len(law_ids))
@@ -244,19 +225,10 @@ class SqliteBackend(SearchBackend):
             low, high = cursor.fetchone()
         return (low or 0), (high or 0)
 
-    def doc_freq(self, clause: Clause) -> int:
+    def phrase_doc_freq(self, clause: Clause) -> int:
         with connection.cursor() as cursor:
-            if clause.field == PHRASE:
-                cursor.execute(
-                    "SELECT count(*) FROM laws_search_fts WHERE laws_search_fts MATCH %s", [_clause_sql(clause)]
-                )
-            else:
-                cursor.execute(
-                    "SELECT df FROM laws_search_term WHERE field = %s AND term = %s",
-                    [FIELD_CODE[clause.field], clause.term],
-                )
-            row = cursor.fetchone()
-        return row[0] if row else 0
+            cursor.execute("SELECT count(*) FROM laws_search_fts WHERE laws_search_fts MATCH %s", [_clause_sql(clause)])
+            return cursor.fetchone()[0]
 
     first_round = topk.FIRST_ROUND
     full_read = topk.FULL_READ
