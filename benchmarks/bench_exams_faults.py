@@ -30,8 +30,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("ZHIFA_BENCH_PORT", "8132")
 CLUSTER, CLUSTER_PORT = "zhifa_faults", "5439"
-if "--restart-postgres" in sys.argv:
-    os.environ["ZHIFA_BENCH_PG_PORT"] = CLUSTER_PORT  # read by _setup when the helpers below import it
 
 from bench_exams_autosave import (  # noqa: E402 - the shared helpers live in the autosave benchmark
     Examinee,
@@ -117,6 +115,7 @@ def main() -> None:
     parser.add_argument("--examinees", type=int, default=32)
     args = parser.parse_args()
     if args.restart_postgres:
+        os.environ["ZHIFA_BENCH_PG_PORT"] = CLUSTER_PORT  # read when setup_django first imports _setup
         private_cluster_start()
     try:
         run(args)

@@ -79,8 +79,8 @@ def _heartbeat_story(org, instructor, time_machine) -> list[tuple[int, dict]]:
     out.append(beat(theirs, {"seq": 1, "intervals": [[0, 1]], "position": 1}))  # not his session: 404
     out.append(beat(theirs, {"seq": 2, "intervals": [[0, 1]], "position": 1}))  # the same, on a fresh session
     strict = _client(officer.user, csrf=True)
-    status, _ = strict.post(url, {"seq": 4, "intervals": [[13, 14]]}, content_type="application/json"), None
-    out.append((status.status_code, {}))  # no CSRF token: 403
+    refused = strict.post(url, {"seq": 4, "intervals": [[13, 14]]}, content_type="application/json")
+    out.append((refused.status_code, {}))  # no CSRF token: 403
     session_store = mine.session
     session_store["last_seen"] = time.time() - settings.SESSION_IDLE_TIMEOUT_SECONDS - 5
     session_store.save()
