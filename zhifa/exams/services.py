@@ -229,7 +229,7 @@ def attempt_save_answers(
 
 _CLAIM_SEQ = (
     f'UPDATE "{Attempt._meta.db_table}" SET last_seq = %s WHERE id = %s AND status = %s AND deadline > %s '
-    "AND device_token = %s AND last_seq < %s AND last_seq >= %s {owner}RETURNING paper_id"
+    "AND device_token = %s AND last_seq < %s AND last_seq >= %s {owner}RETURNING {returning}"
 )
 _OWNER = f'AND officer_id IN (SELECT id FROM "{Officer._meta.db_table}" WHERE user_id = %s) '
 _UPSERT = (
@@ -243,7 +243,7 @@ _UPSERT = (
 # (BEGIN, UPDATE, INSERT, COMMIT), about 0.4 ms of CPU per save between the app and the database. The claim's
 # RETURNING feeds the insert, so nothing is written unless every check in it passed.
 _SAVE_PG = (
-    "WITH claim AS (" + _CLAIM_SEQ.replace("RETURNING paper_id", "RETURNING id") + "), saved AS ("
+    "WITH claim AS (" + _CLAIM_SEQ + "), saved AS ("
     f'INSERT INTO "{Answer._meta.db_table}" (attempt_id, question_id, response, flagged, seq, saved_at, needs_manual) '
     "SELECT claim.id, v.q, v.r::jsonb, v.f, %s, %s::timestamptz, false FROM claim, (VALUES {{values}}) AS v (q, r, f) "
     "ON CONFLICT (attempt_id, question_id) DO UPDATE SET response = EXCLUDED.response, "
@@ -299,13 +299,13 @@ def attempt_save(
             flat += [a.question, field.get_db_prep_save(a.response, connection), bool(a.flagged)]
         values = ", ".join(["(%s, %s, %s)"] * len(answers))
         with connection.cursor() as cursor:
-            cursor.execute(_SAVE_PG.format(owner=owner).format(values=values), flat)
+            cursor.execute(_SAVE_PG.format(owner=owner, returning="id").format(values=values), flat)
             claimed, _ = cursor.fetchone()
         if not claimed:
             return _save_refused(attempt_id, user_id, answers, seq, device_token, now)
         return SaveResult(saved=len(answers), seq=seq)
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SEQ.format(owner=owner), params)
+        cursor.execute(_CLAIM_SEQ.format(owner=owner, returning="paper_id"), params)
         row = cursor.fetchone()
         if row is None:
             return _save_refused(attempt_id, user_id, answers, seq, device_token, now)
