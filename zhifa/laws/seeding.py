@@ -7,6 +7,7 @@ from pathlib import Path
 
 from zhifa.laws import services
 from zhifa.laws.classify import LOCAL_REGULATION, NORMATIVE_DOCUMENT
+from zhifa.laws.importing import import_done
 from zhifa.laws.sources import date_in_name, file_text
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
@@ -35,4 +36,5 @@ def samples_seed() -> list[services.ImportResult]:
                 version_date=dt.date.fromisoformat(hint) if hint else None,
             )
         )
+    import_done()
     return results

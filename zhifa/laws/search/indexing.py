@@ -1,7 +1,9 @@
 """Keep the search index equal to the current version's articles of every law.
 
 `index_version` is the hook the import service calls (inside its transaction) with each created or updated
-version; `index_rebuild` re-tokenises everything (after a dictionary change, or to build the index first).
+version; `index_refresh` rebuilds the packed posting lists of the words that changed, once a batch of imports is
+done (topk.py: they are only read while current); `index_rebuild` re-tokenises everything (after a dictionary
+change, or to build the index first).
 """
 
 from __future__ import annotations
@@ -81,4 +83,10 @@ def index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
             progress(done, total)
     backend.add(batch)
     backend.set_meta(TOKENIZER_META, tokenize.dictionary_checksum())
+    backend.refresh_postlists()
     return indexed + len(batch)
+
+
+def index_refresh() -> int:
+    """The packed posting lists of every word whose postings changed, rebuilt; how many words."""
+    return get_backend().refresh_postlists()

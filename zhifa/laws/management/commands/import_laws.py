@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhifa.laws.importing import SKIPPED, import_source, sources_from_paths
+from zhifa.laws.importing import SKIPPED, import_done, import_source, sources_from_paths
 
 STATUS_WORDS = {"created": "新建", "updated": "更新", "unchanged": "未变"}
 
@@ -37,6 +37,8 @@ class Command(BaseCommand):
                 explicit_failed |= source.explicit and row["status"] == SKIPPED
         except FileNotFoundError as exc:
             raise CommandError(f"找不到路径：{exc.filename}；请检查路径是否正确") from exc
+        finally:
+            import_done()
         elapsed = time.perf_counter() - started
         summary = (
             f"共 {sum(counts.values())} 个文件：新建 {counts['created']}，更新 {counts['updated']}，"

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from django.db import connection
+from django.db import connection, transaction
 
 from zhifa.laws.search.documents import BIGRAM, PHRASE, WORD, Clause, IndexDocument, Weights
 
@@ -148,17 +148,101 @@ class SearchBackend(ABC):
         from zhifa.laws.search.topk import WordStats
 
         memo = self._memo if self._memo is not None else {}
-        missing = [t for t in dict.fromkeys(terms) if ("w", t) not in memo]
+        missing = [t for t in dict.fromkeys(terms) if ("wp", t) not in memo]
         if missing or "meta" not in memo:
             sql, params = word_stats_sql(missing)
             rows = self._fetch(sql, params)
-            memo["meta"] = {name: value for kind, name, value in rows if kind == "m"}
-            found = {name: int(value) for kind, name, value in rows if kind == "t"}
-            memo.update({("w", t): found.get(t, 0) for t in missing})
+            memo["meta"] = {name: value for kind, name, value, _packed in rows if kind == "m"}
+            found = {name: (int(value), bool(packed)) for kind, name, value, packed in rows if kind == "t"}
+            for t in missing:
+                memo[("w", t)], memo[("wp", t)] = found.get(t, (0, False))
         meta = memo["meta"]
         n_docs = int(meta.get("n_docs", 0))
         avg = int(meta.get("total_length", 0)) / n_docs if n_docs else 1.0
-        return WordStats(n_docs, avg, float(meta.get("impact_avg") or avg), tuple(memo[("w", t)] for t in terms))
+        return WordStats(
+            n_docs,
+            avg,
+            float(meta.get("impact_avg") or avg),
+            tuple(memo[("w", t)] for t in terms),
+            tuple(memo[("wp", t)] for t in terms),
+        )
+
+    # Packed posting lists (topk.PACKED_MAX_DF; migration laws/0006)
+
+    lock_rows = ""  # PostgreSQL: " FOR UPDATE" (SQLite serialises writers itself)
+
+    def packed(self, terms: Sequence[str], regions: Sequence[str] | None) -> list[tuple[str, bytes]]:
+        """topk.PostingSource.packed: one row per (term, region) list."""
+        if not terms or (regions is not None and not regions):
+            return []
+        sql = f"SELECT term, data FROM laws_search_postlist WHERE term IN ({', '.join(['%s'] * len(terms))})"
+        params: list = list(terms)
+        if regions is not None:
+            sql += f" AND region IN ({', '.join(['%s'] * len(regions))})"
+            params += list(regions)
+        return [(term, bytes(data)) for term, data in self._fetch(sql, params)]
+
+    def refresh_postlists(self, *, batch_postings: int = 200_000) -> int:
+        """Rebuild the packed lists of every word whose postings changed since they were built (packed = 0) and
+        that is rare enough to have them; drop the lists of the others. Returns how many words were packed."""
+        from zhifa.laws.search.topk import PACKED_MAX_DF, POSTLIST_DTYPE
+
+        rows = self._fetch(
+            "SELECT term, df FROM laws_search_term WHERE field = CAST('w' AS char(1)) AND packed = 0 AND df <= %s"
+            " ORDER BY term",
+            [PACKED_MAX_DF],
+        )
+        chunks: list[list[str]] = [[]]
+        size = 0
+        for term, df in rows:
+            if size + df > batch_postings and chunks[-1]:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(term)
+            size += df
+        for chunk in chunks:
+            if chunk:
+                with transaction.atomic():
+                    self._pack(chunk, POSTLIST_DTYPE)
+        with connection.cursor() as cursor:  # lists of words gone, or grown past the limit
+            cursor.execute(
+                "DELETE FROM laws_search_postlist WHERE term NOT IN"
+                " (SELECT term FROM laws_search_term WHERE field = CAST('w' AS char(1)) AND packed = 1)"
+            )
+        return len(rows)
+
+    def _pack(self, terms: list[str], dtype) -> None:
+        """Replace these words' lists by their postings now, and mark them packed (in one transaction; on
+        PostgreSQL the words' rows are locked first, so an import cannot change them in between)."""
+        import numpy as np
+
+        marks = ", ".join(["%s"] * len(terms))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT term FROM laws_search_term WHERE field = CAST('w' AS char(1)) AND term IN ({marks})"
+                f" ORDER BY term{self.lock_rows}",
+                terms,
+            )
+            cursor.execute(
+                "SELECT term, region, doc_id, wtf, ttf, dl FROM laws_search_posting"
+                f" WHERE term IN ({marks}) ORDER BY term, region, doc_id",
+                terms,
+            )
+            lists: dict[tuple[str, str], list[tuple[int, int, int, int]]] = {}
+            for term, region, *posting in cursor.fetchall():
+                lists.setdefault((term, region), []).append(tuple(posting))  # type: ignore[arg-type]
+            cursor.execute(f"DELETE FROM laws_search_postlist WHERE term IN ({marks})", terms)
+            cursor.executemany(
+                "INSERT INTO laws_search_postlist (term, region, data) VALUES (%s, %s, %s)",
+                [
+                    (term, region, np.array(postings, dtype=dtype).tobytes())
+                    for (term, region), postings in lists.items()
+                ],
+            )
+            cursor.execute(
+                f"UPDATE laws_search_term SET packed = 1 WHERE field = CAST('w' AS char(1)) AND term IN ({marks})",
+                terms,
+            )
 
     @abstractmethod
     def rank(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
@@ -238,14 +322,14 @@ FIELD_CODE = {WORD: "w", BIGRAM: "b"}
 
 
 def word_stats_sql(terms: Sequence[str]) -> tuple[str, list]:
-    """One statement for topk.WordStats (both vendors): rows ('m', meta name, value) for the totals and
-    ('t', term, df) for the word terms' document frequencies."""
-    sql = "SELECT 'm', name, value FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')"
+    """One statement for topk.WordStats (both vendors): rows ('m', meta name, value, 0) for the totals and
+    ('t', term, df, packed) for the word terms' document frequencies and whether their packed lists are current."""
+    sql = "SELECT 'm', name, value, 0 FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')"
     if not terms:
         return sql, []
     marks = ", ".join(["%s"] * len(terms))
     return (
-        sql + " UNION ALL SELECT 't', term, CAST(df AS text) FROM laws_search_term"
+        sql + " UNION ALL SELECT 't', term, CAST(df AS text), packed FROM laws_search_term"
         f" WHERE field = CAST('w' AS char(1)) AND term IN ({marks})",
         list(terms),
     )

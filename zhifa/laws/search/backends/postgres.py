@@ -101,6 +101,7 @@ def _doc_terms(doc: IndexDocument) -> list[tuple[str, str]]:
 
 class PostgresBackend(SearchBackend):
     vendor = "postgresql"
+    lock_rows = " FOR UPDATE"
 
     def add(self, documents: Sequence[IndexDocument]) -> None:
         if not documents:
@@ -164,7 +165,7 @@ class PostgresBackend(SearchBackend):
                     copy.write_row((field, term, df))
             cursor.execute(
                 "INSERT INTO laws_search_term (field, term, df) SELECT field, term, df FROM laws_search_term_delta"
-                " ON CONFLICT (field, term) DO UPDATE SET df = laws_search_term.df + EXCLUDED.df"
+                " ON CONFLICT (field, term) DO UPDATE SET df = laws_search_term.df + EXCLUDED.df, packed = 0"
             )
             if any(df < 0 for df in frequencies.values()):  # only the terms just lowered can have reached 0
                 cursor.execute(
@@ -203,7 +204,7 @@ class PostgresBackend(SearchBackend):
 
     def clear(self) -> None:
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE laws_search_document, laws_search_term, laws_search_posting")
+            cursor.execute("TRUNCATE laws_search_document, laws_search_term, laws_search_posting, laws_search_postlist")
             cursor.execute("DELETE FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')")
 
     def phrase_doc_freq(self, clause: Clause) -> int:

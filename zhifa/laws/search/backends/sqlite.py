@@ -165,7 +165,7 @@ class SqliteBackend(SearchBackend):
         with connection.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO laws_search_term (field, term, df) VALUES (%s, %s, %s)"
-                " ON CONFLICT (field, term) DO UPDATE SET df = df + excluded.df",
+                " ON CONFLICT (field, term) DO UPDATE SET df = df + excluded.df, packed = 0",  # lists stale
                 [(field, term, df) for (field, term), df in frequencies.items()],
             )
             cursor.executemany(  # only the terms just lowered can have reached 0
@@ -214,6 +214,7 @@ class SqliteBackend(SearchBackend):
             cursor.execute("DELETE FROM laws_search_document")
             cursor.execute("DELETE FROM laws_search_posting")
             cursor.execute("DELETE FROM laws_search_term")
+            cursor.execute("DELETE FROM laws_search_postlist")
             cursor.execute("DELETE FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')")
 
     def _id_range(self, law_ids) -> tuple[int, int]:

@@ -7,6 +7,7 @@ Small rounds (first_round = 1: one posting per term, then 8, 64 …) make the ea
 
 from collections import Counter
 
+import numpy as np
 import pytest
 from django.db import connection
 
@@ -14,7 +15,7 @@ from zhifa.laws.models import Law
 from zhifa.laws.search import topk
 from zhifa.laws.search.backends import AND, OR, Filters, Match, get_backend
 from zhifa.laws.search.documents import IndexDocument, Weights, make_document, saturate
-from zhifa.laws.search.indexing import index_law
+from zhifa.laws.search.indexing import index_law, index_refresh
 from zhifa.laws.search.tests.conftest import LAWS, create_law
 from zhifa.laws.search.tests.test_backends import corpus, expected
 
@@ -52,6 +53,64 @@ def test_top_k_equals_the_reference_for_every_k(search_laws, small_rounds, match
     for limit in (1, 2, 3, 5, 50):
         for filters in (Filters(), Filters(regions=("",)), Filters(regions=("", "江北省"), categories=("law",))):
             check(match, weights, filters, limit)
+
+
+@pytest.mark.parametrize("max_df", [10**6, 2])  # every word packed / only words in ≤ 2 articles (AND looks up the rest)
+def test_the_packed_lists_give_the_same_floats_as_the_posting_rows(search_laws, small_rounds, monkeypatch, max_df):
+    backend = get_backend()
+    rows = {}
+    for match in WORD_MATCHES:
+        for weights in (Weights(), Weights(words=1.0, bigrams=0.7, title=2.5)):
+            for filters in (
+                Filters(),
+                Filters(regions=("",)),
+                Filters(regions=("江北省", "山东省")),
+                Filters(regions=()),
+            ):
+                for limit in (1, 3, 50):
+                    rows[match, weights, filters, limit] = backend.rank(
+                        match, filters=filters, weights=weights, limit=limit
+                    )
+    monkeypatch.setattr(topk, "PACKED_MAX_DF", max_df)
+    assert index_refresh() > 0
+    read = Counter()
+    packed = type(backend).packed
+    monkeypatch.setattr(type(backend), "packed", lambda *a: read.update(["packed"]) or packed(*a))
+    for (match, weights, filters, limit), expected_rows in rows.items():
+        ranked = backend.rank(match, filters=filters, weights=weights, limit=limit)
+        assert ranked == expected_rows, (match, filters, limit)
+        check(match, weights, filters, limit)
+    # every word packed: all but the matches with a word in no article (an empty AND) read the lists, twice
+    assert read["packed"] >= (len(rows) * 3 // 2 if max_df > 2 else 1)
+
+
+def test_a_changed_word_is_ranked_from_its_rows_until_the_lists_are_refreshed(search_laws, monkeypatch):
+    """Adding or removing articles marks their words' lists stale; stale lists are never read."""
+    backend = get_backend()
+    index_refresh()
+    stats = lambda *terms: backend.word_stats(list(terms)).packed  # noqa: E731
+    assert stats("听证", "夫妻") == (True, True)
+    law = create_law("听证程序规定", "听证程序规定", Law.Category.LAW, "", [("第一条", "听证应当公开举行。")])
+    assert stats("听证", "夫妻") == (False, True)
+    read = Counter()
+    packed = type(backend).packed
+    monkeypatch.setattr(
+        type(backend), "packed", lambda self, terms, regions: read.update(terms) or packed(self, terms, regions)
+    )
+    for match in [*WORD_MATCHES, Match.build(words=["夫妻"]), Match.build(words=["听证"])]:
+        check(match, Weights(), Filters(regions=("",)), 3)
+    assert read["听证"] == 0 and read["夫妻"] > 0  # (an OR with a stale word reads no list at all)
+    assert index_refresh() > 0 and stats("听证") == (True,)
+    check(Match.build(words=["听证", "公开"], mode=OR), Weights(), Filters(), 10)
+    backend.remove_laws([law.pk])
+    law.delete()  # (the reference ranks the articles in the database)
+    assert stats("听证", "举行") == (False, False)  # 举行 is gone from the index; its list goes at the refresh
+    index_refresh()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM laws_search_postlist WHERE term = %s", ["举行"])
+        assert cursor.fetchone()[0] == 0
+    for match in WORD_MATCHES:
+        check(match, Weights(), Filters(), 5)
 
 
 def test_top_k_is_exact_after_the_average_length_moved(db, small_rounds):
@@ -152,6 +211,43 @@ class MemorySource:
             if all(postings) and (filters.regions is None or d.region in filters.regions):
                 rows.append((d.id, d.length, [(p[2], p[3]) for p in postings if p]))
         return rows
+
+
+class PackedMemorySource(MemorySource):
+    """MemorySource with packed lists for the words in at most `max_df` documents."""
+
+    def __init__(self, documents: list[IndexDocument], impact_avg: float, max_df: int) -> None:
+        super().__init__(documents, impact_avg)
+        self.max_df = max_df
+
+    def word_stats(self, terms):
+        stats = super().word_stats(terms)
+        return topk.WordStats(
+            stats.n_docs, stats.avg, stats.impact_avg, stats.dfs, tuple(0 < df <= self.max_df for df in stats.dfs)
+        )
+
+    def packed(self, terms, regions):
+        lists = {}
+        for term in terms:
+            for d in sorted(self.documents.values(), key=lambda d: d.id):
+                if (p := self._posting(term, d)) and (regions is None or d.region in regions):
+                    lists.setdefault((term, d.region), []).append((d.id, p[2], p[3], d.length))
+        return [(term, np.array(rows, dtype=topk.POSTLIST_DTYPE).tobytes()) for (term, _), rows in lists.items()]
+
+
+@pytest.mark.parametrize("match", WORD_MATCHES, ids=lambda m: f"{m.mode} " + " ".join(c.term for c in m.clauses))
+@pytest.mark.parametrize("max_df", [0, 3, 10**6])  # nothing packed / rare words only / every word
+def test_the_packed_path_equals_the_exhaustive_ranking(match, max_df):
+    documents = memory_documents()
+    avg = sum(d.length for d in documents) / len(documents)
+    rows, packed = MemorySource(documents, avg), PackedMemorySource(documents, avg, max_df)
+    for weights in (Weights(), Weights(words=1.5, title=0.5), Weights(title=4.0)):
+        for filters in (Filters(), Filters(regions=("",)), Filters(regions=("江北省", "山东省"))):
+            reference = exhaustive(documents, match, filters, weights)
+            for limit in range(1, len(documents) + 2):
+                ranked = topk.rank_words(packed, match, filters=filters, weights=weights, limit=limit)
+                assert ranked == topk.rank_words(rows, match, filters=filters, weights=weights, limit=limit)
+                assert [i for i, _ in ranked] == [i for i, _ in reference[:limit]]
 
 
 def memory_documents(repeat: int = 3) -> list[IndexDocument]:
