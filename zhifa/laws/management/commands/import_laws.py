@@ -29,6 +29,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         counts = {"created": 0, "updated": 0, "unchanged": 0, SKIPPED: 0}
         explicit_failed = False
+        refreshed = 0
         try:
             for source in sources_from_paths(paths):
                 row = import_source(source, replace=options["replace"])
@@ -38,11 +39,12 @@ class Command(BaseCommand):
         except FileNotFoundError as exc:
             raise CommandError(f"找不到路径：{exc.filename}；请检查路径是否正确") from exc
         finally:
-            import_done()
+            refreshed = import_done()
         elapsed = time.perf_counter() - started
         summary = (
             f"共 {sum(counts.values())} 个文件：新建 {counts['created']}，更新 {counts['updated']}，"
-            f"未变 {counts['unchanged']}，跳过 {counts[SKIPPED]}（{elapsed:.1f} 秒）"
+            f"未变 {counts['unchanged']}，跳过 {counts[SKIPPED]}（{elapsed:.1f} 秒"
+            + (f"，含更新 {refreshed} 个检索词的倒排表）" if refreshed else "）")
         )
         self.stderr.write(summary) if options["json"] else self.stdout.write(summary)
         if counts[SKIPPED] and (options["strict"] or explicit_failed):

@@ -100,6 +100,16 @@ def test_build_search_index_rebuilds_everything(search_laws, capsys):
     call_command("build_search_index")
     assert get_backend().count() == 10
     assert "已索引 10 条条文" in capsys.readouterr().out
+    assert get_backend().word_stats(["听证"]).packed == (True,)  # the rebuild packs the lists too
+
+
+def test_build_search_index_refresh_packs_the_words_an_import_changed(search_laws, capsys):
+    assert get_backend().word_stats(["听证", "夫妻"]).packed == (False, False)  # indexed, never refreshed
+    call_command("build_search_index", "--refresh")
+    assert "个检索词的倒排表" in capsys.readouterr().out
+    assert get_backend().word_stats(["听证", "夫妻"]).packed == (True, True)
+    call_command("build_search_index", "--refresh")
+    assert "已更新 0 个检索词的倒排表" in capsys.readouterr().out
 
 
 def test_the_import_service_indexes_new_versions(db):
