@@ -101,8 +101,10 @@ def rank_words(
     first_round: int = FIRST_ROUND,
     full_read: int = FULL_READ,
     small: int = SMALL,
-) -> list[tuple[int, float]]:
-    """The exact BM25 top `limit` of a match of word clauses only, best first, ties by article id."""
+    rows_max: int | None = None,
+) -> list[tuple[int, float]] | None:
+    """The exact BM25 top `limit` of a match of word clauses only, best first, ties by article id; None when the
+    packed lists cannot answer and `limit` is deeper than `rows_max` (the caller has a cheaper way there)."""
     terms = list(dict.fromkeys(c.term for c in match.clauses))
     if not terms or limit <= 0:
         return []
@@ -121,6 +123,8 @@ def rank_words(
         ranked = _rank_packed(source, ranking, dfs, packed, filters.regions, limit)
         if ranked is not None:
             return ranked
+    if rows_max is not None and limit > rows_max:
+        return None
     if match.mode == AND and len(terms) > 1:
         return _conjunction(source, ranking, dfs, filters, limit, max(1, first_round * limit), factor, small)
     if sum(dfs.values()) <= small:  # every posting at once

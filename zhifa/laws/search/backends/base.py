@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
+import numpy as np
 from django.db import connection, transaction
 
 from zhifa.laws.search.documents import BIGRAM, PHRASE, WORD, Clause, IndexDocument, Weights
@@ -214,8 +215,6 @@ class SearchBackend(ABC):
     def _pack(self, terms: list[str], dtype) -> None:
         """Replace these words' lists by their postings now, and mark them packed (in one transaction; on
         PostgreSQL the words' rows are locked first, so an import cannot change them in between)."""
-        import numpy as np
-
         marks = ", ".join(["%s"] * len(terms))
         with connection.cursor() as cursor:
             cursor.execute(

@@ -312,8 +312,8 @@ class PostgresBackend(SearchBackend):
     small = topk.SMALL
 
     def _rank_words(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
-        """Top-k over the impact-ordered postings (word clauses only), exact: topk.rank_words."""
-        return topk.rank_words(
+        """Top-k from the packed lists or the impact-ordered postings (word clauses only), exact: topk.rank_words."""
+        ranked = topk.rank_words(
             self,
             match,
             filters=filters,
@@ -323,6 +323,8 @@ class PostgresBackend(SearchBackend):
             full_read=self.full_read,
             small=self.small,
         )
+        assert ranked is not None  # without rows_max it always answers
+        return ranked
 
     def _fetch(self, sql: str, params: list) -> list[tuple]:
         with _prepared_cursor() as cursor:

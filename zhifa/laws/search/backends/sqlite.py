@@ -234,15 +234,16 @@ class SqliteBackend(SearchBackend):
     first_round = topk.FIRST_ROUND
     full_read = topk.FULL_READ
     small = topk.SMALL
-    topk_max = 100  # deeper word rankings: FTS5
+    topk_max = 100  # deeper word rankings not answered by the packed lists: FTS5
 
     def rank(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
         if not match.clauses or limit <= 0:
             return []
-        if limit <= self.topk_max and all(c.field == WORD for c in match.clauses):
-            # the postings: stop after the best k (FTS5 scores every match). A question's pool (1,000 deep) reads
-            # so many postings that FTS5 scoring everything is cheaper there; both are exact, the ranking the same.
-            return topk.rank_words(
+        if all(c.field == WORD for c in match.clauses):
+            # the packed lists, or the posting rows: stop after the best k (FTS5 scores every match). From the rows
+            # a question's pool (1,000 deep) reads so many postings that FTS5 scoring everything is cheaper there;
+            # all three are exact, the ranking the same.
+            ranked = topk.rank_words(
                 self,
                 match,
                 filters=filters,
@@ -251,7 +252,10 @@ class SqliteBackend(SearchBackend):
                 first_round=self.first_round,
                 full_read=self.full_read,
                 small=self.small,
+                rows_max=self.topk_max,
             )
+            if ranked is not None:
+                return ranked
         where, params = filter_sql(filters)
         if filters.law_ids:  # same result, much faster: FTS5 reads only the postings in the laws' id range
             low, high = self._id_range(filters.law_ids)
