@@ -83,10 +83,10 @@ def index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
             progress(done, total)
     backend.add(batch)
     backend.set_meta(TOKENIZER_META, tokenize.dictionary_checksum())
-    backend.refresh_postlists()
+    backend.refresh()
     return indexed + len(batch)
 
 
 def index_refresh() -> int:
     """The packed posting lists of every word whose postings changed, rebuilt; how many words."""
-    return get_backend().refresh_postlists()
+    return get_backend().refresh()

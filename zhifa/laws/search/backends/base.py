@@ -183,9 +183,10 @@ class SearchBackend(ABC):
             params += list(regions)
         return [(term, bytes(data)) for term, data in self._fetch(sql, params)]
 
-    def refresh_postlists(self, *, batch_postings: int = 200_000) -> int:
-        """Rebuild the packed lists of every word whose postings changed since they were built (packed = 0) and
-        that is rare enough to have them; drop the lists of the others. Returns how many words were packed."""
+    def refresh(self, *, batch_postings: int = 200_000) -> int:
+        """After a batch of imports: rebuild the packed lists of every word whose postings changed since they were
+        built (packed = 0) and that is rare enough to have them; drop the lists of the others. Returns how many
+        words were packed. (PostgreSQL also tidies its indexes and statistics.)"""
         from zhifa.laws.search.topk import PACKED_MAX_DF, POSTLIST_DTYPE
 
         rows = self._fetch(
