@@ -333,8 +333,9 @@ def _rank_packed(
         chunks[term].append(np.frombuffer(data, dtype=POSTLIST_DTYPE))
     lists = {t: _by_doc(parts) for t, parts in chunks.items()}
     if ranking.mode == AND:
-        docs = lists[min(lists, key=lambda t: (len(lists[t]), t))]["doc"]
-        for postings in lists.values():
+        shortest, *rest = sorted(lists.values(), key=len)
+        docs = shortest["doc"]
+        for postings in rest:
             docs = np.intersect1d(docs, postings["doc"], assume_unique=True)
         others = [t for t in terms if t not in lists]
         if others and len(docs):
@@ -391,9 +392,7 @@ def _top(
         postings = lists[term]
         f = words * postings["wtf"][at].astype(np.float64) + title * postings["ttf"][at].astype(np.float64)
         factor = ranking.idf[term] * (K1 + 1.0)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            partial = factor * f / (f + norm)
-        scores += np.where(hit & (f != 0), partial, 0.0)
+        scores += np.where(hit & (f != 0), factor * f / (f + norm), 0.0)  # norm ≥ k1 (1 − b) > 0
     if len(docs) > limit:
         kth = np.partition(scores, len(scores) - limit)[len(scores) - limit]
         keep = scores >= kth

@@ -183,7 +183,7 @@ class SearchBackend(ABC):
             params += list(regions)
         return [(term, bytes(data)) for term, data in self._fetch(sql, params)]
 
-    def refresh(self, *, batch_postings: int = 200_000) -> int:
+    def refresh(self, *, batch_postings: int = 200_000, batch_terms: int = 5000) -> int:
         """After a batch of imports: rebuild the packed lists of every word whose postings changed since they were
         built (packed = 0) and that is rare enough to have them; drop the lists of the others. Returns how many
         words were packed. (PostgreSQL also tidies its indexes and statistics.)"""
@@ -197,7 +197,7 @@ class SearchBackend(ABC):
         chunks: list[list[str]] = [[]]
         size = 0
         for term, df in rows:
-            if size + df > batch_postings and chunks[-1]:
+            if (size + df > batch_postings or len(chunks[-1]) >= batch_terms) and chunks[-1]:  # (statement size)
                 chunks.append([])
                 size = 0
             chunks[-1].append(term)

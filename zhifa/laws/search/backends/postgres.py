@@ -208,12 +208,12 @@ class PostgresBackend(SearchBackend):
             cursor.execute("TRUNCATE laws_search_document, laws_search_term, laws_search_posting, laws_search_postlist")
             cursor.execute("DELETE FROM laws_search_meta WHERE name IN ('n_docs', 'total_length', 'impact_avg')")
 
-    def refresh(self, *, batch_postings: int = 200_000) -> int:
+    def refresh(self, *, batch_postings: int = 200_000, batch_terms: int = 5000) -> int:
         """The packed lists, then what autovacuum would do, in case it is off or behind (it is off on the
         benchmark machine): the GIN indexes' pending entries merged into the index (a search scans all of them:
         after the corpus import, phrase p50 5.5 ms, 2.7 ms once a VACUUM had merged them), and after a large
         change the planner's statistics. Both work inside a transaction, unlike VACUUM."""
-        packed = super().refresh(batch_postings=batch_postings)
+        packed = super().refresh(batch_postings=batch_postings, batch_terms=batch_terms)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT gin_clean_pending_list(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"

@@ -72,7 +72,7 @@ def test_the_packed_lists_give_the_same_floats_as_the_posting_rows(search_laws, 
                         match, filters=filters, weights=weights, limit=limit
                     )
     monkeypatch.setattr(topk, "PACKED_MAX_DF", max_df)
-    assert index_refresh() > 0
+    assert backend.refresh(batch_postings=7, batch_terms=5) > 0  # small chunks: several transactions
     read = Counter()
     packed = type(backend).packed
     monkeypatch.setattr(type(backend), "packed", lambda *a: read.update(["packed"]) or packed(*a))
