@@ -105,7 +105,7 @@ def samples_seed_versions() -> tuple[str, str]:
     return ((SAMPLES_DIR / f"{LAW}(2021-06-15).txt").read_text(), (SAMPLES_DIR / f"{LAW}(2024-09-20).txt").read_text())
 
 
-def test_an_upload_imports_and_reports_progress(client, sysadmin, settings, tmp_path):
+def test_an_upload_imports_and_reports_progress(client, sysadmin, settings, tmp_path, with_search_hook):
     settings.MEDIA_ROOT = tmp_path
     client.force_login(sysadmin)
     old, _ = samples_seed_versions()
@@ -116,6 +116,10 @@ def test_an_upload_imports_and_reports_progress(client, sysadmin, settings, tmp_
     assert (job.status, job.done, job.total) == ("done", 1, 1)
     page = client.get(response.url).content.decode()
     assert "新建" in page and Law.objects.filter(short_title=LAW).exists()
+    from zhifa.laws.search.backends import get_backend
+
+    stats = get_backend().word_stats(["证件", "执法"])
+    assert stats.packed == (True, True), stats  # the job's end refreshed the search
     fragment = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
     assert 'id="import-job"' in fragment and "<html" not in fragment
 
