@@ -244,6 +244,45 @@ class SearchBackend(ABC):
                 terms,
             )
 
+    # topk.PostingSource (word_stats and packed above): the posting rows each engine reads
+
+    @abstractmethod
+    def best_postings(
+        self, terms: Sequence[str], filters: Filters, size: int | None
+    ) -> list[tuple[str, int, int, int, int, float]]:
+        """(term, article, wtf, ttf, dl, impact): each term's best `size` postings (None: all), by impact."""
+
+    @abstractmethod
+    def lookup(self, terms: Sequence[str], doc_ids: Sequence[int]) -> list[tuple[str, int, int, int]]:
+        """(term, article, wtf, ttf) of these terms' postings in these articles."""
+
+    @abstractmethod
+    def conjunction(self, terms: Sequence[str], filters: Filters) -> list[tuple[int, int, list[tuple[int, int]]]]:
+        """(article, dl, [(wtf, ttf) per term]) of the articles holding every term (the first the rarest)."""
+
+    # topk's tuning, set by each backend to topk's constants (tests shrink them to make the early stops decide)
+    first_round: int
+    full_read: int
+    small: int
+
+    def _rank_words(
+        self, match: Match, *, filters: Filters, weights: Weights, limit: int, rows_max: int | None = None
+    ) -> list[tuple[int, float]] | None:
+        """topk.rank_words over this backend's postings (word clauses only), exact; None only past `rows_max`."""
+        from zhifa.laws.search import topk
+
+        return topk.rank_words(
+            self,
+            match,
+            filters=filters,
+            weights=weights,
+            limit=limit,
+            first_round=self.first_round,
+            full_read=self.full_read,
+            small=self.small,
+            rows_max=rows_max,
+        )
+
     @abstractmethod
     def rank(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
         """(provision id, BM25 score) of the best `limit` documents, best first (ties: lower id first)."""

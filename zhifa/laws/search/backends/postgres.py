@@ -292,7 +292,9 @@ class PostgresBackend(SearchBackend):
         if not match.clauses or limit <= 0:
             return []
         if all(c.field == WORD for c in match.clauses):
-            return self._rank_words(match, filters=filters, weights=weights, limit=limit)
+            ranked = self._rank_words(match, filters=filters, weights=weights, limit=limit)
+            assert ranked is not None  # without rows_max it always answers
+            return ranked
         if (
             len(match.clauses) == 1 and match.clauses[0].field == PHRASE
         ):  # one phrase (a quoted query): its matches give its df and its ranking at once
@@ -329,21 +331,6 @@ class PostgresBackend(SearchBackend):
     first_round = topk.FIRST_ROUND
     full_read = topk.FULL_READ
     small = topk.SMALL
-
-    def _rank_words(self, match: Match, *, filters: Filters, weights: Weights, limit: int) -> list[tuple[int, float]]:
-        """Top-k from the packed lists or the impact-ordered postings (word clauses only), exact: topk.rank_words."""
-        ranked = topk.rank_words(
-            self,
-            match,
-            filters=filters,
-            weights=weights,
-            limit=limit,
-            first_round=self.first_round,
-            full_read=self.full_read,
-            small=self.small,
-        )
-        assert ranked is not None  # without rows_max it always answers
-        return ranked
 
     def _fetch(self, sql: str, params: list) -> list[tuple]:
         with _prepared_cursor() as cursor:

@@ -243,17 +243,7 @@ class SqliteBackend(SearchBackend):
             # the packed lists, or the posting rows: stop after the best k (FTS5 scores every match). From the rows
             # a question's pool (1,000 deep) reads so many postings that FTS5 scoring everything is cheaper there;
             # all three are exact, the ranking the same.
-            ranked = topk.rank_words(
-                self,
-                match,
-                filters=filters,
-                weights=weights,
-                limit=limit,
-                first_round=self.first_round,
-                full_read=self.full_read,
-                small=self.small,
-                rows_max=self.topk_max,
-            )
+            ranked = self._rank_words(match, filters=filters, weights=weights, limit=limit, rows_max=self.topk_max)
             if ranked is not None:
                 return ranked
         where, params = filter_sql(filters)
