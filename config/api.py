@@ -10,6 +10,7 @@ api = NinjaAPI(title="智慧执法学院 API", version="1", urls_namespace="api"
 
 ROUTERS = [
     ("people", "zhifa.people"),
+    ("notices", "zhifa.notices"),
     ("laws", "zhifa.laws"),
     ("records", "zhifa.records"),
     ("questions", "zhifa.questions"),
@@ -17,7 +18,10 @@ ROUTERS = [
     ("exams", "zhifa.exams"),
     ("cases", "zhifa.cases"),
     ("practice", "zhifa.practice"),
+    ("classes", "zhifa.classes"),
     ("plans", "zhifa.plans"),
+    ("certificates", "zhifa.certificates"),
+    ("surveys", "zhifa.surveys"),
     ("evaluation", "zhifa.evaluation"),
     ("reports", "zhifa.reports"),
     ("assistant", "zhifa.assistant"),
