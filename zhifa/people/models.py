@@ -153,6 +153,7 @@ class Officer(TimeStampedModel):
         "执法证状态", max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.NONE
     )
     employment = models.CharField("在职状态", max_length=20, choices=Employment.choices, default=Employment.ACTIVE)
+    joined_on = models.DateField("入职日期", null=True, blank=True, help_text="用于“新任执法人员”的培训对象规则")
     # Personal data: ciphertext through common.crypto_provider; a blind index for uniqueness; a masked copy for lists.
     id_card_encrypted = models.TextField("身份证号（密文）", blank=True, editable=False)
     id_card_index = models.CharField("身份证号索引", max_length=64, blank=True, db_index=True, editable=False)
@@ -232,3 +233,31 @@ class OfficerImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Audience(TimeStampedModel):
+    """Who something is for (培训对象): rules evaluated live against the officers of today, never a stored list.
+
+    The one way to say "who" on the platform: courses, exams, plan items, classes and surveys point at an Audience.
+    Every rule that is set must hold (units with their subtree, domains, roles, positions, employment, certificate
+    expiring within N months, joined within N months); `include` officers are always in, `exclude` always out. An
+    audience without any rule and without included officers selects nobody.
+    """
+
+    name = models.CharField("名称", max_length=100, blank=True)
+    units = models.ManyToManyField(Unit, verbose_name="单位（含下级）", blank=True, related_name="+")
+    domains = models.ManyToManyField(Domain, verbose_name="执法领域", blank=True, related_name="+")
+    roles = models.JSONField("角色", default=list, blank=True)
+    positions = models.JSONField("职务", default=list, blank=True)
+    employment = models.JSONField("在职状态", default=list, blank=True)
+    certificate_expires_within_months = models.PositiveSmallIntegerField("执法证在N个月内到期", null=True, blank=True)
+    joined_within_months = models.PositiveSmallIntegerField("入职N个月内（新任人员）", null=True, blank=True)
+    include = models.ManyToManyField(Officer, verbose_name="指定人员", blank=True, related_name="+")
+    exclude = models.ManyToManyField(Officer, verbose_name="排除人员", blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "培训对象"
+        verbose_name_plural = "培训对象"
+
+    def __str__(self) -> str:
+        return self.name or f"培训对象 #{self.pk}"

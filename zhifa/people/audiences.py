@@ -1,0 +1,131 @@
+"""Who is in an audience: the rules of people.models.Audience as one SQL filter and as one in-memory check.
+
+Both read the same rules and must agree (people/tests/test_audiences.py checks them side by side). The SQL form
+selects the officers of a plan item or a class; the in-memory form answers "is this officer in?" for a list of
+items whose audiences were prefetched with AUDIENCE_PREFETCH, without a query per item.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from zhifa.people.models import Audience, Officer, Role, Unit
+
+# Prefetch these on the Audience (or "audience__" + each on its owner) before calling audience_contains in a loop.
+AUDIENCE_PREFETCH = ("units", "domains", "include", "exclude")
+
+
+def has_rules(audience: Audience) -> bool:
+    """True when at least one rule is set (an audience without rules selects only its included officers)."""
+    return bool(
+        audience.units.all()
+        or audience.domains.all()
+        or audience.roles
+        or audience.positions
+        or audience.employment
+        or audience.certificate_expires_within_months is not None
+        or audience.joined_within_months is not None
+    )
+
+
+def _rules_q(audience: Audience, today: date) -> Q:
+    q = Q()
+    units = list(audience.units.all())
+    if units:
+        paths = Q()
+        for unit in units:
+            paths |= Q(unit__path__startswith=unit.path)
+        q &= paths
+    domain_ids = [d.pk for d in audience.domains.all()]
+    if domain_ids:
+        q &= Q(domains__in=domain_ids)
+    roles = [r for r in audience.roles if r != Role.OFFICER]
+    if roles and Role.OFFICER not in audience.roles:
+        q &= Q(user__role_grants__role__in=roles)
+    if audience.positions:
+        q &= Q(position__in=audience.positions)
+    if audience.employment:
+        q &= Q(employment__in=audience.employment)
+    if audience.certificate_expires_within_months is not None:
+        until = today + relativedelta(months=audience.certificate_expires_within_months)
+        q &= Q(certificate_expires__isnull=False, certificate_expires__lte=until)
+    if audience.joined_within_months is not None:
+        since = today - relativedelta(months=audience.joined_within_months)
+        q &= Q(joined_on__isnull=False, joined_on__gte=since)
+    return q
+
+
+def audience_officers(audience: Audience, *, today: date | None = None) -> QuerySet[Officer]:
+    """The officers the audience selects today (live: an officer created or moved afterwards is in or out)."""
+    today = today or timezone.localdate()
+    included = Q(pk__in=[o.pk for o in audience.include.all()])
+    selected = _rules_q(audience, today) | included if has_rules(audience) else included
+    excluded = [o.pk for o in audience.exclude.all()]
+    matching = Officer.objects.filter(selected).exclude(pk__in=excluded).values("pk")
+    # A sub-select keeps the domain and role joins from repeating rows.
+    return Officer.objects.filter(pk__in=matching)
+
+
+def audience_contains(audience: Audience, officer: Officer, *, today: date | None = None) -> bool:
+    """Whether the officer is in the audience; reads the officer's unit, domains and role grants (prefetch them)."""
+    if any(o.pk == officer.pk for o in audience.exclude.all()):
+        return False
+    if any(o.pk == officer.pk for o in audience.include.all()):
+        return True
+    if not has_rules(audience):
+        return False
+    today = today or timezone.localdate()
+    units = list(audience.units.all())
+    if units and not any(officer.unit.path.startswith(u.path) for u in units):
+        return False
+    domain_ids = {d.pk for d in audience.domains.all()}
+    if domain_ids and not domain_ids & {d.pk for d in officer.domains.all()}:
+        return False
+    roles = [r for r in audience.roles if r != Role.OFFICER]
+    granted = {g.role for g in officer.user.role_grants.all()}
+    if roles and Role.OFFICER not in audience.roles and not granted & set(roles):
+        return False
+    if audience.positions and officer.position not in audience.positions:
+        return False
+    if audience.employment and officer.employment not in audience.employment:
+        return False
+    if audience.certificate_expires_within_months is not None:
+        until = today + relativedelta(months=audience.certificate_expires_within_months)
+        if officer.certificate_expires is None or officer.certificate_expires > until:
+            return False
+    if audience.joined_within_months is not None:
+        since = today - relativedelta(months=audience.joined_within_months)
+        if officer.joined_on is None or officer.joined_on < since:
+            return False
+    return True
+
+
+def audience_describe(audience: Audience) -> str:
+    """The rules in one Chinese line, for lists and confirmations (e.g. "江北市（含下级）；市场监管")."""
+    parts: list[str] = []
+    units: list[Unit] = list(audience.units.all())
+    if units:
+        parts.append("、".join(f"{u.name}（含下级）" for u in units))
+    if audience.domains.all():
+        parts.append("、".join(d.name for d in audience.domains.all()))
+    if audience.roles:
+        parts.append("、".join(str(Role(r).label) for r in audience.roles if r in Role.values))
+    if audience.positions:
+        parts.append("职务：" + "、".join(audience.positions))
+    if audience.employment:
+        labels = dict(Officer.Employment.choices)
+        parts.append("、".join(str(labels.get(e, e)) for e in audience.employment))
+    if audience.certificate_expires_within_months is not None:
+        parts.append(f"执法证{audience.certificate_expires_within_months}个月内到期")
+    if audience.joined_within_months is not None:
+        parts.append(f"新任人员（入职{audience.joined_within_months}个月内）")
+    included, excluded = len(audience.include.all()), len(audience.exclude.all())
+    if included:
+        parts.append(f"另指定{included}人")
+    if excluded:
+        parts.append(f"排除{excluded}人")
+    return "；".join(parts) or "未设置（不选中任何人）"
