@@ -50,4 +50,5 @@ CASES = {
     "console:officer-import-detail": only({"unit_admin": 200}, kwargs=_import_of_unit_admin),
     "console:officer-import-confirm": Case(expect=POST_ONLY.expect, kwargs=_import_of_unit_admin),
     "console:audit-list": console(),
+    "console:audience-count": only({"unit_admin": 200, "sysadmin": 200, "auditor": 200, "instructor": 200}),
 }

@@ -7,13 +7,14 @@ items whose audiences were prefetched with AUDIENCE_PREFETCH, without a query pe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from zhifa.people.models import Audience, Officer, Role, Unit
+from zhifa.people.models import Audience, Domain, Officer, Role, Unit
 
 # Prefetch these on the Audience (or "audience__" + each on its owner) before calling audience_contains in a loop.
 AUDIENCE_PREFETCH = ("units", "domains", "include", "exclude")
@@ -32,42 +33,87 @@ def has_rules(audience: Audience) -> bool:
     )
 
 
-def _rules_q(audience: Audience, today: date) -> Q:
+@dataclass(frozen=True)
+class AudienceRules:
+    """An audience's rules before (or without) saving: what a form would save, checked with rules_officers()."""
+
+    units: tuple[Unit, ...] = ()
+    domains: tuple[Domain, ...] = ()
+    roles: tuple[str, ...] = ()
+    positions: tuple[str, ...] = ()
+    employment: tuple[str, ...] = ()
+    certificate_expires_within_months: int | None = None
+    joined_within_months: int | None = None
+    include: tuple[Officer, ...] = ()
+    exclude: tuple[Officer, ...] = ()
+
+    @classmethod
+    def of(cls, audience: Audience) -> AudienceRules:
+        """The saved audience's rules (reads its relations through .all(): prefetch AUDIENCE_PREFETCH)."""
+        return cls(
+            units=tuple(audience.units.all()),
+            domains=tuple(audience.domains.all()),
+            roles=tuple(audience.roles or ()),
+            positions=tuple(audience.positions or ()),
+            employment=tuple(audience.employment or ()),
+            certificate_expires_within_months=audience.certificate_expires_within_months,
+            joined_within_months=audience.joined_within_months,
+            include=tuple(audience.include.all()),
+            exclude=tuple(audience.exclude.all()),
+        )
+
+    def has_rules(self) -> bool:
+        return bool(
+            self.units
+            or self.domains
+            or self.roles
+            or self.positions
+            or self.employment
+            or self.certificate_expires_within_months is not None
+            or self.joined_within_months is not None
+        )
+
+
+def _rules_q(rules: AudienceRules, today: date) -> Q:
     q = Q()
-    units = list(audience.units.all())
-    if units:
+    if rules.units:
         paths = Q()
-        for unit in units:
+        for unit in rules.units:
             paths |= Q(unit__path__startswith=unit.path)
         q &= paths
-    domain_ids = [d.pk for d in audience.domains.all()]
+    domain_ids = [d.pk for d in rules.domains]
     if domain_ids:
         q &= Q(domains__in=domain_ids)
-    roles = [r for r in audience.roles if r != Role.OFFICER]
-    if roles and Role.OFFICER not in audience.roles:
+    roles = [r for r in rules.roles if r != Role.OFFICER]
+    if roles and Role.OFFICER not in rules.roles:
         q &= Q(user__role_grants__role__in=roles)
-    if audience.positions:
-        q &= Q(position__in=audience.positions)
-    if audience.employment:
-        q &= Q(employment__in=audience.employment)
-    if audience.certificate_expires_within_months is not None:
-        until = today + relativedelta(months=audience.certificate_expires_within_months)
+    if rules.positions:
+        q &= Q(position__in=rules.positions)
+    if rules.employment:
+        q &= Q(employment__in=rules.employment)
+    if rules.certificate_expires_within_months is not None:
+        until = today + relativedelta(months=rules.certificate_expires_within_months)
         q &= Q(certificate_expires__isnull=False, certificate_expires__lte=until)
-    if audience.joined_within_months is not None:
-        since = today - relativedelta(months=audience.joined_within_months)
+    if rules.joined_within_months is not None:
+        since = today - relativedelta(months=rules.joined_within_months)
         q &= Q(joined_on__isnull=False, joined_on__gte=since)
     return q
 
 
-def audience_officers(audience: Audience, *, today: date | None = None) -> QuerySet[Officer]:
-    """The officers the audience selects today (live: an officer created or moved afterwards is in or out)."""
+def rules_officers(rules: AudienceRules, *, today: date | None = None) -> QuerySet[Officer]:
+    """The officers these rules select today (the SQL form of audience_officers, for rules not saved yet)."""
     today = today or timezone.localdate()
-    included = Q(pk__in=[o.pk for o in audience.include.all()])
-    selected = _rules_q(audience, today) | included if has_rules(audience) else included
-    excluded = [o.pk for o in audience.exclude.all()]
+    included = Q(pk__in=[o.pk for o in rules.include])
+    selected = _rules_q(rules, today) | included if rules.has_rules() else included
+    excluded = [o.pk for o in rules.exclude]
     matching = Officer.objects.filter(selected).exclude(pk__in=excluded).values("pk")
     # A sub-select keeps the domain and role joins from repeating rows.
     return Officer.objects.filter(pk__in=matching)
+
+
+def audience_officers(audience: Audience, *, today: date | None = None) -> QuerySet[Officer]:
+    """The officers the audience selects today (live: an officer created or moved afterwards is in or out)."""
+    return rules_officers(AudienceRules.of(audience), today=today)
 
 
 def audience_contains(audience: Audience, officer: Officer, *, today: date | None = None) -> bool:

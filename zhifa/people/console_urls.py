@@ -22,4 +22,5 @@ urlpatterns = [
     path("import/<int:import_id>/", views.officer_import_detail, name="officer-import-detail"),
     path("import/<int:import_id>/confirm/", views.officer_import_confirm, name="officer-import-confirm"),
     path("audit/", views.audit_list, name="audit-list"),
+    path("audience/count/", views.audience_count, name="audience-count"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from zhifa.common.decorators import page_for
 from zhifa.people import access, importing, queries, services
-from zhifa.people.forms import AuditFilterForm, ImportForm, OfficerFilterForm, OfficerForm, RoleGrantForm
+from zhifa.people.forms import AudienceForm, AuditFilterForm, ImportForm, OfficerFilterForm, OfficerForm, RoleGrantForm
 from zhifa.people.models import Officer, User
 
 PAGE_SIZE = 50
@@ -254,3 +254,19 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "people/audit_list.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _may_set_audience(user) -> bool:
+    """Whoever authors something with an audience: console users and instructors."""
+    return access.can_use_console(user) or access.is_instructor(user)
+
+
+@page_for(_may_set_audience)
+@never_cache
+def audience_count(request: HttpRequest) -> HttpResponse:
+    """htmx: how many officers the audience fields as entered select today ("将选中 N 名执法人员")."""
+    prefix = request.GET.get("_prefix", AudienceForm.prefix)[:60] or None
+    form = AudienceForm(request.GET, user=_me(request), prefix=prefix)
+    count = form.selected_count()
+    errors = [str(e) for e in form.non_field_errors()] if count == 0 else []
+    return render(request, "people/_audience_count.html", {"count": count, "errors": errors})

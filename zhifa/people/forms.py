@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 
-from zhifa.people import access, idcard
-from zhifa.people.models import Domain, Officer, Role, Unit
+from zhifa.people import access, idcard, services
+from zhifa.people.audiences import AudienceRules, rules_officers
+from zhifa.people.models import Audience, Domain, Officer, Role, Unit, User
 from zhifa.people.queries import AuditFilter, OfficerFilter
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -208,3 +212,213 @@ class ImportForm(forms.Form):
             limit = settings.SPREADSHEET_MAX_BYTES // 1048576
             raise forms.ValidationError(f"文件超过 {limit} MB 上限，请拆分后分批导入。")
         return upload
+
+
+OFFICER_TOKENS = re.compile(r"[\s,，、;；]+")
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return "\u3000" * max(obj.depth, 0) + obj.name
+
+
+class AudienceForm(forms.Form):
+    """Who something is for (培训对象), the one form for every console page that sets an audience.
+
+    Embed it beside the page's own form with a prefix (default "audience") and render it with
+    {% include "people/_audience_fields.html" with audience_form=form %}; after is_valid(), save() creates or updates
+    the Audience through people.services.audience_save (audited). An audience that would select nobody is refused
+    with AUDIENCE_SELECTS_NOBODY.
+    """
+
+    prefix = "audience"
+
+    units = UnitMultipleChoiceField(
+        label="单位（含下级）",
+        queryset=Unit.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "只能选择本人管辖的单位。", "invalid_pk_value": "单位不存在。"},
+    )
+    domains = forms.ModelMultipleChoiceField(
+        label="执法领域", queryset=Domain.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    roles = forms.MultipleChoiceField(
+        label="角色",
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "角色不存在，请从列表中选择。"},
+    )
+    positions = forms.CharField(
+        label="职务", required=False, max_length=500, help_text="多个职务用逗号或顿号分隔，如：科长、执法队员。"
+    )
+    employment = forms.MultipleChoiceField(
+        label="在职状态",
+        choices=Officer.Employment.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "在职状态不存在，请从列表中选择。"},
+    )
+    certificate_expires_within_months = forms.IntegerField(
+        label="执法证在 N 个月内到期",
+        required=False,
+        min_value=1,
+        max_value=120,
+        error_messages={
+            "invalid": "执法证到期月数应为整数，如 6。",
+            "min_value": "执法证到期月数应在 1 到 120 之间。",
+            "max_value": "执法证到期月数应在 1 到 120 之间。",
+        },
+    )
+    joined_within_months = forms.IntegerField(
+        label="入职 N 个月内（新任人员）",
+        required=False,
+        min_value=1,
+        max_value=120,
+        error_messages={
+            "invalid": "入职月数应为整数，如 12。",
+            "min_value": "入职月数应在 1 到 120 之间。",
+            "max_value": "入职月数应在 1 到 120 之间。",
+        },
+    )
+    include = forms.CharField(
+        label="指定人员",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="执法证号或姓名，用逗号、顿号或换行分隔；无论上面的条件如何，这些人员都在内。",
+    )
+    exclude = forms.CharField(
+        label="排除人员",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="执法证号或姓名；这些人员始终不在内。",
+    )
+
+    def __init__(self, *args, user: User, audience: Audience | None = None, **kwargs):
+        if audience is not None and audience.pk:
+            kwargs.setdefault("initial", audience_initial(audience))
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.audience = audience
+        units = access.units_managed_by(user) if access.managed_unit_paths(user) != [] else Unit.objects.all()
+        if audience is not None and audience.pk:  # units set by a higher administrator stay selectable
+            units = units | Unit.objects.filter(pk__in=[u.pk for u in audience.units.all()])
+        self.fields["units"].queryset = units.order_by("path")
+
+    def _officers(self, name: str, label: str) -> list[Officer]:
+        tokens = [t for t in OFFICER_TOKENS.split(self.cleaned_data.get(name) or "") if t]
+        if not tokens:
+            return []
+        # Administrators name the officers they may see; an author without an administrator's grant (an instructor)
+        # any officer.
+        admin = access.managed_unit_paths(self.user) != []
+        visible = access.officers_viewable_by(self.user) if admin else Officer.objects.all()
+        by_number = {o.certificate_number: o for o in visible.filter(certificate_number__in=tokens)}
+        by_name: dict[str, list[Officer]] = {}
+        for o in visible.filter(name__in=[t for t in tokens if t not in by_number]).select_related("unit"):
+            by_name.setdefault(o.name, []).append(o)
+        found: dict[int, Officer] = {}
+        missing, ambiguous = [], []
+        for token in dict.fromkeys(tokens):
+            if token in by_number:
+                found[by_number[token].pk] = by_number[token]
+            elif len(by_name.get(token, [])) == 1:
+                found[by_name[token][0].pk] = by_name[token][0]
+            elif token in by_name:
+                ambiguous.append(f"{token}（{len(by_name[token])}人同名）")
+            else:
+                missing.append(token)
+        if missing:
+            raise forms.ValidationError(f"{label}中找不到：{'、'.join(missing)}，请核对执法证号或姓名。")
+        if ambiguous:
+            raise forms.ValidationError(f"{label}中有同名人员：{'、'.join(ambiguous)}，请改填执法证号。")
+        return list(found.values())
+
+    def clean_include(self) -> list[Officer]:
+        return self._officers("include", "指定人员")
+
+    def clean_exclude(self) -> list[Officer]:
+        return self._officers("exclude", "排除人员")
+
+    def clean_positions(self) -> list[str]:
+        return [t for t in OFFICER_TOKENS.split(self.cleaned_data.get("positions") or "") if t]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            keep = self.audience.units.all() if self.audience is not None and self.audience.pk else ()
+            services.audience_check(self.rules(), by=self.user, keep_units=keep)
+        except ValidationError as exc:
+            _add_validation_error(self, exc)
+        return data
+
+    def rules(self) -> AudienceRules:
+        data = self.cleaned_data
+        return AudienceRules(
+            units=tuple(data.get("units") or ()),
+            domains=tuple(data.get("domains") or ()),
+            roles=tuple(data.get("roles") or ()),
+            positions=tuple(data.get("positions") or ()),
+            employment=tuple(data.get("employment") or ()),
+            certificate_expires_within_months=data.get("certificate_expires_within_months"),
+            joined_within_months=data.get("joined_within_months"),
+            include=tuple(data.get("include") or ()),
+            exclude=tuple(data.get("exclude") or ()),
+        )
+
+    def selected_count(self) -> int | None:
+        """How many officers the entered rules select today (None when the input has errors)."""
+        if not self.is_valid() and any(name in self.errors for name in self.fields):
+            return None
+        return rules_officers(self.rules()).count()
+
+    def save(self, audience: Audience | None = None, *, name: str = "") -> Audience:
+        """Create or update the audience (the one given, else the one the form was built with); after is_valid()."""
+        if not self.is_valid():
+            raise ValueError("AudienceForm.save() on invalid input; check is_valid() first.")
+        rules = self.rules()
+        return services.audience_save(
+            by=self.user,
+            audience=audience if audience is not None else self.audience,
+            name=name,
+            units=rules.units,
+            domains=rules.domains,
+            roles=rules.roles,
+            positions=rules.positions,
+            employment=rules.employment,
+            certificate_expires_within_months=rules.certificate_expires_within_months,
+            joined_within_months=rules.joined_within_months,
+            include=rules.include,
+            exclude=rules.exclude,
+        )
+
+
+def _officer_token(officer: Officer) -> str:
+    return officer.certificate_number or officer.name
+
+
+def audience_initial(audience: Audience) -> dict:
+    return {
+        "units": list(audience.units.all()),
+        "domains": list(audience.domains.all()),
+        "roles": list(audience.roles or ()),
+        "positions": "、".join(audience.positions or ()),
+        "employment": list(audience.employment or ()),
+        "certificate_expires_within_months": audience.certificate_expires_within_months,
+        "joined_within_months": audience.joined_within_months,
+        "include": "\n".join(_officer_token(o) for o in audience.include.all()),
+        "exclude": "\n".join(_officer_token(o) for o in audience.exclude.all()),
+    }
+
+
+def _add_validation_error(form: forms.Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        form.add_error(None, exc)

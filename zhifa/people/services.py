@@ -20,7 +20,8 @@ from django.utils import timezone
 from zhifa.common.audit import audit_record
 from zhifa.common.crypto_provider import get_provider
 from zhifa.people import access, idcard
-from zhifa.people.models import Domain, Officer, Role, RoleGrant, Unit, User
+from zhifa.people.audiences import AudienceRules, audience_describe, rules_officers
+from zhifa.people.models import Audience, Domain, Officer, Role, RoleGrant, Unit, User
 
 OFFICER_FIELDS = (
     "name",
@@ -340,3 +341,103 @@ def role_revoke(*, grant: RoleGrant, by: User | None) -> None:
     if grant.role == Role.SYSTEM_ADMIN and not user.role_grants.filter(role=Role.SYSTEM_ADMIN).exists():
         user.is_staff = user.is_superuser = False
         user.save(update_fields=["is_staff", "is_superuser"])
+
+
+AUDIENCE_SELECTS_NOBODY = "培训对象未选中任何人员：请至少设置一个单位、领域或指定人员"
+MONTHS_MAX = 120
+
+
+def audience_check(rules: AudienceRules, *, by: User | None, keep_units: Iterable[Unit] = ()) -> None:
+    """Refuse rules a user may not set or that select nobody: ValidationError {field: Chinese message}.
+
+    A unit administrator's units must lie in his managed subtree (units already on the audience, `keep_units`, may
+    stay); system administrators and authors without an administrator's grant (instructors) choose any unit."""
+    errors: dict[str, str] = {}
+    managed = access.managed_unit_paths(by) if by is not None else None
+    if managed and rules.units:
+        kept = {u.pk for u in keep_units}
+        foreign = [u.name for u in rules.units if u.pk not in kept and not any(u.path.startswith(p) for p in managed)]
+        if foreign:
+            errors["units"] = f"只能选择本人管辖的单位（含下级），请去掉：{'、'.join(foreign)}。"
+    bad_roles = [r for r in rules.roles if r not in Role.values]
+    if bad_roles:
+        errors["roles"] = f"角色不存在：{'、'.join(bad_roles)}，请从列表中选择。"
+    bad_employment = [e for e in rules.employment if e not in Officer.Employment.values]
+    if bad_employment:
+        errors["employment"] = f"在职状态不存在：{'、'.join(bad_employment)}，请从列表中选择。"
+    for name, label in (
+        ("certificate_expires_within_months", "执法证到期月数"),
+        ("joined_within_months", "入职月数"),
+    ):
+        months = getattr(rules, name)
+        if months is not None and not 1 <= months <= MONTHS_MAX:
+            errors[name] = f"{label}应在 1 到 {MONTHS_MAX} 之间，请修改。"
+    both = {o.pk for o in rules.include} & {o.pk for o in rules.exclude}
+    if both:
+        names = "、".join(o.name for o in rules.include if o.pk in both)
+        errors["exclude"] = f"{names}同时在“指定人员”和“排除人员”中，请只保留一处。"
+    if errors:
+        raise ValidationError(errors)
+    if not rules_officers(rules).exists():
+        raise ValidationError(AUDIENCE_SELECTS_NOBODY)
+
+
+@transaction.atomic
+def audience_save(
+    *,
+    by: User | None,
+    audience: Audience | None = None,
+    name: str = "",
+    units: Iterable[Unit] = (),
+    domains: Iterable[Domain] = (),
+    roles: Iterable[str] = (),
+    positions: Iterable[str] = (),
+    employment: Iterable[str] = (),
+    certificate_expires_within_months: int | None = None,
+    joined_within_months: int | None = None,
+    include: Iterable[Officer] = (),
+    exclude: Iterable[Officer] = (),
+) -> Audience:
+    """Create an audience (audience=None) or replace an audience's rules; audited.
+
+    Raises ValidationError with a Chinese message naming the field (a unit outside `by`'s subtree, an officer both
+    included and excluded, months out of range) or AUDIENCE_SELECTS_NOBODY; nothing is saved then."""
+    rules = AudienceRules(
+        units=tuple(units),
+        domains=tuple(domains),
+        roles=tuple(dict.fromkeys(roles)),
+        positions=tuple(dict.fromkeys(p.strip() for p in positions if p.strip())),
+        employment=tuple(dict.fromkeys(employment)),
+        certificate_expires_within_months=certificate_expires_within_months,
+        joined_within_months=joined_within_months,
+        include=tuple(include),
+        exclude=tuple(exclude),
+    )
+    created = audience is None
+    old = "" if audience is None else audience_describe(audience)
+    audience_check(rules, by=by, keep_units=() if audience is None else audience.units.all())
+    if audience is None:
+        audience = Audience()
+    audience.name = name or audience.name
+    audience.roles = list(rules.roles)
+    audience.positions = list(rules.positions)
+    audience.employment = list(rules.employment)
+    audience.certificate_expires_within_months = rules.certificate_expires_within_months
+    audience.joined_within_months = rules.joined_within_months
+    audience.save()
+    audience.units.set(rules.units)
+    audience.domains.set(rules.domains)
+    audience.include.set(rules.include)
+    audience.exclude.set(rules.exclude)
+    # Drop any prefetched relations so describe (and callers) read what was just saved.
+    getattr(audience, "_prefetched_objects_cache", {}).clear()
+    new = audience_describe(audience)
+    if created or new != old:
+        audit_record(
+            actor=by,
+            action="audience.create" if created else "audience.update",
+            obj=audience,
+            old=None if created else {"rules": old},
+            new={"rules": new},
+        )
+    return audience
