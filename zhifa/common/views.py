@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from zhifa.courses import queries as courses_queries
 from zhifa.people import access
+from zhifa.plans import queries as plans_queries
 from zhifa.records import queries as records_queries
 
 
@@ -25,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if officer is not None:
         context["hours_summary"] = records_queries.hours_summary_for(officer, timezone.localdate().year)
         context["learning"] = courses_queries.learner_home(officer=officer)
+        context["plan_block"] = plans_queries.home_block(officer=officer)
     return render(request, "common/home.html", context)
 
 

@@ -85,8 +85,14 @@ class PlanItem(models.Model):
     scenario = models.ForeignKey(
         "cases.Scenario", verbose_name="模拟演练", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # The classes app's OfflineClass id (a plain id until that model exists; read through classes.queries).
-    offline_class_id = models.PositiveIntegerField("线下培训班编号", null=True, blank=True)
+    offline_class = models.ForeignKey(
+        "classes.OfflineClass",
+        verbose_name="线下培训班",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     target = models.DecimalField(
         "目标值",
         max_digits=6,
