@@ -1,0 +1,59 @@
+"""The citizen's survey form and the console's upload form."""
+
+from __future__ import annotations
+
+from django import forms
+
+from zhifa.surveys.models import DIMENSIONS, RATING_LABELS
+from zhifa.surveys.services import COMMENT_MAX, CONTACT_MAX
+
+RATING_CHOICES = [(str(v), f"{v} 分 {RATING_LABELS[v]}") for v in range(5, 0, -1)]
+
+
+class SurveyForm(forms.Form):
+    """Four ratings, an optional comment and call-back contact; `website` is a honeypot, `started` the fill clock."""
+
+    comment = forms.CharField(
+        label="留言（选填）",
+        required=False,
+        max_length=COMMENT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": COMMENT_MAX}),
+        error_messages={"max_length": f"留言最多 {COMMENT_MAX} 字（当前 %(show_value)d 字），请删减后再提交。"},
+    )
+    contact = forms.CharField(
+        label="回访联系方式（选填）",
+        required=False,
+        max_length=CONTACT_MAX,
+        error_messages={"max_length": f"联系方式最多 {CONTACT_MAX} 字，请只填写一个电话号码或邮箱。"},
+    )
+    website = forms.CharField(required=False)  # hidden from people; a bot fills it
+    started = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in DIMENSIONS:
+            self.fields[name] = forms.TypedChoiceField(
+                label=label,
+                choices=RATING_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"请为“{label}”选择一个等级。", "invalid_choice": f"“{label}”的等级无效。"},
+            )
+
+    def dimension_fields(self):
+        return [self[name] for name, _ in DIMENSIONS]
+
+    def ratings(self) -> dict[str, int]:
+        return {name: self.cleaned_data[name] for name, _ in DIMENSIONS}
+
+
+class ActUploadForm(forms.Form):
+    unit = forms.IntegerField(widget=forms.HiddenInput)
+    file = forms.FileField(label="执法行为清单（Excel）", error_messages={"required": "请选择要上传的 Excel 文件。"})
+
+
+class ReasonForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("approve", "通过"), ("hide", "隐藏"), ("count", "计入"), ("discard", "剔除")]
+    )
+    reason = forms.CharField(required=False, max_length=200)
