@@ -69,7 +69,7 @@ def form_age_seconds(stamp: str) -> float | None:
     signer = signing.TimestampSigner(salt=FORM_SALT)
     try:
         signer.unsign(stamp, max_age=timedelta(days=1))
-        _value, ts = stamp.rsplit(":", 1)
+        _value, ts, _signature = stamp.split(":")
         return time.time() - signing.b62_decode(ts)
     except (signing.BadSignature, ValueError):
         return None
