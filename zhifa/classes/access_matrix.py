@@ -93,7 +93,9 @@ CASES = {
     "classes:class-enrol": logged_in(405, kwargs=_class),  # POST only
     "classes:class-withdraw": logged_in(405, kwargs=_class),
     # A forged token: refused (403) for everyone logged in; test_checkin covers the accepted scans.
-    "classes:checkin": logged_in(403, kwargs={"token": "1.1.in:forged"}),
+    "classes:checkin": logged_in(
+        403, kwargs=lambda w: {"session_id": _world(w)["session"].pk, "token": "1.1.in:forged"}
+    ),
     "classes:session-rate": only({"officer": 200}, kwargs=_session),  # attendees only
     "classes:document": only({}, kwargs={"document_id": 999999}),  # test_pages covers who may download
     "classes:programme-detail": only({"officer": 200}, kwargs=_programme),

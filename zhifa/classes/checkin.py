@@ -102,15 +102,12 @@ def _credit(attendance: Attendance, session: ClassSession, by: User | None) -> N
     )
 
 
-def _session_for_token(token: str) -> tuple[ClassSession, checkin_tokens.Token]:
-    try:
-        parsed = checkin_tokens.token_read(token)
-    except TokenError as error:
-        raise CheckinRefused(str(error), "forged")
-    session = ClassSession.objects.select_related("offline_class").filter(pk=parsed.session_id).first()
+def session_for_link(session_id: int) -> ClassSession:
+    """The session a check-in link names; CheckinRefused when there is none."""
+    session = ClassSession.objects.select_related("offline_class").filter(pk=session_id).first()
     if session is None:
         raise CheckinRefused("签到码无效（课次不存在），请扫描教室屏幕上的二维码。", "forged")
-    return session, parsed
+    return session
 
 
 def _check_position(session: ClassSession, position: tuple[float, float, float] | None) -> None:
@@ -142,9 +139,15 @@ def _check_enrolled(session: ClassSession, officer: Officer) -> None:
 
 
 def checkin_scan(
-    *, user: User, token: str, position: tuple[float, float, float] | None = None, now: datetime | None = None
+    *,
+    user: User,
+    session_id: int,
+    token: str,
+    position: tuple[float, float, float] | None = None,
+    now: datetime | None = None,
 ) -> CheckinResult:
-    """A logged-in officer's scan of the classroom code: checks him in (or out), and credits hours when complete.
+    """A logged-in officer's scan of the classroom code (a link naming the session, with the token): checks him in
+    (or out), and credits hours when complete.
 
     Raises RateLimited past the per-user limit; CheckinRefused (with a code: forged, other, stale, not_enrolled,
     cancelled, time, position, twice, no_checkin) for anything else — and then records nothing.
@@ -154,11 +157,15 @@ def checkin_scan(
     officer = access.officer_of(user)
     if officer is None:
         raise CheckinRefused("只有执法人员账号可以签到。", "not_enrolled")
-    session, parsed = _session_for_token(token)
+    session = session_for_link(session_id)
     try:
-        checkin_tokens.token_check(token, session_id=session.pk, now=now, step_seconds=step_seconds(session))
+        parsed = checkin_tokens.token_check(token, session_id=session.pk, now=now, step_seconds=step_seconds(session))
     except checkin_tokens.StaleToken as error:
         raise CheckinRefused(str(error), "stale")
+    except checkin_tokens.OtherSessionToken as error:
+        raise CheckinRefused(str(error), "other")
+    except TokenError as error:
+        raise CheckinRefused(str(error), "forged")
     if session.offline_class.status == OfflineClass.Status.CANCELLED:
         raise CheckinRefused("该培训班已取消。", "cancelled")
     if not session.starts_at - EARLY <= now <= session.ends_at + LATE:

@@ -271,7 +271,7 @@ def _screen_state(request: HttpRequest, session, action: str) -> dict:
     now = timezone.now()
     step = checkin.step_seconds(session)
     token = checkin.current_token(session, action=action, now=now)
-    url = request.build_absolute_uri(reverse("classes:checkin", args=[token]))
+    url = request.build_absolute_uri(reverse("classes:checkin", args=[session.pk, token]))
     svg = segno.make(url, error="m").svg_inline(scale=10, border=2, dark="#000", light="#fff")
     return {
         "session": session,

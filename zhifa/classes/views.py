@@ -105,20 +105,21 @@ def _position(request: HttpRequest) -> tuple[float, float, float] | None:
 
 
 @login_required
-def checkin_link(request: HttpRequest, token: str) -> HttpResponse:
+def checkin_link(request: HttpRequest, session_id: int, token: str) -> HttpResponse:
     """The link in the classroom QR code. Opening it checks the officer in (or out); with a geofence, the page first
     asks the phone for its position and posts it here."""
-    needs_position = False
     try:
-        session, _ = checkin._session_for_token(token)
-        needs_position = session.has_geofence
+        needs_position = checkin.session_for_link(session_id).has_geofence
     except checkin.CheckinRefused:
-        pass
+        needs_position = False
     if needs_position and request.method != "POST":
         return render(request, "classes/checkin_locate.html", {"token": token})
     try:
         result = checkin.checkin_scan(
-            user=_me(request), token=token, position=_position(request) if request.method == "POST" else None
+            user=_me(request),
+            session_id=session_id,
+            token=token,
+            position=_position(request) if request.method == "POST" else None,
         )
     except checkin.CheckinRefused as error:
         status = 429 if isinstance(error, checkin.RateLimited) else 409 if error.code == "twice" else 403
