@@ -37,7 +37,8 @@ def day_secret(day: date) -> bytes:
             DeviceKey.objects.filter(day__lt=day - timedelta(days=1)).delete()
         except IntegrityError:  # another process made it first
             row = DeviceKey.objects.get(day=day)
-    _day_secrets.clear() if len(_day_secrets) > 4 else None
+    if len(_day_secrets) > 4:
+        _day_secrets.clear()
     _day_secrets[day] = bytes.fromhex(row.secret)
     return _day_secrets[day]
 
