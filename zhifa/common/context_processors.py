@@ -11,6 +11,7 @@ LEARNER_NAV = [
     ("/practice/", "每日一练"),
     ("/exams/", "考试"),
     ("/cases/", "案例演练"),
+    ("/certificates/", "执法证"),
 ]
 CONSOLE_NAV = [
     ("/people/", "管理首页"),
@@ -27,6 +28,7 @@ CONSOLE_NAV = [
     ("/records/compliance/", "学时统计"),
     ("/records/review/", "学时审核"),
     ("/records/requirements/", "学时要求"),
+    ("/certificates/review/", "执法证年审"),
     ("/practice/manage/heatmap/", "掌握度热力图"),
 ]
 

@@ -65,12 +65,12 @@ class Command(BaseCommand):
         )
 
     def _suspension(self, officers: list[Officer]) -> int:
+        if CertificateEvent.objects.filter(kind=CertificateEvent.Kind.SUSPEND, reason=NEW_LAW_SUSPENSION).exists():
+            return 0  # seeded before (the officer chosen then is no longer valid, so do not choose again)
         valid = [o for o in officers if o.certificate_status == Officer.CertificateStatus.VALID]
         if len(valid) < 6:
             return 0
         officer = valid[5]
-        if CertificateEvent.objects.filter(officer=officer, kind=CertificateEvent.Kind.SUSPEND).exists():
-            return 0
         services.certificate_suspend(officer=officer, by=None, reason=NEW_LAW_SUSPENSION, off_duty_training=True)
         return 1
 
