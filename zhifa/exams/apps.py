@@ -10,6 +10,7 @@ class ExamsConfig(AppConfig):
 
         from zhifa.exams import queries, services
         from zhifa.exams.models import Exam, ExamPaper
+        from zhifa.people.models import Audience
 
         # This worker forgets its cached admission facts of an exam the moment it changes the exam (the others
         # within queries.ADMISSION_TTL).
@@ -17,5 +18,9 @@ class ExamsConfig(AppConfig):
             signal.connect(queries.admission_forget, sender=Exam, dispatch_uid="exams-admission-exam")
             signal.connect(queries.admission_forget, sender=ExamPaper, dispatch_uid="exams-admission-paper")
             signal.connect(services.paper_forget, sender=ExamPaper, dispatch_uid="exams-paper-questions")
-        for through in (Exam.audience_units.through, Exam.audience_domains.through, Exam.audience_officers.through):
-            m2m_changed.connect(queries.admission_forget, sender=through, dispatch_uid=f"exams-admission-{through}")
+        # An audience's rules changed: this worker forgets every cached admission (audiences are shared, and a
+        # change is rare; the admission is re-read on the next start).
+        post_save.connect(queries.admission_forget_all, sender=Audience, dispatch_uid="exams-admission-audience")
+        for name in ("units", "domains", "include", "exclude"):
+            through = getattr(Audience, name).through
+            m2m_changed.connect(queries.admission_forget_all, sender=through, dispatch_uid=f"exams-audience-{name}")

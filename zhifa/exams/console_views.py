@@ -15,6 +15,7 @@ from zhifa.common.decorators import page_for
 from zhifa.exams import assembly, forms, papers, queries, results, services, tasks
 from zhifa.exams.models import Exam
 from zhifa.people import access
+from zhifa.people.forms import AudienceForm
 from zhifa.people.models import User
 from zhifa.questions.models import Question
 
@@ -50,6 +51,7 @@ def exam_edit(request: HttpRequest, exam_id: int | None = None) -> HttpResponse:
     if exam_id is None and not units.exists():
         raise Http404
     form = forms.ExamForm(request.POST or None, instance=exam, units=units)
+    audience_form = AudienceForm(request.POST or None, user=_me(request), audience=exam.audience if exam else None)
     sections = forms.SectionFormSet(request.POST or None, initial=_section_initial(exam), prefix="s")
     enemies = (
         request.POST.get("enemy_groups", "")
@@ -58,9 +60,10 @@ def exam_edit(request: HttpRequest, exam_id: int | None = None) -> HttpResponse:
             " ".join(str(i) for i in g) for g in (exam.blueprint.enemy_groups if exam and exam.blueprint else [])
         )
     )
-    if request.method == "POST" and form.is_valid() and sections.is_valid():
+    valid = [f.is_valid() for f in (form, sections, audience_form)]  # every form's errors show at once
+    if request.method == "POST" and all(valid):
         try:
-            exam = _save_exam(request, form, sections, enemies)
+            exam = _save_exam(request, form, sections, enemies, audience_form)
         except (forms.forms.ValidationError, assembly.BlueprintInvalid, ValueError) as exc:
             messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         else:
@@ -72,6 +75,7 @@ def exam_edit(request: HttpRequest, exam_id: int | None = None) -> HttpResponse:
         {
             "exam": exam,
             "form": form,
+            "audience_form": audience_form,
             "sections": sections,
             "enemy_groups": enemies,
             "paper_count": exam.papers.count() if exam else 0,
@@ -81,12 +85,11 @@ def exam_edit(request: HttpRequest, exam_id: int | None = None) -> HttpResponse:
 
 
 @transaction.atomic
-def _save_exam(request, form, sections, enemies_text) -> Exam:
+def _save_exam(request, form, sections, enemies_text, audience_form: AudienceForm) -> Exam:
     """Blueprint and exam in one transaction: a bad section leaves both unchanged."""
     section_list = [s for s in (f.as_section() for f in sections.forms if f.cleaned_data) if s]
     enemy_groups = forms.parse_enemy_groups(enemies_text)
     exam = form.save(commit=False)
-    exam.audience_roles = form.cleaned_data["audience_roles"]
     exam.blueprint = papers.blueprint_save(
         by=_me(request),
         unit=exam.unit,
@@ -95,13 +98,8 @@ def _save_exam(request, form, sections, enemies_text) -> Exam:
         enemy_groups=enemy_groups,
         blueprint=exam.blueprint,
     )
-    return papers.exam_save(
-        by=_me(request),
-        exam=exam,
-        audience_units=form.cleaned_data["audience_units"],
-        audience_domains=form.cleaned_data["audience_domains"],
-        audience_officers=form.cleaned_data["audience_officers"],
-    )
+    audience = audience_form.save(exam.audience, name=f"考试：{exam.title}"[:100])
+    return papers.exam_save(by=_me(request), exam=exam, audience=audience)
 
 
 @console_required

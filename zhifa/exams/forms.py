@@ -6,19 +6,13 @@ from django import forms
 
 from zhifa.exams.assembly import KIND_LABELS
 from zhifa.exams.models import Exam
-from zhifa.people.models import Domain, Officer, Role, Unit
 from zhifa.questions.models import KnowledgePoint
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class ExamForm(forms.ModelForm):
-    audience_units = forms.ModelMultipleChoiceField(Unit.objects.none(), required=False, label="参考单位（含下级）")
-    audience_domains = forms.ModelMultipleChoiceField(Domain.objects.all(), required=False, label="执法领域")
-    audience_roles = forms.MultipleChoiceField(choices=Role.choices, required=False, label="角色")
-    audience_officers = forms.CharField(
-        required=False, label="指定人员（执法证号，逗号或换行分隔）", widget=forms.Textarea(attrs={"rows": 2})
-    )
+    """The exam's settings; who may sit it is people's AudienceForm beside it (exam_edit, prefix "audience")."""
 
     class Meta:
         model = Exam
@@ -53,26 +47,8 @@ class ExamForm(forms.ModelForm):
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
-        self.fields["audience_units"].queryset = units
         for name in ("opens_at", "closes_at", "results_release_at", "explanations_release_at"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M"]
-        if self.instance.pk:
-            self.initial["audience_units"] = list(self.instance.audience_units.all())
-            self.initial["audience_domains"] = list(self.instance.audience_domains.all())
-            self.initial["audience_roles"] = self.instance.audience_roles
-            self.initial["audience_officers"] = "\n".join(
-                self.instance.audience_officers.values_list("certificate_number", flat=True)
-            )
-
-    def clean_audience_officers(self) -> list[Officer]:
-        numbers = [
-            n.strip() for n in self.cleaned_data["audience_officers"].replace(",", "\n").split("\n") if n.strip()
-        ]
-        found = {o.certificate_number: o for o in Officer.objects.filter(certificate_number__in=numbers)}
-        missing = [n for n in numbers if n not in found]
-        if missing:
-            raise forms.ValidationError(f"找不到这些执法证号：{'、'.join(missing)}，请核对后重新填写。")
-        return list(found.values())
 
 
 class SectionForm(forms.Form):

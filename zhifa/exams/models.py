@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from zhifa.common.models import TimeStampedModel
-from zhifa.people.models import Domain, Officer, Unit
+from zhifa.people.models import Officer, Unit
 from zhifa.questions.models import Question
 
 
@@ -66,10 +66,10 @@ class Exam(TimeStampedModel):
         default="none",
         choices=[("none", "全对才得分"), ("half", "少选得一半"), ("proportional", "按比例得分")],
     )
-    audience_units = models.ManyToManyField(Unit, verbose_name="参考单位（含下级）", blank=True, related_name="+")
-    audience_domains = models.ManyToManyField(Domain, verbose_name="执法领域", blank=True, related_name="+")
-    audience_roles = models.JSONField("角色", default=list, blank=True)
-    audience_officers = models.ManyToManyField(Officer, verbose_name="指定人员", blank=True, related_name="+")
+    # Who may sit (参考人员): the one audience mechanism (people.audiences); none yet means nobody.
+    audience = models.ForeignKey(
+        "people.Audience", verbose_name="参考人员", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     results_release_at = models.DateTimeField("成绩公布时间", null=True, blank=True, help_text="留空则在考试截止时公布")
     explanations_release_at = models.DateTimeField(
         "答案解析公布时间", null=True, blank=True, help_text="留空则在考试截止时公布"

@@ -18,7 +18,8 @@ from zhifa.common.audit import audit_record
 from zhifa.exams import assembly
 from zhifa.exams.models import Blueprint, Exam, ExamPaper
 from zhifa.people import access
-from zhifa.people.models import Officer, Unit, User
+from zhifa.people import services as people_services
+from zhifa.people.models import Audience, Domain, Officer, Unit, User
 from zhifa.questions.models import KnowledgePoint, Option, Question
 
 
@@ -62,11 +63,17 @@ def exam_save(
     *,
     by: User,
     exam: Exam,
-    audience_units: Iterable[Unit] = (),
-    audience_domains: Iterable = (),
-    audience_officers: Iterable[Officer] = (),
+    audience: Audience | None = None,
+    audience_units: Iterable[Unit] | None = None,
+    audience_domains: Iterable[Domain] | None = None,
+    audience_officers: Iterable[Officer] | None = None,
+    audience_roles: Iterable[str] | None = None,
 ) -> Exam:
-    """Create or change an exam and its audience; raises NotPermitted, ValueError for a bad window."""
+    """Create or change an exam and who may sit it; raises NotPermitted, ValueError for a bad window.
+
+    Who: an `audience` saved by people's AudienceForm, or (for seeds and scripts) units / domains / named officers /
+    roles from which the exam's own audience is saved through people.services.audience_save. Neither given: the
+    audience stays as it is."""
     _require_manage(by, exam.unit)
     if exam.closes_at <= exam.opens_at:
         raise ValueError("截止时间必须晚于开考时间，请修改考试时间。")
@@ -74,10 +81,20 @@ def exam_save(
         raise ValueError("平行试卷的套数应为 2–20，请修改。")
     if exam.pk is None:
         exam.created_by = by
+    if audience is not None:
+        exam.audience = audience
+    elif any(rule is not None for rule in (audience_units, audience_domains, audience_officers, audience_roles)):
+        exam.audience = people_services.audience_save(
+            by=by,
+            audience=exam.audience,
+            name=f"考试：{exam.title}"[:100],
+            units=audience_units or (),
+            domains=audience_domains or (),
+            include=audience_officers or (),
+            roles=audience_roles or (),
+            allow_nobody=True,  # a seed's or script's rules may precede the officers they select
+        )
     exam.save()
-    exam.audience_units.set(audience_units)
-    exam.audience_domains.set(audience_domains)
-    exam.audience_officers.set(audience_officers)
     return exam
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -19,27 +20,26 @@ from zhifa.exams import papers
 from zhifa.exams.models import Answer, Attempt, Exam, ExamPaper, Grade, ManualGrade
 from zhifa.laws.models import Citation
 from zhifa.people import access
+from zhifa.people.audiences import AUDIENCE_PREFETCH, audience_contains, audience_officers
 from zhifa.people.models import Officer, Role, User
 from zhifa.questions.models import Option, Question
 
 
 def officer_may_sit(exam: Exam, officer: Officer) -> bool:
-    """Named officers always; otherwise every audience dimension that is set (units, domains, roles) must match.
+    """Whether the officer is in the exam's audience (people.audiences: named officers always, excluded never,
+    otherwise every rule that is set must hold; an exam without an audience admits nobody).
 
-    Reads the exam's audience through .all(), so a caller that prefetched it (exams_for_officer) pays no query.
+    Reads the audience through .all(), so a caller that prefetched it (exams_for_officer) pays no query.
     """
-    if any(o.pk == officer.pk for o in exam.audience_officers.all()):
-        return True
-    units, domains, roles = list(exam.audience_units.all()), list(exam.audience_domains.all()), exam.audience_roles
-    if not (units or domains or roles):
-        return False
-    if units and not any(officer.unit.path.startswith(u.path) for u in units):
-        return False
-    if domains and not {d.pk for d in domains} & {d.pk for d in officer.domains.all()}:
-        return False
-    if roles and Role.OFFICER not in roles:
-        return any(g.role in roles for g in officer.user.role_grants.all())
-    return True
+    return exam.audience is not None and audience_contains(exam.audience, officer)
+
+
+EXAM_AUDIENCE_PREFETCH = tuple(f"audience__{name}" for name in AUDIENCE_PREFETCH)
+
+
+def exam_officers(exam: Exam) -> QuerySet[Officer]:
+    """Every officer the exam's audience selects today (SQL; none without an audience)."""
+    return Officer.objects.none() if exam.audience is None else audience_officers(exam.audience)
 
 
 def exams_for_officer(*, user: User) -> list[Exam]:
@@ -49,9 +49,9 @@ def exams_for_officer(*, user: User) -> list[Exam]:
         return []
     since = timezone.now() - timedelta(days=365)
     candidates = (
-        Exam.objects.filter(status=Exam.Status.PUBLISHED, closes_at__gte=since)
-        .select_related("unit")
-        .prefetch_related("audience_units", "audience_domains", "audience_officers")
+        Exam.objects.filter(status=Exam.Status.PUBLISHED, closes_at__gte=since, audience__isnull=False)
+        .select_related("unit", "audience")
+        .prefetch_related(*EXAM_AUDIENCE_PREFETCH)
     )
     officer = (
         Officer.objects.select_related("unit", "user")
@@ -62,7 +62,11 @@ def exams_for_officer(*, user: User) -> list[Exam]:
 
 
 def exam_get_for_officer(*, exam_id: int, user: User) -> tuple[Exam, Officer]:
-    exam = get_object_or_404(Exam, pk=exam_id, status=Exam.Status.PUBLISHED)
+    exam = get_object_or_404(
+        Exam.objects.select_related("audience").prefetch_related(*EXAM_AUDIENCE_PREFETCH),
+        pk=exam_id,
+        status=Exam.Status.PUBLISHED,
+    )
     officer = Officer.objects.select_related("unit").filter(user=user).first() if user.is_authenticated else None
     if officer is None or not officer_may_sit(exam, officer):
         raise Http404
@@ -103,9 +107,28 @@ class Admission:
     exam: Exam
     unit_paths: tuple[str, ...]
     domain_ids: frozenset[int]
-    officer_ids: frozenset[int]
+    officer_ids: frozenset[int]  # the audience's included officers
     roles: tuple[str, ...]
     forms: tuple[int, ...]  # shared paper ids by form number (empty for one paper per examinee)
+    excluded_ids: frozenset[int] = frozenset()
+    positions: tuple[str, ...] = ()
+    employment: tuple[str, ...] = ()
+    certificate_expires_within_months: int | None = None
+    joined_within_months: int | None = None
+
+    @property
+    def has_rules(self) -> bool:
+        return bool(self.unit_paths or self.domain_ids or self.roles or self.asks_officer_row)
+
+    @property
+    def asks_officer_row(self) -> bool:
+        """Rules read from the officer's own row beyond his unit (position, employment, certificate, joined)."""
+        return bool(
+            self.positions
+            or self.employment
+            or self.certificate_expires_within_months is not None
+            or self.joined_within_months is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -121,18 +144,29 @@ def exam_admission(*, exam_id: int, fresh: bool = False) -> Admission:
     cached = _admissions.get(exam_id)
     if cached is not None and not fresh and now - cached[0] < ADMISSION_TTL:
         return cached[1]
-    exam = get_object_or_404(Exam, pk=exam_id, status=Exam.Status.PUBLISHED)
+    exam = get_object_or_404(Exam.objects.select_related("audience"), pk=exam_id, status=Exam.Status.PUBLISHED)
     forms: tuple[int, ...] = ()
     if exam.paper_mode != Exam.PaperMode.PER_EXAMINEE:
         forms = tuple(exam.papers.filter(officer__isnull=True).order_by("form").values_list("id", flat=True))
-    admission = Admission(
-        exam=exam,
-        unit_paths=tuple(exam.audience_units.values_list("path", flat=True)),
-        domain_ids=frozenset(exam.audience_domains.values_list("id", flat=True)),
-        officer_ids=frozenset(exam.audience_officers.values_list("id", flat=True)),
-        roles=tuple(exam.audience_roles or ()),
-        forms=forms,
-    )
+    audience = exam.audience
+    if audience is None:  # no audience: nobody may sit
+        admission = Admission(
+            exam=exam, unit_paths=(), domain_ids=frozenset(), officer_ids=frozenset(), roles=(), forms=forms
+        )
+    else:
+        admission = Admission(
+            exam=exam,
+            unit_paths=tuple(audience.units.values_list("path", flat=True)),
+            domain_ids=frozenset(audience.domains.values_list("id", flat=True)),
+            officer_ids=frozenset(audience.include.values_list("id", flat=True)),
+            roles=tuple(audience.roles or ()),
+            forms=forms,
+            excluded_ids=frozenset(audience.exclude.values_list("id", flat=True)),
+            positions=tuple(audience.positions or ()),
+            employment=tuple(audience.employment or ()),
+            certificate_expires_within_months=audience.certificate_expires_within_months,
+            joined_within_months=audience.joined_within_months,
+        )
     if len(_admissions) > 1000:
         _admissions.clear()
     _admissions[exam_id] = (now, admission)
@@ -146,6 +180,11 @@ def admission_forget(sender=None, instance=None, **kwargs) -> None:
         _admissions.clear()
     else:
         _admissions.pop(exam_id, None)
+
+
+def admission_forget_all(sender=None, **kwargs) -> None:
+    """Signal receiver: an audience changed (audiences may be shared), so forget every cached admission."""
+    _admissions.clear()
 
 
 def examinee_of(*, user: User, exam_id: int) -> Examinee | None:
@@ -169,10 +208,13 @@ def examinee_of(*, user: User, exam_id: int) -> Examinee | None:
 
 
 def examinee_may_sit(admission: Admission, me: Examinee, user: User) -> bool:
-    """officer_may_sit on the cached admission; reads the officer's domains or roles only when the exam asks."""
+    """officer_may_sit on the cached admission (the rules of people.audiences.audience_contains); reads the
+    officer's domains, roles or own row only when the exam's audience asks for them."""
+    if me.officer_id in admission.excluded_ids:
+        return False
     if me.officer_id in admission.officer_ids:
         return True
-    if not (admission.unit_paths or admission.domain_ids or admission.roles):
+    if not admission.has_rules:
         return False
     if admission.unit_paths and not any(me.unit_path.startswith(p) for p in admission.unit_paths):
         return False
@@ -180,8 +222,31 @@ def examinee_may_sit(admission: Admission, me: Examinee, user: User) -> bool:
         mine = Officer.domains.through.objects.filter(officer_id=me.officer_id).values_list("domain_id", flat=True)
         if not admission.domain_ids & set(mine):
             return False
-    if admission.roles and Role.OFFICER not in admission.roles:
-        return any(g.role in admission.roles for g in user.role_grants.all())
+    roles = admission.roles
+    if roles and Role.OFFICER not in roles and not any(g.role in roles for g in user.role_grants.all()):
+        return False
+    if admission.asks_officer_row:
+        officer = Officer.objects.only("position", "employment", "certificate_expires", "joined_on").get(
+            pk=me.officer_id
+        )
+        return _officer_row_matches(admission, officer)
+    return True
+
+
+def _officer_row_matches(admission: Admission, officer: Officer) -> bool:
+    if admission.positions and officer.position not in admission.positions:
+        return False
+    if admission.employment and officer.employment not in admission.employment:
+        return False
+    today = timezone.localdate()
+    if admission.certificate_expires_within_months is not None:
+        until = today + relativedelta(months=admission.certificate_expires_within_months)
+        if officer.certificate_expires is None or officer.certificate_expires > until:
+            return False
+    if admission.joined_within_months is not None:
+        since = today - relativedelta(months=admission.joined_within_months)
+        if officer.joined_on is None or officer.joined_on < since:
+            return False
     return True
 
 

@@ -6,7 +6,7 @@ from django.tasks import task
 
 from zhifa.exams import papers, queries, services
 from zhifa.exams.models import Exam
-from zhifa.people.models import Officer, User
+from zhifa.people.models import User
 
 
 @task()
@@ -16,7 +16,7 @@ def papers_build_task(exam_id: int, user_id: int) -> dict:
     by = User.objects.get(pk=user_id)
     officers = []
     if exam.paper_mode == Exam.PaperMode.PER_EXAMINEE:
-        officers = [o for o in Officer.objects.select_related("unit", "user") if queries.officer_may_sit(exam, o)]
+        officers = list(queries.exam_officers(exam).select_related("unit", "user"))
     try:
         return {"built": papers.papers_build(exam=exam, by=by, officers=officers)}
     except (papers.assembly.AssemblyError, papers.assembly.BlueprintInvalid, ValueError) as exc:

@@ -305,7 +305,7 @@ class AudienceForm(forms.Form):
         units = access.units_managed_by(user) if access.managed_unit_paths(user) != [] else Unit.objects.all()
         if audience is not None and audience.pk:  # units set by a higher administrator stay selectable
             units = units | Unit.objects.filter(pk__in=[u.pk for u in audience.units.all()])
-        self.fields["units"].queryset = units.order_by("path")
+        _set_queryset(self.fields["units"], units.order_by("path"))
 
     def _officers(self, name: str, label: str) -> list[Officer]:
         tokens = [t for t in OFFICER_TOKENS.split(self.cleaned_data.get(name) or "") if t]

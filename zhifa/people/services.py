@@ -347,8 +347,12 @@ AUDIENCE_SELECTS_NOBODY = "培训对象未选中任何人员：请至少设置�
 MONTHS_MAX = 120
 
 
-def audience_check(rules: AudienceRules, *, by: User | None, keep_units: Iterable[Unit] = ()) -> None:
+def audience_check(
+    rules: AudienceRules, *, by: User | None, keep_units: Iterable[Unit] = (), allow_nobody: bool = False
+) -> None:
     """Refuse rules a user may not set or that select nobody: ValidationError {field: Chinese message}.
+
+    allow_nobody: for seeds and scripts whose rules are meaningful before any officer exists (e.g. a city's subtree).
 
     A unit administrator's units must lie in his managed subtree (units already on the audience, `keep_units`, may
     stay); system administrators and authors without an administrator's grant (instructors) choose any unit."""
@@ -378,7 +382,7 @@ def audience_check(rules: AudienceRules, *, by: User | None, keep_units: Iterabl
         errors["exclude"] = f"{names}同时在“指定人员”和“排除人员”中，请只保留一处。"
     if errors:
         raise ValidationError(errors)
-    if not rules_officers(rules).exists():
+    if not allow_nobody and not rules_officers(rules).exists():
         raise ValidationError(AUDIENCE_SELECTS_NOBODY)
 
 
@@ -397,6 +401,7 @@ def audience_save(
     joined_within_months: int | None = None,
     include: Iterable[Officer] = (),
     exclude: Iterable[Officer] = (),
+    allow_nobody: bool = False,
 ) -> Audience:
     """Create an audience (audience=None) or replace an audience's rules; audited.
 
@@ -415,7 +420,8 @@ def audience_save(
     )
     created = audience is None
     old = "" if audience is None else audience_describe(audience)
-    audience_check(rules, by=by, keep_units=() if audience is None else audience.units.all())
+    keep = () if audience is None else audience.units.all()
+    audience_check(rules, by=by, keep_units=keep, allow_nobody=allow_nobody)
     if audience is None:
         audience = Audience()
     audience.name = name or audience.name

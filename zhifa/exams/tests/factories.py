@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from zhifa.exams import papers
 from zhifa.exams.models import Blueprint, Exam
+from zhifa.people.models import Audience
 from zhifa.questions.models import KnowledgePoint, Option, Question
 
 ANSWERS = {
@@ -89,7 +90,17 @@ def exam(org, *, by, bp=None, minutes: int = 20, build: bool = True, **fields) -
     )
     values.update(fields)
     e = Exam.objects.create(**values)
-    e.audience_units.set([org.market])
+    e.audience = audience_for(units=[org.market])
+    e.save(update_fields=["audience"])
     if build:
         papers.papers_build(exam=e, by=None, seed=7)
     return e
+
+
+def audience_for(*, units=(), domains=(), roles=(), include=()) -> Audience:
+    """An audience saved without the form's checks (a test may want one that selects nobody)."""
+    audience = Audience.objects.create(roles=list(roles))
+    audience.units.set(units)
+    audience.domains.set(domains)
+    audience.include.set(include)
+    return audience

@@ -29,7 +29,7 @@ def test_the_seed_publishes_two_open_exams_for_the_city(org, seeded):
     assert (annual.closes_at - annual.opens_at).days == 7
     assert annual.papers.count() == 2 and not annual.is_qualification
     assert qualification.is_qualification and qualification.papers.count() == 1
-    assert list(annual.audience_units.all()) == [org.city]
+    assert list(annual.audience.units.all()) == [org.city]
     assert annual.papers.first().total_points == 100
 
 
