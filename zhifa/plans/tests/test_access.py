@@ -14,7 +14,9 @@ def test_every_persona_gets_what_the_plans_matrix_says(world):  # noqa: F811
         for persona in PERSONAS:
             client = _client_for(world, persona)
             data = case.resolve_data(world)
-            response = getattr(client, case.method)(url, data) if data is not None else getattr(client, case.method)(url)
+            response = (
+                getattr(client, case.method)(url, data) if data is not None else getattr(client, case.method)(url)
+            )
             expected = case.expect[persona]
             if response.status_code != expected and not (expected == 302 and response.status_code in (301, 302)):
                 failures.append(f"{name} {persona}: 期望 {expected}，实际 {response.status_code}")

@@ -25,7 +25,7 @@ def test_the_due_list_puts_expiring_certificates_first_then_never_rotated_then_t
     expiring = make_officer(org.east_market, name="证将到期")
     expiring.certificate_expires = date(YEAR, 8, 1)
     expiring.save()
-    never = make_officer(org.east_market, name="从未轮训")
+    make_officer(org.east_market, name="从未轮训")
     old = make_officer(org.east_market, name="上次很早")
     recent = make_officer(org.east_market, name="刚轮训过")
     RotationRecord.objects.create(officer=old, completed_on=date(YEAR - 4, 5, 1))
@@ -41,7 +41,12 @@ def test_the_due_list_puts_expiring_certificates_first_then_never_rotated_then_t
 def test_a_batch_over_capacity_is_refused_and_a_finished_batch_is_recorded(org, officer, unit_admin):
     rule = rotation.rule_save(by=unit_admin, unit=org.market, name="三年轮训", every_years=3, certificate_months=12)
     batch = rotation.batch_create(
-        by=unit_admin, rule=rule, name="第一期", year=YEAR, capacity=1, starts_on=date(YEAR, 3, 1),
+        by=unit_admin,
+        rule=rule,
+        name="第一期",
+        year=YEAR,
+        capacity=1,
+        starts_on=date(YEAR, 3, 1),
         ends_on=date(YEAR, 3, 5),
     )
     with pytest.raises(PlanError, match="容量1人，已有0人，还能加1人，本次选了2人"):
@@ -82,7 +87,7 @@ def test_two_workers_sending_reminders_at_once_send_each_notice_once(org, office
         try:
             barrier.wait()
             reminders.reminders_send(today=date(YEAR, 3, 1))
-        except BaseException as exc:  # noqa: BLE001 — reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -104,7 +109,10 @@ def test_stale_content_is_reviewed_by_its_owner_and_the_outcome_is_audited(clien
     course = Course.objects.create(title="食品安全法解读", code="food-law", owner_unit=org.market)
     ct = ContentType.objects.get_for_model(Course)
     Citation.objects.create(
-        content_type=ct, object_id=course.pk, article_key="食品安全法第三十四条", needs_review=True,
+        content_type=ct,
+        object_id=course.pk,
+        article_key="食品安全法第三十四条",
+        needs_review=True,
         review_note="- 旧：第三十四条……\n+ 新：第三十四条（修订）……",
     )
     client.force_login(unit_admin)
@@ -112,7 +120,8 @@ def test_stale_content_is_reviewed_by_its_owner_and_the_outcome_is_audited(clien
     assert "食品安全法解读" in page and "食品安全法第三十四条" in page
 
     response = client.post(
-        reverse("plans:content-review"), {"content_type": ct.pk, "object_id": course.pk, "outcome": "confirmed", "note": ""},
+        reverse("plans:content-review"),
+        {"content_type": ct.pk, "object_id": course.pk, "outcome": "confirmed", "note": ""},
         follow=True,
     )
     assert "复核说明" in response.content.decode() and not ContentReview.objects.exists()
