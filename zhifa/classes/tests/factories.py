@@ -63,3 +63,34 @@ def make_instructor(name: str = "陈红", *, user=None, kind: str = "external", 
     return Instructor.objects.create(
         name=name, user=user, kind=kind, organisation=kw.pop("organisation", "江北大学法学院"), **kw
     )
+
+
+def passed_exam(officer: Officer, exam) -> None:
+    """A final, passing grade of the officer in the exam (what the exams app leaves after grading)."""
+    from zhifa.exams.models import Attempt, ExamPaper, Grade
+
+    paper = ExamPaper.objects.get_or_create(
+        exam=exam, form=1, officer=None, defaults={"seed": 1, "rows": [], "total_points": Decimal(100)}
+    )[0]
+    now = timezone.now()
+    attempt = Attempt.objects.create(
+        exam=exam, officer=officer, paper=paper, status="graded", started_at=now, deadline=now, device_token="t"
+    )
+    Grade.objects.create(
+        attempt=attempt, auto_score=88, total=88, max_score=100, passed=True, status="final", graded_at=now
+    )
+
+
+def make_exam(unit: Unit, title: str = "结业考试"):
+    from zhifa.exams.models import Exam
+
+    now = timezone.now()
+    return Exam.objects.create(
+        title=title, unit=unit, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=1), status="published"
+    )
+
+
+def make_course(title: str = "行政处罚法精讲"):
+    from zhifa.courses.models import Course
+
+    return Course.objects.create(code=f"c{Course.objects.count() + 1}", title=title, status="published")
