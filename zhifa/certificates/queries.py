@@ -339,10 +339,10 @@ def review_unit_for(*, user, unit_id: int | None) -> Unit:
         if not paths:
             raise Http404
         units = units.filter(path__in=paths)
-    unit = min(units, key=lambda u: (u.depth, u.path), default=None)
-    if unit is None:
+    top = min(units, key=lambda u: (u.depth, u.path), default=None)
+    if top is None:
         raise Http404
-    return unit
+    return top
 
 
 def units_for_filter(*, user, unit: Unit) -> list[Unit]:

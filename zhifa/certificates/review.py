@@ -204,10 +204,11 @@ def qualification(rules: Rules, facts: Facts) -> list[Reason]:
 def evaluate(rules: Rules, facts: Facts) -> Verdict:
     """The annual review of one officer: every failing rule as a reason, notes for what could not be checked."""
     if facts.status not in REVIEWED_STATUSES:
-        notes = [Reason("status", f"证件状态为“{STATUS_LABELS.get(facts.status, facts.status)}”，不参加年审", "", NOTE)]
+        label = STATUS_LABELS.get(facts.status, facts.status)
+        status_notes = [Reason("status", f"证件状态为“{label}”，不参加年审", "", NOTE)]
         if facts.status == "none":
-            notes += qualification(rules, facts) or [Reason("initial", "已满足申领证件条件", "", NOTE)]
-        return Verdict(applicable=False, passed=False, notes=notes, status_after=facts.status)
+            status_notes += qualification(rules, facts) or [Reason("initial", "已满足申领证件条件", "", NOTE)]
+        return Verdict(applicable=False, passed=False, notes=status_notes, status_after=facts.status)
     reasons: list[Reason] = []
     notes: list[Reason] = []
     if facts.open_suspension is not None:

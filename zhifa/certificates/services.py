@@ -187,6 +187,13 @@ class ImportResult:
 IMPORT_HEADERS = ("执法证号", "年度", "执法行为数", "说明")
 
 
+def _cell(value: object) -> str:
+    """A spreadsheet cell as text; 7.0 (a number typed in Excel) as "7"."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
 def act_counts_import(*, by: User, content: bytes) -> ImportResult:
     """Enforcement-act counts from a spreadsheet (执法证号, 年度, 执法行为数, 说明): all rows or none."""
     from openpyxl import load_workbook
@@ -209,15 +216,15 @@ def act_counts_import(*, by: User, content: bytes) -> ImportResult:
         cells = [*row, None, None, None, None][:4]
         if not any(cells):
             continue
-        number, year, count, explanation = (str(c).strip() if c is not None else "" for c in cells)
+        number, year_text, count_text, explanation = (_cell(c) for c in cells)
         officer = officers.get(number)
         if officer is None or not access.can_manage_officer(by, officer):
             errors.append(f"第 {index} 行：执法证号“{number}”不在您管理的人员中，请核对证号。")
             continue
-        if not year.isdigit() or not count.isdigit():
-            errors.append(f"第 {index} 行：“年度”和“执法行为数”须为整数（现为“{year}”“{count}”）。")
+        if not year_text.isdigit() or not count_text.isdigit():
+            errors.append(f"第 {index} 行：“年度”和“执法行为数”须为整数（现为“{year_text}”“{count_text}”）。")
             continue
-        parsed.append((officer, int(year), int(count), explanation))
+        parsed.append((officer, int(year_text), int(count_text), explanation))
     if errors:
         return ImportResult(0, errors[:50])
     try:
@@ -434,6 +441,8 @@ def certificate_reminders_send(*, today: date | None = None) -> int:
         certificate_expires__lte=today + timedelta(days=max(REMINDER_DAYS)),
     ).values_list("user_id", "pk", "certificate_expires")  # fmt: skip
     for user_id, officer_id, expires in expiring:
+        if expires is None:
+            continue
         days = min(d for d in REMINDER_DAYS if expires <= today + timedelta(days=d))
         notices.append(
             NoticeIn(

@@ -237,8 +237,10 @@ def acts(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and "file" in request.FILES:
         upload = ActImportForm(request.POST, request.FILES)
-        file = request.FILES["file"]
-        if file.size and file.size > 5 * 1024 * 1024:
+        file = request.FILES.get("file")
+        if file is None:
+            errors = ["请选择要导入的 Excel 文件。"]
+        elif file.size and file.size > 5 * 1024 * 1024:
             errors = ["文件不能超过 5 MB，请分批导入。"]
         else:
             result = services.act_counts_import(by=_user(request), content=file.read())
