@@ -302,6 +302,20 @@ if not 1 <= COURSES_RATE_CAP <= 4:
 # Where ../shared/data lives (tests and benchmarks only; the product never needs it).
 SHARED_DATA_DIR = Path(env_str("ZHIFA_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")))
 
+# The law search's learned re-ranker (versions under this directory, docs/search.md) and the assistant's optional
+# OpenAI-compatible model endpoint (docs/assistant.md): without ZHIFA_LLM_URL the assistant shows articles only.
+ZHIFA_SEARCH_RANKER = Path(env_str("ZHIFA_SEARCH_RANKER", str(BASE_DIR / "var" / "search" / "ranker")))
+LLM_URL = env_str("ZHIFA_LLM_URL", "")
+LLM_MODEL = env_str("ZHIFA_LLM_MODEL", "")
+LLM_KEY = env_str("ZHIFA_LLM_KEY", "")
+LLM_TIMEOUT_SECONDS = env_int("ZHIFA_LLM_TIMEOUT_SECONDS", 20)
+if LLM_URL and (not LLM_URL.startswith(("http://", "https://")) or not LLM_MODEL):
+    raise ImproperlyConfigured(
+        "ZHIFA_LLM_URL 应为 http(s):// 地址（如 http://10.0.0.5:8000/v1），且须同时设置 ZHIFA_LLM_MODEL。"
+    )
+if not 1 <= LLM_TIMEOUT_SECONDS <= 300:
+    raise ImproperlyConfigured("ZHIFA_LLM_TIMEOUT_SECONDS 应在 1 到 300 之间（秒）。")
+
 # Spreadsheet caps: imports refuse bigger files with a clear message.
 SPREADSHEET_MAX_BYTES = env_int("ZHIFA_SPREADSHEET_MAX_MB", 20) * 1024 * 1024
 SPREADSHEET_MAX_ROWS = env_int("ZHIFA_SPREADSHEET_MAX_ROWS", 50_000)

@@ -150,14 +150,23 @@ def rank(
     limit: int = 10,
     recipe: Recipe = DEFAULT,
     prior: Prior | None = None,
+    ranker=None,
 ) -> list[Ranked]:
-    """The best `limit` articles for the user's text, best first; [] for an empty query."""
+    """The best `limit` articles for the user's text, best first; [] for an empty query. With a `ranker`
+    (artefact.Models), questions are re-ranked by it (rerank.py); keyword mode is the same either way."""
     with backend.one_search():
-        return _rank(backend, text, filters=filters, limit=limit, recipe=recipe, prior=prior)
+        return _rank(backend, text, filters=filters, limit=limit, recipe=recipe, prior=prior, ranker=ranker)
 
 
 def _rank(
-    backend: SearchBackend, text: str, *, filters: Filters, limit: int, recipe: Recipe, prior: Prior | None
+    backend: SearchBackend,
+    text: str,
+    *,
+    filters: Filters,
+    limit: int,
+    recipe: Recipe,
+    prior: Prior | None,
+    ranker=None,
 ) -> list[Ranked]:
     parsed = parse_query(text, drop_stop_words=recipe.stop_words)
     if parsed.is_empty or limit <= 0:
@@ -173,6 +182,12 @@ def _rank(
         if prior is None or not recipe.prior_for_keywords:
             return [Ranked(doc_id, score) for doc_id, score in ranked]
         return _with_prior(_fuse([(ranked, 1.0)], recipe.rrf_k), parsed, filters, recipe, prior, limit, questions=False)
+    if ranker is not None:
+        from zhifa.laws.search import rerank
+
+        reranked = rerank.rank(backend, parsed, filters, ranker, limit)
+        if reranked:
+            return [Ranked(doc_id, score) for doc_id, score in reranked]
     depth = max(recipe.depth, limit)
     parsed = _without_common_terms(backend, parsed, recipe.max_doc_freq)
     rankings: list[tuple[list[tuple[int, float]], float]] = []

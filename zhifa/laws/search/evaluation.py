@@ -70,12 +70,13 @@ def read_pairs(path: str | Path, *, split: str | None = None) -> list[Pair]:
     return pairs
 
 
-def evaluate(pairs: Iterable[Pair], ranking: Callable[[str], list[str]]) -> dict:
-    """Average recall@k (share of a query's relevant keys in its top k), MRR@10, and p95 latency in ms."""
-    totals = dict.fromkeys([f"recall@{k}" for k in KS], 0.0)
-    mrr = 0.0
+def evaluate(pairs: Iterable[Pair], ranking: Callable[[str], list[str]], *, seen: set[str] | None = None) -> dict:
+    """Average recall@k (share of a query's relevant keys in its top k), MRR@10, and p95 latency in ms.
+
+    With `seen` (the article keys the model was trained on), the same figures also for the questions whose relevant
+    articles were all seen in training ("seen") and for the others ("unseen": at least one never seen)."""
+    groups: dict[str, list] = {"all": [], "seen": [], "unseen": []}
     latencies = []
-    n = 0
     for pair in pairs:
         relevant = set(pair.relevant)
         if not relevant:
@@ -83,7 +84,22 @@ def evaluate(pairs: Iterable[Pair], ranking: Callable[[str], list[str]]) -> dict
         start = time.perf_counter()
         keys = ranking(pair.query)
         latencies.append((time.perf_counter() - start) * 1000)
-        n += 1
+        groups["all"].append((relevant, keys))
+        if seen is not None:
+            groups["seen" if relevant <= seen else "unseen"].append((relevant, keys))
+    result: dict = _figures(groups["all"])
+    result["p95_ms"] = round(percentile(latencies, 95), 2)
+    if seen is not None:
+        result["seen"] = _figures(groups["seen"])
+        result["unseen"] = _figures(groups["unseen"])
+    return result
+
+
+def _figures(rows: list[tuple[set[str], list[str]]]) -> dict:
+    n = len(rows)
+    totals = dict.fromkeys([f"recall@{k}" for k in KS], 0.0)
+    mrr = 0.0
+    for relevant, keys in rows:
         for k in KS:
             totals[f"recall@{k}"] += len(relevant & set(keys[:k])) / len(relevant)
         first = next((i for i, key in enumerate(keys[:10], start=1) if key in relevant), None)
@@ -91,7 +107,6 @@ def evaluate(pairs: Iterable[Pair], ranking: Callable[[str], list[str]]) -> dict
     result: dict = {"n": n}
     result.update({name: round(value / n, 4) if n else 0.0 for name, value in totals.items()})
     result["mrr@10"] = round(mrr / n, 4) if n else 0.0
-    result["p95_ms"] = round(percentile(latencies, 95), 2)
     return result
 
 

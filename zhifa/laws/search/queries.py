@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.db import connection
 
 from zhifa.laws.models import Law, LawVersion, Provision
-from zhifa.laws.search import engine, learned, scopes
+from zhifa.laws.search import artefact, engine, learned, scopes
 from zhifa.laws.search.backends import Filters, get_backend
 from zhifa.laws.search.query import parse_query
 from zhifa.laws.search.snippets import snippet
@@ -77,16 +77,28 @@ def search_articles(*, request: SearchRequest, user=None, recipe: engine.Recipe 
     limit = max(1, min(request.limit, MAX_LIMIT))
     filters = filters_for(request, user=user)
     ranked = engine.rank(
-        get_backend(), request.q, filters=filters, limit=limit, recipe=recipe, prior=learned.current_prior()
+        get_backend(),
+        request.q,
+        filters=filters,
+        limit=limit,
+        recipe=recipe,
+        prior=learned.current_prior(),
+        ranker=artefact.current(),
     )
     return results_for(ranked, request.q)
 
 
 def ranked_keys(
-    *, q: str, filters: Filters, limit: int, recipe: engine.Recipe = engine.DEFAULT, prior: engine.Prior | None = None
+    *,
+    q: str,
+    filters: Filters,
+    limit: int,
+    recipe: engine.Recipe = engine.DEFAULT,
+    prior: engine.Prior | None = None,
+    ranker=None,
 ) -> list[str]:
     """Only the article keys of the ranking (for evaluation: no snippets, one query for the keys)."""
-    ranked = engine.rank(get_backend(), q, filters=filters, limit=limit, recipe=recipe, prior=prior)
+    ranked = engine.rank(get_backend(), q, filters=filters, limit=limit, recipe=recipe, prior=prior, ranker=ranker)
     keys = dict(Provision.objects.filter(pk__in=[r.id for r in ranked]).values_list("pk", "key"))
     return [keys[r.id] for r in ranked if r.id in keys]
 

@@ -51,3 +51,13 @@ def law_ids_of_titles(titles: list[str]) -> tuple[int, ...]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM laws_law WHERE short_title IN ({_marks(titles)})", titles)
         return tuple(row[0] for row in cursor.fetchall())
+
+
+def law_ids_of_ids(ids: list[int]) -> dict[int, int]:
+    """The law id of each indexed provision id."""
+    if not ids:
+        return {}
+    ids = list(dict.fromkeys(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, law_id FROM laws_search_document WHERE id IN ({_marks(ids)})", ids)
+        return dict(cursor.fetchall())

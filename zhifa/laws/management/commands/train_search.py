@@ -1,35 +1,51 @@
-"""manage.py train_search [--pairs FILE.jsonl ...] [--no-citations] [--split train]: build the learned prior."""
+"""manage.py train_search [--pairs FILE.jsonl ...] [--split train] [--no-citations] [--no-ranker]: train the search.
+
+Builds the learned prior (var/search/prior.npz) and the re-ranker (a new version under var/search/ranker/, made
+current), both from the same pairs: the platform's Citation rows and any pairs files.
+"""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhifa.laws.search import learned
+from zhifa.laws.search import artefact, learned, ranker_training, rerank, scopes
+from zhifa.laws.search.backends import Filters, get_backend
 from zhifa.laws.search.evaluation import PairsFileError, read_pairs
 from zhifa.laws.search.training import citation_pairs
 
 
 class Command(BaseCommand):
-    help = "用问题—法条对（平台自身的引用及/或文件）训练检索模型，保存到 var/search/"
+    help = "用问题—法条对（平台自身的引用及/或文件）训练检索模型（先验与排序模型），保存到 var/search/"
 
     def add_arguments(self, parser):
         parser.add_argument("--pairs", action="append", default=[], help="JSON Lines 问题—法条对文件，可重复")
         parser.add_argument("--split", choices=["train", "test"], help="只用文件中固定划分的一半（评估时用 train）")
         parser.add_argument("--no-citations", action="store_true", help="不使用平台试题、案例等的法条引用")
-        parser.add_argument("--output", help="模型文件路径（默认 var/search/prior.npz）")
+        parser.add_argument("--output", help="先验模型文件路径（默认 var/search/prior.npz）")
+        parser.add_argument("--no-ranker", action="store_true", help="只训练先验，不训练排序模型")
+        parser.add_argument(
+            "--ranker-output", help="排序模型目录（默认 var/search/ranker，可用 ZHIFA_SEARCH_RANKER 设置）"
+        )
+        parser.add_argument("--rounds", type=int, default=300, help="排序模型的提升轮数（默认 300）")
+        parser.add_argument("--folds", type=int, default=4, help="交叉拟合的折数（默认 4）")
+        parser.add_argument("--limit-pairs", type=int, help="只用前 N 个问题（测试用的小训练）")
+        parser.add_argument("--scope", default=scopes.NATIONAL, help="候选条文的范围（默认 national，与评估一致）")
 
     def handle(self, *args, **options):
         pairs = []
         try:
             for path in options["pairs"]:
                 pairs += read_pairs(path, split=options["split"])
-        except (OSError, PairsFileError) as exc:
+            regions = scopes.scope_regions(options["scope"])
+        except (OSError, PairsFileError, scopes.UnknownScope) as exc:
             raise CommandError(str(exc))
         from_citations = [] if options["no_citations"] else citation_pairs()
+        every = [*pairs, *from_citations][: options["limit_pairs"]]
         try:
-            prior = learned.train([*pairs, *from_citations])
+            prior = learned.train(every)
         except ValueError as exc:
             raise CommandError(str(exc))
         path = Path(options["output"]) if options["output"] else learned.artefact_path()
@@ -38,3 +54,28 @@ class Command(BaseCommand):
             f"已用 {len(pairs)} 个文件中的问题、{len(from_citations)} 个平台引用训练检索模型："
             f"{len(prior.articles)} 条条文、{len(prior.laws)} 部法规，保存到 {path}"
         )
+        if options["no_ranker"]:
+            return
+        if options["folds"] < 2 or options["rounds"] < 1:
+            raise CommandError("--folds 至少为 2，--rounds 至少为 1")
+        try:
+            models, info = ranker_training.train(
+                get_backend(),
+                every,
+                Filters(regions=regions),
+                folds=options["folds"],
+                rounds=options["rounds"],
+                settings=rerank.Settings(),
+                progress=lambda line: self.stdout.write("  " + line),
+            )
+        except ValueError as exc:  # the prior is saved; the search keeps the ranker it had (or none)
+            self.stderr.write(f"排序模型未训练：{exc}")
+            return
+        info["scope"] = options["scope"]
+        base = Path(options["ranker_output"]) if options["ranker_output"] else None
+        directory = artefact.save(models, info=info, base=base)
+        self.stdout.write(
+            f"排序模型 {directory.name}：{info['questions']} 个问题，候选召回 {info['pool_recall']:.3f}，"
+            f"{info['rows']} 行特征，用时 {info['seconds']} 秒，保存到 {directory}（已设为当前版本）"
+        )
+        self.stdout.write("特征重要性（增益）：" + json.dumps(info["importance"], ensure_ascii=False))

@@ -84,8 +84,9 @@ def create_law(
 
 @pytest.fixture(autouse=True)
 def no_learned_prior(settings, tmp_path):
-    """Tests rank lexically unless they train a prior themselves (never the developer's var/search/prior.npz)."""
+    """Tests rank lexically unless they train a prior or re-ranker themselves (never the developer's var/search/)."""
     settings.ZHIFA_SEARCH_PRIOR = tmp_path / "no-prior.npz"
+    settings.ZHIFA_SEARCH_RANKER = tmp_path / "ranker"
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ def evaluate(capsys, pairs_file, *args) -> dict:
 
 def test_search_eval_prints_one_line_of_figures(search_laws, pairs_file, prior_path, capsys):
     result = evaluate(capsys, pairs_file, "--scope", "all")
-    assert set(result) == {"n", "recall@1", "recall@5", "recall@10", "recall@100", "mrr@10", "p95_ms"}
+    assert set(result) == {"n", "recall@1", "recall@5", "recall@10", "recall@100", "mrr@10", "p95_ms", "ranker"}
     assert result["n"] == len(PAIRS)
     assert 0 < result["recall@100"] <= 1 and result["recall@1"] <= result["recall@10"] <= result["recall@100"]
 

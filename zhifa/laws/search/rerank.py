@@ -1,0 +1,244 @@
+"""The learned re-ranker of questions: candidates from the lexical backends, features, a LightGBM lambdarank model.
+
+1. Candidates (cheap, no bigram pool): the OR ranking of the question's words (minus very common ones) from the
+   packed posting lists, `word_depth` deep; the best `law_depth` of that pool in each of the `law_top` laws the
+   law classifier names; the `prior_top` articles the learned prior proposes. The union is at most a few hundred.
+2. Features per candidate (`FEATURES`): the backend's word+title BM25 and its rank, the question's bigrams and
+   words counted in the article text (BM25 and idf-weighted coverage), the law title against the question, the
+   classifier's P(law), the prior's article and law cosines, how often training questions cited the article,
+   the pool's law evidence, article-number match, law category, validity, region, length, position.
+3. The booster scores them; the best `limit` are returned. Keyword mode never comes here (engine.py).
+
+The artefact (`artefact.py`) holds the booster, the prior and the classifier trained together; features for its
+training are computed with models that did not see the question (cross-fitting, `training_ranker.py`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db import connection
+
+from zhifa.laws.models import Law, LawVersion
+from zhifa.laws.search.backends import OR, Filters, Match, SearchBackend
+from zhifa.laws.search.documents import BIGRAM, K1, WORD, B, Clause, Weights
+from zhifa.laws.search.query import ParsedQuery
+
+FEATURES = (
+    "word_bm25",
+    "word_rank",
+    "in_word_pool",
+    "bigram_bm25",
+    "bigram_cover",
+    "word_cover",
+    "title_cover",
+    "title_in_query",
+    "law_prob",
+    "law_rank",
+    "prior_article",
+    "prior_law",
+    "article_cited",
+    "law_cited",
+    "law_evidence",
+    "number_match",
+    "category",
+    "status",
+    "national",
+    "length",
+    "position",
+    "query_words",
+)
+CATEGORIES = tuple(Law.Category.values)
+STATUSES = tuple(LawVersion.Status.values)
+_ARTICLE_NUMBER = re.compile(r"第([零〇一二三四五六七八九十百千\d]+)条")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Candidate generation (stored in the artefact with the model trained on them)."""
+
+    word_depth: int = 1500
+    word_keep: int = 300  # of the word pool, the best this many always
+    law_top: int = 3
+    law_depth: int = 80  # … plus the best this many of each predicted law
+    prior_top: int = 50
+    max_doc_freq: int = 8000
+    evidence_top: int = 10
+
+
+@dataclass
+class Pool:
+    """Candidates of one question and what the generators knew about them."""
+
+    ids: list[int]
+    word: dict[int, tuple[float, int]] = field(default_factory=dict)  # id → (BM25, rank)
+    prior_articles: dict[int, float] = field(default_factory=dict)
+    prior_laws: dict[str, float] = field(default_factory=dict)
+    law_probs: dict[str, float] = field(default_factory=dict)
+    law_evidence: dict[int, float] = field(default_factory=dict)  # law id → share of the pool's best scores
+
+
+def _rarest(backend: SearchBackend, terms: Sequence[str], field_name: str, max_df: int) -> list[str]:
+    if not terms:
+        return []
+    freqs = backend.doc_freqs([Clause(t, field_name) for t in terms])
+    kept = [t for t, df in zip(terms, freqs, strict=True) if 0 < df <= max_df]
+    if kept:
+        return kept
+    present = [(df, t) for t, df in zip(terms, freqs, strict=True) if df > 0]
+    return [min(present)[1]] if present else []
+
+
+def _rows(ids: list[int]) -> dict[int, tuple]:
+    """(law id, law short title, category, status, region, length, text, number, label, key) per indexed id."""
+    if not ids:
+        return {}
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id, d.law_id, l.short_title, d.category, d.status, d.region, d.dl, p.text, p.number, p.label,"
+            " d.key FROM laws_search_document d JOIN laws_provision p ON p.id = d.id JOIN laws_law l ON l.id = d.law_id"
+            f" WHERE d.id IN ({marks})",
+            ids,
+        )
+        return {row[0]: row[1:] for row in cursor.fetchall()}
+
+
+def candidates(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, models, settings: Settings) -> Pool:
+    """The candidate pool of a question (see the module docstring); `models` gives prior, classifier, resolver."""
+    from zhifa.laws.search import resolve
+
+    words = _rarest(backend, list(parsed.words), WORD, settings.max_doc_freq)
+    ranked = (
+        backend.rank(Match.build(words=words, mode=OR), filters=filters, weights=Weights(), limit=settings.word_depth)
+        if words
+        else []
+    )
+    pool = Pool(ids=[])
+    pool.word = {doc_id: (score, rank) for rank, (doc_id, score) in enumerate(ranked, start=1)}
+    chosen = dict.fromkeys(doc_id for doc_id, _ in ranked[: settings.word_keep])
+    pool.law_probs = models.classifier.probabilities(parsed.text) if models.classifier else {}
+    laws_of = resolve.law_ids_of_ids([doc_id for doc_id, _ in ranked]) if ranked else {}
+    best_laws = sorted(pool.law_probs, key=lambda law: -pool.law_probs[law])[: settings.law_top]
+    if best_laws:
+        law_ids = set(resolve.law_ids_of_titles(best_laws))
+        taken: dict[int, int] = {}
+        for doc_id, _ in ranked:
+            law_id = laws_of.get(doc_id)
+            if law_id in law_ids and taken.get(law_id, 0) < settings.law_depth:
+                taken[law_id] = taken.get(law_id, 0) + 1
+                chosen[doc_id] = None
+    evidence: dict[int, list[float]] = {}
+    for doc_id, score in ranked:
+        scores = evidence.setdefault(laws_of.get(doc_id, 0), [])
+        if len(scores) < settings.evidence_top:
+            scores.append(score)
+    total = sum(sum(s) for s in evidence.values()) or 1.0
+    pool.law_evidence = {law_id: sum(s) / total for law_id, s in evidence.items()}
+    if models.prior is not None:
+        articles, pool.prior_laws = models.prior.scores(parsed)
+        best = sorted(articles, key=lambda k: -articles[k])[: settings.prior_top]
+        key_ids = resolve.ids_of_keys(best)
+        allowed = resolve.ids_passing(list(key_ids.values()), filters)
+        for key in best:
+            doc_id = key_ids.get(key)
+            if doc_id in allowed:
+                pool.prior_articles[doc_id] = articles[key]
+                chosen[doc_id] = None
+    pool.ids = list(chosen)
+    return pool
+
+
+def _number_label(text: str) -> str | None:
+    from zhifa.laws.services import UnknownArticle, article_key_normalize
+
+    found = _ARTICLE_NUMBER.search(text)
+    if not found:
+        return None
+    try:
+        return article_key_normalize(f"x#{found.group(0)}").partition("#")[2]
+    except UnknownArticle:
+        return None
+
+
+def _bm25(tf: np.ndarray, idf: np.ndarray, lengths: np.ndarray, avg: float) -> np.ndarray:
+    """BM25 of a (docs × terms) count matrix."""
+    norm = K1 * (1 - B + B * lengths / avg)
+    return ((tf * (K1 + 1)) / (tf + norm[:, None]) * idf[None, :]).sum(axis=1)
+
+
+def _idfs(n_docs: int, dfs: Sequence[int]) -> np.ndarray:
+    return np.array([max(1e-6, math.log((n_docs - df + 0.5) / (df + 0.5))) if df else 0.0 for df in dfs])
+
+
+def features(backend: SearchBackend, parsed: ParsedQuery, pool: Pool, models) -> tuple[list[int], np.ndarray, list]:
+    """(ids, feature matrix in FEATURES order, keys) of the pool's candidates still in the index."""
+    rows = _rows(pool.ids)
+    ids = [doc_id for doc_id in pool.ids if doc_id in rows]
+    if not ids:
+        return [], np.zeros((0, len(FEATURES))), []
+    words = list(parsed.words)
+    bigrams = list(parsed.bigrams)
+    stats = backend.word_stats(words)
+    dfs = backend.doc_freqs([Clause(b, BIGRAM) for b in bigrams])
+    word_idf = _idfs(stats.n_docs, stats.dfs)
+    bigram_idf = _idfs(stats.n_docs, dfs)
+    avg = stats.avg or 1.0
+    texts = [rows[i][6] for i in ids]
+    lengths = np.array([rows[i][5] for i in ids], dtype=float)
+    bigram_tf = np.array([[t.count(b) for b in bigrams] for t in texts], dtype=float).reshape(len(ids), len(bigrams))
+    word_tf = np.array([[t.count(w) for w in words] for t in texts], dtype=float).reshape(len(ids), len(words))
+    bigram_bm25 = _bm25(bigram_tf, bigram_idf, lengths, avg) if bigrams else np.zeros(len(ids))
+    bigram_cover = (bigram_tf > 0) @ bigram_idf / (bigram_idf.sum() or 1.0) if bigrams else np.zeros(len(ids))
+    word_cover = (word_tf > 0) @ word_idf / (word_idf.sum() or 1.0) if words else np.zeros(len(ids))
+    number = _number_label(parsed.text)
+    query_text = parsed.text.replace("中华人民共和国", "")
+    probs = pool.law_probs
+    law_rank = {law: r for r, law in enumerate(sorted(probs, key=lambda x: -probs[x]), start=1)}
+    depth = len(pool.word) + 1
+    matrix = np.zeros((len(ids), len(FEATURES)))
+    for n, doc_id in enumerate(ids):
+        law_id, law, category, status, region, length, _text, position, label, key = rows[doc_id]
+        score, rank = pool.word.get(doc_id, (0.0, depth))
+        bare = law.replace("中华人民共和国", "")
+        title_terms = [t for t in (*words, *bigrams) if t in bare]
+        matrix[n] = (
+            score,
+            math.log(rank),
+            doc_id in pool.word,
+            bigram_bm25[n],
+            bigram_cover[n],
+            word_cover[n],
+            len(title_terms) / max(1, len(words) + len(bigrams)),
+            2.0 if bare in query_text else (1.0 if len(bare) > 3 and bare[:-1] in query_text else 0.0),
+            probs.get(law, 0.0),
+            math.log(law_rank.get(law, 1000)),
+            pool.prior_articles.get(doc_id, 0.0),
+            pool.prior_laws.get(law, 0.0),
+            math.log1p(models.article_counts.get(key, 0)),
+            math.log1p(models.law_counts.get(law, 0)),
+            pool.law_evidence.get(law_id, 0.0),
+            number is not None and label == number,
+            CATEGORIES.index(category) if category in CATEGORIES else len(CATEGORIES),
+            STATUSES.index(status) if status in STATUSES else len(STATUSES),
+            region == "",
+            math.log1p(length),
+            math.log1p(position or 0),
+            len(words),
+        )
+    return ids, matrix, [rows[i][9] for i in ids]
+
+
+def rank(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, models, limit: int) -> list[tuple[int, float]]:
+    """The pool re-ranked by the booster, best `limit` first."""
+    pool = candidates(backend, parsed, filters, models, models.settings)
+    ids, matrix, _keys = features(backend, parsed, pool, models)
+    if not ids:
+        return []
+    scores = models.booster.predict(matrix, num_threads=1)
+    order = sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))[:limit]
+    return [(ids[i], float(scores[i])) for i in order]
