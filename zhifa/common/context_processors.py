@@ -30,6 +30,7 @@ CONSOLE_NAV = [
     ("/records/requirements/", "学时要求"),
     ("/certificates/review/", "执法证年审"),
     ("/practice/manage/heatmap/", "掌握度热力图"),
+    ("/surveys/manage/", "群众满意度"),
 ]
 
 
