@@ -146,7 +146,7 @@ def weights_set(*, period: Period, unit: Unit, weights: dict[int, object], reaso
             raise EvaluationError("指标不属于本考核年度")
         value = _decimal(raw, f"{indicator.name}的权重")
         if not indicator.weight_min <= value <= indicator.weight_max:
-            low, high = f"{indicator.weight_min:g}", f"{indicator.weight_max:g}"
+            low, high = (format(w.normalize(), "f") for w in (indicator.weight_min, indicator.weight_max))
             raise EvaluationError(f"“{indicator.name}”的权重须在 {low} 到 {high} 之间（模板允许的范围）")
         changed[indicator.pk] = value
         current[indicator.pk] = float(value)

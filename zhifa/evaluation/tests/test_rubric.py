@@ -1,0 +1,79 @@
+"""The case-file rubric as data and the arithmetic of a file's score."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from zhifa.evaluation.rubric import (
+    DEFAULT_RUBRIC,
+    compare,
+    item_keys,
+    marks_errors,
+    needs_reconciliation,
+    rubric_errors,
+    score_file,
+)
+
+
+def test_the_default_rubric_is_valid_with_20_for_presentation_and_80_for_content():
+    assert rubric_errors(DEFAULT_RUBRIC) == []
+    parts = {}
+    for g in DEFAULT_RUBRIC["groups"]:
+        parts[g["part"]] = parts.get(g["part"], 0) + g["points"]
+    assert parts == {"卷面": 20, "内容": 80}
+
+
+@pytest.mark.parametrize(
+    "marks, vetoes, total, failed",
+    [
+        ({}, [], 100, False),
+        ({"form_wrong": 1, "field_missing": 3}, [], 95, False),
+        ({"field_missing": 40}, [], 80, False),  # presentation never below zero: loses its 20, no more
+        ({"no_notice": 1, "no_hearing": 1, "overdue": 1, "evidence_incomplete": 5}, [], 50, True),
+        ({}, ["wrong_law"], 0, True),  # a veto fails the file whatever the points
+    ],
+)
+def test_score_file(marks, vetoes, total, failed):
+    scored = score_file(DEFAULT_RUBRIC, marks, vetoes)
+    assert scored.total == pytest.approx(total)
+    assert scored.failed is failed
+
+
+def test_marks_outside_the_rubric_are_refused_in_chinese():
+    errors = marks_errors(DEFAULT_RUBRIC, {"nope": 1, "form_wrong": -1}, ["bad"])
+    assert "评分项“nope”不在评查标准中" in errors
+    assert any("0 至 50 的整数" in e for e in errors)
+    assert "否决项“bad”不在评查标准中" in errors
+
+
+def test_rubric_data_errors_name_the_problem():
+    bad = {
+        "groups": [{"key": "a", "label": "卷面", "points": 30, "items": [{"key": "x", "label": "X", "deduction": 1}]}]
+    }
+    assert rubric_errors(bad) == ["各项目组分值合计为 30，须为 100"]
+    assert rubric_errors({}) == ["评查标准须包含评分项目组（groups）"]
+
+
+def test_reconciliation_when_scores_differ_by_more_than_the_gap_or_on_a_veto():
+    a = score_file(DEFAULT_RUBRIC, {}, [])
+    b = score_file(DEFAULT_RUBRIC, {"no_notice": 1}, [])  # 90
+    c = score_file(DEFAULT_RUBRIC, {"no_notice": 1, "overdue": 1}, [])  # 85
+    assert not needs_reconciliation(a, b, gap=10)
+    assert needs_reconciliation(a, c, gap=10)
+    assert needs_reconciliation(a, score_file(DEFAULT_RUBRIC, {}, ["ultra_vires"]), gap=100)
+
+
+def test_training_comparison_per_item():
+    mine = score_file(DEFAULT_RUBRIC, {"form_wrong": 1}, [])
+    expert = score_file(DEFAULT_RUBRIC, {"form_wrong": 1, "no_notice": 1}, [])
+    rows = {r.key: r for r in compare(DEFAULT_RUBRIC, mine, expert)}
+    assert rows["form_wrong"].matches and not rows["no_notice"].matches
+    assert rows["no_notice"].expert == 10
+
+
+@given(st.dictionaries(st.sampled_from(sorted(item_keys(DEFAULT_RUBRIC))), st.integers(0, 50)))
+def test_a_file_scores_between_0_and_100_and_each_group_between_0_and_its_points(marks):
+    scored = score_file(DEFAULT_RUBRIC, marks, [])
+    assert 0 <= scored.total <= 100
+    for g in DEFAULT_RUBRIC["groups"]:
+        assert 0 <= scored.groups[g["key"]] <= g["points"]
