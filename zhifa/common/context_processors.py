@@ -11,6 +11,7 @@ LEARNER_NAV = [
     ("/practice/", "每日一练"),
     ("/exams/", "考试"),
     ("/cases/", "案例演练"),
+    ("/plans/my/", "培训计划"),
     ("/certificates/", "执法证"),
 ]
 CONSOLE_NAV = [
@@ -28,6 +29,9 @@ CONSOLE_NAV = [
     ("/records/compliance/", "学时统计"),
     ("/records/review/", "学时审核"),
     ("/records/requirements/", "学时要求"),
+    ("/plans/", "培训计划"),
+    ("/plans/rotation/", "定期轮训"),
+    ("/plans/content/", "内容时效"),
     ("/certificates/review/", "执法证年审"),
     ("/practice/manage/heatmap/", "掌握度热力图"),
     ("/surveys/manage/", "群众满意度"),
