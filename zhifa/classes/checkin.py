@@ -75,7 +75,8 @@ def current_token(session: ClassSession, *, action: str = "in", now: datetime | 
     return checkin_tokens.token_make(session_id=session.pk, step=step, action=action)
 
 
-def _credit(attendance: Attendance, session: ClassSession, by: User | None) -> None:
+def attendance_credit(attendance: Attendance, session: ClassSession, by: User | None) -> None:
+    """Credit the session's hours for a complete attendance (idempotent: one entry per session and officer)."""
     officer = attendance.officer
     klass = session.offline_class
     records.hours_credit(
@@ -190,7 +191,7 @@ def _check_in(session: ClassSession, officer: Officer, now: datetime) -> Checkin
     attendance.officer = officer
     credited = not session.checkout_required
     if credited:
-        _credit(attendance, session, None)
+        attendance_credit(attendance, session, None)
     message = f"签到成功：{session.topic}" + (
         "（下课时请再次扫码签退）" if session.checkout_required else f"，计 {session.hours.normalize():f} 学时"
     )
@@ -210,7 +211,7 @@ def _check_out(session: ClassSession, officer: Officer, now: datetime) -> Checki
     attendance.checked_out_at = now
     attendance.save(update_fields=["checked_out_at"])
     attendance.session, attendance.officer = session, officer
-    _credit(attendance, session, None)
+    attendance_credit(attendance, session, None)
     return CheckinResult(attendance, "out", True, f"签退成功：{session.topic}，计 {session.hours.normalize():f} 学时")
 
 
@@ -230,7 +231,7 @@ def attendance_roll_call(*, by: User, session: ClassSession, officer: Officer) -
         attendance.checked_out_at = now
         attendance.save(update_fields=["checked_out_at"])
     attendance.session, attendance.officer = session, officer
-    _credit(attendance, session, by)
+    attendance_credit(attendance, session, by)
     if created:
         audit_record(actor=by, action="classes.attendance.roll_call", obj=attendance, new={"present": True})
     return attendance
