@@ -13,6 +13,7 @@ LEARNER_NAV = [
     ("/cases/", "案例演练"),
     ("/plans/my/", "培训计划"),
     ("/certificates/", "执法证"),
+    ("/assistant/", "法律助手"),
 ]
 CONSOLE_NAV = [
     ("/people/", "管理首页"),
@@ -35,6 +36,7 @@ CONSOLE_NAV = [
     ("/certificates/review/", "执法证年审"),
     ("/practice/manage/heatmap/", "掌握度热力图"),
     ("/surveys/manage/", "群众满意度"),
+    ("/assistant/topics/", "助手提问主题"),
 ]
 
 
