@@ -37,9 +37,12 @@ class CertificateRuleSet(TimeStampedModel):
         default=Decimal("40"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("500"))],
     )
+    category_hours = models.JSONField(
+        "各类别学时下限", default=dict, blank=True, help_text='例如 {"legal": 20}：其中法律知识不少于 20 学时'
+    )
     hours_per_category = models.BooleanField(
         "各类别学时须达到学时台账的年度要求",
-        default=True,
+        default=False,
         help_text="按本单位在“学时要求”中配置的法律知识、业务技能、职业道德学时",
     )
     initial_training_hours = models.DecimalField(

@@ -59,6 +59,7 @@ def rules_from(rule_set: CertificateRuleSet) -> Rules:
         province=rule_set.province,
         validity_years=rule_set.validity_years,
         yearly_hours_total=rule_set.yearly_hours_total,
+        category_hours={c: Decimal(str(v)) for c, v in (rule_set.category_hours or {}).items()},
         hours_per_category=rule_set.hours_per_category,
         initial_training_hours=rule_set.initial_training_hours,
         exam_pass_mark=rule_set.exam_pass_mark,
@@ -113,7 +114,8 @@ def _rule_values(rs: CertificateRuleSet) -> dict[str, str]:
     return {
         "validity": f"{rs.validity_years} 年",
         "hours": f"每年不少于 {rs.yearly_hours_total:g} 学时"
-        + ("；各类别达到年度学时要求" if rs.hours_per_category else ""),
+        + "".join(f"；其中{CATEGORY_LABELS.get(c, c)}不少于 {v} 学时" for c, v in (rs.category_hours or {}).items())
+        + ("；各类别达到本单位年度学时要求" if rs.hours_per_category else ""),
         "initial": f"{rs.initial_training_hours:g} 学时",
         "exam": f"{parts}；合格分 {rs.exam_pass_mark:g}",
         "renewal": f"到期前 {rs.renewal_window_months} 个月内",

@@ -110,14 +110,17 @@ def _hours_reasons(rules: Rules, facts: Facts) -> list[Reason]:
     gaps = []
     if total < rules.yearly_hours_total:
         gaps.append(f"全年学时 {_hours(total)}，低于 {_hours(rules.yearly_hours_total)} 学时")
+    # Each category's floor: the province's own, and the unit's yearly requirement when the rules adopt it.
+    floors = {c: Decimal(rules.category_hours.get(c, 0)) for c in CATEGORY_LABELS}
     if rules.hours_per_category:
-        short = [
-            f"{CATEGORY_LABELS[c]} {_hours(earned[c])}/{_hours(facts.required[c])}"
-            for c in CATEGORY_LABELS
-            if c in facts.required and earned[c] < facts.required[c]
-        ]
-        if short:
-            gaps.append("学时未达年度要求：" + "、".join(short))
+        floors = {c: max(floors[c], facts.required.get(c, Decimal("0"))) for c in CATEGORY_LABELS}
+    short = [
+        f"{CATEGORY_LABELS[c]} {_hours(earned[c])}/{_hours(floors[c])}"
+        for c in CATEGORY_LABELS
+        if floors[c] > 0 and earned[c] < floors[c]
+    ]
+    if short:
+        gaps.append("学时未达要求：" + "、".join(short))
     return [Reason("hours", "；".join(gaps), rules.cite("hours"))] if gaps else []
 
 

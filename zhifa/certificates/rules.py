@@ -48,7 +48,8 @@ class Rules:
     province: str
     validity_years: int = 5
     yearly_hours_total: Decimal = Decimal("40")
-    hours_per_category: bool = True
+    category_hours: Mapping[str, Decimal] = field(default_factory=lambda: {"legal": Decimal("20")})
+    hours_per_category: bool = False
     initial_training_hours: Decimal = Decimal("60")
     exam_pass_mark: Decimal = Decimal("60")
     exam_parts: tuple[str, ...] = ("general", "specialised")
@@ -84,10 +85,7 @@ JIANGBEI_SOURCES: dict[str, dict[str, str]] = {
     },
     "hours": {
         "article": "第十八条第一款",
-        "text": (
-            "持证人员每年参加集中培训的时间不少于40学时，"
-            "法律知识、业务技能、职业道德等各类培训学时应当达到年度学时要求。"
-        ),
+        "text": ("持证人员每年参加集中培训的时间不少于40学时，其中法律知识培训不少于20学时。"),
     },
     "initial": {
         "article": "第八条",

@@ -113,6 +113,7 @@ def rule_set_install_default(*, by: User | None = None) -> CertificateRuleSet:
             "name": "江北省行政执法证件管理规则（示例）",
             "validity_years": JIANGBEI.validity_years,
             "yearly_hours_total": JIANGBEI.yearly_hours_total,
+            "category_hours": {c: str(v) for c, v in JIANGBEI.category_hours.items()},
             "hours_per_category": JIANGBEI.hours_per_category,
             "initial_training_hours": JIANGBEI.initial_training_hours,
             "exam_pass_mark": JIANGBEI.exam_pass_mark,

@@ -1,5 +1,6 @@
 """The annual review's pure rules, table by table (no database)."""
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 
@@ -40,7 +41,7 @@ def test_an_officer_meeting_every_rule_passes_and_keeps_a_valid_certificate():
 @pytest.mark.parametrize(
     "overrides, code, words",
     [
-        ({"earned": {"legal": D(24), "skill": D(15), "ethics": D(6)}}, "hours", "法律知识 24/30"),
+        ({"earned": {"legal": D(18), "skill": D(20), "ethics": D(10)}}, "hours", "学时未达要求：法律知识 18/20"),
         ({"earned": {"legal": D(16), "skill": D(8), "ethics": D(4)}}, "hours", "全年学时 28，低于 40 学时"),
         ({"spot_checks": [(False, "执法文书说理不充分")]}, "spot_check", "案卷抽查不合格：执法文书说理不充分"),
         ({"acts": {2025: ActCount(0), 2026: ActCount(0)}}, "idle", "连续 2 年无执法行为且未说明理由"),
@@ -58,6 +59,14 @@ def test_each_failing_rule_gives_its_reason_with_the_cited_source(overrides, cod
     assert words in reason.message
     assert reason.citation.startswith("《江北省行政执法证件管理办法（示例）》第")
     assert verdict.status_after == "suspended"
+
+
+def test_a_province_may_also_require_each_category_of_the_units_yearly_requirement():
+    earned = {"legal": D(24), "skill": D(15), "ethics": D(6)}
+    assert evaluate(JIANGBEI, facts(earned=earned)).passed  # 45 学时, 法律知识 ≥ 20
+    strict = replace(JIANGBEI, hours_per_category=True)
+    verdict = evaluate(strict, facts(earned=earned))
+    assert verdict.reasons[0].message == "学时未达要求：法律知识 24/30、业务技能 15/20、职业道德 6/10"
 
 
 def test_idle_years_with_an_explanation_or_missing_data_do_not_fail():
