@@ -34,8 +34,12 @@ def _course(w: World) -> dict:
     if "course" in w.extra:
         return w.extra
     from zhifa.courses.models import Certificate, Chapter, Course, Lesson, UploadSession, VideoAsset, WatchSession
+    from zhifa.people.models import Audience
 
+    audience = Audience.objects.create(name="市场监管执法人员")
+    audience.domains.add(w.org.market_domain)
     course = Course.objects.create(
+        audience=audience,
         code="matrix",
         title="矩阵课程",
         status=Course.Status.PUBLISHED,
@@ -45,7 +49,6 @@ def _course(w: World) -> dict:
         cover=_file("courses/matrix/cover.png", TINY_PNG),
     )
     course.instructors.add(w.instructor)
-    course.audience_domains.add(w.org.market_domain)
     chapter = Chapter.objects.create(course=course, title="第一章", position=1)
     video = VideoAsset.objects.create(
         original_name="m.mp4",

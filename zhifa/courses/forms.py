@@ -21,12 +21,6 @@ class CourseForm(forms.Form):
     summary = forms.CharField(label="简介", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     requirement = forms.ChoiceField(label="类型", choices=Course.Requirement.choices)
     domains = forms.ModelMultipleChoiceField(label="执法领域", queryset=Domain.objects.all(), required=False)
-    audience_units = forms.ModelMultipleChoiceField(
-        label="面向单位（含下级，留空为全部）", queryset=Unit.objects.none(), required=False
-    )
-    audience_domains = forms.ModelMultipleChoiceField(
-        label="面向执法领域（留空为全部）", queryset=Domain.objects.all(), required=False
-    )
     instructors = forms.ModelMultipleChoiceField(
         label="讲师", queryset=User.objects.filter(role_grants__role=Role.INSTRUCTOR).distinct(), required=False
     )
@@ -35,7 +29,6 @@ class CourseForm(forms.Form):
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["audience_units"].queryset = Unit.objects.all()
         self.fields["owner_unit"].queryset = units if units is not None else Unit.objects.all()
 
     @classmethod
@@ -46,8 +39,6 @@ class CourseForm(forms.Form):
             "summary": course.summary,
             "requirement": course.requirement,
             "domains": list(course.domains.all()),
-            "audience_units": list(course.audience_units.all()),
-            "audience_domains": list(course.audience_domains.all()),
             "instructors": list(course.instructors.all()),
             "owner_unit": course.owner_unit,
         }

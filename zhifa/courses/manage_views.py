@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -10,8 +11,9 @@ from django.views.decorators.http import require_POST
 from zhifa.common.decorators import page_for
 from zhifa.courses import certificates, conf, queries, services
 from zhifa.courses.forms import ChapterForm, CheckpointForm, CourseForm, LessonForm
-from zhifa.courses.models import Chapter, Lesson, VideoAsset
+from zhifa.courses.models import Chapter, Course, Lesson, VideoAsset
 from zhifa.people import access
+from zhifa.people.forms import AudienceForm
 from zhifa.people.models import User
 
 
@@ -53,15 +55,24 @@ def course_create(request: ConsoleRequest) -> HttpResponse:
     if not queries.can_author(request.user):
         raise Http404
     form = CourseForm(request.POST or None, request.FILES or None, units=access.units_managed_by(request.user))
-    if request.method == "POST" and form.is_valid():
+    audience_form = AudienceForm(request.POST or None, user=request.user, optional=True)
+    if request.method == "POST" and all([form.is_valid(), audience_form.is_valid()]):
         try:
-            course = services.course_save(by=request.user, **form.cleaned_data)
+            course = _save(request, form, audience_form, course=None)
         except services.CourseError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"课程《{course.title}》已创建，请添加章节和课时。")
             return redirect("courses:course-edit", course_id=course.pk)
-    return render(request, "courses/manage/course_form.html", {"form": form})
+    return render(request, "courses/manage/course_form.html", {"form": form, "audience_form": audience_form})
+
+
+@transaction.atomic
+def _save(request: ConsoleRequest, form: CourseForm, audience_form: AudienceForm, *, course: Course | None) -> Course:
+    """The course and who it is for in one transaction (a refused course leaves no new audience behind)."""
+    title = form.cleaned_data["title"]
+    audience = audience_form.save(course.audience if course else None, name=f"课程：{title}"[:100])
+    return services.course_save(by=request.user, course=course, audience=audience, **form.cleaned_data)
 
 
 @console_required
@@ -73,12 +84,13 @@ def course_edit(request: ConsoleRequest, course_id: int) -> HttpResponse:
         initial=CourseForm.initial_for(course),
         units=access.units_managed_by(request.user),
     )
+    audience_form = AudienceForm(request.POST or None, user=request.user, audience=course.audience, optional=True)
     if request.method == "POST":
         if not editable:
             raise Http404
-        if form.is_valid():
+        if all([form.is_valid(), audience_form.is_valid()]):
             try:
-                services.course_save(by=request.user, course=course, **form.cleaned_data)
+                _save(request, form, audience_form, course=course)
             except services.CourseError as error:
                 form.add_error(None, str(error))
             else:
@@ -91,6 +103,7 @@ def course_edit(request: ConsoleRequest, course_id: int) -> HttpResponse:
         {
             "course": course,
             "form": form,
+            "audience_form": audience_form,
             "outline": outline,
             "editable": editable,
             "chapter_form": ChapterForm(),

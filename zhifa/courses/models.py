@@ -33,11 +33,15 @@ class Course(TimeStampedModel):
     requirement = models.CharField("类型", max_length=20, choices=Requirement.choices, default=Requirement.ELECTIVE)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     domains = models.ManyToManyField(Domain, verbose_name="执法领域", blank=True, related_name="courses")
-    audience_units = models.ManyToManyField(
-        Unit, verbose_name="面向单位（含下级）", blank=True, related_name="audience_courses"
-    )
-    audience_domains = models.ManyToManyField(
-        Domain, verbose_name="面向执法领域", blank=True, related_name="audience_courses"
+    # Who the course is for (面向人员): the one audience mechanism (people.audiences); none means every officer.
+    audience = models.ForeignKey(
+        "people.Audience",
+        verbose_name="面向人员",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="留空：面向全部执法人员",
     )
     instructors = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name="讲师", blank=True, related_name="courses_taught"

@@ -1,7 +1,7 @@
 """Reads for a user: the catalogue, a course or lesson a user may open, what an author may manage (Http404 otherwise).
 
-Who sees a course: officers see published courses whose audience includes their unit (or an ancestor) and one of
-their domains (an empty audience means everyone); instructors, administrators and auditors see every published
+Who sees a course: officers see published courses whose audience (people.Audience) contains them, and every
+course without an audience; instructors, administrators and auditors see every published
 course as a preview. Who manages a course: a system administrator; its instructors; its creator; the administrator
 of its owner unit's subtree. Auditors read the console list but change nothing.
 """
@@ -12,30 +12,24 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, prefetch_related_objects
+from django.db.models import Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from zhifa.courses.models import Certificate, Course, Lesson, LessonProgress, UploadSession, VideoAsset
 from zhifa.people import access
-from zhifa.people.models import Officer
-
-
-def _ancestor_ids(officer: Officer) -> list[int]:
-    return [int(part) for part in officer.unit.path.strip("/").split("/") if part]
+from zhifa.people.audiences import audiences_containing
+from zhifa.people.models import Audience, Officer
 
 
 def audience_filter(officer: Officer) -> Q:
-    """Courses whose audience includes this officer: by unit (or an ancestor unit) and by domain."""
-    units = Course.audience_units.through.objects
-    domains = Course.audience_domains.through.objects
-    officer_domains = list(officer.domains.values_list("pk", flat=True))
-    has_units = Exists(units.filter(course_id=OuterRef("pk")))
-    unit_match = Exists(units.filter(course_id=OuterRef("pk"), unit_id__in=_ancestor_ids(officer)))
-    has_domains = Exists(domains.filter(course_id=OuterRef("pk")))
-    domain_match = Exists(domains.filter(course_id=OuterRef("pk"), domain_id__in=officer_domains))
-    return (~has_units | unit_match) & (~has_domains | domain_match)
+    """Courses for this officer: those without an audience (every officer) and those whose audience contains him
+    (people.audiences, one query for all published courses' audiences)."""
+    audiences = Audience.objects.filter(
+        pk__in=Course.objects.filter(status=Course.Status.PUBLISHED, audience__isnull=False).values("audience_id")
+    )
+    return Q(audience__isnull=True) | Q(audience_id__in=audiences_containing(officer, audiences))
 
 
 def with_grants(user):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from zhifa.common.audit import audit_record
 from zhifa.courses import queries
 from zhifa.courses.models import Chapter, Checkpoint, Course, Lesson, VideoAsset
-from zhifa.people.models import Domain, Unit, User
+from zhifa.people.models import Audience, Domain, Unit, User
 
 MICRO_MAX_MINUTES = 5
 PDF_MAGIC = b"%PDF-"
@@ -64,13 +64,14 @@ def course_save(
     summary: str = "",
     requirement: str = Course.Requirement.ELECTIVE,
     domains: list[Domain] | None = None,
-    audience_units: list[Unit] | None = None,
-    audience_domains: list[Domain] | None = None,
+    audience: Audience | None = None,
     instructors: list[User] | None = None,
     owner_unit: Unit | None = None,
     cover: UploadedFile | None = None,
 ) -> Course:
-    """Create a course (course=None) or update one; raises NotPermitted or CourseError (bad instructor or cover)."""
+    """Create a course (course=None) or update one; raises NotPermitted or CourseError (bad instructor or cover).
+
+    `audience` (saved by people's AudienceForm): who the course is for; None: every officer."""
     _check_author(by, course)
     _check_instructors(instructors or [])
     _check_cover(cover)
@@ -83,12 +84,11 @@ def course_save(
     course = course or Course(created_by=by)
     course.code, course.title, course.summary, course.requirement = code, title, summary, requirement
     course.owner_unit = owner_unit
+    course.audience = audience
     if cover is not None:
         course.cover = cover
     course.save()
     course.domains.set(domains or [])
-    course.audience_units.set(audience_units or [])
-    course.audience_domains.set(audience_domains or [])
     course.instructors.set(instructors or [])
     if created and queries.can_author(by) and by.has_role("instructor") and not instructors:
         course.instructors.add(by)  # an instructor creating a course teaches it unless he names others

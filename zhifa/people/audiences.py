@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from zhifa.people.models import Audience, Domain, Officer, Role, Unit
@@ -175,3 +175,67 @@ def audience_describe(audience: Audience) -> str:
     if excluded:
         parts.append(f"排除{excluded}人")
     return "；".join(parts) or "未设置（不选中任何人）"
+
+
+def audiences_containing(
+    officer: Officer, audiences: QuerySet[Audience] | None = None, *, today: date | None = None
+) -> list[int]:
+    """The ids of the audiences (among `audiences`, default all) that contain the officer: the reverse question
+    ("which courses are for me?"), answered in one query — units, domains, include and exclude in SQL, the rules
+    stored on the audience row (roles, positions, employment, months) checked here; his role grants are read only
+    when a candidate asks for roles. Agrees with audience_contains (people/tests/test_audiences.py)."""
+    today = today or timezone.localdate()
+    ancestors = [int(part) for part in officer.unit.path.strip("/").split("/") if part]
+    domain_ids = [d.pk for d in officer.domains.all()]
+    units = Audience.units.through.objects.filter(audience_id=OuterRef("pk"))
+    domains = Audience.domains.through.objects.filter(audience_id=OuterRef("pk"))
+    included = Exists(Audience.include.through.objects.filter(audience_id=OuterRef("pk"), officer_id=officer.pk))
+    excluded = Exists(Audience.exclude.through.objects.filter(audience_id=OuterRef("pk"), officer_id=officer.pk))
+    unit_ok = ~Exists(units) | Exists(units.filter(unit_id__in=ancestors))
+    domain_ok = ~Exists(domains) | Exists(domains.filter(domain_id__in=domain_ids))
+    rows = (
+        (audiences if audiences is not None else Audience.objects.all())
+        .annotate(_in=included, _units=Exists(units), _domains=Exists(domains))
+        .filter(~excluded)
+        .filter(Q(_in=True) | (unit_ok & domain_ok))
+        .values_list(
+            "pk",
+            "_in",
+            "_units",
+            "_domains",
+            "roles",
+            "positions",
+            "employment",
+            "certificate_expires_within_months",
+            "joined_within_months",
+        )
+    )
+    granted: set[str] | None = None
+    found = []
+    for pk, is_in, has_units, has_domains, roles, positions, employment, cert_months, joined_months in rows:
+        if is_in:
+            found.append(pk)
+            continue
+        has_rules = has_units or has_domains or roles or positions or employment
+        if not has_rules and cert_months is None and joined_months is None:
+            continue
+        asked = [r for r in roles or () if r != Role.OFFICER]
+        if asked and Role.OFFICER not in roles:
+            if granted is None:
+                granted = set(officer.user.role_grants.values_list("role", flat=True))
+            if not granted & set(asked):
+                continue
+        if positions and officer.position not in positions:
+            continue
+        if employment and officer.employment not in employment:
+            continue
+        if cert_months is not None:
+            until = today + relativedelta(months=cert_months)
+            if officer.certificate_expires is None or officer.certificate_expires > until:
+                continue
+        if joined_months is not None:
+            since = today - relativedelta(months=joined_months)
+            if officer.joined_on is None or officer.joined_on < since:
+                continue
+        found.append(pk)
+    return found

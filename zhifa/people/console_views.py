@@ -266,7 +266,8 @@ def _may_set_audience(user) -> bool:
 def audience_count(request: HttpRequest) -> HttpResponse:
     """htmx: how many officers the audience fields as entered select today ("将选中 N 名执法人员")."""
     prefix = request.GET.get("_prefix", AudienceForm.prefix)[:60] or None
-    form = AudienceForm(request.GET, user=_me(request), prefix=prefix)
+    form = AudienceForm(request.GET, user=_me(request), prefix=prefix, optional=request.GET.get("_optional") == "1")
     count = form.selected_count()
+    everyone = count is not None and form.is_empty()
     errors = [str(e) for e in form.non_field_errors()] if count == 0 else []
-    return render(request, "people/_audience_count.html", {"count": count, "errors": errors})
+    return render(request, "people/_audience_count.html", {"count": count, "errors": errors, "everyone": everyone})

@@ -296,12 +296,15 @@ class AudienceForm(forms.Form):
         help_text="执法证号或姓名；这些人员始终不在内。",
     )
 
-    def __init__(self, *args, user: User, audience: Audience | None = None, **kwargs):
+    def __init__(self, *args, user: User, audience: Audience | None = None, optional: bool = False, **kwargs):
+        """optional: nothing entered is allowed and means "no audience" (e.g. a course for every officer); then
+        save() returns None."""
         if audience is not None and audience.pk:
             kwargs.setdefault("initial", audience_initial(audience))
         super().__init__(*args, **kwargs)
         self.user = user
         self.audience = audience
+        self.optional = optional
         units = access.units_managed_by(user) if access.managed_unit_paths(user) != [] else Unit.objects.all()
         if audience is not None and audience.pk:  # units set by a higher administrator stay selectable
             units = units | Unit.objects.filter(pk__in=[u.pk for u in audience.units.all()])
@@ -347,7 +350,7 @@ class AudienceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors:
+        if self.errors or self.is_empty():
             return data
         try:
             keep = self.audience.units.all() if self.audience is not None and self.audience.pk else ()
@@ -370,16 +373,24 @@ class AudienceForm(forms.Form):
             exclude=tuple(data.get("exclude") or ()),
         )
 
+    def is_empty(self) -> bool:
+        """Nothing entered, on a form where that is allowed (optional=True)."""
+        rules = self.rules()
+        return self.optional and not (rules.has_rules() or rules.include or rules.exclude)
+
     def selected_count(self) -> int | None:
         """How many officers the entered rules select today (None when the input has errors)."""
         if not self.is_valid() and any(name in self.errors for name in self.fields):
             return None
         return rules_officers(self.rules()).count()
 
-    def save(self, audience: Audience | None = None, *, name: str = "") -> Audience:
-        """Create or update the audience (the one given, else the one the form was built with); after is_valid()."""
+    def save(self, audience: Audience | None = None, *, name: str = "") -> Audience | None:
+        """Create or update the audience (the one given, else the one the form was built with); after is_valid().
+        None when the form is optional and nothing was entered."""
         if not self.is_valid():
             raise ValueError("AudienceForm.save() on invalid input; check is_valid() first.")
+        if self.is_empty():
+            return None
         rules = self.rules()
         return services.audience_save(
             by=self.user,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from zhifa.courses import video
 from zhifa.courses.models import Chapter, Course, Lesson, VideoAsset
+from zhifa.people.models import Audience
 
 needs_ffmpeg = pytest.mark.skipif(
     not video.ffmpeg_available(), reason="ffmpeg/ffprobe 未安装（apt-get install ffmpeg）：跳过"
@@ -42,8 +43,11 @@ def make_course(
         owner_unit=owner,
     )
     course.instructors.set(instructors)
-    course.audience_domains.set(audience_domains)
-    course.audience_units.set(audience_units)
+    if audience_domains or audience_units:
+        course.audience = Audience.objects.create()
+        course.audience.domains.set(audience_domains)
+        course.audience.units.set(audience_units)
+        course.save(update_fields=["audience"])
     return course
 
 

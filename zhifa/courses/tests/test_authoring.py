@@ -12,7 +12,7 @@ from zhifa.courses.models import Course, Lesson
 from zhifa.courses.tests.conftest import add_lesson, make_course, ready_video
 
 
-def test_an_instructor_creates_a_course_and_teaches_it(client, instructor, org):
+def test_an_instructor_creates_a_course_and_teaches_it(client, instructor, org, officer):
     client.force_login(instructor)
     response = client.post(
         "/courses/manage/new",
@@ -22,10 +22,11 @@ def test_an_instructor_creates_a_course_and_teaches_it(client, instructor, org):
             "summary": "五讲",
             "requirement": "required",
             "domains": [org.market_domain.pk],
-            "audience_domains": [org.market_domain.pk],
+            "audience-domains": [org.market_domain.pk],
         },
     )
     course = Course.objects.get(code="ethics")
+    assert list(course.audience.domains.all()) == [org.market_domain]
     assert response.status_code == 302 and response["Location"] == f"/courses/manage/{course.pk}/"
     assert list(course.instructors.all()) == [instructor]
     assert course.status == Course.Status.DRAFT
@@ -175,3 +176,13 @@ def test_a_lesson_cites_articles_of_the_law_library(course, sysadmin, settings):
     )
     keys = set(Citation.objects.filter(object_id=lesson.pk).values_list("article_key", flat=True))
     assert keys == {"行政处罚法#第五条", "行政处罚法#第四十二条"}
+
+
+def test_a_course_for_every_officer_has_no_audience_and_one_for_nobody_is_refused(client, instructor, org, officer):
+    client.force_login(instructor)
+    data = {"code": "open", "title": "公开课", "requirement": "elective"}
+    client.post("/courses/manage/new", data)
+    assert Course.objects.get(code="open").audience is None
+    page = client.post("/courses/manage/new", {**data, "code": "nobody", "audience-joined_within_months": "1"})
+    assert "培训对象未选中任何人员" in page.content.decode()
+    assert not Course.objects.filter(code="nobody").exists()

@@ -80,3 +80,47 @@ def test_the_description_reads_in_chinese(staff):
     audience = Audience.objects.create(joined_within_months=12)
     audience.units.set([staff.market])
     assert audience_describe(audience) == "江北市市场监督管理局（含下级）；新任人员（入职12个月内）"
+
+
+def test_the_reverse_question_which_audiences_contain_an_officer_agrees_with_audience_contains(staff):
+    from zhifa.people.audiences import audiences_containing
+
+    officer = Officer.objects.get(name="张明")
+    officer.position, officer.joined_on = "科长", date(2026, 6, 1)
+    officer.save()
+    grant(officer.user, Role.AUDITOR)
+    specs = [
+        {},
+        {"units": [staff.market]},
+        {"units": [staff.justice]},
+        {"domains": [staff.market_domain]},
+        {"domains": [staff.transport_domain]},
+        {"units": [staff.city], "roles": [Role.AUDITOR]},
+        {"units": [staff.city], "roles": [Role.UNIT_ADMIN]},
+        {"units": [staff.city], "roles": [Role.OFFICER, Role.UNIT_ADMIN]},
+        {"positions": ["科长"]},
+        {"positions": ["队员"], "include": [officer]},
+        {"units": [staff.market], "exclude": [officer]},
+        {"joined": 12},
+        {"joined": 3},
+        {"cert": 6},
+        {"employment": ["retired"]},
+    ]
+    audiences = []
+    for spec in specs:
+        audience = Audience.objects.create(
+            roles=spec.get("roles", []),
+            positions=spec.get("positions", []),
+            employment=spec.get("employment", []),
+            joined_within_months=spec.get("joined"),
+            certificate_expires_within_months=spec.get("cert"),
+        )
+        audience.units.set(spec.get("units", []))
+        audience.domains.set(spec.get("domains", []))
+        audience.include.set(spec.get("include", []))
+        audience.exclude.set(spec.get("exclude", []))
+        audiences.append(audience)
+    for person in Officer.objects.all():
+        expected = {a.pk for a in audiences if audience_contains(a, person, today=TODAY)}
+        assert set(audiences_containing(person, today=TODAY)) == expected, person.name
+    assert audiences[1].pk in audiences_containing(officer, today=TODAY)
