@@ -10,6 +10,7 @@ ACTIONS = {
     "revoke": "吊销",
     "cancel": "注销",
     "renew": "换证",
+    "issue": "发证",
 }
 
 

@@ -88,9 +88,12 @@ class RuleBook:
             Unit.objects.exclude(province="").values_list("path", "province"), key=lambda r: -len(r[0])
         )
         self._rules = {rs.province: rules_from(rs) for rs in CertificateRuleSet.objects.all()}
+        self._of_path: dict[str, str] = {}
 
     def province_of(self, unit_path: str) -> str:
-        return next((p for path, p in self._provinces if unit_path.startswith(path)), "")
+        if unit_path not in self._of_path:
+            self._of_path[unit_path] = next((p for path, p in self._provinces if unit_path.startswith(path)), "")
+        return self._of_path[unit_path]
 
     def for_path(self, unit_path: str) -> Rules:
         return self._rules.get(self.province_of(unit_path), FALLBACK)
@@ -162,6 +165,7 @@ class ReviewRow:
     required: dict[str, Decimal]
     verdict: review.Verdict
     decision: ReviewDecision | None
+    facts: review.Facts
 
     @property
     def status_label(self) -> str:
@@ -300,6 +304,7 @@ def review_rows_for(officers: list[dict], *, year: int, today: date, prefix: str
                 required=required_by_unit[unit_id],
                 verdict=review.evaluate(book.for_path(o["unit__path"]), facts),
                 decision=decisions.get(o["id"]),
+                facts=facts,
             )
         )
     return rows

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
 
@@ -175,10 +176,15 @@ def _rotation(rules: Rules, facts: Facts) -> tuple[list[Reason], list[Reason]]:
     return [Reason("rotation", message, rules.cite("rotation"))], []
 
 
+@lru_cache(maxsize=64)
+def _months_after(day: date, months: int) -> date:
+    return day + relativedelta(months=months)
+
+
 def _renewal_notes(rules: Rules, facts: Facts) -> list[Reason]:
     if facts.expires is None or facts.expires < facts.today:
         return []
-    if facts.expires > facts.today + relativedelta(months=rules.renewal_window_months):
+    if facts.expires > _months_after(facts.today, rules.renewal_window_months):
         return []
     passed = any(e.purpose == "renewal" and e.passed(rules.exam_pass_mark) for e in facts.exams)
     message = (

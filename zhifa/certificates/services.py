@@ -13,7 +13,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
-from zhifa.certificates import queries
+from zhifa.certificates import queries, review
 from zhifa.certificates.models import (
     CertificateEvent,
     CertificateExam,
@@ -319,6 +319,34 @@ def certificate_cancel(*, officer: Officer, by: User | None, reason: str) -> Cer
         raise CertificateError(f"该证件当前状态为“{officer.get_certificate_status_display()}”，无须注销。")
     _close_suspensions(officer, f"证件已注销：{reason}")
     return _change(officer, kind=CertificateEvent.Kind.CANCEL, by=by, reason=reason, status=Status.REVOKED)
+
+
+@transaction.atomic
+def certificate_issue(*, officer: Officer, by: User | None, number: str, today: date | None = None) -> CertificateEvent:
+    """发证: an applicant who passed both qualification exam parts and the induction training gets a certificate
+    valid for the province's validity from today. Raises CertificateError for a missing or taken number, an officer
+    who already holds one, or unmet conditions (each named)."""
+    _check_manager(by, officer)
+    today = today or timezone.localdate()
+    number = (number or "").strip()
+    if not number:
+        raise CertificateError("请填写“执法证号”。")
+    if Officer.objects.filter(certificate_number=number).exclude(pk=officer.pk).exists():
+        raise CertificateError(f"执法证号“{number}”已被他人使用，请核对。")
+    if officer.certificate_status in (Status.VALID, Status.SUSPENDED):
+        raise CertificateError("该人员已持有执法证，无须发证（到期请办理换证）。")
+    row = queries.review_row_of_officer(officer=officer, year=today.year, today=today)
+    rules = queries.RuleBook().for_path(officer.unit.path)
+    missing = review.qualification(rules, row.facts)
+    if missing:
+        raise CertificateError("尚不满足申领条件：" + "；".join(r.text for r in missing))
+    Officer.objects.filter(pk=officer.pk).update(certificate_number=number)
+    officer.certificate_number = number
+    expires = today + relativedelta(years=rules.validity_years) - timedelta(days=1)
+    return _change(
+        officer, kind=CertificateEvent.Kind.ISSUE, by=by, reason=f"发证：{number}", status=Status.VALID,
+        expires=expires, issued=today,
+    )  # fmt: skip
 
 
 @transaction.atomic

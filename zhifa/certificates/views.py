@@ -215,6 +215,8 @@ def officer_action(request: HttpRequest, officer_id: int, action: str) -> HttpRe
                 services.certificate_revoke(officer=officer, by=by, reason=data["reason"])
             elif action == "cancel":
                 services.certificate_cancel(officer=officer, by=by, reason=data["reason"])
+            elif action == "issue":
+                services.certificate_issue(officer=officer, by=by, number=request.POST.get("number", ""))
             else:
                 services.certificate_renew(officer=officer, by=by, expires=data["expires"], reason=data["reason"])
         except services.NotPermitted:

@@ -203,3 +203,21 @@ def test_an_officer_without_a_valid_certificate_is_told_he_may_not_enforce(clien
     client.force_login(officer.user)
     html = client.get(reverse("certificates:my-certificate")).content.decode()
     assert "您当前没有有效的执法证，不得从事行政执法活动" in html and "不参加年审" in html
+
+
+def test_an_applicant_gets_a_certificate_only_once_he_meets_the_conditions(client, unit_admin, org, rule_set):
+    applicant = make_officer(org.east_market, name="新人")
+    Officer.objects.filter(pk=applicant.pk).update(certificate_status="none", certificate_number=None)
+    client.force_login(unit_admin)
+    url = reverse("certificates:officer-action", args=[applicant.pk, "issue"])
+    refused = client.post(url, {"number": "JB20260001"}).content.decode()
+    assert "尚不满足申领条件：资格考试“公共法律知识”科目未合格" in refused and "岗前培训 0/60 学时" in refused
+    assert Officer.objects.get(pk=applicant.pk).certificate_status == "none"
+    rule_set.exam_parts = []  # a province whose rules ask only for the induction training
+    rule_set.save()
+    credit(applicant, legal=40, skill=20)
+    assert client.post(url, {"number": "JB20260001"}).status_code == 302
+    applicant.refresh_from_db()
+    assert (applicant.certificate_status, applicant.certificate_number) == ("valid", "JB20260001")
+    assert (applicant.certificate_issued, applicant.certificate_expires) == (date(2026, 12, 7), date(2031, 12, 6))
+    assert AuditEvent.objects.filter(action="certificates.issue", object_id=str(applicant.pk)).exists()
