@@ -7,7 +7,7 @@ ASSETS := static/vendor/.built
 export DJANGO_SETTINGS_MODULE := config.settings
 DEMO_ENV := ZHIFA_DEBUG=1
 
-.PHONY: demo test lint bench fmt setup assets clean
+.PHONY: demo test lint bench fmt setup assets clean cluster-test cluster-test-fast
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
@@ -65,6 +65,15 @@ lint: setup
 fmt: setup
 	@$(VENV)/bin/ruff format .
 	@$(VENV)/bin/ruff check --fix .
+
+# The production path on the loopback (docs/operations.md): nginx, two gunicorn app servers, PostgreSQL primary +
+# streaming replica, Redis, an S3 server, started in a private folder and stopped at the end. cluster-test-fast
+# (CI) is all but the fault run.
+cluster-test: setup
+	@ZHIFA_CLUSTER=1 $(PY) -m pytest -p no:xdist -q zhifa/common/tests/test_production_cluster.py $(ARGS)
+
+cluster-test-fast: setup
+	@ZHIFA_CLUSTER=1 $(PY) -m pytest -p no:xdist -q -m "not slow" zhifa/common/tests/test_production_cluster.py $(ARGS)
 
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

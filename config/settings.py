@@ -13,6 +13,8 @@ from urllib.parse import unquote, urlparse
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from zhifa.common.ratelimits import parse_rate_rules
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules or os.environ.get("ZHIFA_TESTING") == "1"
 
@@ -255,7 +257,7 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"  # as CSP frame-ancestors: none; the lesson PDF view allows its own page per view
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 LANGUAGE_CODE = "zh-hans"
@@ -266,7 +268,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = Path(env_str("ZHIFA_STATIC_ROOT", str(BASE_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("ZHIFA_MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
@@ -282,6 +284,10 @@ if env_str("ZHIFA_S3_BUCKET", ""):
                 "endpoint_url": env_str("ZHIFA_S3_ENDPOINT_URL", "") or None,
                 "access_key": env_str("ZHIFA_S3_ACCESS_KEY", ""),
                 "secret_key": env_str("ZHIFA_S3_SECRET_KEY", ""),
+                "region_name": env_str("ZHIFA_S3_REGION", "") or None,
+                # MinIO and most on-premises stores address buckets by path, not by host name.
+                "addressing_style": env_str("ZHIFA_S3_ADDRESSING_STYLE", "path"),
+                "file_overwrite": False,  # as on local disk: a second file of the same name gets a new name
             },
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -327,3 +333,83 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("ZHIFA_LOG_LEVEL", "WARNING" if TESTING else "INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "django.request": {"level": "ERROR" if TESTING else "WARNING"}},
 }
+
+# Production: read replica, rate limits, metrics, object storage checks (docs/operations.md, docs/configuration.md).
+DB_REPLICA_URL = env_str("ZHIFA_DB_REPLICA_URL", "")
+REPLICA_READ_PATHS = env_list("ZHIFA_REPLICA_READ_PATHS", ["/reports/", "/evaluation/", "/records/compliance/"])
+if DB_REPLICA_URL:
+    if not DB_REPLICA_URL.startswith(("postgres://", "postgresql://")):
+        raise ImproperlyConfigured("ZHIFA_DB_REPLICA_URL 必须是 postgres:// 地址（PostgreSQL 流复制备库）。")
+    DATABASES["replica"] = database_from_url(DB_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["zhifa.common.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "zhifa.common.dbrouter.ReplicaReadsMiddleware",
+    )
+# "METHOD PATH-PREFIX LIMIT/SECONDS" rules, counted per client IP in the cache (Redis with several app servers).
+RATE_LIMITS = env_list("ZHIFA_RATE_LIMITS", [] if TESTING else ["POST /accounts/login/ 30/60"])
+parse_rate_rules(RATE_LIMITS)  # a bad rule stops the start here, not at the first request
+METRICS_ENABLED = env_bool("ZHIFA_METRICS", True)
+METRICS_ALLOWED_IPS = env_list("ZHIFA_METRICS_ALLOWED_IPS", ["127.0.0.1", "::1"])
+MIDDLEWARE.insert(1, "zhifa.common.ops.RateLimitMiddleware")
+if METRICS_ENABLED:
+    MIDDLEWARE.insert(0, "zhifa.common.ops.MetricsMiddleware")
+
+# Security (docs/security.md): second factor, single sign-on, audit retention, HTTPS behind nginx.
+INSTALLED_APPS += ["mozilla_django_oidc", "django_cas_ng", "zhifa.security"]
+OTP_REQUIRED_FOR_ADMINS = env_bool("ZHIFA_OTP_REQUIRED", not (DEBUG or TESTING))
+OTP_TOTP_ISSUER = env_str("ZHIFA_OTP_ISSUER", "智慧执法学院")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1, "zhifa.security.middleware.SecondFactorMiddleware"
+)
+AUDIT_RETENTION_DAYS = env_int("ZHIFA_AUDIT_RETENTION_DAYS", 365)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured("ZHIFA_AUDIT_RETENTION_DAYS 不得少于 180（等保三级：审计记录至少保存 6 个月）。")
+SSO_MATCH = env_str("ZHIFA_SSO_MATCH", "certificate")
+if SSO_MATCH not in {"certificate", "username"}:
+    raise ImproperlyConfigured("ZHIFA_SSO_MATCH 只能是 certificate（按执法证号匹配）或 username（按用户名匹配）。")
+OIDC_RP_CLIENT_ID = env_str("ZHIFA_OIDC_CLIENT_ID", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env_str("ZHIFA_OIDC_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("ZHIFA_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("ZHIFA_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("ZHIFA_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("ZHIFA_OIDC_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_str("ZHIFA_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("ZHIFA_OIDC_SCOPES", "openid profile")
+OIDC_MATCH_CLAIM = env_str("ZHIFA_OIDC_MATCH_CLAIM", "certificate_number")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_CREATE_USER = False
+OIDC_USE_NONCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "security:oidc-callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+if OIDC_ENABLED and not all([OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_JWKS_ENDPOINT]):
+    raise ImproperlyConfigured(
+        "已设置 ZHIFA_OIDC_CLIENT_ID，但缺少 ZHIFA_OIDC_AUTHORIZATION_ENDPOINT、ZHIFA_OIDC_TOKEN_ENDPOINT 或 "
+        "ZHIFA_OIDC_JWKS_ENDPOINT：请按省统一身份认证平台提供的地址填写。"
+    )
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("zhifa.security.sso.OfficerOIDCBackend")
+CAS_SERVER_URL = env_str("ZHIFA_CAS_SERVER_URL", "")
+CAS_ENABLED = bool(CAS_SERVER_URL)
+CAS_VERSION = env_str("ZHIFA_CAS_VERSION", "3")
+CAS_MATCH_ATTRIBUTE = env_str("ZHIFA_CAS_MATCH_ATTRIBUTE", "")
+CAS_CREATE_USER = False
+CAS_REDIRECT_URL = "/"
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+if CAS_VERSION not in {"2", "3"}:
+    raise ImproperlyConfigured("ZHIFA_CAS_VERSION 只能是 2 或 3。")
+if CAS_ENABLED:
+    AUTHENTICATION_BACKENDS.append("zhifa.security.sso.OfficerCASBackend")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SESSION_COOKIE_SECURE else None
+SECURE_SSL_REDIRECT = env_bool("ZHIFA_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]  # probes and scrapes reach app servers directly
+SECURE_HSTS_SECONDS = env_int("ZHIFA_HSTS_SECONDS", 31536000 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = False
+SECURE_REFERRER_POLICY = "same-origin"
+# The HSTS preload list is for public internet domains; a government intranet host name has no use for it.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]

@@ -28,6 +28,7 @@ APPS_WITH_PAGES = [
     ("evaluation/", "zhifa.evaluation"),
     ("reports/", "zhifa.reports"),
     ("assistant/", "zhifa.assistant"),
+    ("security/", "zhifa.security"),
 ]
 
 

@@ -88,6 +88,8 @@ def only(allowed: dict[str, int], *, others: int = 404, anonymous: int = 302, **
 CASES = {
     "common:home": logged_in(),
     "common:healthz": public(200),
+    "common:readyz": public(200),
+    "common:metrics": public(200),  # the test client is 127.0.0.1, inside METRICS_ALLOWED_IPS
     "api:api-root": public(404),
     "api:openapi-json": public(200),
     "api:openapi-view": public(200),

@@ -101,6 +101,8 @@ class LaneMiddleware:
         request.session = self.session_store(key)
         if idle_state(request.session) != "fresh":
             return None  # idle too long, or last_seen due: the stack's IdleTimeoutMiddleware handles it
+        if request.session.get("zhifa_2fa_pending"):
+            return None  # an administrator before his second factor: the stack refuses (zhifa/security/middleware.py)
         user = get_user(request)
         if not user.is_authenticated:
             return None

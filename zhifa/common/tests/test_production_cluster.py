@@ -1,0 +1,351 @@
+"""The production path, over the wire on the loopback: nginx (deploy/nginx/zhifa-app.conf) in front of two gunicorn
+app servers (deploy/gunicorn.conf.py), a PostgreSQL primary with a streaming replica, Redis, an S3 server.
+
+The cluster is started by the test itself (zhifa/common/tests/cluster.py) and stopped at the end. It runs only
+with ZHIFA_CLUSTER=1: `make cluster-test-fast` (CI: everything but the faults) and `make cluster-test` (all).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from zhifa.common.tests.cluster import Cluster, missing_components, running_cluster
+
+requests = pytest.importorskip("requests")
+
+pytestmark = [
+    pytest.mark.cluster,
+    pytest.mark.skipif(os.environ.get("ZHIFA_CLUSTER") != "1", reason="集群测试：make cluster-test 运行"),
+    pytest.mark.skipif(bool(missing_components()), reason=f"缺少组件：{', '.join(missing_components())}"),
+]
+
+PASSWORD = "Zhifa#2026test"
+FIGURES: dict[str, object] = {}
+
+WORLD = """
+import json
+from zhifa.common.testing import build_org, grant, make_officer, make_user
+from zhifa.people.models import Role
+org = build_org()
+officers = [make_officer(org.east_market, name=f"考生{n}", username=f"examinee{n}", certificate_number=f"JB9{n:07d}")
+            for n in range(4)]
+admin = make_user("sysadmin", display_name="系统管理员")
+grant(admin, Role.SYSTEM_ADMIN)
+print(json.dumps({"examinees": [o.user.username for o in officers], "city": org.city.pk, "market": org.market.pk}))
+"""
+
+EXAM = """
+from zhifa.exams.tests import factories
+from zhifa.people.models import Unit
+class Org:
+    market = Unit.objects.get(pk={market})
+factories.bank(kinds=("single",), per_kind=30)
+bp = factories.blueprint(Org.market, sections=[{{"kind": "single", "count": 30, "points": "2"}}])
+print(factories.exam(Org, by=None, bp=bp, minutes=60, attempts_allowed=1).pk)
+"""
+
+
+@pytest.fixture(scope="module")
+def cluster(request):
+    with running_cluster() as c:
+        world = json.loads(c.python(WORLD).strip().splitlines()[-1])
+        c.world = world  # type: ignore[attr-defined]
+        FIGURES["cluster start (s)"] = c.timings
+        yield c
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("")
+        reporter.write_line("== production cluster figures")
+        for key, value in FIGURES.items():
+            reporter.write_line(f"   {key}: {value}")
+
+
+class Visitor:
+    """A browser-like client: cookies, the CSRF token from the cookie, pages and the JSON API."""
+
+    def __init__(self, base: str):
+        self.base = base.rstrip("/")
+        self.http = requests.Session()
+
+    def get(self, path: str, **kw):
+        return self.http.get(self.base + path, timeout=30, **kw)
+
+    def post(self, path: str, data=None, json_body=None, **kw):
+        headers = {"X-CSRFToken": self.http.cookies.get("csrftoken", ""), **kw.pop("headers", {})}
+        if json_body is not None:
+            return self.http.post(self.base + path, json=json_body, headers=headers, timeout=30, **kw)
+        return self.http.post(self.base + path, data=data, headers=headers, timeout=30, **kw)
+
+    def login(self, username: str, password: str = PASSWORD):
+        page = self.get("/accounts/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert token, page.text[:500]
+        return self.post(
+            "/accounts/login/",
+            data={"csrfmiddlewaretoken": token.group(1), "username": username, "password": password, "next": "/"},
+            allow_redirects=False,
+        )
+
+
+# ---- nginx in front --------------------------------------------------------------------------------------------
+
+
+def test_health_and_readiness_through_nginx(cluster: Cluster):
+    assert requests.get(cluster.url("/healthz"), timeout=10).json() == {"status": "ok"}
+    ready = requests.get(cluster.url("/readyz"), timeout=10)
+    checks = ready.json()["checks"]
+    assert ready.status_code == 200, ready.text
+    assert all(checks[k]["ok"] for k in ("database", "cache", "storage", "migrations", "replica"))
+    FIGURES["replica lag at rest (s)"] = checks["replica"]["lag_seconds"]
+
+
+def test_nginx_serves_static_files_compressed_with_security_headers(cluster: Cluster):
+    css = max((cluster.dir / "static").rglob("*.css"), key=lambda p: p.stat().st_size)
+    path = "/static/" + css.relative_to(cluster.dir / "static").as_posix()
+    response = requests.get(cluster.url(path), headers={"Accept-Encoding": "gzip"}, timeout=10, stream=True)
+    raw = response.raw.read()
+    assert response.status_code == 200
+    assert response.headers["Content-Encoding"] == "gzip" and gzip.decompress(raw) == css.read_bytes()
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "max-age=604800" in response.headers["Cache-Control"]
+    assert "Server" not in response.headers or "/" not in response.headers["Server"]  # no version number
+
+
+def test_pages_carry_one_set_of_security_headers(cluster: Cluster):
+    page = requests.get(cluster.url("/accounts/login/"), timeout=10)
+    assert page.status_code == 200
+    assert "script-src 'self' 'nonce-" in page.headers["Content-Security-Policy"]
+    assert page.headers["X-Content-Type-Options"] == "nosniff"  # once: nginx's copy replaces the app's
+    assert page.headers["X-Frame-Options"] == "DENY"
+    assert page.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_internal_locations_are_closed_from_outside(cluster: Cluster):
+    assert requests.get(cluster.url("/protected-media/anything.mp4"), timeout=10).status_code == 404
+    assert requests.get(cluster.url("/media/anything.pdf"), timeout=10).status_code == 404
+    assert requests.get(cluster.url("/metrics"), timeout=10).status_code == 404
+
+
+def test_an_oversized_upload_is_refused_by_nginx(cluster: Cluster):
+    body = b"x" * (26 * 1024 * 1024)
+    response = requests.post(cluster.url("/accounts/login/"), data=body, timeout=30)
+    assert response.status_code == 413
+
+
+def test_metrics_are_scraped_from_each_app_server(cluster: Cluster):
+    requests.get(cluster.url("/healthz"), timeout=10)
+    for app in ("app1", "app2"):
+        text = requests.get(cluster.app_url(app, "/metrics"), timeout=10).text
+        assert "zhifa_http_requests_total" in text
+        assert 'zhifa_database_up{alias="replica"} 1.0' in text
+        assert "zhifa_http_request_duration_seconds_bucket" in text
+
+
+# ---- shared state across the two app servers -------------------------------------------------------------------
+
+
+def test_a_session_made_on_one_app_server_works_on_the_other(cluster: Cluster):
+    visitor = Visitor(cluster.app_url("app1"))
+    assert visitor.login("examinee0").status_code == 302
+    cookie = visitor.http.cookies.get("sessionid")
+    for app in ("app1", "app2"):
+        home = requests.get(cluster.app_url(app, "/"), cookies={"sessionid": cookie}, timeout=10, allow_redirects=False)
+        assert home.status_code == 200, (app, home.status_code)
+
+
+def test_the_login_rate_limit_holds_across_both_app_servers(cluster: Cluster):
+    # 12 a minute per client IP (the cluster's ZHIFA_RATE_LIMITS): alternating servers does not double it.
+    statuses = []
+    for n in range(14):
+        app = "app1" if n % 2 == 0 else "app2"
+        response = requests.post(
+            cluster.app_url(app, "/accounts/login/"),
+            data={"username": "x"},
+            headers={"X-Real-IP": "10.9.8.7"},
+            timeout=10,
+        )
+        statuses.append(response.status_code)
+    assert 429 not in statuses[:12] and statuses[12:] == [429, 429]
+    assert (
+        requests.post(
+            cluster.app_url("app1", "/accounts/login/"), headers={"X-Real-IP": "10.9.8.6"}, timeout=10
+        ).status_code
+        != 429
+    )
+
+
+# ---- object storage --------------------------------------------------------------------------------------------
+
+
+def test_uploaded_files_go_to_the_object_store(cluster: Cluster):
+    name = cluster.python(
+        "from django.core.files.base import ContentFile\n"
+        "from django.core.files.storage import default_storage\n"
+        "print(default_storage.save('evidence/test.txt', ContentFile('执法证据'.encode())))\n"
+    ).strip()
+    stored = cluster.s3_client().get_object(Bucket="zhifa-media", Key=name)["Body"].read()
+    assert stored == "执法证据".encode()
+    url = cluster.python(f"from django.core.files.storage import default_storage\nprint(default_storage.url({name!r}))")
+    assert requests.get(url.strip(), timeout=10).content == "执法证据".encode()  # a signed URL the store honours
+    FIGURES["S3 server"] = cluster.s3_kind
+
+
+# ---- the replica -----------------------------------------------------------------------------------------------
+
+
+def test_reports_read_the_replica_and_writes_go_to_the_primary(cluster: Cluster):
+    admin = Visitor(cluster.url())
+    assert admin.login("sysadmin").status_code == 302
+    city = cluster.world["city"]
+    report = f"/records/compliance/?unit={city}"
+    assert admin.get(report).status_code == 200
+    cluster.psql("SELECT pg_wal_replay_pause()", node="replica")
+    try:
+        cluster.python(
+            "from zhifa.common.testing import make_unit\nfrom zhifa.people.models import Unit\n"
+            f"make_unit('复制延迟检验局', parent=Unit.objects.get(pk={city}))"
+        )
+        lagging = admin.get(report)
+        assert lagging.status_code == 200 and lagging.headers["X-Zhifa-Read-From"] == "replica"
+        assert "复制延迟检验局" not in lagging.text  # the replica has not replayed it yet: the report reads the replica
+        assert cluster.psql("SELECT count(*) FROM people_unit WHERE name = '复制延迟检验局'") == "1"
+        # A write while the replica lags: a log-in (session, last_login) goes to the primary and works at once.
+        again = Visitor(cluster.url())
+        assert again.login("examinee1").status_code == 302
+        assert again.get("/", allow_redirects=False).status_code == 200
+    finally:
+        cluster.psql("SELECT pg_wal_replay_resume()", node="replica")
+    deadline = time.time() + 20
+    while "复制延迟检验局" not in admin.get(report).text:
+        assert time.time() < deadline, "备库恢复回放后 20 秒内报表仍未出现新单位"
+        time.sleep(0.2)
+
+
+# ---- an exam through nginx -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def exam_id(cluster: Cluster) -> int:
+    return int(cluster.python(EXAM.format(market=cluster.world["market"])).strip().splitlines()[-1])
+
+
+def _start_exam(cluster: Cluster, exam_id: int, username: str) -> tuple[Visitor, dict, list]:
+    examinee = Visitor(cluster.url())
+    assert examinee.login(username).status_code == 302
+    started = examinee.post(f"/api/v1/exams/exams/{exam_id}/start", json_body={})
+    assert started.status_code == 200, started.text
+    attempt = started.json()
+    paper = examinee.get(f"/api/v1/exams/attempts/{attempt['attempt_id']}/paper").json()
+    return examinee, attempt, paper["questions"]
+
+
+def test_an_exam_through_nginx_autosaves_over_both_servers_and_submits(cluster: Cluster, exam_id: int):
+    examinee, attempt, questions = _start_exam(cluster, exam_id, "examinee2")
+    headers = {"X-Device-Token": attempt["device_token"]}
+    served_by = set()
+    began = time.perf_counter()
+    for seq, item in enumerate(questions, start=1):
+        body = {"seq": seq, "answers": [{"question": item["question"], "response": [item["options"][0]["key"]]}]}
+        saved = examinee.post(
+            f"/api/v1/exams/attempts/{attempt['attempt_id']}/answers", json_body=body, headers=headers
+        )
+        assert saved.status_code == 200 and saved.json()["saved"] == 1, saved.text
+    FIGURES["autosave through nginx, one examinee (ms per save)"] = round(
+        (time.perf_counter() - began) * 1000 / len(questions), 1
+    )
+    for app in ("app1", "app2"):
+        metrics = requests.get(cluster.app_url(app, "/metrics"), timeout=10).text
+        if re.search(r'zhifa_http_requests_total\{method="POST",route="lane",status="200"\} [1-9]', metrics):
+            served_by.add(app)
+    assert served_by == {"app1", "app2"}  # nginx spread the saves over both app servers
+    submitted = examinee.post(f"/api/v1/exams/attempts/{attempt['attempt_id']}/submit", json_body={})
+    assert submitted.status_code == 200, submitted.text
+    stored = cluster.psql(f"SELECT count(*) FROM exams_answer WHERE attempt_id = {attempt['attempt_id']}")
+    assert int(stored) == len(questions)
+
+
+# ---- faults (make cluster-test) --------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_an_app_server_killed_mid_exam_loses_no_acknowledged_answer(cluster: Cluster, exam_id: int):
+    """Examinees answer continuously through nginx; app1 is SIGKILLed mid-way and started again later. Every answer
+    the server acknowledged is stored; every answer the clients held arrives (they resend until acknowledged)."""
+    sessions = [_start_exam(cluster, exam_id, name) for name in ("examinee3",)]
+    stop = threading.Event()
+    results: list[dict] = []
+
+    def answer(examinee: Visitor, attempt: dict, questions: list) -> None:
+        acked: dict[int, str] = {}
+        pending: dict[int, str] = {}
+        statuses: dict[int, int] = {}
+        seq, n = 0, 0
+        url = f"/api/v1/exams/attempts/{attempt['attempt_id']}/answers"
+        headers = {"X-Device-Token": attempt["device_token"]}
+        drain_until = None
+        while True:
+            if stop.is_set() and drain_until is None:
+                drain_until = time.time() + 60
+            if drain_until is not None and (not pending or time.time() > drain_until):
+                break
+            if drain_until is None:
+                item = questions[n % len(questions)]
+                pending[item["question"]] = item["options"][(n // len(questions)) % len(item["options"])]["key"]
+                n += 1
+            seq += 1
+            batch = dict(pending)
+            try:
+                response = examinee.post(
+                    url,
+                    json_body={"seq": seq, "answers": [{"question": q, "response": [k]} for q, k in batch.items()]},
+                    headers=headers,
+                )
+                status = response.status_code
+            except requests.RequestException:
+                status = 0
+            statuses[status] = statuses.get(status, 0) + 1
+            if status == 200 and not response.json()["replay"]:
+                for q, k in batch.items():
+                    acked[q] = k
+                    if pending.get(q) == k:
+                        del pending[q]
+            time.sleep(0.02 if status == 200 else 0.5)
+        results.append({"attempt": attempt["attempt_id"], "acked": acked, "pending": pending, "statuses": statuses})
+
+    threads = [threading.Thread(target=answer, args=s) for s in sessions]
+    for t in threads:
+        t.start()
+    time.sleep(4)
+    killed_at = time.perf_counter()
+    cluster.kill_app("app1")
+    time.sleep(4)
+    cluster.start_app("app1")
+    FIGURES["app1 down (s), killed with SIGKILL and started again"] = round(time.perf_counter() - killed_at, 1)
+    time.sleep(3)
+    stop.set()
+    for t in threads:
+        t.join(timeout=120)
+    for result in results:
+        assert not result["pending"], result
+        rows = cluster.psql(
+            f"SELECT question_id, response::text FROM exams_answer WHERE attempt_id = {result['attempt']}"
+        ).splitlines()
+        stored = {int(q): json.loads(r)[0] for q, r in (row.split("|", 1) for row in rows)}
+        assert stored == result["acked"], "确认过的答案丢失"
+        FIGURES[f"attempt {result['attempt']} saves by status"] = result["statuses"]
+
+
+def _ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status == 200
+    except OSError:
+        return False

@@ -1,0 +1,14 @@
+"""Who gets what on the security app's pages (walked by common/tests/test_access_matrix.py)."""
+
+from zhifa.common.access_matrix import PERSONAS, Case, logged_in
+
+# In tests the second factor is not required (OTP_REQUIRED_FOR_ADMINS is off unless a test turns it on): the
+# verification page sends a user without a device to enrolment; enrolment shows its QR code.
+CASES = {
+    "security:otp-verify": logged_in(302),
+    "security:otp-setup": logged_in(200),
+    # Single sign-on is off unless configured: its entry points do not exist.
+    "security:oidc-login": Case(expect=dict.fromkeys(PERSONAS, 404)),
+    "security:oidc-callback": Case(expect=dict.fromkeys(PERSONAS, 404)),
+    "security:cas-login": Case(expect=dict.fromkeys(PERSONAS, 404)),
+}

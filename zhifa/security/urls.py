@@ -1,0 +1,12 @@
+from django.urls import path
+
+from zhifa.security import views
+
+app_name = "security"
+urlpatterns = [
+    path("otp/", views.otp_verify, name="otp-verify"),
+    path("otp/setup/", views.otp_setup, name="otp-setup"),
+    path("sso/oidc/login/", views.oidc_login, name="oidc-login"),
+    path("sso/oidc/callback/", views.oidc_callback, name="oidc-callback"),
+    path("sso/cas/login/", views.cas_login, name="cas-login"),
+]

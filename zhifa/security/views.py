@@ -1,0 +1,95 @@
+"""The second-factor pages (enrolment, verification) and the single sign-on entry points."""
+
+from __future__ import annotations
+
+import segno
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django_otp import login as otp_login
+
+from zhifa.security import services
+from zhifa.security.middleware import PENDING
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or "/"
+    safe = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if safe else "/"
+
+
+@login_required
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """Ask for the code of the administrator's phone; enrolment first when he has no device yet."""
+    user = request.user
+    if services.second_factor_device(user=user) is None:
+        return redirect(f"/security/otp/setup/?next={_next(request)}")
+    error = ""
+    if request.method == "POST":
+        try:
+            device = services.second_factor_check(user=user, token=request.POST.get("token", ""))
+        except services.SecondFactorError as exc:
+            error = str(exc)
+        else:
+            otp_login(request, device)
+            request.session.pop(PENDING, None)
+            return redirect(_next(request))
+    return render(request, "security/otp_verify.html", {"error": error, "next": _next(request)}, status=200)
+
+
+@login_required
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol a TOTP device: a QR code for the authenticator app, then one code to confirm it."""
+    user = request.user
+    if services.second_factor_device(user=user) is not None:
+        return redirect(f"/security/otp/?next={_next(request)}")
+    device = services.second_factor_enrol(user=user)
+    error = ""
+    if request.method == "POST":
+        try:
+            device = services.second_factor_confirm(user=user, token=request.POST.get("token", ""))
+        except services.SecondFactorError as exc:
+            error = str(exc)
+        else:
+            otp_login(request, device)
+            request.session.pop(PENDING, None)
+            return redirect(_next(request))
+    qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
+    context = {"qr": qr, "secret": _base32(device.bin_key), "error": error, "next": _next(request)}
+    return render(request, "security/otp_setup.html", context)
+
+
+def _base32(key: bytes) -> str:
+    import base64
+
+    return base64.b32encode(key).decode().rstrip("=")
+
+
+def oidc_login(request: HttpRequest) -> HttpResponse:
+    """Start an OIDC log-in at the province's identity platform (404 when OIDC is not configured)."""
+    if not settings.OIDC_ENABLED:
+        raise Http404
+    from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+
+    return OIDCAuthenticationRequestView.as_view()(request)
+
+
+def oidc_callback(request: HttpRequest) -> HttpResponse:
+    if not settings.OIDC_ENABLED:
+        raise Http404
+    from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
+
+    return OIDCAuthenticationCallbackView.as_view()(request)
+
+
+def cas_login(request: HttpRequest) -> HttpResponse:
+    """CAS: to the CAS server, and back here with a service ticket that the server validates."""
+    if not settings.CAS_ENABLED:
+        raise Http404
+    from django_cas_ng.views import LoginView
+
+    return LoginView.as_view()(request)
