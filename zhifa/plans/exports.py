@@ -101,7 +101,7 @@ def summary_pdf(
             f"完成率{(100 * done / total if total else 0):.1f}%。",
             text,
         ),
-        Paragraph(f"定期轮训：本年度应轮训{rotation[0]}人，已完成轮训{rotation[1]}人。", text),
+        Paragraph(f"定期轮训：本年度入选轮训批次{rotation[0]}人，已完成轮训{rotation[1]}人。", text),
         Spacer(1, 4 * mm),
     ]
     style = TableStyle(

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import Count, Max, Min, QuerySet
+from django.utils import timezone
 
 from zhifa.plans.models import Assignment, PlanItem
 from zhifa.plans.status import Fact
@@ -35,16 +36,20 @@ def _statement_facts(item: PlanItem, officers: object, object_type: str, object_
     facts: dict[int, Fact] = {}
     done = rows.filter(verb=done_verb).values("officer_id").annotate(first=Min("timestamp"))
     for row in done:
-        facts[row["officer_id"]] = Fact(done_on=row["first"].date(), progress=Decimal("1"), started=True)
+        facts[row["officer_id"]] = Fact(done_on=timezone.localdate(row["first"]), progress=Decimal("1"), started=True)
     for officer_id in rows.filter(verb="failed").values_list("officer_id", flat=True).distinct():
         facts.setdefault(officer_id, Fact(started=True))
     return facts
 
 
 def _course_facts(item: PlanItem, officers: object) -> dict[int, Fact]:
-    from zhifa.courses.models import LessonProgress
+    from zhifa.courses.models import Certificate, LessonProgress
 
-    facts = _statement_facts(item, officers, "course", item.course_id or 0, "completed")
+    # The course's certificate is issued in the same step as its "completed" statement, and is indexed by course.
+    facts: dict[int, Fact] = {}
+    issued = Certificate.objects.filter(officer_id__in=officers, course_id=item.course_id, revoked_at__isnull=True)
+    for officer_id, at in issued.values_list("officer_id", "issued_at"):
+        facts[officer_id] = Fact(done_on=timezone.localdate(at), progress=Decimal("1"), started=True)
     started = LessonProgress.objects.filter(officer_id__in=officers, lesson__chapter__course_id=item.course_id)
     for officer_id in started.values_list("officer_id", flat=True).distinct():
         facts.setdefault(officer_id, Fact(started=True))

@@ -35,15 +35,14 @@ def _open_rows(items: Iterable[PlanItem]) -> Iterable[tuple[PlanItem, int]]:
         yield by_id[item_id], user_id
 
 
-def reminders_send(*, today: date | None = None) -> int:
-    """Send the plan reminders due today for every published plan of the year; returns how many were new."""
+def reminders_send(*, today: date | None = None, plan: TrainingPlan | None = None) -> int:
+    """Send the plan reminders due today for every published plan of the year (or one plan, right after it is
+    published); returns how many were new."""
     today = today or timezone.localdate()
     url = reverse("plans:my-plan")
-    items = list(
-        PlanItem.objects.filter(plan__status=TrainingPlan.Status.PUBLISHED, plan__year=today.year).select_related(
-            "plan"
-        )
-    )
+    items_q = PlanItem.objects.filter(plan__status=TrainingPlan.Status.PUBLISHED)
+    items_q = items_q.filter(plan=plan) if plan is not None else items_q.filter(plan__year=today.year)
+    items = list(items_q.select_related("plan"))
     batch: list[NoticeIn] = []
     sent = 0
     for item, user_id in _open_rows(items):

@@ -32,7 +32,9 @@ def _reason(officer: Officer, last: date | None, rule: RotationRule, today: date
     expires = officer.certificate_expires
     soon = expires is not None and expires <= today + relativedelta(months=rule.certificate_months)
     cycle_end = date(today.year, 12, 31) - relativedelta(years=rule.every_years)
-    if soon and (last is None or last < today - relativedelta(years=1)):
+    if soon and expires is not None and (last is None or last < today - relativedelta(years=1)):
+        if expires < today:
+            return 0, f"执法证已于{expires:%Y-%m-%d}过期，换证前须完成轮训"
         return 0, f"执法证将于{expires:%Y-%m-%d}到期，需在换证前完成轮训"
     if last is None:
         joined = f"（{officer.joined_on:%Y}年入职）" if officer.joined_on else ""

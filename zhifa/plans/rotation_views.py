@@ -82,6 +82,8 @@ def rotation_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
     today = timezone.localdate()
     due = rotation.rotation_due(rule=rule, today=today)
     batches = list(rule.batches.filter(year=today.year).prefetch_related("enrolments"))
+    for batch in batches:
+        batch.free = batch.capacity - len(batch.enrolments.all())  # type: ignore[attr-defined]
     return render(
         request,
         "plans/rotation_rule.html",

@@ -14,7 +14,7 @@ from zhifa.common.audit import audit_record
 from zhifa.people import access
 from zhifa.people.audiences import audience_officers
 from zhifa.people.models import Audience, Officer, Unit, User
-from zhifa.plans import progress
+from zhifa.plans import progress, progress_sql
 from zhifa.plans.models import Assignment, PlanItem, TrainingPlan
 from zhifa.plans.status import EXEMPTED, assignment_status
 
@@ -198,6 +198,11 @@ def plan_publish(*, by: User, plan: TrainingPlan) -> int:
     plan.published_at = timezone.now()
     plan.save(update_fields=["status", "published_at", "updated_at"])
     created = assignments_sync(plan=plan)
+    assignments_refresh(plan=plan)
+    from zhifa.plans.tasks import plan_notices_send  # the task module imports these services
+
+    # The "new assignment" notices go out after the commit, in the background for a big plan.
+    transaction.on_commit(lambda: plan_notices_send.enqueue(plan.pk))
     audit_record(actor=by, action="plans.plan_publish", obj=plan, new={"status": "published", "assignments": created})
     return created
 
@@ -305,6 +310,9 @@ def assignments_refresh(*, plan: TrainingPlan, unit_path: str | None = None, tod
     changed = 0
     now = timezone.now()
     for item in plan.items.all():
+        if progress_sql.supported(item):
+            changed += progress_sql.refresh_item(item=item, unit_path=unit_path, year=plan.year, today=today, now=now)
+            continue
         rows = Assignment.objects.filter(item=item)
         if unit_path:
             rows = rows.filter(unit_path__startswith=unit_path)

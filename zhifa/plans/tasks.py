@@ -19,3 +19,12 @@ def plan_reminders_send() -> int:
     """Refresh the statuses, then send the reminders due today (each once per officer and key)."""
     services.plans_refresh_all()
     return reminders.reminders_send()
+
+
+@task
+def plan_notices_send(plan_id: int) -> int:
+    """The notices of a plan just published (new assignments, and any deadline reminder already due)."""
+    from zhifa.plans.models import TrainingPlan
+
+    plan = TrainingPlan.objects.filter(pk=plan_id, status=TrainingPlan.Status.PUBLISHED).first()
+    return reminders.reminders_send(plan=plan) if plan is not None else 0

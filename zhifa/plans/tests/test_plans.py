@@ -13,7 +13,7 @@ from zhifa.plans import queries, services
 from zhifa.plans.models import Assignment, PlanItem, TrainingPlan
 from zhifa.plans.services import ItemIn, PlanError
 from zhifa.plans.tests.factories import YEAR, hours_item, make_plan
-from zhifa.records.services import hours_credit, statement_record
+from zhifa.records.services import hours_credit
 
 pytestmark = pytest.mark.django_db
 
@@ -133,8 +133,10 @@ def test_status_comes_from_the_ledgers_and_an_exemption_needs_a_reason(org, offi
     assert AuditEvent.objects.filter(action="plans.assignment_exempt", reason="病假，已参加省厅同类培训").exists()
 
 
-def test_a_course_item_is_done_when_the_learning_record_says_completed(org, officer, unit_admin):
-    from zhifa.courses.models import Course
+def test_a_course_item_is_done_when_the_course_is_completed(org, officer, unit_admin):
+    from django.utils import timezone
+
+    from zhifa.courses.models import Certificate, Course
 
     course = Course.objects.create(title="行政处罚法精讲", code="c-plan-1")
     plan = make_plan(
@@ -152,14 +154,7 @@ def test_a_course_item_is_done_when_the_learning_record_says_completed(org, offi
             )
         ],
     )
-    statement_record(
-        officer=officer,
-        verb="completed",
-        object_type="course",
-        object_id=str(course.pk),
-        object_name=course.title,
-        dedupe_key="t:course",
-    )
+    Certificate.objects.create(code="T-PLAN-1", officer=officer, course=course, issued_at=timezone.now())
     mine = queries.my_plan(officer=officer, today=date(YEAR, 5, 1))
     assert [(m.status, m.why) for m in mine] == [("done", "新修订的行政处罚法")]
     services.assignments_refresh(plan=plan, today=date(YEAR, 5, 1))

@@ -58,8 +58,8 @@ def test_a_batch_over_capacity_is_refused_and_a_finished_batch_is_recorded(org, 
 
 
 def test_each_reminder_goes_once_when_the_job_runs_twice(org, officer, unit_admin, time_machine):
-    make_plan(unit_admin, org.market, items=[hours_item(deadline=date(YEAR, 3, 7))], publish=True)
     time_machine.move_to(date(YEAR, 3, 1))
+    make_plan(unit_admin, org.market, items=[hours_item(deadline=date(YEAR, 3, 7))], publish=True)
     call_command("send_plan_reminders")
     call_command("send_plan_reminders")
     keys = sorted(Notice.objects.filter(user=officer.user).values_list("key", flat=True))
@@ -73,7 +73,8 @@ def test_each_reminder_goes_once_when_the_job_runs_twice(org, officer, unit_admi
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_sending_reminders_at_once_send_each_notice_once(org, officer, unit_admin):
+def test_two_workers_sending_reminders_at_once_send_each_notice_once(org, officer, unit_admin, time_machine):
+    time_machine.move_to(date(YEAR, 3, 1))
     make_plan(unit_admin, org.market, items=[hours_item(deadline=date(YEAR, 3, 7))], publish=True)
     for n in range(30):
         make_officer(org.east_market, name=f"并发{n}")
