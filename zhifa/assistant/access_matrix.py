@@ -24,6 +24,7 @@ CASES = {
     "assistant:ask": logged_in(405),
     "assistant:history": logged_in(),
     "assistant:topics": console(),
+    "assistant:drafts": only({"unit_admin": 200, "instructor": 200, "sysadmin": 200}),
     "assistant:inquiry-detail": only({"officer": 200}, kwargs=_inquiry),
     "assistant:inquiry-answer": only({"officer": 200}, kwargs=_inquiry, method="post", data={}),
     "assistant:inquiry-feedback": only({"officer": 302}, kwargs=_inquiry, method="post", data={"helpful": "0"}),

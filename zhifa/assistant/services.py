@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import Counter
 
 from django.conf import settings
@@ -98,3 +99,94 @@ def inquiry_feedback(*, inquiry: Inquiry, user, helpful: bool) -> Inquiry:
     inquiry.feedback_at = timezone.now()
     inquiry.save(update_fields=["helpful", "feedback_at"])
     return inquiry
+
+
+# Drafting help for authors: practice questions from an article, or from what a new law version changed.
+
+DRAFT_SOURCE = "generated"  # the generated-questions review queue of the practice app
+MAX_DRAFT_ARTICLES = 20
+
+
+def _article_texts(keys: list[str]) -> list[tuple[str, str]]:
+    from zhifa.laws.models import Provision
+    from zhifa.laws.services import UnknownArticle, article_key_normalize
+
+    found = []
+    for raw in keys:
+        try:
+            key = article_key_normalize(raw)
+        except UnknownArticle as exc:
+            raise AssistantError(f"条文键“{raw}”：{exc}。请写成“法规简称#第X条”，如 行政处罚法#第六十三条。")
+        p = Provision.objects.filter(key=key, kind=Provision.Kind.ARTICLE, version__is_current=True).first()
+        if p is None:
+            raise AssistantError(f"条文键“{raw}”：法规库中没有这一条，请核对法规简称和条号。")
+        found.append((key, p.text))
+    return found
+
+
+@transaction.atomic
+def drafts_create(*, by, article_keys: list[str], use_model: bool = False) -> int:
+    """Draft practice questions from these articles into the review queue (cloze and true/false by
+    practice.generation, single-choice from the text, and with a configured model its single-choice drafts that
+    pass drafting.drafts_from_model_reply); returns how many are new. Raises AssistantError, nothing saved."""
+    from zhifa.assistant import drafting
+    from zhifa.practice.services import generated_items_create
+    from zhifa.questions.models import Question
+    from zhifa.questions.services import question_create
+
+    keys = [k.strip() for k in article_keys if k.strip()]
+    if not keys:
+        raise AssistantError("条文：请至少写一个条文键，如 行政处罚法#第六十三条。")
+    if len(keys) > MAX_DRAFT_ARTICLES:
+        raise AssistantError(f"条文：一次最多 {MAX_DRAFT_ARTICLES} 条（现为 {len(keys)} 条）。")
+    articles = _article_texts(keys)
+    created = generated_items_create(articles=articles, by=by, per_article=2)
+    target = endpoint() if use_model else None
+    for key, text in articles:
+        drafts = drafting.single_choice_from_article(key, text)
+        if target is not None:
+            with contextlib.suppress(llm.LLMError):  # the drafts from the text itself still land
+                drafts += drafting.drafts_from_model_reply(
+                    llm.chat(target, drafting.model_messages(key, text)), key, text
+                )
+        for draft in drafts:
+            external_id = f"gen:{draft.fingerprint}"
+            if Question.objects.filter(external_id=external_id).exists():
+                continue
+            question_create(
+                by=by,
+                status=Question.Status.REVIEW,
+                pending_citations=True,
+                kind=Question.Kind.SINGLE,
+                stem=draft.stem,
+                options=draft.options,
+                answer=[draft.answer],
+                explanation=draft.explanation,
+                difficulty=2,
+                article_keys=[key],
+                source=DRAFT_SOURCE,
+                external_id=external_id,
+            )
+            created += 1
+    return created
+
+
+def changed_article_keys(*, law_short_title: str) -> list[str]:
+    """Keys of the articles the current version of a law added or changed against the version before it; raises
+    AssistantError when the law is unknown or has only one version."""
+    from zhifa.laws import diff
+    from zhifa.laws.models import Law
+    from zhifa.laws.queries import version_articles
+
+    law = Law.objects.filter(short_title=law_short_title.strip()).first()
+    if law is None:
+        raise AssistantError(f"法规：法规库中没有“{law_short_title}”，请写法规简称，如 行政处罚法。")
+    versions = list(law.versions.order_by("-version_date")[:2])
+    if len(versions) < 2:
+        raise AssistantError(f"法规：“{law.short_title}”只有一个版本，没有可比较的修改。")
+    changes = diff.compare_articles(version_articles(version=versions[1]), version_articles(version=versions[0]))
+    return [
+        f"{law.short_title}#{c.new.label}"
+        for c in changes
+        if c.new is not None and (c.kind == diff.ADDED or c.text_changed)
+    ][:MAX_DRAFT_ARTICLES]

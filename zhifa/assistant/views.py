@@ -92,3 +92,27 @@ def history(request: HttpRequest) -> HttpResponse:
 def topics(request: HttpRequest) -> HttpResponse:
     rows, total = queries.topics_for(user=request.user)
     return render(request, "assistant/topics.html", {"rows": rows, "total": total, "min": queries.TOPIC_MIN_QUESTIONS})
+
+
+def _may_draft(user) -> bool:
+    return access.is_instructor(user) or access.is_unit_admin(user) or access.is_system_admin(user)
+
+
+@page_for(_may_draft)
+def drafts(request: HttpRequest) -> HttpResponse:
+    """Authors: draft practice questions from articles (or from what a new law version changed) into review."""
+    context: dict = {"model_configured": services.endpoint() is not None, "keys": "", "law": ""}
+    if request.method == "POST":
+        context["keys"], context["law"] = request.POST.get("keys", "")[:2000], request.POST.get("law", "")[:200]
+        try:
+            keys = context["keys"].split()
+            if context["law"].strip():
+                keys = services.changed_article_keys(law_short_title=context["law"])
+            created = services.drafts_create(
+                by=request.user, article_keys=keys, use_model=request.POST.get("use_model") == "1"
+            )
+        except services.AssistantError as exc:
+            context["error"] = str(exc)
+            return render(request, "assistant/drafts.html", context, status=400)
+        context["created"], context["articles"] = created, keys
+    return render(request, "assistant/drafts.html", context)

@@ -52,6 +52,14 @@ class StubLLM:
         user = body["messages"][-1]["content"]
         keys = re.findall(r"〔([^〕]+)〕", user)
         first = keys[0] if keys else "无#第一条"
+        if self.behaviour == "drafts":  # one draft grounded in the article, one not
+            good = {"stem": "当事人要求听证，行政机关应当怎么做？", "options": ["组织听证", "不予理会", "罚款", "撤案"]}
+            bad = {
+                "stem": "听证费用由谁承担？",
+                "options": ["申请人自行承担", "行政机关", "法院", "第三人"],
+                "answer": "A",
+            }
+            return json.dumps([{**good, "answer": "A"}, bad], ensure_ascii=False)
         if self.behaviour == "foreign":
             return f"应当组织听证。〔{first}〕当事人还可以申请国家赔偿。〔国家赔偿法#第二条〕"
         if self.behaviour == "uncited":
