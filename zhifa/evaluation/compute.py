@@ -205,7 +205,17 @@ class SourceRow:
     figure: str
 
 
-def source_rows(leaf: Indicator, officer: Officer, period: Period, limit: int = 30) -> list[SourceRow]:
+def stored_values(officer: Officer, period: Period) -> dict[int, list[IndicatorValue]]:
+    """The officer's entered and imported values of the period, per leaf (one query for the whole page)."""
+    found: dict[int, list[IndicatorValue]] = defaultdict(list)
+    for v in IndicatorValue.objects.filter(officer=officer, indicator__period=period):
+        found[v.indicator_id].append(v)
+    return found
+
+
+def source_rows(
+    leaf: Indicator, officer: Officer, period: Period, limit: int = 30, stored: dict | None = None
+) -> list[SourceRow]:
     """The rows a leaf's figure for this officer was computed from (the newest `limit`)."""
     since, until = period_bounds(period)
     key = leaf.computed_key if leaf.source == Indicator.Source.COMPUTED else "stored"
@@ -263,7 +273,11 @@ def source_rows(leaf: Indicator, officer: Officer, period: Period, limit: int = 
             SourceRow(f"{timezone.localtime(r.submitted_at):%Y-%m-%d}", r.assignment.organisation, f"{r.total:g}%")
             for r in reviews[:limit]
         ]
-    values = IndicatorValue.objects.filter(indicator=leaf, officer=officer)
+    values = (
+        stored.get(leaf.pk, [])
+        if stored is not None
+        else IndicatorValue.objects.filter(indicator=leaf, officer=officer)
+    )
     return [
         SourceRow(
             f"{timezone.localtime(v.entered_at):%Y-%m-%d}",

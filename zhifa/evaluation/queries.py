@@ -188,15 +188,17 @@ def explanation(result: AssessmentResult) -> list[ExplainRow]:
     detail = result.detail
     leaves, nodes, weights = detail.get("leaves", {}), detail.get("nodes", {}), detail.get("weights", {})
     out = []
+    stored = compute.stored_values(result.officer, period)
     for row in indicator_rows(period, None):
         key = str(row.indicator.pk)
         points, contribution = nodes.get(key, [0, 0])
         item = ExplainRow(row.indicator, row.depth, weights.get(key, row.weight), points, contribution)
         if row.indicator.is_leaf:
-            _, _, _, figure, note = leaves.get(key, [None, 0, 0, "", ""])
+            value, events, _, figure = leaves.get(key, [None, 0, 0, ""])[:4]
             item.source, item.rule = source_label(row.indicator), rule_label(row.indicator.rule)
-            item.figure, item.note = figure or "无数据", note
-            item.rows = compute.source_rows(row.indicator, result.officer, period)
+            item.figure = figure or "无数据"
+            item.note = scoring.leaf_points(row.indicator.rule, value, events).note
+            item.rows = compute.source_rows(row.indicator, result.officer, period, stored=stored)
         out.append(item)
     return out
 

@@ -21,6 +21,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 KINDS = {
     "linear": "线性（阈值之间按比例）",
     "banded": "分档",
@@ -216,3 +218,54 @@ def cap_errors(cap: float, *, approved: bool, default: float = 0.20, ceiling: fl
     if cap > default + 1e-9 and not approved:
         return [f"优秀比例超过 {default:.0%} 须填写审批依据"]
     return []
+
+
+# --- the same rules over arrays (the assessment of a whole province) -----------------------------------------------
+
+
+def leaf_points_array(rule: Mapping, values: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """leaf_points for many officers at once: `values` with NaN where an officer has no value; returns the points
+    and the veto flags (the same numbers as leaf_points, officer by officer)."""
+    kind, n = rule["kind"], len(values)
+    no_veto = np.zeros(n, dtype=bool)
+    if kind == "veto":
+        return np.full(n, 100.0), events > 0
+    if kind == "deduction":
+        return np.maximum(0.0, 100.0 - _num(rule, "per_event") * np.maximum(events, 0)), no_veto
+    missing = np.isnan(values)
+    filled = np.where(missing, 0.0, values)
+    if kind == "linear":
+        low, high = _num(rule, "low"), _num(rule, "high")
+        points = 100.0 * np.clip((filled - low) / (high - low), 0.0, 1.0)
+    elif kind == "banded":
+        points = np.zeros(n)
+        for start, band in rule["bands"]:
+            points = np.where(filled >= float(start), np.maximum(points, float(band)), points)
+    elif kind == "pass_fail":
+        points = np.where(filled >= _num(rule, "threshold"), 100.0, 0.0)
+    else:
+        raise ValueError(f"unknown rule kind {kind!r}")
+    return np.where(missing, 100.0 if rule.get("missing", "zero") == "full" else 0.0, points), no_veto
+
+
+def score_matrix(nodes: Sequence[Node], leaf_points: Mapping[int, np.ndarray]) -> tuple[np.ndarray, dict, dict]:
+    """score_tree over arrays: (totals, {node: points}, {node: contribution}) for every officer at once."""
+    children: dict[int | None, list[Node]] = defaultdict(list)
+    for node in nodes:
+        children[node.parent_id].append(node)
+    points: dict[int, np.ndarray] = {}
+    contribution: dict[int, np.ndarray] = {}
+
+    def visit(node: Node, share: float) -> np.ndarray:
+        kids = children.get(node.id)
+        if not kids:
+            value = leaf_points[node.id]
+        else:
+            value = sum(k.weight / 100.0 * visit(k, share * k.weight / 100.0) for k in kids)
+        points[node.id] = value
+        contribution[node.id] = value * share
+        return value
+
+    n = len(next(iter(leaf_points.values()))) if leaf_points else 0
+    total = sum((r.weight / 100.0 * visit(r, r.weight / 100.0) for r in children[None]), np.zeros(n))
+    return total, points, contribution

@@ -1,7 +1,7 @@
 """The case-file rubric as data and the arithmetic of a file's score."""
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhifa.evaluation.rubric import (
@@ -71,6 +71,7 @@ def test_training_comparison_per_item():
     assert rows["no_notice"].expert == 10
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(st.sampled_from(sorted(item_keys(DEFAULT_RUBRIC))), st.integers(0, 50)))
 def test_a_file_scores_between_0_and_100_and_each_group_between_0_and_its_points(marks):
     scored = score_file(DEFAULT_RUBRIC, marks, [])

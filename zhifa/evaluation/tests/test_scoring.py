@@ -1,7 +1,8 @@
 """The pure rules: leaf points, the weighted tree, tiers and the excellent cap (tables and properties)."""
 
+import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhifa.evaluation import scoring
@@ -142,6 +143,7 @@ candidate_lists = st.lists(
 )
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(candidate_lists, st.sampled_from([0.0, 0.1, 0.2, 0.25]))
 def test_the_cap_holds_in_every_unit_and_never_promotes(rows, cap):
     cands = []
@@ -162,6 +164,7 @@ def test_the_cap_holds_in_every_unit_and_never_promotes(rows, cap):
         assert tiers[c.key] == c.tier or (c.tier == "excellent" and tiers[c.key] == "pass")
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.floats(min_value=0, max_value=100, allow_nan=False), min_size=4, max_size=4),
     st.floats(min_value=0, max_value=100, allow_nan=False),
@@ -175,7 +178,41 @@ def test_the_total_stays_within_0_and_100(points, weight):
     assert min(points) - 1e-9 <= total <= max(points) + 1e-9
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), st.integers(0, 100))
 def test_every_rule_gives_points_between_0_and_100(value, events):
     for rule in (LINEAR, BANDED, {"kind": "pass_fail", "threshold": 3}, {"kind": "deduction", "per_event": 7}):
         assert 0 <= scoring.leaf_points(rule, value, events).points <= 100
+
+
+RULES = [LINEAR, BANDED, {**LINEAR, "missing": "full"}, {"kind": "pass_fail", "threshold": 3},
+         {"kind": "deduction", "per_event": 7}, {"kind": "veto"}]  # fmt: skip
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(st.one_of(st.none(), st.floats(min_value=-50, max_value=200, allow_nan=False)), st.integers(0, 9)),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_the_array_form_gives_the_same_points_and_totals_as_officer_by_officer(rows):
+    values = np.array([np.nan if v is None else v for v, _ in rows])
+    events = np.array([e for _, e in rows], dtype=float)
+    for rule in RULES:
+        points, veto = scoring.leaf_points_array(rule, values, events)
+        for i, (v, e) in enumerate(rows):
+            one = scoring.leaf_points(rule, v, e)
+            assert points[i] == pytest.approx(one.points) and bool(veto[i]) == one.veto
+    leaves = {
+        11: np.full(len(rows), 40.0),
+        12: np.nan_to_num(values, nan=0.0).clip(0, 100),
+        21: events * 10,
+        22: events * 0,
+    }
+    totals, _, contribution = scoring.score_matrix(TREE, leaves)
+    for i in range(len(rows)):
+        one = scoring.score_tree(TREE, {k: LeafOutcome(float(v[i])) for k, v in leaves.items()})
+        assert totals[i] == pytest.approx(one.total)
+        assert contribution[12][i] == pytest.approx(one.contribution[12])
