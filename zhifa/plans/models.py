@@ -149,8 +149,8 @@ class Assignment(models.Model):
         verbose_name = "培训任务"
         verbose_name_plural = "培训任务"
         constraints = [models.UniqueConstraint(fields=["item", "officer"], name="plans_assignment_once")]
+        # No index holds `status`: the refresh rewrites it in bulk, and the officer's FK index serves his lookups.
         indexes = [
-            models.Index(fields=["officer", "status"], name="plans_asg_officer"),
             models.Index(
                 fields=["item", "unit_path"], name="plans_asg_item_path", opclasses=["int8_ops", "varchar_pattern_ops"]
             ),

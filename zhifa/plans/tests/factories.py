@@ -13,12 +13,12 @@ from zhifa.plans.services import ItemIn
 YEAR = 2026
 
 
-def hours_item(title: str = "法律知识学时", target: str = "10", deadline: date = date(YEAR, 12, 31), **kw) -> ItemIn:
+def hours_item(title: str = "法律知识学时", target: str = "10", deadline: date | None = None, **kw) -> ItemIn:
     return ItemIn(
         kind=PlanItem.Kind.HOURS_TARGET,
         title=title,
         window_start=date(YEAR, 1, 1),
-        deadline=deadline,
+        deadline=deadline or date(YEAR, 12, 31),
         category="legal",
         target=Decimal(target),
         **kw,
