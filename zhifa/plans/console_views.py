@@ -51,7 +51,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def plan_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = PlanForm(request.POST)
-    unit = Unit.objects.filter(pk=_int(request.POST.get("unit"))).first()
+    unit = Unit.objects.filter(pk=_int(request.POST.get("unit")) or 0).first()
     if form.is_valid() and unit is not None:
         try:
             plan = services.plan_create(

@@ -38,7 +38,8 @@ class StaleContent:
 
     @property
     def kind(self) -> str:
-        return str(self.content_type.model_class()._meta.verbose_name) if self.content_type.model_class() else ""
+        model = self.content_type.model_class()
+        return str(model._meta.verbose_name) if model is not None else ""
 
 
 def _default_owner(obj: models.Model | None) -> tuple[User | None, Unit | None]:

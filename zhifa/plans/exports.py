@@ -112,7 +112,7 @@ def summary_pdf(
             ("ALIGN", (3, 1), (-1, -1), "RIGHT"),
         ]
     )
-    data = [["事项", "类型", "截止", "应完成", "已完成", "免修", "逾期", "完成率"]]
+    data: list[list[object]] = [["事项", "类型", "截止", "应完成", "已完成", "免修", "逾期", "完成率"]]
     data += [
         [r.label[:24], r.kind, f"{r.deadline:%m-%d}", r.total, r.done, r.exempted, r.overdue, r.rate] for r in rows
     ]
@@ -126,7 +126,7 @@ def summary_pdf(
     )
     if units:
         story += [Spacer(1, 5 * mm), Paragraph("下级单位完成情况", text), Spacer(1, 2 * mm)]
-        unit_data = [["单位", "任务项次", "已完成（含免修）", "完成率"]]
+        unit_data: list[list[object]] = [["单位", "任务项次", "已完成（含免修）", "完成率"]]
         unit_data += [[n[:30], t, d, f"{100 * d / t:.1f}%" if t else "—"] for n, t, d in units]
         story.append(Table(unit_data, repeatRows=1, colWidths=[80 * mm, 28 * mm, 36 * mm, 24 * mm], style=style))
     story += [

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Max, Min, QuerySet
@@ -21,13 +22,13 @@ from zhifa.plans.status import Fact
 NO_FACT = Fact()
 
 
-def _officer_ids(assignments: QuerySet[Assignment] | Sequence[int]) -> object:
+def _officer_ids(assignments: QuerySet[Assignment] | Sequence[int]) -> Any:
     if isinstance(assignments, QuerySet):
         return assignments.values("officer_id")
     return list(assignments)
 
 
-def _statement_facts(item: PlanItem, officers: object, object_type: str, object_id: int, done_verb: str) -> dict:
+def _statement_facts(item: PlanItem, officers: Any, object_type: str, object_id: int, done_verb: str) -> dict:
     from zhifa.records.models import Statement
 
     rows = Statement.objects.filter(
@@ -42,50 +43,53 @@ def _statement_facts(item: PlanItem, officers: object, object_type: str, object_
     return facts
 
 
-def _course_facts(item: PlanItem, officers: object) -> dict[int, Fact]:
+def _course_facts(item: PlanItem, officers: Any) -> dict[int, Fact]:
     from zhifa.courses.models import Certificate, LessonProgress
 
     # The course's certificate is issued in the same step as its "completed" statement, and is indexed by course.
     facts: dict[int, Fact] = {}
-    issued = Certificate.objects.filter(officer_id__in=officers, course_id=item.course_id, revoked_at__isnull=True)
+    issued = Certificate.objects.filter(officer_id__in=officers, course_id=item.course_id or 0, revoked_at__isnull=True)
     for officer_id, at in issued.values_list("officer_id", "issued_at"):
         facts[officer_id] = Fact(done_on=timezone.localdate(at), progress=Decimal("1"), started=True)
-    started = LessonProgress.objects.filter(officer_id__in=officers, lesson__chapter__course_id=item.course_id)
+    started = LessonProgress.objects.filter(officer_id__in=officers, lesson__chapter__course_id=item.course_id or 0)
     for officer_id in started.values_list("officer_id", flat=True).distinct():
         facts.setdefault(officer_id, Fact(started=True))
     return facts
 
 
-def _drill_facts(item: PlanItem, officers: object) -> dict[int, Fact]:
+def _drill_facts(item: PlanItem, officers: Any) -> dict[int, Fact]:
     from zhifa.cases.models import DrillRun
 
     facts = _statement_facts(item, officers, "cases.scenario", item.scenario_id or 0, "completed")
-    runs = DrillRun.objects.filter(officer_id__in=officers, version__scenario_id=item.scenario_id, is_preview=False)
+    runs = DrillRun.objects.filter(
+        officer_id__in=officers, version__scenario_id=item.scenario_id or 0, is_preview=False
+    )
     for officer_id in runs.values_list("officer_id", flat=True).distinct():
         facts.setdefault(officer_id, Fact(started=True))
     return facts
 
 
-def _class_facts(item: PlanItem, officers: object, today: date) -> dict[int, Fact]:
+def _class_facts(item: PlanItem, officers: Any, today: date) -> dict[int, Fact]:
     from zhifa.classes.models import Enrolment
     from zhifa.classes.queries import class_completion
 
+    class_id = item.offline_class_id or 0
     enrolled = list(
-        Enrolment.objects.filter(offline_class_id=item.offline_class_id, officer_id__in=officers)
+        Enrolment.objects.filter(offline_class_id=class_id, officer_id__in=officers)
         .exclude(status__in=["rejected", "withdrawn"])
         .values_list("officer_id", flat=True)
     )
-    complete = class_completion(class_ids=[item.offline_class_id], officer_ids=enrolled) if enrolled else {}
+    complete = class_completion(class_ids=[class_id], officer_ids=enrolled) if enrolled else {}
     facts: dict[int, Fact] = {}
     for officer_id in enrolled:
-        if complete.get((item.offline_class_id, officer_id)):
+        if complete.get((class_id, officer_id)):
             facts[officer_id] = Fact(done_on=today, progress=Decimal("1"), started=True)
         else:
             facts[officer_id] = Fact(started=True)
     return facts
 
 
-def _practice_facts(item: PlanItem, officers: object, today: date) -> dict[int, Fact]:
+def _practice_facts(item: PlanItem, officers: Any, today: date) -> dict[int, Fact]:
     from zhifa.practice.models import DailyActivity
 
     target = item.target or Decimal("1")
@@ -103,7 +107,7 @@ def _practice_facts(item: PlanItem, officers: object, today: date) -> dict[int, 
     return facts
 
 
-def _hours_facts(item: PlanItem, officers: object, year: int, today: date) -> dict[int, Fact]:
+def _hours_facts(item: PlanItem, officers: Any, year: int, today: date) -> dict[int, Fact]:
     from zhifa.records.models import HoursYearly
 
     target = item.target or Decimal("1")

@@ -201,7 +201,7 @@ def my_plan(*, officer: Officer, today: date | None = None) -> list[MyItem]:
     items = list(
         items_applying_to(officer.unit, today.year).prefetch_related(*("audience__" + p for p in AUDIENCE_PREFETCH))
     )
-    items = [i for i in items if i.audience_id is None or audience_contains(i.audience, officer, today=today)]
+    items = [i for i in items if i.audience is None or audience_contains(i.audience, officer, today=today)]
     exempted = dict(
         Assignment.objects.filter(item__in=items, officer=officer, exempted=True).values_list(
             "item_id", "exempt_reason"

@@ -107,7 +107,9 @@ def batch_create(request: HttpRequest, rule_id: int) -> HttpResponse:
     form = BatchForm(request.POST)
     if not form.is_valid():
         for name, errors in form.errors.items():
-            messages.error(request, f"{form.fields[name].label}：{errors[0]}" if name in form.fields else errors[0])
+            messages.error(
+                request, f"{form.fields[name].label}：{errors[0]}" if name in form.fields else str(errors[0])
+            )
         return redirect("plans:rotation-rule", rule_id=rule.pk)
     try:
         rotation.batch_create(

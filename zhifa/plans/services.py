@@ -75,7 +75,7 @@ class ItemIn:
     reason: str = ""
 
 
-_TARGET_OF_KIND = {
+_TARGET_OF_KIND: dict[str, tuple[str, str]] = {
     PlanItem.Kind.COURSE: ("course_id", "请选择课程。"),
     PlanItem.Kind.EXAM: ("exam_id", "请选择考试。"),
     PlanItem.Kind.DRILL: ("scenario_id", "请选择模拟演练。"),
@@ -118,7 +118,7 @@ def plan_officers(plan: TrainingPlan) -> QuerySet[Officer]:
 def item_officers(item: PlanItem, *, today: date | None = None) -> QuerySet[Officer]:
     """Who the item applies to today: its audience (or the whole plan) within the plan's subtree; live."""
     officers = plan_officers(item.plan)
-    if item.audience_id is not None:
+    if item.audience is not None:
         officers = officers.filter(pk__in=audience_officers(item.audience, today=today).values("pk"))
     return officers
 
@@ -278,7 +278,7 @@ def plan_copy(*, by: User, source: TrainingPlan, year: int) -> TrainingPlan:
         item.pk = None
         item.plan = plan
         item.window_start, item.deadline = _shift(item.window_start, year), _shift(item.deadline, year)
-        item.audience = _clone_audience(item.audience) if item.audience_id else None
+        item.audience = _clone_audience(item.audience) if item.audience is not None else None
         item.save()
     audit_record(actor=by, action="plans.plan_copy", obj=plan, new={"from": source.pk, "year": year})
     return plan
