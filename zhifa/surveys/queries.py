@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
@@ -72,20 +73,41 @@ def satisfaction_by_officer(
 # ---- the public page --------------------------------------------------------------------------------------------
 
 
+_SUBJECTS: dict[tuple[str, int], tuple[float, Subject]] = {}
+SUBJECT_CACHE_SECONDS = 60
+
+
 def subject_for_token(token: str) -> Subject:
-    """What the token rates; TokenError (Chinese message) when it is bad, expired, used, or its target is gone."""
+    """What the token rates; TokenError (Chinese message) when it is bad, expired, used, or its target is gone.
+
+    Poster and open-link subjects are kept a minute in this process (the intake's hottest read); act links never."""
     target = token_read(token)
-    if target.kind == "o":
-        officer = Officer.objects.select_related("unit").filter(pk=target.id).first()
+    if target.kind == "a":
+        return _act_subject(target.id)
+    cached = _SUBJECTS.get((target.kind, target.id))
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    subject = _poster_subject(target.kind, target.id)
+    if len(_SUBJECTS) > 20_000:
+        _SUBJECTS.clear()
+    _SUBJECTS[(target.kind, target.id)] = (time.monotonic() + SUBJECT_CACHE_SECONDS, subject)
+    return subject
+
+
+def _poster_subject(kind: str, target_id: int) -> Subject:
+    if kind == "o":
+        officer = Officer.objects.select_related("unit").filter(pk=target_id).order_by().first()
         if officer is None or officer.employment in (Officer.Employment.LEFT, Officer.Employment.RETIRED):
             raise TokenError("该执法人员已不在岗，此二维码不再接受评价。")
         return Subject(kind="o", unit=officer.unit, officer=officer, channel=Channel.POSTER)
-    if target.kind in ("u", "w"):
-        unit = Unit.objects.filter(pk=target.id).first()
-        if unit is None:
-            raise TokenError("评价链接无效：该单位不存在。")
-        return Subject(kind=target.kind, unit=unit, channel=Channel.POSTER if target.kind == "u" else Channel.OPEN)
-    link = ActLink.objects.select_related("unit", "officer__unit").filter(pk=target.id).first()
+    unit = Unit.objects.filter(pk=target_id).order_by().first()
+    if unit is None:
+        raise TokenError("评价链接无效：该单位不存在。")
+    return Subject(kind=kind, unit=unit, channel=Channel.POSTER if kind == "u" else Channel.OPEN)
+
+
+def _act_subject(link_id: int) -> Subject:
+    link = ActLink.objects.select_related("unit", "officer__unit").filter(pk=link_id).order_by().first()
     if link is None:
         raise TokenError("评价链接无效：二维码或链接不完整、已被改动。请重新扫描原二维码。")
     if link.used_at is not None:

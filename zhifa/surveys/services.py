@@ -79,17 +79,21 @@ def response_submit(*, subject: Subject, answers: Answers, ip: str, user_agent: 
     device_key = ""
     if subject.act_link is None:
         device_key = trust.device_key(ip=ip, user_agent=user_agent, target=subject.target_key)
-        if Response.objects.filter(device_key=device_key).exists():
+        first = trust.first_today(device_key)
+        if first is False or (first is None and Response.objects.filter(device_key=device_key).exists()):
             raise SurveyRefused("您今天已经评价过，感谢您的参与。同一设备每天对同一评价对象只计一次。", status=409)
     now = timezone.now()
     held = (
         trust.hit(f"target:{subject.target_key}", window_seconds=conf.burst_window_seconds()) > conf.burst_allowance()
     )
     try:
-        with transaction.atomic():
-            if subject.act_link is not None and not _act_link_take(subject.act_link, now):
-                raise SurveyRefused("该评价链接已经使用过或已过期，每个链接只能评价一次。", status=409)
+        if subject.act_link is None:  # one INSERT: no transaction needed around it
             response = _response_create(subject, answers, device_key=device_key, held=held, now=now)
+        else:
+            with transaction.atomic():
+                if not _act_link_take(subject.act_link, now):
+                    raise SurveyRefused("该评价链接已经使用过或已过期，每个链接只能评价一次。", status=409)
+                response = _response_create(subject, answers, device_key=device_key, held=held, now=now)
     except IntegrityError:
         raise SurveyRefused("您今天已经评价过，感谢您的参与。同一设备每天对同一评价对象只计一次。", status=409)
     if held:

@@ -59,19 +59,38 @@ def client_key(*, ip: str) -> str:
     return keyed("client", ip)[:32]
 
 
+def _redis():
+    """The raw Redis client behind Django's cache when REDIS_URL is set (one round trip per counter), else None."""
+    if not getattr(settings, "REDIS_URL", ""):
+        return None
+    backend = getattr(cache, "_cache", None)
+    return backend.get_client(write=True) if backend is not None and hasattr(backend, "get_client") else None
+
+
+def _key(name: str, window_seconds: int) -> str:
+    slot = int(timezone.now().timestamp()) // window_seconds
+    return cache.make_key(f"surveys:{name}:{slot}")
+
+
 def hit(name: str, *, window_seconds: int) -> int:
     """Count one event under `name` in the current fixed window; returns the count including this one."""
-    now = timezone.now()
-    slot = int(now.timestamp()) // window_seconds
-    key = f"surveys:{name}:{slot}"
-    if getattr(settings, "REDIS_URL", ""):
-        cache.add(key, 0, timeout=window_seconds + 5)
-        try:
-            return int(cache.incr(key))
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window_seconds + 5)
-            return 1
-    return _hit_database(key, expires_at=now + timedelta(seconds=window_seconds + 5))
+    key = _key(name, window_seconds)
+    client = _redis()
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, window_seconds + 5, nx=True)
+        return int(pipe.execute()[0])
+    return _hit_database(key, expires_at=timezone.now() + timedelta(seconds=window_seconds + 5))
+
+
+def first_today(device_key: str) -> bool | None:
+    """With Redis: True the first time this device key is seen (kept two days), False after. Without: None (the
+    caller asks the database). The unique constraint on Response.device_key stays the final word either way."""
+    client = _redis()
+    if client is None:
+        return None
+    return bool(client.set(cache.make_key(f"surveys:seen:{device_key}"), 1, nx=True, ex=2 * 86400))
 
 
 def _hit_database(key: str, *, expires_at) -> int:

@@ -13,6 +13,9 @@ def _quick_forms(settings):
     """No minimum fill time unless a test sets it (the bot test does); the database counts rate limits."""
     settings.SURVEYS_MIN_FILL_SECONDS = 0
     settings.REDIS_URL = ""
+    from zhifa.surveys import queries
+
+    queries._SUBJECTS.clear()  # the per-process subject cache would outlive each test's rolled-back rows
 
 
 @pytest.fixture

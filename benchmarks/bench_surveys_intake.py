@@ -1,0 +1,224 @@
+"""Public survey intake: citizens' form POSTs to /surveys/r/<token>/ through gunicorn (gthread) on PostgreSQL + Redis.
+
+What is measured: many citizens (threads spread over client processes), each with the CSRF cookie, the form's
+hidden token and fill-time stamp of a page it loaded before the clock started (a person spends more than the 3 s
+minimum on the form), send responses about officers in turn, each from its own address (X-Real-IP, as nginx sets it),
+so that neither the per-client limit nor duplicate suppression refuses them. A POST is the whole intake: CSRF, the
+token's signature and expiry, the form, the client and target counters in Redis, the device key of the day, the
+duplicate check and the INSERT, then the redirect to the thanks page (302 = counted). Counted responses are checked
+against the database afterwards. The page GET is measured too, in a short phase of its own.
+
+Target (DESIGN.md §7): ≥ 300 counted responses/s across many officers, p99 ≤ 200 ms; the page ≤ 50 KB (a test).
+
+    .venv/bin/python benchmarks/bench_surveys_intake.py                # quick: 10 s, 2,000 officers, 300/s offered
+    .venv/bin/python benchmarks/bench_surveys_intake.py --full         # 60 s, 4,000 officers
+    .venv/bin/python benchmarks/bench_surveys_intake.py --rate 0       # closed loop: the capacity
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import multiprocessing
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("ZHIFA_BENCH_PORT", "8161")  # the surveys engineer's port
+REDIS_DB = 9  # a Redis database of its own, flushed before each run (counters would outlive a scratch database)
+
+import bench_exams_autosave as shared  # noqa: E402  (gunicorn, the lock, the server's environment)
+
+PORT = shared.PORT
+RATINGS = {"civility": "5", "integrity": "4", "efficiency": "5", "attitude": "4"}
+
+
+def setup(officers: int) -> tuple[str, list[str]]:
+    os.environ["ZHIFA_TESTING"] = "0"
+    os.environ["ZHIFA_SECRET_KEY"] = shared.SECRET_KEY
+    if not shared._redis_answers():
+        sys.exit("Redis 未在 127.0.0.1:6379 运行：本基准按部署形态需要 Redis。")
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    subprocess.run(["redis-cli", "-n", str(REDIS_DB), "FLUSHDB"], check=True, capture_output=True)
+    from _setup import scratch_database
+
+    label = scratch_database("surveys", postgres=True)
+    from django.conf import settings
+
+    settings.DEBUG = False
+    from zhifa.common.testing import build_org
+    from zhifa.people.models import Officer, User
+    from zhifa.surveys.tokens import token_make
+
+    org = build_org()
+    users = User.objects.bulk_create(
+        [User(username=f"s{n}", display_name=f"执法人员{n}", password="!") for n in range(officers)]
+    )
+    rows = Officer.objects.bulk_create(
+        [
+            Officer(user=u, name=u.display_name, unit=org.east_market, certificate_number=f"S{n:07d}")
+            for n, u in enumerate(users)
+        ]
+    )
+    return f"{label} + Redis", [token_make("o", o.pk) for o in rows]
+
+
+class Citizen:
+    def __init__(self, index: int):
+        self.index, self.sent = index, 0
+        self.conn: http.client.HTTPConnection | None = None
+        self.cookie = self.csrf = self.started = ""
+
+    def request(self, method: str, path: str, body: str | None = None, headers: dict | None = None):
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=15)
+        try:
+            self.conn.request(method, path, body=body, headers=headers or {})
+            response = self.conn.getresponse()
+            return response.status, response.read(), response.getheader("Set-Cookie") or ""
+        except (OSError, http.client.HTTPException):
+            self.conn.close()
+            self.conn = None
+            return 0, b"", ""
+
+    def load_page(self, token: str) -> int:
+        headers = {"Cookie": f"csrftoken={self.cookie}"} if self.cookie else {}
+        status, body, cookie = self.request("GET", f"/surveys/r/{token}/", headers=headers)
+        if status == 200 and not self.cookie:
+            self.cookie = re.search(r"csrftoken=([^;]+)", cookie)[1]
+            html = body.decode()
+            self.csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+            self.started = re.search(r'name="started" value="([^"]+)"', html)[1]
+        return status
+
+    def post(self, token: str) -> int:
+        self.sent += 1
+        n = self.index * 100_000 + self.sent
+        body = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": self.csrf, "started": self.started, "website": "", **RATINGS}
+        )
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": f"csrftoken={self.cookie}",
+            "X-Real-IP": f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}",
+            "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) bench",
+        }
+        return self.request("POST", f"/surveys/r/{token}/", body, headers)[0]
+
+
+def client_process(indexes, tokens, seconds, interval, kind, out) -> None:
+    results, lock = [], threading.Lock()
+
+    def run(index: int) -> None:
+        citizen = Citizen(index)
+        citizen.load_page(tokens[index % len(tokens)])
+        time.sleep(max(0.0, start_at - time.time()))
+        latencies, statuses = [], {}
+        end = time.perf_counter() + seconds
+        due = time.perf_counter() + (index % 97) / 97 * interval
+        turn = index
+        while time.perf_counter() < end:
+            if interval:
+                time.sleep(max(0.0, due - time.perf_counter()))
+                began, due = due, due + interval
+            else:
+                began = time.perf_counter()
+            turn += len(indexes_all)
+            token = tokens[turn % len(tokens)]
+            status = citizen.post(token) if kind == "post" else citizen.load_page(token)
+            latencies.append(time.perf_counter() - began)
+            statuses[status] = statuses.get(status, 0) + 1
+        with lock:
+            results.append({"latencies": latencies, "statuses": statuses})
+
+    indexes_all = range(int(os.environ["BENCH_CITIZENS"]))
+    start_at = float(os.environ["BENCH_START_AT"])
+    threads = [threading.Thread(target=run, args=(i,)) for i in indexes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.put(results)
+
+
+def load(tokens: list[str], citizens: int, seconds: float, rate: float, kind: str, processes: int = 2) -> dict:
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    os.environ["BENCH_CITIZENS"] = str(citizens)
+    # Pages are loaded first; the clock starts once every form is older than the 3 s minimum fill time.
+    os.environ["BENCH_START_AT"] = str(time.time() + (5 if kind == "post" else 1))
+    interval = citizens / rate if rate else 0.0
+    procs = [
+        ctx.Process(
+            target=client_process, args=(list(range(i, citizens, processes)), tokens, seconds, interval, kind, queue)
+        )
+        for i in range(processes)
+    ]
+    for p in procs:
+        p.start()
+    results = [r for _ in procs for r in queue.get()]
+    for p in procs:
+        p.join()
+    latencies = sorted(x for r in results for x in r["latencies"])
+    statuses: dict[int, int] = {}
+    for r in results:
+        for k, v in r["statuses"].items():
+            statuses[k] = statuses.get(k, 0) + v
+    pct = lambda p: latencies[min(int(len(latencies) * p / 100), len(latencies) - 1)] * 1000  # noqa: E731
+    return {"n": len(latencies), "statuses": statuses, "p50": pct(50), "p95": pct(95), "p99": pct(99)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--full", action="store_true", help="60 s, 4,000 officers")
+    parser.add_argument("--rate", type=float, default=300.0, help="responses/s offered on a schedule; 0 = closed loop")
+    parser.add_argument("--citizens", type=int, default=64)
+    args = parser.parse_args()
+    seconds, officers = (60, 4000) if args.full else (10, 2000)
+    from _setup import machine
+
+    with shared.bench_lock(exclusive=False):
+        label, tokens = setup(officers)
+        server = shared.gunicorn_start()
+    try:
+        from zhifa.surveys.models import Response
+
+        with shared.bench_lock(exclusive=True):
+            cpu_before = shared.server_cpu(server, "zhifa_bench_surveys")
+            posts = load(tokens, args.citizens, seconds, args.rate, "post")
+            cpu_after = shared.server_cpu(server, "zhifa_bench_surveys")
+            pages = load(tokens, 16, 3, 0, "get")
+            load_avg = os.getloadavg()[0]
+        counted = Response.objects.filter(status=Response.Status.COUNTED).count()
+        held = Response.objects.filter(status=Response.Status.HELD).count()
+    finally:
+        shared.gunicorn_kill(server)
+    acked = posts["statuses"].get(302, 0)
+    print(f"surveys intake · {label} · gunicorn gthread 3×8 · {machine()}")
+    print(
+        f"  {seconds} s, {args.citizens} citizens, {len(tokens)} officers, offered "
+        f"{'closed loop' if not args.rate else f'{args.rate:.0f}/s'}, load {load_avg:.1f}"
+    )
+    print(f"  POST: {posts['n']} sent, statuses {posts['statuses']}; {acked / seconds:.0f} counted/s acknowledged")
+    print(f"  POST latency p50 {posts['p50']:.1f} / p95 {posts['p95']:.1f} / p99 {posts['p99']:.1f} ms")
+    app_ms = (cpu_after[0] - cpu_before[0]) / max(posts["n"], 1) * 1000
+    pg_ms = (cpu_after[1] - cpu_before[1]) / max(posts["n"], 1) * 1000
+    print(
+        f"  server CPU per POST: {app_ms:.2f} ms app + {pg_ms:.2f} ms PostgreSQL "
+        f"(2 idle cores would serve ≈ {2000 / (app_ms + pg_ms):.0f}/s)"
+    )
+    print(f"  database: {counted} counted, {held} held (acknowledged 302: {acked})")
+    print(f"  page GET (closed loop, 16 clients, 3 s): {pages['n'] / 3:.0f}/s, p99 {pages['p99']:.1f} ms")
+    ok = counted == acked and acked / seconds >= 300 and posts["p99"] <= 200
+    print("  target ≥ 300 counted/s, p99 ≤ 200 ms: " + ("met" if ok else "NOT met"))
+
+
+if __name__ == "__main__":
+    main()
