@@ -24,6 +24,8 @@ CASES = {
     "certificates:acts": only({"unit_admin": 200, "sysadmin": 200}),
     "certificates:acts-template": only({"unit_admin": 200, "sysadmin": 200}),
     "certificates:rules": console(),
+    # POST without an exam: refused (400) for those who manage people; 404 for everyone else.
+    "certificates:exam-link": only({"unit_admin": 400, "sysadmin": 400}, method="post", data={}),
 }
 
 __all__ = ["CASES", "Case"]

@@ -25,6 +25,13 @@ class ActionForm(forms.Form):
     )
 
 
+class ExamLinkForm(forms.Form):
+    exam = forms.IntegerField(label="考试", error_messages={"required": "请选择“考试”。"})
+    rule_set = forms.IntegerField(label="证件规则", error_messages={"required": "请选择“证件规则”。"})
+    purpose = forms.CharField(label="用途")
+    part = forms.CharField(label="科目")
+
+
 class ActCountForm(forms.Form):
     certificate_number = forms.CharField(label="执法证号", max_length=40)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)

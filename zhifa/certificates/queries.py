@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -29,7 +29,7 @@ from zhifa.certificates.models import (
 )
 from zhifa.certificates.review import CATEGORY_LABELS
 from zhifa.certificates.rules import PARTS, RULE_CODES, Rules, sources_from_json
-from zhifa.exams.models import Grade
+from zhifa.exams.models import Exam, Grade
 from zhifa.people import access
 from zhifa.people.models import Officer, Unit
 from zhifa.plans.queries import rotation_last_completed
@@ -387,6 +387,11 @@ def suspension_open(officer: Officer) -> Suspension | None:
 def act_counts_of(officer_ids: Iterable[int], years: Iterable[int]) -> dict[tuple[int, int], EnforcementActCount]:
     rows = EnforcementActCount.objects.filter(officer_id__in=list(officer_ids), year__in=list(years))
     return {(r.officer_id, r.year): r for r in rows}
+
+
+def exams_linkable(*, user) -> QuerySet[Exam]:
+    """Exams the user may link to the certificate rules: those organised by units he manages."""
+    return Exam.objects.filter(unit__in=access.units_managed_by(user)).order_by("-opens_at")
 
 
 def act_counts_recent(*, user) -> list[EnforcementActCount]:

@@ -135,7 +135,7 @@ def _exam_reasons(rules: Rules, facts: Facts) -> list[Reason]:
         if exam.purpose == "new_law":
             new_law_failures += exam.failures(mark)
         if rules.fail_on_failed_exam:
-            message = f"《{exam.title}》最高 {_hours(exam.best)} 分，未达合格分 {_hours(mark)} 分"
+            message = f"“{exam.title}”最高 {_hours(exam.best)} 分，未达合格分 {_hours(mark)} 分"
             reasons.append(Reason("failed_exam", message, rules.cite("failed_exam")))
     if new_law_failures >= 2 and rules.revoke_on_second_failure:
         reasons.append(

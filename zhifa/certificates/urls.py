@@ -16,4 +16,5 @@ urlpatterns = [
     path("acts/", views.acts, name="acts"),
     path("acts/template.xlsx", views.acts_template, name="acts-template"),
     path("rules/", views.rules, name="rules"),
+    path("rules/exams/", views.exam_link, name="exam-link"),
 ]

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhifa.certificates import exports, queries, services
-from zhifa.certificates.forms import ACTIONS, ActCountForm, ActImportForm, ActionForm
+from zhifa.certificates.forms import ACTIONS, ActCountForm, ActImportForm, ActionForm, ExamLinkForm
+from zhifa.certificates.models import CertificateExam, CertificateRuleSet
 from zhifa.certificates.review import CATEGORY_LABELS
 from zhifa.certificates.rules import RULE_CODES
 from zhifa.common.decorators import page_for
@@ -289,9 +290,41 @@ def acts_template(request: HttpRequest) -> HttpResponse:
 
 
 @page_for(access.can_use_console)
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request: HttpRequest, form: ExamLinkForm | None = None) -> HttpResponse:
+    can_link = access.can_manage_people(request.user)
     return render(
         request,
         "certificates/rules.html",
-        {"rule_sets": queries.rule_sets_with_exams(), "codes": RULE_CODES},
+        {
+            "rule_sets": queries.rule_sets_with_exams(),
+            "codes": RULE_CODES,
+            "can_link": can_link,
+            "exams": queries.exams_linkable(user=request.user) if can_link else [],
+            "purposes": CertificateExam.Purpose.choices,
+            "parts": CertificateExam.Part.choices,
+            "form": form,
+        },
+        status=400 if form is not None else 200,
     )
+
+
+@page_for(access.can_manage_people)
+@require_POST
+def exam_link(request: HttpRequest) -> HttpResponse:
+    form = ExamLinkForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        exam = queries.exams_linkable(user=request.user).filter(pk=data["exam"]).first()
+        rule_set = CertificateRuleSet.objects.filter(pk=data["rule_set"]).first()
+        try:
+            if exam is None or rule_set is None:
+                raise services.CertificateError("请选择您管理的考试和一项证件规则。")
+            services.certificate_exam_link(
+                exam=exam, rule_set=rule_set, purpose=data["purpose"], part=data["part"], by=_user(request)
+            )
+        except services.CertificateError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"已将“{exam.title}”关联为证件考试。")
+            return redirect("certificates:rules")
+    return rules(request, form=form)
