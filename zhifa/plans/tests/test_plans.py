@@ -1,5 +1,7 @@
 """Stories of a training office's year: a plan reaches exactly its audience, inheritance, refusals, status."""
 
+import shutil
+import subprocess
 from datetime import date
 from decimal import Decimal
 
@@ -212,3 +214,7 @@ def test_the_year_end_summary_is_a_pdf_with_the_units_figures(client, org, offic
     response = client.get(reverse("plans:summary-pdf"), {"unit": org.market.pk, "year": YEAR})
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
+    if shutil.which("pdftotext"):  # poppler-utils (CI installs it): the Chinese text is really in the PDF
+        text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True).stdout
+        assert "江北市市场监督管理局2026年度执法人员培训工作汇总" in text.decode()
+        assert "法律知识学时" in text.decode()
