@@ -148,7 +148,9 @@ def client_process(indexes, tokens, seconds, interval, kind, out) -> None:
     out.put(results)
 
 
-def load(tokens: list[str], citizens: int, seconds: float, rate: float, kind: str, processes: int = 2) -> dict:
+def load(
+    tokens: list[str], citizens: int, seconds: float, rate: float, kind: str, processes: int = 2, server=None
+) -> dict:
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     os.environ["BENCH_CITIZENS"] = str(citizens)
@@ -163,7 +165,14 @@ def load(tokens: list[str], citizens: int, seconds: float, rate: float, kind: st
     ]
     for p in procs:
         p.start()
+    cpu = None
+    if server is not None:  # server CPU from the moment the clock starts (page loads and warm-up excluded)
+        time.sleep(max(0.0, float(os.environ["BENCH_START_AT"]) - time.time()))
+        cpu = shared.server_cpu(server, "zhifa_bench_surveys")
     results = [r for _ in procs for r in queue.get()]
+    if cpu is not None:
+        after = shared.server_cpu(server, "zhifa_bench_surveys")
+        cpu = (after[0] - cpu[0], after[1] - cpu[1])
     for p in procs:
         p.join()
     latencies = sorted(x for r in results for x in r["latencies"])
@@ -172,7 +181,7 @@ def load(tokens: list[str], citizens: int, seconds: float, rate: float, kind: st
         for k, v in r["statuses"].items():
             statuses[k] = statuses.get(k, 0) + v
     pct = lambda p: latencies[min(int(len(latencies) * p / 100), len(latencies) - 1)] * 1000  # noqa: E731
-    return {"n": len(latencies), "statuses": statuses, "p50": pct(50), "p95": pct(95), "p99": pct(99)}
+    return {"cpu": cpu, "n": len(latencies), "statuses": statuses, "p50": pct(50), "p95": pct(95), "p99": pct(99)}
 
 
 def main() -> None:
@@ -191,9 +200,8 @@ def main() -> None:
         from zhifa.surveys.models import Response
 
         with shared.bench_lock(exclusive=True):
-            cpu_before = shared.server_cpu(server, "zhifa_bench_surveys")
-            posts = load(tokens, args.citizens, seconds, args.rate, "post")
-            cpu_after = shared.server_cpu(server, "zhifa_bench_surveys")
+            load(tokens[-500:], 16, 2, 0, "get")  # warm the workers (imports, templates, connections)
+            posts = load(tokens, args.citizens, seconds, args.rate, "post", server=server)
             pages = load(tokens, 16, 3, 0, "get")
             load_avg = os.getloadavg()[0]
         counted = Response.objects.filter(status=Response.Status.COUNTED).count()
@@ -208,8 +216,8 @@ def main() -> None:
     )
     print(f"  POST: {posts['n']} sent, statuses {posts['statuses']}; {acked / seconds:.0f} counted/s acknowledged")
     print(f"  POST latency p50 {posts['p50']:.1f} / p95 {posts['p95']:.1f} / p99 {posts['p99']:.1f} ms")
-    app_ms = (cpu_after[0] - cpu_before[0]) / max(posts["n"], 1) * 1000
-    pg_ms = (cpu_after[1] - cpu_before[1]) / max(posts["n"], 1) * 1000
+    app_ms = posts["cpu"][0] / max(posts["n"], 1) * 1000
+    pg_ms = posts["cpu"][1] / max(posts["n"], 1) * 1000
     print(
         f"  server CPU per POST: {app_ms:.2f} ms app + {pg_ms:.2f} ms PostgreSQL "
         f"(2 idle cores would serve ≈ {2000 / (app_ms + pg_ms):.0f}/s)"

@@ -66,7 +66,9 @@ def satisfaction_by_officer(
     result = {}
     for officer_id in ids:
         n, total = per_officer.get(officer_id, (0, 0.0))
-        result[officer_id] = satisfaction(count=n, total=total or 0.0, prior_mean=means.get(unit_of.get(officer_id)))
+        unit_id = unit_of.get(officer_id)
+        prior = means.get(unit_id) if unit_id is not None else None
+        result[officer_id] = satisfaction(count=n, total=total or 0.0, prior_mean=prior)
     return result
 
 
@@ -239,10 +241,8 @@ def unit_report(unit: Unit, *, since: datetime | None = None, until: datetime | 
     officer_ids = list(Officer.objects.filter(unit__path__startswith=unit.path).values_list("pk", flat=True))
     results = satisfaction_by_officer(officer_ids=officer_ids, since=since, until=until)
     names = dict(Officer.objects.filter(pk__in=officer_ids).values_list("pk", "name"))
-    ranked = sorted(
-        ({"officer_id": pk, "name": names[pk], "s": s} for pk, s in results.items() if s.shown),
-        key=lambda r: (r["s"].smoothed, r["name"]),
-    )
+    shown = sorted(((s.smoothed or 0.0, names[pk], pk, s) for pk, s in results.items() if s.shown))
+    ranked = [{"officer_id": pk, "name": name, "s": s} for _, name, pk, s in shown]
     comments = counted.exclude(comment="").exclude(comment_status=Response.CommentStatus.HIDDEN)
     return {
         "count": totals["n"],

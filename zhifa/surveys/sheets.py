@@ -45,7 +45,9 @@ def read_acts(data: bytes, *, max_rows: int) -> list[ActLine]:
     header = [str(c or "").strip() for c in next(rows, ())]
     if header[:1] != ACT_HEADERS[:1]:
         raise SheetError("第 1 行应为表头“文书编号、执法日期、执法证号”：请使用模板。")
-    lines, errors, seen = [], [], set()
+    lines: list[ActLine] = []
+    errors: list[str] = []
+    seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
         cells = [*list(row), None, None, None][:3]
         if all(c in (None, "") for c in cells):

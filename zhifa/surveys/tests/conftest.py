@@ -28,5 +28,7 @@ def form_data(client, url: str, **overrides) -> dict:
     import re
 
     html = client.get(url).content.decode()
-    started = re.search(r'name="started" value="([^"]+)"', html)[1]
+    match = re.search(r'name="started" value="([^"]+)"', html)
+    assert match is not None, "the page carries its fill-time stamp"
+    started = match[1]
     return {"started": started, "website": "", **GOOD, **overrides}

@@ -75,7 +75,7 @@ class Command(BaseCommand):
         approver = (
             RoleGrant.objects.filter(role=Role.UNIT_ADMIN, unit__isnull=False).select_related("user", "unit").first()
         )
-        if approver is not None:
+        if approver is not None and approver.unit is not None:
             pending = Response.objects.filter(
                 comment_status=Response.CommentStatus.PENDING, unit__path__startswith=approver.unit.path
             )
