@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from zhifa.notices.queries import unread_count
 from zhifa.people import access
 
 LEARNER_NAV = [
@@ -14,6 +15,7 @@ LEARNER_NAV = [
     ("/plans/my/", "培训计划"),
     ("/certificates/", "执法证"),
     ("/assistant/", "法律助手"),
+    ("/surveys/mine/", "群众评价"),
 ]
 CONSOLE_NAV = [
     ("/people/", "管理首页"),
@@ -54,4 +56,8 @@ def navigation(request) -> dict:
     items = _items(LEARNER_NAV, request.path)
     if access.can_use_console(user):
         items.append({"url": "/people/", "label": "管理后台", "active": request.path.startswith("/people/")})
-    return {"nav_items": items, "console_nav_items": _items(CONSOLE_NAV, request.path)}
+    return {
+        "nav_items": items,
+        "console_nav_items": _items(CONSOLE_NAV, request.path),
+        "notices_unread": unread_count(user=user),  # the bell: one COUNT on the (user, read_at) index
+    }
