@@ -89,6 +89,7 @@ CASES = {
     "plans:rotation": console(),
     "plans:rotation-rule": console(kwargs=_rule),
     "plans:batch-create": console(405, kwargs=_rule),
+    "plans:rotation-items": console(405, kwargs=_rule),
     "plans:batch-enrol": console(405, kwargs=_batch),
     "plans:batch-finish": console(405, kwargs=_batch),
     "plans:content": console(),

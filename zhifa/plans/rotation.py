@@ -13,7 +13,7 @@ from django.utils import timezone
 from zhifa.common.audit import audit_record
 from zhifa.people import access
 from zhifa.people.models import Officer, Unit, User
-from zhifa.plans.models import RotationBatch, RotationEnrolment, RotationRecord, RotationRule
+from zhifa.plans.models import PlanItem, RotationBatch, RotationEnrolment, RotationRecord, RotationRule
 from zhifa.plans.queries import rotation_last_completed
 from zhifa.plans.services import COUNTED_EMPLOYMENT, PlanError
 
@@ -170,3 +170,15 @@ def batch_finish(*, by: User, batch: RotationBatch, completed_on: date, absent: 
         actor=by, action="plans.rotation_finish", obj=batch, new={"completed": officers, "absent": sorted(absent_ids)}
     )
     return len(officers)
+
+
+@transaction.atomic
+def rule_items_set(*, by: User, rule: RotationRule, items: list[PlanItem]) -> None:
+    """The intensive programme of a rotation: plan items that apply to the rule's unit; audited."""
+    if not access.can_manage_unit(by, rule.unit):
+        raise PlanError(f"您不是“{rule.unit.name}”的管理员。")
+    for item in items:
+        if not (rule.unit.path.startswith(item.plan.unit.path) or item.plan.unit.path.startswith(rule.unit.path)):
+            raise PlanError(f"“{item.title}”不属于“{rule.unit.name}”适用的培训计划，不能作为轮训内容。", "items")
+    rule.items.set(items)
+    audit_record(actor=by, action="plans.rotation_items_set", obj=rule, new={"items": [i.pk for i in items]})

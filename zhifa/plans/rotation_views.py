@@ -16,7 +16,7 @@ from zhifa.people import access
 from zhifa.people.models import Officer, Unit, User
 from zhifa.plans import content, rotation
 from zhifa.plans.forms import BatchForm, ReviewForm, RuleForm
-from zhifa.plans.models import ContentReview, RotationBatch, RotationRule
+from zhifa.plans.models import ContentReview, PlanItem, RotationBatch, RotationRule
 from zhifa.plans.services import PlanError
 
 console_page = page_for(access.can_use_console)
@@ -84,12 +84,19 @@ def rotation_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
     batches = list(rule.batches.filter(year=today.year).prefetch_related("enrolments"))
     for batch in batches:
         batch.free = batch.capacity - len(batch.enrolments.all())  # type: ignore[attr-defined]
+    candidates = [
+        i
+        for i in PlanItem.objects.filter(plan__year=today.year, plan__status="published").select_related("plan__unit")
+        if rule.unit.path.startswith(i.plan.unit.path) or i.plan.unit.path.startswith(rule.unit.path)
+    ]
     return render(
         request,
         "plans/rotation_rule.html",
         {
             "rule": rule,
             "due": due,
+            "programme": list(rule.items.select_related("plan__unit")),
+            "candidates": candidates,
             "quota": rotation.yearly_quota(rule=rule),
             "batches": batches,
             "batch_form": BatchForm(initial={"name": f"{today.year}年第{len(batches) + 1}期", "capacity": 40}),
@@ -97,6 +104,21 @@ def rotation_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
             "year": today.year,
         },
     )
+
+
+@console_page
+@require_POST
+def rule_items(request: HttpRequest, rule_id: int) -> HttpResponse:
+    user = _user(request)
+    rule = _rule_for(user, rule_id)
+    ids = [int(x) for x in request.POST.getlist("item") if x.isdigit()]
+    items = list(PlanItem.objects.filter(pk__in=ids).select_related("plan__unit"))
+    try:
+        rotation.rule_items_set(by=user, rule=rule, items=items)
+        messages.success(request, "已保存轮训内容。")
+    except PlanError as exc:
+        messages.error(request, exc.message)
+    return redirect("plans:rotation-rule", rule_id=rule.pk)
 
 
 @console_page

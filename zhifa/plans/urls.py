@@ -24,6 +24,7 @@ urlpatterns = [
     path("summary.pdf", console_views.summary_pdf, name="summary-pdf"),
     path("rotation/", rotation_views.rotation_list, name="rotation"),
     path("rotation/<int:rule_id>/", rotation_views.rotation_rule, name="rotation-rule"),
+    path("rotation/<int:rule_id>/items/", rotation_views.rule_items, name="rotation-items"),
     path("rotation/<int:rule_id>/batches/", rotation_views.batch_create, name="batch-create"),
     path("rotation/batches/<int:batch_id>/enrol/", rotation_views.batch_enrol, name="batch-enrol"),
     path("rotation/batches/<int:batch_id>/finish/", rotation_views.batch_finish, name="batch-finish"),

@@ -38,8 +38,16 @@ def test_the_due_list_puts_expiring_certificates_first_then_never_rotated_then_t
     assert due[0].reason.startswith("执法证将于") and due[1].reason == "从未参加轮训" and "已满3年" in due[2].reason
 
 
-def test_a_batch_over_capacity_is_refused_and_a_finished_batch_is_recorded(org, officer, unit_admin):
+def test_a_batch_over_capacity_is_refused_and_a_finished_batch_is_recorded(
+    org, officer, outsider, unit_admin, sysadmin
+):
     rule = rotation.rule_save(by=unit_admin, unit=org.market, name="三年轮训", every_years=3, certificate_months=12)
+    own = make_plan(unit_admin, org.market, items=[hours_item("集中轮训课程")], publish=True).items.get()
+    elsewhere = make_plan(sysadmin, org.west_county, items=[hours_item("西城区培训")], publish=True).items.get()
+    with pytest.raises(PlanError, match="不属于"):
+        rotation.rule_items_set(by=unit_admin, rule=rule, items=[own, elsewhere])
+    rotation.rule_items_set(by=unit_admin, rule=rule, items=[own])
+    assert list(rule.items.all()) == [own]
     batch = rotation.batch_create(
         by=unit_admin,
         rule=rule,

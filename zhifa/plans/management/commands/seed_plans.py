@@ -135,6 +135,8 @@ class Command(BaseCommand):
         rule = rotation.rule_save(
             by=admin, unit=city, name="江北市执法人员三年轮训", every_years=3, certificate_months=12
         )
+        programme = PlanItem.objects.filter(plan__unit=city, plan__year=year, kind__in=["course", "hours_target"])
+        rotation.rule_items_set(by=admin, rule=rule, items=list(programme.select_related("plan__unit")[:2]))
         officers = list(Officer.objects.filter(unit__path__startswith=city.path).order_by("pk"))
         # A third rotated last year, a third four years ago (due again), the rest never (due).
         for index, officer in enumerate(officers):
