@@ -105,6 +105,17 @@ def _hours(value: Decimal) -> str:
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}".rstrip("0")
 
 
+def hours_rule_text(rules: Rules) -> str:
+    """The hours rule in one sentence, e.g. "全年不少于 40 学时，其中法律知识不少于 20 学时"."""
+    text = f"全年不少于 {_hours(rules.yearly_hours_total)} 学时"
+    floors = [f"{CATEGORY_LABELS.get(c, c)}不少于 {_hours(Decimal(v))} 学时" for c, v in rules.category_hours.items()]
+    if floors:
+        text += "，其中" + "、".join(floors)
+    if rules.hours_per_category:
+        text += "；各类别达到本单位年度学时要求"
+    return text
+
+
 def _hours_reasons(rules: Rules, facts: Facts) -> list[Reason]:
     earned = {c: facts.earned.get(c, Decimal("0")) for c in CATEGORY_LABELS}
     total = sum(earned.values(), Decimal("0"))

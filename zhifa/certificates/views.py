@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from zhifa.certificates import exports, queries, services
 from zhifa.certificates.forms import ACTIONS, ActCountForm, ActImportForm, ActionForm, ExamLinkForm
 from zhifa.certificates.models import CertificateExam, CertificateRuleSet
-from zhifa.certificates.review import CATEGORY_LABELS
+from zhifa.certificates.review import hours_rule_text
 from zhifa.certificates.rules import RULE_CODES
 from zhifa.common.decorators import page_for
 from zhifa.people import access
@@ -64,7 +64,7 @@ def my_certificate(request: HttpRequest) -> HttpResponse:
             "events": queries.events_of(officer)[:10],
             "suspension": queries.suspension_open(officer),
             "configured": rules.configured(officer.unit.path),
-            "category_labels": CATEGORY_LABELS,
+            "hours_rule": hours_rule_text(rules.for_path(officer.unit.path)),
         },
     )
 
@@ -190,7 +190,7 @@ def officer_detail(
             "actions": ACTIONS,
             "form": form or ActionForm(),
             "failed_action": action,
-            "category_labels": CATEGORY_LABELS,
+            "hours_rule": hours_rule_text(queries.RuleBook().for_path(officer.unit.path)),
         },
         status=400 if form is not None else 200,
     )

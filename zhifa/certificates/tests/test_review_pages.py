@@ -196,6 +196,7 @@ def test_an_officer_sees_his_certificate_and_this_years_forecast(client, org):
     assert "我的执法证" in html and "2030-02-28" in html and "有效" in html
     assert "2026 年度年审预测" in html and "不通过" in html
     assert "全年学时 39，低于 40 学时；学时未达要求：法律知识 18/20" in html
+    assert "年审学时要求：全年不少于 40 学时，其中法律知识不少于 20 学时" in html
 
 
 def test_an_officer_without_a_valid_certificate_is_told_he_may_not_enforce(client, officer):
