@@ -146,6 +146,7 @@ def checkin_scan(
     token: str,
     position: tuple[float, float, float] | None = None,
     now: datetime | None = None,
+    session: ClassSession | None = None,
 ) -> CheckinResult:
     """A logged-in officer's scan of the classroom code (a link naming the session, with the token): checks him in
     (or out), and credits hours when complete.
@@ -158,7 +159,8 @@ def checkin_scan(
     officer = access.officer_of(user)
     if officer is None:
         raise CheckinRefused("只有执法人员账号可以签到。", "not_enrolled")
-    session = session_for_link(session_id)
+    if session is None or session.pk != session_id:
+        session = session_for_link(session_id)
     try:
         parsed = checkin_tokens.token_check(token, session_id=session.pk, now=now, step_seconds=step_seconds(session))
     except checkin_tokens.StaleToken as error:

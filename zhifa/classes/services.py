@@ -267,7 +267,11 @@ def session_save(
 @transaction.atomic
 def session_booking_answer(*, by: User, session: ClassSession, accept: bool) -> ClassSession:
     """The instructor accepts or declines a session he was asked to teach; raises NotPermitted for anyone else."""
-    session = ClassSession.objects.select_for_update().select_related("instructor", "offline_class").get(pk=session.pk)
+    session = (
+        ClassSession.objects.select_for_update(of=("self",))
+        .select_related("instructor", "offline_class")
+        .get(pk=session.pk)
+    )
     if session.instructor is None or session.instructor.user_id != by.pk:
         raise NotPermitted("这不是邀请您讲授的课次。")
     if accept:

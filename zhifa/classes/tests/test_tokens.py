@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhifa.classes import checkin_tokens as t
@@ -36,6 +36,7 @@ def test_other_session_and_forgery():
         t.token_read("7.1.sideways:" + token.split(":")[-1])
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(st.integers(min_value=1, max_value=10**9), st.integers(min_value=0, max_value=10**8), st.sampled_from(t.ACTIONS))
 def test_a_token_reads_back_what_was_signed(session_id, step, action):
     assert t.token_read(t.token_make(session_id=session_id, step=step, action=action)) == t.Token(
