@@ -391,7 +391,7 @@ def instructor_detail(request: HttpRequest, instructor_id: int) -> HttpResponse:
             "sessions": sessions,
             "summary": summary,
             "year": year,
-            "courses": instructor.user.courses_taught.all() if instructor.user_id else [],
+            "courses": instructor.user.courses_taught.all() if instructor.user is not None else [],
             "can_edit": access.can_manage_people(request.user),
         },
     )

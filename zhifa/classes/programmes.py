@@ -12,6 +12,7 @@ import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import segno
 from django.conf import settings
@@ -133,7 +134,7 @@ def programme_part_add(*, by: User, programme: Programme, kind: str, target_id: 
         raise NotPermitted("您无权修改该项目。")
     from zhifa.cases.models import Scenario
 
-    models = {"course": Course, "class": OfflineClass, "exam": Exam, "drill": Scenario}
+    models: dict[str, Any] = {"course": Course, "class": OfflineClass, "exam": Exam, "drill": Scenario}
     if kind not in models:
         raise ClassError("环节类型只能是线上课程、线下培训班、考试或模拟演练。")
     target = models[kind].objects.filter(pk=target_id).first()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 MIN_RESPONSES = 5  # below this, a mean could point at a person (DESIGN.md §8: hidden below 5 responses)
 DIMENSIONS = (("content", "内容"), ("usefulness", "对执法工作的帮助"), ("delivery", "讲授"))
@@ -21,7 +22,7 @@ class RatingSummary:
         return round(sum(self.means.values()) / len(self.means), 2) if self.means else None
 
 
-def summarise(rows: Sequence[dict], *, threshold: int = MIN_RESPONSES) -> RatingSummary:
+def summarise(rows: Sequence[Mapping[str, Any]], *, threshold: int = MIN_RESPONSES) -> RatingSummary:
     """Means per dimension and the comments, only when there are at least `threshold` responses."""
     count = len(rows)
     if count < threshold:

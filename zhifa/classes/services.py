@@ -178,7 +178,7 @@ def _clash(
     """Another live session of the instructor overlapping [starts_at, ends_at), if any."""
     return (
         ClassSession.objects.filter(instructor=instructor, starts_at__lt=ends_at, ends_at__gt=starts_at)
-        .exclude(pk=exclude_id)
+        .exclude(pk=exclude_id or 0)
         .exclude(booking=ClassSession.Booking.DECLINED)
         .exclude(offline_class__status=OfflineClass.Status.CANCELLED)
         .select_related("offline_class")
@@ -250,7 +250,7 @@ def session_save(
     elif data.instructor.pk != previous:
         session.booking = ClassSession.Booking.REQUESTED
     session.save()
-    if data.instructor is not None and data.instructor.pk != previous and data.instructor.user_id:
+    if data.instructor is not None and data.instructor.pk != previous and data.instructor.user is not None:
         at = timezone.localtime(session.starts_at)
         notice_send(
             user=data.instructor.user,
@@ -280,7 +280,7 @@ def session_booking_answer(*, by: User, session: ClassSession, accept: bool) -> 
             raise _clash_error(other)
     session.booking = ClassSession.Booking.ACCEPTED if accept else ClassSession.Booking.DECLINED
     session.save(update_fields=["booking"])
-    if session.offline_class.created_by_id:
+    if session.offline_class.created_by is not None:
         notice_send(
             user=session.offline_class.created_by,
             key=f"classes:session:{session.pk}:booking:{session.instructor_id}:{session.booking}",
@@ -377,13 +377,14 @@ def enrolment_add(
 def enrolment_add_audience(*, by: User, offline_class: OfflineClass) -> tuple[int, int]:
     """Enrol the class's audience: up to capacity enrolled, the rest waiting. Returns (enrolled, waiting)."""
     _check_manage(by, offline_class)
-    if offline_class.audience is None:
+    audience = offline_class.audience
+    if audience is None:
         raise ClassError("培训班未设置培训对象，请先编辑培训班并选择培训对象。")
     offline_class = _locked(offline_class)
     already = set(offline_class.enrolments.values_list("officer_id", flat=True))
     room = offline_class.capacity - _enrolled_count(offline_class)
     enrolled = waiting = 0
-    for officer in audience_officers(offline_class.audience).select_related("user").order_by("unit__path", "name"):
+    for officer in audience_officers(audience).select_related("user").order_by("unit__path", "name"):
         if officer.pk in already:
             continue
         status = Enrolment.Status.ENROLLED if room > 0 else Enrolment.Status.WAITING
@@ -530,7 +531,7 @@ def instructor_save(
     """Register or change an instructor; the phone is stored encrypted with a masked copy. Audited."""
     if not access.can_manage_people(by):
         raise NotPermitted("只有单位培训管理员或系统管理员可以维护师资库。")
-    if instructor is not None and instructor.unit_id and not access.can_manage_unit(by, instructor.unit):
+    if instructor is not None and instructor.unit is not None and not access.can_manage_unit(by, instructor.unit):
         raise NotPermitted("该讲师由其他单位登记，您无权修改。")
     if not name.strip():
         raise ClassError("请填写讲师姓名。")
