@@ -114,15 +114,23 @@ def measure_latency(n: int, *, debug_sql: bool = False) -> dict:
     out = {"articles": backend.count(), "load": os.getloadavg()[0]}
     keywords, phrases = latency_queries(n)
     lists = latency_queries(n, keyword_lists=True)[0]
-    for name, queries in (("keyword", keywords), ("phrase", phrases), ("keyword lists", lists)):
+    from zhifa.laws.search import artefact
+    from zhifa.laws.search.evaluation import TEST, read_pairs
+
+    ranker = artefact.current()  # the re-ranker of questions, when one is trained (var/search/ranker)
+    out["ranker"] = ranker.version if ranker else None
+    questions = [p.query for p in read_pairs(PAIRS, split=TEST)][: max(n, 100)]
+    sets = [("keyword", keywords, ranker), ("phrase", phrases, ranker), ("keyword lists", lists, ranker)]
+    sets += [("question", questions, None)] + ([("question re-ranked", questions, ranker)] if ranker else [])
+    for name, queries, use_ranker in sets:
         for q in queries[:20]:  # warm the caches (page cache, jieba, prepared statements)
-            results_for(engine.rank(backend, q, filters=filters, limit=10, prior=prior), q)
+            results_for(engine.rank(backend, q, filters=filters, limit=10, prior=prior, ranker=use_ranker), q)
         times, client = [], []
         cpu, server = time.process_time(), _server_cpu_seconds()
         for q in queries:
             started_cpu = time.process_time()
             start = time.perf_counter()
-            results_for(engine.rank(backend, q, filters=filters, limit=10, prior=prior), q)
+            results_for(engine.rank(backend, q, filters=filters, limit=10, prior=prior, ranker=use_ranker), q)
             times.append((time.perf_counter() - start) * 1000)
             client.append((time.process_time() - started_cpu) * 1000)
         cpu, server = time.process_time() - cpu, _server_cpu_seconds() - server
@@ -215,10 +223,13 @@ def child(args) -> None:
     print(
         f"  articles indexed: {latency['articles']}, load average {latency['load']:.2f} → {latency['load_after']:.2f}"
     )
-    for name in ("keyword", "phrase", "keyword lists"):
+    print(f"  re-ranker: {latency['ranker'] or 'none (train_search makes one)'}")
+    for name in ("keyword", "phrase", "keyword lists", "question", "question re-ranked"):
+        if name not in latency:
+            continue
         row = latency[name]
         print(
-            f"  {name:<13} n={row['n']:<4} p50 {row['p50_ms']:7.2f} ms   p95 {row['p95_ms']:7.2f} ms"
+            f"  {name:<18} n={row['n']:<4} p50 {row['p50_ms']:7.2f} ms   p95 {row['p95_ms']:7.2f} ms"
             f"   CPU {row['cpu_ms']:6.2f} ms/query   this process's CPU p50 {row['client_cpu_p50_ms']:.2f}"
             f" / p95 {row['client_cpu_p95_ms']:.2f} ms",
             flush=True,
