@@ -255,3 +255,10 @@ class CertificateEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.officer_id} {self.get_kind_display()}"
+
+    @property
+    def change_label(self) -> str:
+        """ "有效 → 暂扣" (the people app's labels, except that a revoked status says 吊销/注销 as the kind tells)."""
+        labels = dict(Officer.CertificateStatus.choices) | {"revoked": "吊销/注销"}
+        before, after = labels.get(self.status_before, self.status_before), labels.get(self.status_after, "")
+        return before if before == after else f"{before} → {after}"

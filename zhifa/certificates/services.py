@@ -398,7 +398,10 @@ def review_confirm(*, by: User, officer_ids: list[int], year: int, today: date |
     skipped. Raises NotPermitted when any officer is outside the user's subtree.
     """
     today = today or timezone.localdate()
-    officers = list(Officer.objects.filter(pk__in=officer_ids).select_related("unit"))
+    # Lock the officers first: a second administrator confirming at the same time waits, then finds the decision.
+    officers = list(
+        Officer.objects.select_for_update(of=("self",)).filter(pk__in=officer_ids).select_related("unit").order_by("pk")
+    )
     if len(officers) != len(set(officer_ids)) or any(not access.can_manage_officer(by, o) for o in officers):
         raise NotPermitted("您无权确认这些人员的年审结论。")
     rows = queries.review_rows_for(
