@@ -45,3 +45,22 @@ def test_an_exam_of_another_subtree_cannot_be_linked(client, unit_admin, org, ru
     response = client.post(reverse("certificates:exam-link"), data)
     assert response.status_code == 400 and "请选择您管理的考试" in response.content.decode()
     assert not CertificateExam.objects.exists()
+
+
+def test_failing_the_new_law_retake_too_revokes_the_certificate_on_confirmation(
+    client, unit_admin, officer, org, rule_set
+):
+    factories.bank()
+    exam = factories.exam(org, by=unit_admin, title="民法典专题考试", attempts_allowed=2)
+    CertificateExam.objects.create(exam=exam, rule_set=rule_set, purpose="new_law", part="general")
+    paper = ExamPaper.objects.filter(exam=exam).first()
+    for _ in range(2):  # the first sitting and the 补考, both without an answer
+        attempt = exam_services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="t")
+        exam_services.attempt_submit(attempt=attempt, by=officer.user)
+    client.force_login(unit_admin)
+    html = client.get(reverse("certificates:review-list"), {"q": "张明"}).content.decode()
+    assert "新法考试补考仍不合格，应吊销证件" in html
+    client.post(reverse("certificates:review-confirm"), {"year": 2026, "officer": [officer.pk]})
+    officer.refresh_from_db()
+    assert officer.certificate_status == "revoked"
+    assert not Suspension.objects.filter(officer=officer, resolved_at__isnull=True).exists()
