@@ -41,6 +41,7 @@ CONSOLE_NAV = [
     ("/certificates/review/", "执法证年审"),
     ("/practice/manage/heatmap/", "掌握度热力图"),
     ("/surveys/manage/", "群众满意度"),
+    ("/evaluation/", "考核评价"),
     ("/assistant/topics/", "助手提问主题"),
 ]
 
@@ -59,6 +60,10 @@ def navigation(request) -> dict:
     items = _items(LEARNER_NAV, request.path)
     if access.can_use_console(user):
         items.append({"url": "/people/", "label": "管理后台", "active": request.path.startswith("/people/")})
+    elif access.is_evaluator(user):  # outside evaluators: their assignments, nothing of the console
+        items.append(
+            {"url": "/evaluation/evaluator/", "label": "评估任务", "active": request.path.startswith("/evaluation/")}
+        )
     return {
         "nav_items": items,
         "console_nav_items": _items(CONSOLE_NAV, request.path),
