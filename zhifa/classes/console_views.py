@@ -20,6 +20,7 @@ from zhifa.common.decorators import page_for
 from zhifa.courses.models import Course
 from zhifa.exams.models import Exam
 from zhifa.people import access
+from zhifa.people.forms import AudienceForm
 from zhifa.people.models import Officer, Role, User
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,11 +61,6 @@ def _class_initial(offline_class) -> dict:
             "post_exam",
         )
     }
-    audience = offline_class.audience
-    if audience is not None:
-        initial["audience_units"] = list(audience.units.all())
-        initial["audience_domains"] = list(audience.domains.all())
-        initial["audience_officers"] = ", ".join(o.certificate_number or "" for o in audience.include.all())
     return initial
 
 
@@ -78,17 +74,17 @@ def class_edit(request: HttpRequest, class_id: int | None = None) -> HttpRespons
         raise Http404
     initial = _class_initial(offline_class) if offline_class else {"mode": "assigned", "capacity": 40}
     form = forms.ClassForm(request.POST or None, initial=initial, units=units)
-    if request.method == "POST" and form.is_valid():
+    audience_form = AudienceForm(
+        request.POST or None,
+        user=_me(request),
+        audience=offline_class.audience if offline_class else None,
+        optional=True,
+    )
+    valid = [f.is_valid() for f in (form, audience_form)]  # every form's errors show at once
+    if request.method == "POST" and all(valid):
         data = form.cleaned_data
         try:
-            audience = services.audience_set(
-                by=_me(request),
-                audience=offline_class.audience if offline_class else None,
-                name=f"培训班：{data['title']}"[:100],
-                units=data["audience_units"],
-                domains=data["audience_domains"],
-                officers=data["audience_officers"],
-            )
+            audience = audience_form.save(name=f"培训班：{data['title']}"[:100])
             offline_class = services.class_save(
                 by=_me(request),
                 offline_class=offline_class,
@@ -103,7 +99,8 @@ def class_edit(request: HttpRequest, class_id: int | None = None) -> HttpRespons
             messages.success(request, "培训班已保存。")
             return redirect("classes:class-manage", class_id=offline_class.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "classes/class_edit.html", {"form": form, "offline_class": offline_class}, status=status)
+    context = {"form": form, "audience_form": audience_form, "offline_class": offline_class}
+    return render(request, "classes/class_edit.html", context, status=status)
 
 
 @console_required
@@ -463,17 +460,12 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     if not units.exists():
         raise Http404
     form = forms.ProgrammeForm(request.POST or None, units=units)
-    if request.method == "POST" and form.is_valid():
+    audience_form = AudienceForm(request.POST or None, user=_me(request), optional=True)
+    valid = [f.is_valid() for f in (form, audience_form)]
+    if request.method == "POST" and all(valid):
         data = form.cleaned_data
         try:
-            audience = services.audience_set(
-                by=_me(request),
-                audience=None,
-                name=f"项目：{data['title']}"[:100],
-                units=data["audience_units"],
-                domains=data["audience_domains"],
-                officers=data["audience_officers"],
-            )
+            audience = audience_form.save(name=f"项目：{data['title']}"[:100])
             programme = programmes.programme_save(
                 by=_me(request),
                 title=data["title"],
@@ -486,7 +478,9 @@ def programme_create(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("classes:programme-manage", programme_id=programme.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "classes/programme_create.html", {"form": form}, status=status)
+    return render(
+        request, "classes/programme_create.html", {"form": form, "audience_form": audience_form}, status=status
+    )
 
 
 @console_required

@@ -9,7 +9,7 @@ from django import forms
 from zhifa.classes.models import ClassSession, Instructor, OfflineClass, ProgrammePart
 from zhifa.courses.models import Course
 from zhifa.exams.models import Exam
-from zhifa.people.models import Domain, Officer, Unit
+from zhifa.people.models import Domain, Unit
 from zhifa.questions.models import KnowledgePoint
 from zhifa.records.models import Category
 
@@ -17,33 +17,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class SimpleAudienceForm(forms.Form):
-    """Who the class is for: units (with their subtree), domains, named officers. (Until people.forms.AudienceForm
-    is available to every app, this small form writes the same people.Audience.)"""
-
-    audience_units = forms.ModelMultipleChoiceField(
-        label="培训对象：单位（含下级）", queryset=Unit.objects.none(), required=False
-    )
-    audience_domains = forms.ModelMultipleChoiceField(
-        label="培训对象：执法领域", queryset=Domain.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    audience_officers = forms.CharField(label="另指定人员（执法证号，逗号分隔）", required=False, max_length=2000)
-
-    def __init__(self, *args, units=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["audience_units"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
-
-    def clean_audience_officers(self) -> list[Officer]:
-        raw = self.cleaned_data["audience_officers"].replace("，", ",").replace("、", ",")
-        numbers = [n.strip() for n in raw.split(",") if n.strip()]
-        found = {o.certificate_number: o for o in Officer.objects.filter(certificate_number__in=numbers)}
-        missing = [n for n in numbers if n not in found]
-        if missing:
-            raise forms.ValidationError(f"找不到执法证号为 {'、'.join(missing)} 的人员，请核对后重填。")
-        return list(found.values())
-
-
-class ClassForm(SimpleAudienceForm):
+class ClassForm(forms.Form):
     title = forms.CharField(label="培训班名称", max_length=200)
     organiser = forms.ModelChoiceField(label="主办单位", queryset=Unit.objects.none())
     starts_on = forms.DateField(label="开班日期", widget=DATE)
@@ -59,7 +33,7 @@ class ClassForm(SimpleAudienceForm):
     post_exam = forms.ModelChoiceField(label="结业考试", queryset=Exam.objects.all(), required=False)
 
     def __init__(self, *args, units=None, **kwargs):
-        super().__init__(*args, units=units, **kwargs)
+        super().__init__(*args, **kwargs)
         self.fields["organiser"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
         if units is not None:
             self.fields["post_exam"].queryset = Exam.objects.filter(  # type: ignore[attr-defined]
@@ -144,13 +118,13 @@ class RatingForm(forms.Form):
             self.fields[name].error_messages["required"] = f"请为“{self.fields[name].label}”选择 1 到 5 分。"
 
 
-class ProgrammeForm(SimpleAudienceForm):
+class ProgrammeForm(forms.Form):
     title = forms.CharField(label="项目名称", max_length=200)
     organiser = forms.ModelChoiceField(label="主办单位", queryset=Unit.objects.none())
     summary = forms.CharField(label="简介", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, units=None, **kwargs):
-        super().__init__(*args, units=units, **kwargs)
+        super().__init__(*args, **kwargs)
         self.fields["organiser"].queryset = units if units is not None else Unit.objects.none()  # type: ignore[attr-defined]
 
 

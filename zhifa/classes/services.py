@@ -609,26 +609,3 @@ def rating_submit(
 def sessions_open_for_rating(officer: Officer) -> Q:
     """Sessions the officer attended and has not rated (a filter on ClassSession)."""
     return Q(attendances__officer=officer) & ~Q(rating_receipts__officer=officer)
-
-
-# ---- audiences (until people.forms.AudienceForm is shared) ------------------------------------------------------
-
-
-@transaction.atomic
-def audience_set(
-    *, by: User, audience: Audience | None, name: str, units=(), domains=(), officers=()
-) -> Audience | None:
-    """Create or update the people.Audience of a class or programme; None when nothing is chosen."""
-    units, domains, officers = list(units), list(domains), list(officers)
-    for unit in units:
-        if not access.can_manage_unit(by, unit):
-            raise NotPermitted(f"培训对象只能选择您管理的单位，“{unit.name}”不在其中。")
-    if not (units or domains or officers):
-        return None
-    audience = audience or Audience()
-    audience.name = name[:100]
-    audience.save()
-    audience.units.set(units)
-    audience.domains.set(domains)
-    audience.include.set(officers)
-    return audience

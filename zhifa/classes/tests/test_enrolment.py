@@ -81,7 +81,10 @@ def test_an_officer_outside_the_audience_cannot_sign_up(org, outsider):
 
 def test_an_assigned_class_enrols_its_audience_up_to_capacity(org, unit_admin, officer):
     klass = make_class(org.market, capacity=1)
-    klass.audience = services.audience_set(by=unit_admin, audience=None, name="东城", units=[org.east_market])
+    from zhifa.people.models import Audience
+
+    klass.audience = Audience.objects.create(name="东城")
+    klass.audience.units.set([org.east_market])
     klass.save()
     make_officer(org.east_market)
     assert services.enrolment_add_audience(by=unit_admin, offline_class=klass) == (1, 1)
@@ -178,3 +181,29 @@ def test_the_instructor_phone_is_stored_encrypted_and_shown_masked(client, unit_
     assert "13912345678" not in teacher.phone_encrypted and teacher.phone_masked == "139****5678"
     assert teacher.phone_plain() == "13912345678"
     assert "139****5678" in client.get(reverse("classes:instructor-list")).content.decode()
+
+
+def test_an_administrator_creates_a_class_for_an_audience_and_bad_dates_are_refused(client, org, unit_admin, officer):
+    client.force_login(unit_admin)
+    url = reverse("classes:class-create")
+    assert client.get(url).status_code == 200
+    day = timezone.localdate() + timedelta(days=10)
+    form = {
+        "title": "食品安全执法培训班",
+        "organiser": org.market.pk,
+        "starts_on": day.isoformat(),
+        "ends_on": (day - timedelta(days=1)).isoformat(),
+        "capacity": 30,
+        "mode": "open",
+        "audience-units": [org.east_market.pk],
+    }
+    bad = client.post(url, form)
+    assert bad.status_code == 400 and "结业日期不能早于开班日期" in bad.content.decode()
+    from zhifa.classes.models import OfflineClass
+
+    assert not OfflineClass.objects.exists()
+    client.post(url, {**form, "ends_on": (day + timedelta(days=1)).isoformat()})
+    klass = OfflineClass.objects.get()
+    assert [u.pk for u in klass.audience.units.all()] == [org.east_market.pk]
+    client.force_login(officer.user)
+    assert klass.title in client.get(reverse("classes:my-classes")).content.decode()
