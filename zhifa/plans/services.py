@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from zhifa.common.audit import audit_record
@@ -286,20 +286,29 @@ def plan_copy(*, by: User, source: TrainingPlan, year: int) -> TrainingPlan:
 
 def assignments_sync(*, plan: TrainingPlan, today: date | None = None) -> int:
     """Make the plan's assignments match who its items select today: new officers in, moved-away officers out,
-    unit paths current. Returns how many assignments were created."""
+    unit paths current. Returns how many assignments were created.
+
+    Set-based (an INSERT … SELECT, a DELETE and an UPDATE per item), so a province's plan publishes in seconds.
+    """
     created = 0
+    now = timezone.now()
     for item in plan.items.select_related("plan__unit", "audience"):
-        target = dict(item_officers(item, today=today).values_list("pk", "unit__path"))
-        existing = dict(Assignment.objects.filter(item=item).values_list("officer_id", "unit_path"))
-        gone = [o for o in existing if o not in target]
-        if gone:
-            Assignment.objects.filter(item=item, officer_id__in=gone).delete()
-        new = [Assignment(item=item, officer_id=o, unit_path=p) for o, p in target.items() if o not in existing]
-        Assignment.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
-        created += len(new)
-        for officer_id, path in target.items():  # moved within the subtree
-            if officer_id in existing and existing[officer_id] != path:
-                Assignment.objects.filter(item=item, officer_id=officer_id).update(unit_path=path)
+        target = item_officers(item, today=today)
+        Assignment.objects.filter(item=item).exclude(officer_id__in=target.values("pk")).delete()
+        rows = target.annotate(a_officer=F("pk"), a_path=F("unit__path")).values_list("a_officer", "a_path")
+        select, params = rows.query.sql_with_params()
+        table = Assignment._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (item_id, officer_id, unit_path, status, progress, exempted, exempt_reason,"
+                f" created_at) SELECT %s, t.a_officer, t.a_path, 'not_started', 0, %s, '', %s"
+                f" FROM ({select}) AS t WHERE true ON CONFLICT (item_id, officer_id) DO NOTHING",
+                [item.pk, False, now, *params],
+            )
+            created += max(cursor.rowcount, 0)
+        # Moved within the subtree: the assignment follows the officer's unit.
+        current = Officer.objects.filter(pk=OuterRef("officer_id")).values("unit__path")[:1]
+        Assignment.objects.filter(item=item).exclude(unit_path=Subquery(current)).update(unit_path=Subquery(current))
     return created
 
 
