@@ -34,8 +34,8 @@ def _tree(period: Period) -> tuple[list[Indicator], list[Indicator]]:
     return indicators, [i for i in indicators if i.is_leaf]
 
 
-def _nodes_per_unit(period: Period, indicators: list[Indicator], units: dict[int, Unit]) -> dict[int, list]:
-    """The tree with each unit's effective weights; units without a setting of their own share one list."""
+def _nodes_per_unit(period: Period, indicators: list[Indicator], units: dict[int, Unit]) -> tuple[dict, list]:
+    """The tree with each unit's effective weights, and the template's tree (shared by units without a setting)."""
     overrides = list(IndicatorWeight.objects.filter(indicator__period=period).select_related("unit"))
     template = [scoring.Node(i.pk, i.parent_id, float(i.weight), i.rule) for i in indicators]
     result = {}
@@ -45,7 +45,7 @@ def _nodes_per_unit(period: Period, indicators: list[Indicator], units: dict[int
             continue
         weights = effective_weights(indicators, overrides, unit.path)
         result[unit_id] = [scoring.Node(i.pk, i.parent_id, weights[i.pk], i.rule) for i in indicators]
-    return result
+    return result, template
 
 
 def _leaf_arrays(leaves: list[Indicator], values: dict, ids: list[int]) -> tuple[dict, dict, np.ndarray]:
@@ -56,23 +56,24 @@ def _leaf_arrays(leaves: list[Indicator], values: dict, ids: list[int]) -> tuple
         rows = [found.get(o) for o in ids]
         vals = np.array([np.nan if v is None or v.value is None else v.value for v in rows], dtype=float)
         events = np.array([0 if v is None else v.events for v in rows], dtype=float)
-        points[leaf.pk], veto = scoring.leaf_points_array(leaf.rule, vals, events)
+        points[leaf.pk], veto = scoring.leaf_points_array(leaf.rule or {"kind": "veto"}, vals, events)
         raw[leaf.pk] = rows
         vetoed |= veto
     return points, raw, vetoed
 
 
-def _barred(leaves: list[Indicator], raw: dict, points: dict, i: int) -> str:
-    """Why an officer may not be 优秀 this year besides a veto: a failed case file, a pass/fail leaf not met."""
-    reasons = []
+def _barred(leaves: list[Indicator], raw: dict, points: dict, n: int) -> list[str]:
+    """Why each officer may not be 优秀 this year besides a veto: a failed case file, a pass/fail leaf not met."""
+    reasons: list[list[str]] = [[] for _ in range(n)]
     for leaf in leaves:
         if leaf.computed_key == "case_files":
-            found = raw[leaf.pk][i]
-            if found is not None and found.events:
-                reasons.append("本年度有不合格案卷")
-        elif (leaf.rule or {}).get("kind") == "pass_fail" and points[leaf.pk][i] < 100:
-            reasons.append(f"“{leaf.name}”未达标")
-    return "；".join(reasons)
+            for i, found in enumerate(raw[leaf.pk]):
+                if found is not None and found.events:
+                    reasons[i].append("本年度有不合格案卷")
+        elif (leaf.rule or {}).get("kind") == "pass_fail":
+            for i in np.flatnonzero(points[leaf.pk] < 100):
+                reasons[i].append(f"“{leaf.name}”未达标")
+    return ["；".join(r) for r in reasons]
 
 
 @transaction.atomic
@@ -95,7 +96,10 @@ def assessment_compute(*, period: Period, unit: Unit, by: User | None, check: bo
     units = {u.pk: u for u in Unit.objects.filter(pk__in=set(officers.values()))}
     values = compute.leaf_values(period, unit, leaves, officers, units)
     points, raw, vetoed = _leaf_arrays(leaves, values, ids)
-    trees = _nodes_per_unit(period, indicators, units)
+    barred = _barred(leaves, raw, points, len(ids))
+    leaf_points = {leaf.pk: np.round(points[leaf.pk], 2).tolist() for leaf in leaves}
+    leaf_ids = [leaf.pk for leaf in leaves]
+    trees, template = _nodes_per_unit(period, indicators, units)
     groups: dict[int, list[int]] = defaultdict(list)  # one weight tree → the officers who use it
     for i, (_, unit_id) in enumerate(people):
         groups[id(trees[unit_id])].append(i)
@@ -106,36 +110,47 @@ def assessment_compute(*, period: Period, unit: Unit, by: User | None, check: bo
         index = np.array(members)
         nodes = trees[people[members[0]][1]]
         totals, node_points, contribution = scoring.score_matrix(nodes, {k: v[index] for k, v in points.items()})
-        weights = {n.id: n.weight for n in nodes}
+        # Rounded once per array, not per officer: 100k officers × 30 figures.
+        total_list = np.round(totals, 2).tolist()
+        node_lists = {
+            k: (np.round(p, 2).tolist(), np.round(contribution[k], 2).tolist()) for k, p in node_points.items()
+        }
+        weights = None if nodes is template else {n.id: n.weight for n in nodes}  # the template's are on the period
         for j, i in enumerate(members):
             officer_id, unit_id = people[i]
-            total, veto = round(float(totals[j]), 2), bool(vetoed[i])
+            total, veto = total_list[j], bool(vetoed[i])
             leaf_detail = {}
-            for leaf in leaves:
-                v = raw[leaf.pk][i]
-                leaf_detail[leaf.pk] = [v and v.value, v.events if v else 0, round(float(points[leaf.pk][i]), 2),
-                                        v.figure if v else ""]  # fmt: skip
+            for leaf_id in leaf_ids:  # plain ids: Model.pk is a property, and this loop runs a million times
+                v = raw[leaf_id][i]
+                p = leaf_points[leaf_id][i]
+                leaf_detail[leaf_id] = [None, 0, p, ""] if v is None else [v.value, v.events, p, v.figure]
             detail = {
                 "leaves": leaf_detail,
-                "nodes": {
-                    k: [round(float(p[j]), 2), round(float(contribution[k][j]), 2)] for k, p in node_points.items()
-                },
-                "weights": weights,
+                "nodes": {k: [p[j], c[j]] for k, (p, c) in node_lists.items()},
                 "failed_last_year": officer_id in previous_fail,
             }
+            if weights is not None:
+                detail["weights"] = weights
             rows.append(
-                (officer_id, unit_id, Decimal(str(total)), veto,
-                 "一票否决" if veto else _barred(leaves, raw, points, i),
+                (officer_id, unit_id, Decimal(str(total)), veto, "一票否决" if veto else barred[i],
                  scoring.proposed_tier(total, veto=veto, thresholds=thresholds), detail)
             )  # fmt: skip
+    # The cap applied in memory before the write (re-reading and updating 100k rows costs more than the scoring).
+    capped = scoring.apply_excellent_cap(
+        [scoring.Candidate(i, str(r[1]), float(r[2]), r[5], barred=bool(r[4])) for i, r in enumerate(rows)],
+        float(assessment.excellent_cap),
+    )
+    rows = [(*r[:5], capped[i], r[6]) for i, r in enumerate(rows)]
     assessment.results.all().delete()
     _write_results(assessment, rows)
     assessment.computed_at = timezone.now()
     assessment.save(update_fields=["computed_at", "updated_at"])
-    _apply_tiers(assessment)
     if by is not None:
         audit_record(actor=by, action="evaluation.assessment_compute", obj=assessment, new={"officers": len(rows)})
     return assessment
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
 def _write_results(assessment: Assessment, rows: list[tuple]) -> None:
@@ -284,8 +299,12 @@ def objection_submit(*, result: AssessmentResult, by: User, text: str, today: da
     if me is None or me.pk != result.officer_id:
         raise NotPermitted("只能对本人的考核结果提出异议")
     assessment, today = result.assessment, today or timezone.localdate()
-    if assessment.status != Assessment.Status.PUBLICISED or not (
-        assessment.publicity_starts <= today <= assessment.publicity_ends
+    starts, ends = assessment.publicity_starts, assessment.publicity_ends
+    if (
+        assessment.status != Assessment.Status.PUBLICISED
+        or starts is None
+        or ends is None
+        or not starts <= today <= ends
     ):
         raise EvaluationError("只能在公示期内提出异议")
     if not text.strip():
@@ -328,7 +347,7 @@ def assessment_finalise(*, assessment: Assessment, by: User, today: date | None 
     today = today or timezone.localdate()
     if assessment.status != Assessment.Status.PUBLICISED:
         raise EvaluationError("请先公示考核结果")
-    if today <= assessment.publicity_ends:
+    if assessment.publicity_ends is None or today <= assessment.publicity_ends:
         raise EvaluationError(f"公示期至 {assessment.publicity_ends} 结束，之后才能确定等次")
     if Objection.objects.filter(result__assessment=assessment, status=Objection.Status.OPEN).exists():
         raise EvaluationError("还有未处理的异议，请先处理")

@@ -17,7 +17,7 @@ from zhifa.evaluation import exports, feedback, queries, scoring
 from zhifa.evaluation import rubric as rubric_rules
 from zhifa.evaluation.models import Assessment, AssessmentResult, CaseFile, Objection
 from zhifa.evaluation.services import EvaluationError, rubric_default
-from zhifa.evaluation.views import _date, _int, console_page, top_unit
+from zhifa.evaluation.views import _date, _int, console_page, me, top_unit
 from zhifa.people import access
 from zhifa.people.models import Unit
 
@@ -27,10 +27,10 @@ PAGE = 50
 @console_page
 @require_POST
 def assessment_create(request: HttpRequest) -> HttpResponse:
-    period = queries.period_get(user=request.user, period_id=_int(request.POST.get("period")) or 0)
-    unit = get_object_or_404(access.units_managed_by(request.user), pk=_int(request.POST.get("unit")) or 0)
+    period = queries.period_get(user=me(request), period_id=_int(request.POST.get("period")) or 0)
+    unit = get_object_or_404(access.units_managed_by(me(request)), pk=_int(request.POST.get("unit")) or 0)
     try:
-        assessment = assessment_services.assessment_compute(period=period, unit=unit, by=request.user)
+        assessment = assessment_services.assessment_compute(period=period, unit=unit, by=me(request))
     except EvaluationError as exc:
         messages.error(request, str(exc))
         return redirect("evaluation:index")
@@ -40,14 +40,14 @@ def assessment_create(request: HttpRequest) -> HttpResponse:
 
 @console_page
 def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = queries.assessment_get(user=request.user, assessment_id=assessment_id)
-    results = queries.results_for(request.user, assessment)
+    assessment = queries.assessment_get(user=me(request), assessment_id=assessment_id)
+    results = queries.results_for(me(request), assessment)
     counts = queries.tier_counts(results.values_list("tier", flat=True))
     tier = request.GET.get("tier", "")
     if tier in AssessmentResult.Tier.values:
         results = results.filter(tier=tier)
     page = Paginator(results.order_by("unit__path", "-machine_score"), PAGE).get_page(request.GET.get("page"))
-    objections = Objection.objects.filter(result__in=queries.results_for(request.user, assessment)).select_related(
+    objections = Objection.objects.filter(result__in=queries.results_for(me(request), assessment)).select_related(
         "result__officer"
     )
     return render(
@@ -60,16 +60,16 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
             "tier": tier,
             "tiers": AssessmentResult.Tier.choices,
             "chart": {"labels": list(counts), "values": list(counts.values())},
-            "can_decide": queries.can_decide(request.user, assessment),
+            "can_decide": queries.can_decide(me(request), assessment),
             "objections": objections,
-            "warnings": queries.warning_list(request.user, assessment),
+            "warnings": queries.warning_list(me(request), assessment),
             "today": timezone.localdate(),
         },
     )
 
 
 def _decision(request: HttpRequest, assessment_id: int, action) -> HttpResponse:
-    assessment = queries.assessment_get(user=request.user, assessment_id=assessment_id)
+    assessment = queries.assessment_get(user=me(request), assessment_id=assessment_id)
     try:
         action(assessment)
         messages.success(request, f"考核状态：{assessment.get_status_display()}")
@@ -89,7 +89,7 @@ def assessment_approve(request: HttpRequest, assessment_id: int) -> HttpResponse
         except ValueError:
             raise EvaluationError("“优秀比例”须为数字") from None
         assessment_services.assessment_approve(
-            assessment=a, by=request.user, cap=f"{share:.2f}", cap_approval=request.POST.get("cap_approval", "")
+            assessment=a, by=me(request), cap=f"{share:.2f}", cap_approval=request.POST.get("cap_approval", "")
         )
 
     return _decision(request, assessment_id, act)
@@ -103,7 +103,7 @@ def assessment_publicise(request: HttpRequest, assessment_id: int) -> HttpRespon
             assessment=a,
             starts=_date(request.POST.get("starts"), "公示开始日期"),
             ends=_date(request.POST.get("ends"), "公示结束日期"),
-            by=request.user,
+            by=me(request),
         )
 
     return _decision(request, assessment_id, act)
@@ -113,13 +113,13 @@ def assessment_publicise(request: HttpRequest, assessment_id: int) -> HttpRespon
 @require_POST
 def assessment_finalise(request: HttpRequest, assessment_id: int) -> HttpResponse:
     return _decision(
-        request, assessment_id, lambda a: assessment_services.assessment_finalise(assessment=a, by=request.user)
+        request, assessment_id, lambda a: assessment_services.assessment_finalise(assessment=a, by=me(request))
     )
 
 
 def _final_list(request: HttpRequest, assessment_id: int) -> tuple[Assessment, list[AssessmentResult], str]:
-    assessment = queries.assessment_get(user=request.user, assessment_id=assessment_id)
-    results = list(queries.results_for(request.user, assessment).order_by("unit__path", "-machine_score"))
+    assessment = queries.assessment_get(user=me(request), assessment_id=assessment_id)
+    results = list(queries.results_for(me(request), assessment).order_by("unit__path", "-machine_score"))
     state = "" if assessment.status == Assessment.Status.FINAL else "（未定稿）"
     return assessment, results, f"{assessment.period.name} · {assessment.unit.name} 考核等次名单{state}"
 
@@ -148,9 +148,9 @@ def assessment_export_pdf(request: HttpRequest, assessment_id: int) -> HttpRespo
 @login_required
 def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
     """The explanation page: every indicator's figure, source rows, rule, points and share of the total."""
-    result = queries.result_get(user=request.user, result_id=result_id)
-    me = access.officer_of(request.user)
-    is_self = me is not None and me.pk == result.officer_id
+    result = queries.result_get(user=me(request), result_id=result_id)
+    own = access.officer_of(me(request))
+    is_self = own is not None and own.pk == result.officer_id
     assessment = result.assessment
     return render(
         request,
@@ -160,11 +160,9 @@ def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
             "assessment": assessment,
             "rows": queries.explanation(result),
             "is_self": is_self,
-            "can_decide": not is_self and access.can_manage_unit(request.user, result.unit),
+            "can_decide": not is_self and access.can_manage_unit(me(request), result.unit),
             "objections": list(result.objections.all()),
-            "can_object": is_self
-            and assessment.status == Assessment.Status.PUBLICISED
-            and assessment.publicity_starts <= timezone.localdate() <= assessment.publicity_ends,
+            "can_object": is_self and assessment.status == Assessment.Status.PUBLICISED and _in_publicity(assessment),
             "console": not is_self,
             "frame": "base.html" if is_self else "console_base.html",
         },
@@ -174,10 +172,10 @@ def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
 @console_page
 @require_POST
 def result_adjust(request: HttpRequest, result_id: int) -> HttpResponse:
-    result = queries.result_get(user=request.user, result_id=result_id)
+    result = queries.result_get(user=me(request), result_id=result_id)
     try:
         assessment_services.result_adjust(
-            result=result, score=request.POST.get("score", ""), reason=request.POST.get("reason", ""), by=request.user
+            result=result, score=request.POST.get("score", ""), reason=request.POST.get("reason", ""), by=me(request)
         )
         messages.success(request, "已调整得分，等次已按规则重新确定")
     except EvaluationError as exc:
@@ -187,9 +185,9 @@ def result_adjust(request: HttpRequest, result_id: int) -> HttpResponse:
 
 @login_required
 def my_assessment(request: HttpRequest) -> HttpResponse:
-    if access.officer_of(request.user) is None:
+    if access.officer_of(me(request)) is None:
         raise Http404
-    results = queries.my_results(request.user)
+    results = queries.my_results(me(request))
     if results:
         return redirect("evaluation:result-detail", result_id=results[0].pk)
     return render(request, "evaluation/my_assessment.html", {})
@@ -198,9 +196,9 @@ def my_assessment(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def objection_submit(request: HttpRequest, result_id: int) -> HttpResponse:
-    result = queries.result_get(user=request.user, result_id=result_id)
+    result = queries.result_get(user=me(request), result_id=result_id)
     try:
-        assessment_services.objection_submit(result=result, by=request.user, text=request.POST.get("text", ""))
+        assessment_services.objection_submit(result=result, by=me(request), text=request.POST.get("text", ""))
         messages.success(request, "异议已提交，单位将在公示期结束前答复")
     except EvaluationError as exc:
         messages.error(request, str(exc))
@@ -211,11 +209,11 @@ def objection_submit(request: HttpRequest, result_id: int) -> HttpResponse:
 @require_POST
 def objection_resolve(request: HttpRequest, objection_id: int) -> HttpResponse:
     objection = get_object_or_404(Objection.objects.select_related("result"), pk=objection_id)
-    result = queries.result_get(user=request.user, result_id=objection.result_id)
+    result = queries.result_get(user=me(request), result_id=objection.result_id)
     try:
         assessment_services.objection_resolve(
             objection=objection,
-            by=request.user,
+            by=me(request),
             uphold=request.POST.get("decision") == "uphold",
             resolution=request.POST.get("resolution", ""),
             score=request.POST.get("score") or None,
@@ -232,10 +230,10 @@ def objection_resolve(request: HttpRequest, objection_id: int) -> HttpResponse:
 def _dashboard_scope(request: HttpRequest) -> tuple[Assessment, Unit]:
     """The assessment and the subtree to show: the one asked for when the user reads it and it lies within the
     assessment, else the assessment's unit when readable, else the user's own top unit."""
-    assessment = queries.assessment_get(user=request.user, assessment_id=_int(request.GET.get("assessment")) or 0)
+    assessment = queries.assessment_get(user=me(request), assessment_id=_int(request.GET.get("assessment")) or 0)
     asked = Unit.objects.filter(pk=_int(request.GET.get("unit")) or 0).first()
-    for unit in (asked, assessment.unit, top_unit(request.user)):
-        if unit is not None and access.can_view_unit(request.user, unit) and unit.path.startswith(assessment.unit.path):
+    for unit in (asked, assessment.unit, top_unit(me(request))):
+        if unit is not None and access.can_view_unit(me(request), unit) and unit.path.startswith(assessment.unit.path):
             return assessment, unit
     raise Http404
 
@@ -244,12 +242,12 @@ def _dashboard_scope(request: HttpRequest) -> tuple[Assessment, Unit]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Per subtree: tiers, indicator means, case-file losses by rubric item, trend over periods; links drill down."""
     if not request.GET.get("assessment"):
-        first = queries.assessments_for(request.user).first()
+        first = queries.assessments_for(me(request)).first()
         if first is None:
             return render(request, "evaluation/dashboard.html", {"assessment": None})
         return redirect(f"{request.path}?assessment={first.pk}")
     assessment, unit = _dashboard_scope(request)
-    results = list(queries.results_for(request.user, assessment).filter(unit__path__startswith=unit.path))
+    results = list(queries.results_for(me(request), assessment).filter(unit__path__startswith=unit.path))
     leaves = [i for i in assessment.period.indicators.all() if i.is_leaf]
     means = []
     for leaf in leaves:
@@ -270,9 +268,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                     lost[key] += value
     items = rubric_rules.item_keys(rubric_default().content)
     trend = []
-    for other in queries.assessments_for(request.user).filter(unit=assessment.unit).order_by("period__year"):
+    for other in queries.assessments_for(me(request)).filter(unit=assessment.unit).order_by("period__year"):
         scores = [
-            float(r.score) for r in queries.results_for(request.user, other).filter(unit__path__startswith=unit.path)
+            float(r.score) for r in queries.results_for(me(request), other).filter(unit__path__startswith=unit.path)
         ]
         trend.append([other.period.year, round(sum(scores) / len(scores), 1) if scores else 0])
     counts = queries.tier_counts(r.tier for r in results)
@@ -301,11 +299,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @console_page
 def suggestions(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment = queries.assessment_get(user=request.user, assessment_id=assessment_id)
-    results = list(queries.results_for(request.user, assessment))
+    assessment = queries.assessment_get(user=me(request), assessment_id=assessment_id)
+    results = list(queries.results_for(me(request), assessment))
     leaves = [i for i in assessment.period.indicators.all() if i.is_leaf]
     files = list(
-        queries.case_files_for(request.user)
+        queries.case_files_for(me(request))
         .filter(period=assessment.period)
         .select_related("rubric")
         .prefetch_related("reviews")
@@ -315,3 +313,8 @@ def suggestions(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "evaluation/suggestions.html",
         {"assessment": assessment, "suggestions": feedback.suggestions(results, leaves, files)},
     )
+
+
+def _in_publicity(assessment: Assessment) -> bool:
+    starts, ends = assessment.publicity_starts, assessment.publicity_ends
+    return starts is not None and ends is not None and starts <= timezone.localdate() <= ends

@@ -120,9 +120,17 @@ def _case_files(period: Period, officers: dict[int, int]) -> dict[int, Value]:
     }
 
 
-def _satisfaction(period: Period, officers: dict[int, int]) -> dict[int, Value]:
+def _satisfaction(period: Period, path: str, officers: dict[int, int]) -> dict[int, Value]:
     since, until = period_bounds(period)
-    found = survey_queries.satisfaction_by_officer(officer_ids=officers.keys(), since=since, until=until)
+    # Only officers with a counted response can reach the 5-response floor: ask about those, not 100k ids.
+    rated = set(
+        survey_queries.counted_between(since, until)
+        .filter(officer__unit__path__startswith=path)
+        .values_list("officer_id", flat=True)
+        .distinct()
+    )
+    ids = [o for o in rated if o in officers]
+    found = survey_queries.satisfaction_by_officer(officer_ids=ids, since=since, until=until) if ids else {}
     return {
         o: Value(round(s.smoothed / 5 * 100, 1), figure=f"{s.count} 份评价，平滑得分 {s.smoothed:.2f} / 5")
         for o, s in found.items()
@@ -189,7 +197,7 @@ def _computed(key: str, period: Period, path: str, officers: dict[int, int], uni
     if key == "case_files":
         return _case_files(period, officers)
     if key == "satisfaction":
-        return _satisfaction(period, officers)
+        return _satisfaction(period, path, officers)
     if key == "third_party":
         return _third_party(period, path, officers)
     raise ValueError(f"unknown computed source {key!r}")

@@ -58,7 +58,7 @@ def _cell(value) -> str:
 def values_read(*, period: Period, upload: UploadedFile, by: User) -> ImportReport:
     """Check every row (dry run); errors name the row and the fix, in Chinese."""
     report = ImportReport(filename=upload.name or "")
-    if upload.size > MAX_BYTES:
+    if (upload.size or 0) > MAX_BYTES:
         report.errors.append("文件不能超过 5 MB")
         return report
     try:

@@ -192,12 +192,12 @@ def explanation(result: AssessmentResult) -> list[ExplainRow]:
     for row in indicator_rows(period, None):
         key = str(row.indicator.pk)
         points, contribution = nodes.get(key, [0, 0])
-        item = ExplainRow(row.indicator, row.depth, weights.get(key, row.weight), points, contribution)
+        item = ExplainRow(row.indicator, row.depth, float(weights.get(key, row.indicator.weight)), points, contribution)
         if row.indicator.is_leaf:
             value, events, _, figure = leaves.get(key, [None, 0, 0, ""])[:4]
             item.source, item.rule = source_label(row.indicator), rule_label(row.indicator.rule)
             item.figure = figure or "无数据"
-            item.note = scoring.leaf_points(row.indicator.rule, value, events).note
+            item.note = scoring.leaf_points(row.indicator.rule or {"kind": "veto"}, value, events).note
             item.rows = compute.source_rows(row.indicator, result.officer, period, stored=stored)
         out.append(item)
     return out

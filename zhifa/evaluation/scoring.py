@@ -234,6 +234,7 @@ def leaf_points_array(rule: Mapping, values: np.ndarray, events: np.ndarray) -> 
         return np.maximum(0.0, 100.0 - _num(rule, "per_event") * np.maximum(events, 0)), no_veto
     missing = np.isnan(values)
     filled = np.where(missing, 0.0, values)
+    points: np.ndarray
     if kind == "linear":
         low, high = _num(rule, "low"), _num(rule, "high")
         points = 100.0 * np.clip((filled - low) / (high - low), 0.0, 1.0)
@@ -255,17 +256,17 @@ def score_matrix(nodes: Sequence[Node], leaf_points: Mapping[int, np.ndarray]) -
         children[node.parent_id].append(node)
     points: dict[int, np.ndarray] = {}
     contribution: dict[int, np.ndarray] = {}
+    n = len(next(iter(leaf_points.values()))) if leaf_points else 0
 
     def visit(node: Node, share: float) -> np.ndarray:
         kids = children.get(node.id)
         if not kids:
             value = leaf_points[node.id]
         else:
-            value = sum(k.weight / 100.0 * visit(k, share * k.weight / 100.0) for k in kids)
+            value = sum((k.weight / 100.0 * visit(k, share * k.weight / 100.0) for k in kids), np.zeros(n))
         points[node.id] = value
         contribution[node.id] = value * share
         return value
 
-    n = len(next(iter(leaf_points.values()))) if leaf_points else 0
     total = sum((r.weight / 100.0 * visit(r, r.weight / 100.0) for r in children[None]), np.zeros(n))
     return total, points, contribution

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhifa.cases.models import Case
+from zhifa.certificates import services as certificate_services
 from zhifa.common.audit import audit_record
 from zhifa.evaluation import rubric as rubric_rules
 from zhifa.evaluation import scoring, template
@@ -175,7 +176,7 @@ def weights_set(*, period: Period, unit: Unit, weights: dict[int, object], reaso
 def _check_evidence_file(upload: UploadedFile | None, *, field: str = "佐证材料") -> None:
     if upload is None:
         return
-    if upload.size > MAX_UPLOAD:
+    if (upload.size or 0) > MAX_UPLOAD:
         raise EvaluationError(f"“{field}”不能超过 30 MB")
     head = upload.read(8)
     upload.seek(0)
@@ -205,7 +206,7 @@ def indicator_value_enter(
     if number is not None and not Decimal("0") <= number <= Decimal("1000"):
         raise EvaluationError("“数值”须在 0 到 1000 之间")
     try:
-        count = int(events or 0)
+        count = int(str(events or 0))
     except (TypeError, ValueError):
         raise EvaluationError("“次数”须为整数") from None
     if not 0 <= count <= 100:
@@ -221,7 +222,7 @@ def indicator_value_enter(
         defaults={"value": number, "events": count, "evidence": evidence.strip(), "origin": origin, "entered_by": by},
     )
     if evidence_file is not None:
-        row.evidence_file.save(evidence_file.name, evidence_file, save=True)
+        row.evidence_file.save(evidence_file.name or "evidence", evidence_file, save=True)
     audit_record(
         actor=by,
         action="evaluation.value_enter",
@@ -270,7 +271,7 @@ def case_file_upload(
         uploaded_by=by,
     )
     case_file.officers.set(officers)
-    case_file.file.save(file.name, file, save=True)
+    case_file.file.save(file.name or "casefile", file, save=True)
     return case_file
 
 
@@ -345,9 +346,9 @@ def case_file_review(
         if rubric_rules.needs_reconciliation(first_scored, scored, gap=float(case_file.period.reconcile_gap)):
             case_file.status = CaseFile.Status.RECONCILE
         else:
-            _final(case_file, (first_scored.total + scored.total) / 2, vetoed=scored.vetoed)
+            _final(case_file, (first_scored.total + scored.total) / 2, vetoed=scored.vetoed, by=by)
     elif role == CaseFileReview.Role.RECONCILE:
-        _final(case_file, scored.total, vetoed=scored.vetoed)
+        _final(case_file, scored.total, vetoed=scored.vetoed, by=by)
     case_file.save()
     audit_record(
         actor=by,
@@ -358,11 +359,22 @@ def case_file_review(
     return review
 
 
-def _final(case_file: CaseFile, total: float, *, vetoed: bool) -> None:
+def _final(case_file: CaseFile, total: float, *, vetoed: bool, by: User) -> None:
     # A veto makes a 不合格卷 scored 0 whatever the points; under the pass mark it is 不合格 with its points.
     case_file.status = CaseFile.Status.FINAL
     case_file.final_score = Decimal("0") if vetoed else Decimal(str(round(total, 1)))
     case_file.failed = vetoed or total < rubric_rules.PASS_MARK
+    if case_file.failed:  # the certificate lifecycle's annual review reads failed spot checks
+        summary = f"案卷 {case_file.number}（{case_file.title}）评查不合格，{case_file.final_score} 分"
+        for officer in case_file.officers.all():
+            certificate_services.review_finding_record(
+                officer=officer,
+                year=case_file.period.year,
+                passed=False,
+                summary=summary,
+                source_key=f"evaluation:casefile:{case_file.pk}:officer:{officer.pk}",
+                by=by,
+            )
 
 
 @transaction.atomic
@@ -515,7 +527,7 @@ def third_party_review_save(
         review.submitted_at = timezone.now()
     review.save()
     if evidence_file is not None:
-        review.evidence_file.save(evidence_file.name, evidence_file, save=True)
+        review.evidence_file.save(evidence_file.name or "evidence", evidence_file, save=True)
     audit_record(
         actor=by,
         action="evaluation.third_party_submit" if submit else "evaluation.third_party_save",

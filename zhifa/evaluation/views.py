@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +22,11 @@ from zhifa.people.models import Officer, Role, Unit, User
 
 console_page = page_for(access.can_use_console)
 evaluator_page = page_for(access.is_evaluator)
+
+
+def me(request: HttpRequest) -> User:
+    """The logged-in user of a page_for / login_required view."""
+    return cast(User, request.user)
 
 
 def _console_or_evaluator(user) -> bool:
@@ -67,16 +73,16 @@ def _marks(request: HttpRequest, rubric: dict) -> tuple[dict[str, int], list[str
 
 @console_page
 def index(request: HttpRequest) -> HttpResponse:
-    periods = list(queries.periods_for(request.user))
+    periods = list(queries.periods_for(me(request)))
     return render(
         request,
         "evaluation/index.html",
         {
             "periods": periods,
-            "assessments": queries.assessments_for(request.user)[:20],
-            "unit": top_unit(request.user),
+            "assessments": queries.assessments_for(me(request))[:20],
+            "unit": top_unit(me(request)),
             "year": timezone.localdate().year,
-            "can_manage": access.can_manage_people(request.user),
+            "can_manage": access.can_manage_people(me(request)),
         },
     )
 
@@ -86,7 +92,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def period_create(request: HttpRequest) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=_int(request.POST.get("unit")) or 0)
     try:
-        period = services.period_create(unit=unit, year=int(request.POST.get("year") or 0), by=request.user)
+        period = services.period_create(unit=unit, year=int(request.POST.get("year") or 0), by=me(request))
     except (services.EvaluationError, ValueError) as exc:
         messages.error(request, str(exc) if isinstance(exc, services.EvaluationError) else "“年度”须为数字")
         return redirect("evaluation:index")
@@ -96,8 +102,8 @@ def period_create(request: HttpRequest) -> HttpResponse:
 
 @console_page
 def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = queries.period_get(user=request.user, period_id=period_id)
-    unit = top_unit(request.user)
+    period = queries.period_get(user=me(request), period_id=period_id)
+    unit = top_unit(me(request))
     rows = queries.indicator_rows(period, unit)
     for row in rows:
         row.source_text = queries.source_label(row.indicator) if row.indicator.is_leaf else ""  # type: ignore[attr-defined]
@@ -111,7 +117,7 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
             "rows": rows,
             "unit": unit,
             "entered": entered,
-            "can_manage": unit is not None and access.can_manage_unit(request.user, unit),
+            "can_manage": unit is not None and access.can_manage_unit(me(request), unit),
             "import_columns": importing.COLUMNS,
         },
     )
@@ -120,14 +126,16 @@ def period_detail(request: HttpRequest, period_id: int) -> HttpResponse:
 @console_page
 @require_POST
 def period_weights(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = queries.period_get(user=request.user, period_id=period_id)
-    unit = top_unit(request.user)
+    period = queries.period_get(user=me(request), period_id=period_id)
+    unit = top_unit(me(request))
     if unit is None:
         raise Http404
-    weights = {int(k[2:]): v for k, v in request.POST.items() if k.startswith("w_") and k[2:].isdigit()}
+    weights: dict[int, object] = {
+        int(k[2:]): v for k, v in request.POST.items() if k.startswith("w_") and k[2:].isdigit()
+    }
     try:
         services.weights_set(
-            period=period, unit=unit, weights=weights, reason=request.POST.get("reason", ""), by=request.user
+            period=period, unit=unit, weights=weights, reason=request.POST.get("reason", ""), by=me(request)
         )
         messages.success(request, f"已保存“{unit.name}”的指标权重")
     except services.EvaluationError as exc:
@@ -138,17 +146,17 @@ def period_weights(request: HttpRequest, period_id: int) -> HttpResponse:
 @console_page
 @require_POST
 def value_enter(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = queries.period_get(user=request.user, period_id=period_id)
+    period = queries.period_get(user=me(request), period_id=period_id)
     indicator = get_object_or_404(period.indicators, pk=_int(request.POST.get("indicator")) or 0)
     number = request.POST.get("certificate_number", "").strip()
-    officer = access.officers_viewable_by(request.user).filter(certificate_number=number).select_related("unit").first()
+    officer = access.officers_viewable_by(me(request)).filter(certificate_number=number).select_related("unit").first()
     try:
         if officer is None:
             raise services.EvaluationError(f"执法证号“{number}”不存在或不在您管理的单位内")
         services.indicator_value_enter(
             indicator=indicator,
             officer=officer,
-            by=request.user,
+            by=me(request),
             value=request.POST.get("value"),
             events=request.POST.get("events") or 0,
             evidence=request.POST.get("evidence", ""),
@@ -162,7 +170,7 @@ def value_enter(request: HttpRequest, period_id: int) -> HttpResponse:
 
 @console_page
 def values_import(request: HttpRequest, period_id: int) -> HttpResponse:
-    period = queries.period_get(user=request.user, period_id=period_id)
+    period = queries.period_get(user=me(request), period_id=period_id)
     if request.GET.get("template"):
         response = HttpResponse(
             importing.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -176,7 +184,7 @@ def values_import(request: HttpRequest, period_id: int) -> HttpResponse:
             messages.error(request, "请选择要导入的 Excel 文件")
         else:
             dry_run = request.POST.get("action") != "import"
-            report = importing.values_import(period=period, upload=upload, by=request.user, dry_run=dry_run)
+            report = importing.values_import(period=period, upload=upload, by=me(request), dry_run=dry_run)
             if report.imported:
                 messages.success(request, f"已导入 {report.imported} 行")
     return render(
@@ -189,26 +197,26 @@ def values_import(request: HttpRequest, period_id: int) -> HttpResponse:
 
 @page_for(_console_or_evaluator)
 def casefile_list(request: HttpRequest) -> HttpResponse:
-    files = queries.case_files_for(request.user)
+    files = queries.case_files_for(me(request))
     status = request.GET.get("status", "")
     if status in CaseFile.Status.values:
         files = files.filter(status=status)
     if request.GET.get("sampled"):
         files = files.filter(sampled=True)
-    services.evaluator_view_record(user=request.user, obj=None, what="案卷列表")
-    unit = top_unit(request.user)
+    services.evaluator_view_record(user=me(request), obj=None, what="案卷列表")
+    unit = top_unit(me(request))
     return render(
         request,
         "evaluation/casefile_list.html",
         {
-            "frame": frame(request.user),
+            "frame": frame(me(request)),
             "files": files[:200],
             "status": status,
             "statuses": CaseFile.Status.choices,
             "unit": unit,
-            "can_manage": unit is not None and access.can_manage_unit(request.user, unit),
-            "periods": queries.periods_for(request.user) if access.can_use_console(request.user) else [],
-            "units": access.units_managed_by(request.user).order_by("path")[:200],
+            "can_manage": unit is not None and access.can_manage_unit(me(request), unit),
+            "periods": queries.periods_for(me(request)) if access.can_use_console(me(request)) else [],
+            "units": access.units_managed_by(me(request)).order_by("path")[:200],
         },
     )
 
@@ -216,8 +224,8 @@ def casefile_list(request: HttpRequest) -> HttpResponse:
 @console_page
 @require_POST
 def casefile_upload(request: HttpRequest) -> HttpResponse:
-    period = queries.period_get(user=request.user, period_id=_int(request.POST.get("period")) or 0)
-    unit = get_object_or_404(access.units_managed_by(request.user), pk=_int(request.POST.get("unit")) or 0)
+    period = queries.period_get(user=me(request), period_id=_int(request.POST.get("period")) or 0)
+    unit = get_object_or_404(access.units_managed_by(me(request)), pk=_int(request.POST.get("unit")) or 0)
     numbers = [n.strip() for n in request.POST.get("officers", "").replace("，", ",").split(",") if n.strip()]
     officers = list(Officer.objects.filter(certificate_number__in=numbers).select_related("unit"))
     try:
@@ -233,7 +241,7 @@ def casefile_upload(request: HttpRequest) -> HttpResponse:
             decision=request.POST.get("decision", ""),
             officers=officers,
             file=request.FILES.get("file"),
-            by=request.user,
+            by=me(request),
         )
     except services.EvaluationError as exc:
         messages.error(request, str(exc))
@@ -245,11 +253,11 @@ def casefile_upload(request: HttpRequest) -> HttpResponse:
 @console_page
 @require_POST
 def casefile_sample(request: HttpRequest) -> HttpResponse:
-    period = queries.period_get(user=request.user, period_id=_int(request.POST.get("period")) or 0)
-    unit = get_object_or_404(access.units_managed_by(request.user), pk=_int(request.POST.get("unit")) or 0)
+    period = queries.period_get(user=me(request), period_id=_int(request.POST.get("period")) or 0)
+    unit = get_object_or_404(access.units_managed_by(me(request)), pk=_int(request.POST.get("unit")) or 0)
     try:
         share = float(request.POST.get("share") or 0) / 100
-        count = services.case_files_sample(period=period, unit=unit, share=share, by=request.user)
+        count = services.case_files_sample(period=period, unit=unit, share=share, by=me(request))
         messages.success(request, f"已抽取 {count} 卷待评查")
     except (services.EvaluationError, ValueError) as exc:
         messages.error(request, str(exc) if isinstance(exc, services.EvaluationError) else "抽查比例须为数字")
@@ -258,14 +266,14 @@ def casefile_sample(request: HttpRequest) -> HttpResponse:
 
 @page_for(_console_or_evaluator)
 def casefile_detail(request: HttpRequest, case_file_id: int) -> HttpResponse:
-    case_file = queries.case_file_get(user=request.user, case_file_id=case_file_id)
+    case_file = queries.case_file_get(user=me(request), case_file_id=case_file_id)
     rubric = case_file.rubric.content
     if request.method == "POST":
         try:
             marks, vetoes = _marks(request, rubric)
             services.case_file_review(
                 case_file=case_file,
-                by=request.user,
+                by=me(request),
                 marks=marks,
                 vetoes=vetoes,
                 comment=request.POST.get("comment", ""),
@@ -274,30 +282,32 @@ def casefile_detail(request: HttpRequest, case_file_id: int) -> HttpResponse:
         except services.EvaluationError as exc:
             messages.error(request, str(exc))
         return redirect("evaluation:casefile-detail", case_file_id=case_file.pk)
-    services.evaluator_view_record(user=request.user, obj=case_file, what="案卷详情")
+    services.evaluator_view_record(user=me(request), obj=case_file, what="案卷详情")
     reviews = list(case_file.reviews.select_related("reviewer"))
     return render(
         request,
         "evaluation/casefile_detail.html",
         {
-            "frame": frame(request.user),
+            "frame": frame(me(request)),
             "case_file": case_file,
             "rubric": rubric,
             "reviews": reviews,
-            "can_review": services.can_review_case_file(request.user, case_file)
+            "can_review": services.can_review_case_file(me(request), case_file)
             and case_file.status != CaseFile.Status.FINAL
-            and all(r.reviewer_id != request.user.pk for r in reviews),
+            and all(r.reviewer_id != me(request).pk for r in reviews),
         },
     )
 
 
 @page_for(_console_or_evaluator)
 def casefile_download(request: HttpRequest, case_file_id: int) -> FileResponse:
-    case_file = queries.case_file_get(user=request.user, case_file_id=case_file_id)
+    case_file = queries.case_file_get(user=me(request), case_file_id=case_file_id)
     if not case_file.file:
         raise Http404
-    services.evaluator_view_record(user=request.user, obj=case_file, what="案卷文件")
-    return FileResponse(case_file.file.open("rb"), as_attachment=False, filename=case_file.file.name.rsplit("/", 1)[-1])
+    services.evaluator_view_record(user=me(request), obj=case_file, what="案卷文件")
+    return FileResponse(
+        case_file.file.open("rb"), as_attachment=False, filename=(case_file.file.name or "").rsplit("/", 1)[-1]
+    )
 
 
 # --- training mode (officers) --------------------------------------------------------------------------------------
@@ -305,27 +315,27 @@ def casefile_download(request: HttpRequest, case_file_id: int) -> FileResponse:
 
 @login_required
 def training_list(request: HttpRequest) -> HttpResponse:
-    if access.officer_of(request.user) is None:
+    if access.officer_of(me(request)) is None:
         raise Http404
     files = list(queries.training_files())
     done = dict(
         (r.case_file_id, r.score)
         for f in files
         for r in f.reviews.all()
-        if r.reviewer_id == request.user.pk and r.role == "training"
+        if r.reviewer_id == me(request).pk and r.role == "training"
     )
     return render(request, "evaluation/training_list.html", {"files": files, "done": done})
 
 
 @login_required
 def training_detail(request: HttpRequest, case_file_id: int) -> HttpResponse:
-    case_file = queries.training_file_get(user=request.user, case_file_id=case_file_id)
+    case_file = queries.training_file_get(user=me(request), case_file_id=case_file_id)
     rubric = case_file.rubric.content
     comparison = mine = expert = None
     if request.method == "POST":
         try:
             marks, vetoes = _marks(request, rubric)
-            services.training_attempt(case_file=case_file, by=request.user, marks=marks, vetoes=vetoes)
+            services.training_attempt(case_file=case_file, by=me(request), marks=marks, vetoes=vetoes)
         except services.EvaluationError as exc:
             messages.error(request, str(exc))
             return redirect("evaluation:training-detail", case_file_id=case_file.pk)
@@ -361,13 +371,13 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
         request,
         "evaluation/assignment_list.html",
         {
-            "assignments": queries.assignments_managed(request.user),
-            "reviews": queries.submitted_reviews_for(request.user)[:100],
+            "assignments": queries.assignments_managed(me(request)),
+            "reviews": queries.submitted_reviews_for(me(request))[:100],
             "evaluators": evaluators,
-            "periods": queries.periods_for(request.user),
-            "units": access.units_managed_by(request.user).order_by("path")[:200],
-            "files": queries.case_files_for(request.user).filter(unit__in=access.units_managed_by(request.user))[:200],
-            "can_manage": access.can_manage_people(request.user),
+            "periods": queries.periods_for(me(request)),
+            "units": access.units_managed_by(me(request)).order_by("path")[:200],
+            "files": queries.case_files_for(me(request)).filter(unit__in=access.units_managed_by(me(request)))[:200],
+            "can_manage": access.can_manage_people(me(request)),
         },
     )
 
@@ -375,9 +385,9 @@ def assignment_list(request: HttpRequest) -> HttpResponse:
 @console_page
 @require_POST
 def assignment_create(request: HttpRequest) -> HttpResponse:
-    period = queries.period_get(user=request.user, period_id=_int(request.POST.get("period")) or 0)
+    period = queries.period_get(user=me(request), period_id=_int(request.POST.get("period")) or 0)
     evaluator = get_object_or_404(User, pk=_int(request.POST.get("evaluator")) or 0)
-    managed = access.units_managed_by(request.user)
+    managed = access.units_managed_by(me(request))
     units = list(managed.filter(pk__in=[int(x) for x in request.POST.getlist("units") if x.isdigit()]))
     files = list(
         CaseFile.objects.filter(
@@ -391,7 +401,7 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
             units=units,
             case_files=files,
             ends_on=_date(request.POST.get("ends_on"), "截止日期"),
-            by=request.user,
+            by=me(request),
         )
         messages.success(request, f"已向 {evaluator} 下达第三方评估任务")
     except services.EvaluationError as exc:
@@ -401,8 +411,8 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
 
 @evaluator_page
 def evaluator_home(request: HttpRequest) -> HttpResponse:
-    assignments = list(queries.assignments_of_evaluator(request.user))
-    services.evaluator_view_record(user=request.user, obj=None, what="我的评估任务")
+    assignments = list(queries.assignments_of_evaluator(me(request)))
+    services.evaluator_view_record(user=me(request), obj=None, what="我的评估任务")
     today = timezone.localdate()
     for a in assignments:
         a.live = queries.is_live(a, today)  # type: ignore[attr-defined]
@@ -411,8 +421,8 @@ def evaluator_home(request: HttpRequest) -> HttpResponse:
 
 @evaluator_page
 def evaluator_assignment(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    assignment = queries.assignment_for_evaluator(user=request.user, assignment_id=assignment_id)
-    services.evaluator_view_record(user=request.user, obj=assignment, what="评估任务")
+    assignment = queries.assignment_for_evaluator(user=me(request), assignment_id=assignment_id)
+    services.evaluator_view_record(user=me(request), obj=assignment, what="评估任务")
     reviews = {(r.unit_id, r.officer_id): r for r in assignment.reviews.all()}
     units = list(assignment.units.all().order_by("path"))
     rows = [(u, reviews.get((u.pk, None))) for u in units]
@@ -425,7 +435,7 @@ def evaluator_assignment(request: HttpRequest, assignment_id: int) -> HttpRespon
 
 @evaluator_page
 def evaluator_review(request: HttpRequest, assignment_id: int, unit_id: int) -> HttpResponse:
-    assignment = queries.assignment_for_evaluator(user=request.user, assignment_id=assignment_id)
+    assignment = queries.assignment_for_evaluator(user=me(request), assignment_id=assignment_id)
     unit = queries.assignment_unit(assignment=assignment, unit_id=unit_id)
     review = assignment.reviews.filter(unit=unit, officer__isnull=True).first()
     if request.method == "POST":
@@ -433,7 +443,7 @@ def evaluator_review(request: HttpRequest, assignment_id: int, unit_id: int) -> 
             services.third_party_review_save(
                 assignment=assignment,
                 unit=unit,
-                by=request.user,
+                by=me(request),
                 scores={item["key"]: request.POST.get(f"score_{item['key']}", "") for item in assignment.form},
                 comment=request.POST.get("comment", ""),
                 evidence_file=request.FILES.get("evidence_file"),
@@ -443,7 +453,7 @@ def evaluator_review(request: HttpRequest, assignment_id: int, unit_id: int) -> 
             return redirect("evaluation:evaluator-assignment", assignment_id=assignment.pk)
         except services.EvaluationError as exc:
             messages.error(request, str(exc))
-    services.evaluator_view_record(user=request.user, obj=unit, what="单位评估表")
+    services.evaluator_view_record(user=me(request), obj=unit, what="单位评估表")
     items = [{**item, "value": (review.scores.get(item["key"]) if review else "")} for item in assignment.form]
     return render(
         request,

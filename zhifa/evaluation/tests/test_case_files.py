@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from zhifa.certificates.models import ReviewFinding
 from zhifa.common.testing import grant, make_user
 from zhifa.evaluation import services
 from zhifa.evaluation.models import CaseFile
@@ -93,6 +94,9 @@ def test_a_veto_fails_the_file_whatever_the_points(client, case_file, unit_admin
     case_file.refresh_from_db()
     assert case_file.failed and case_file.status == CaseFile.Status.FINAL
     assert float(case_file.final_score) == 0
+    # The certificate lifecycle's annual review is told, once per officer of the file.
+    finding = ReviewFinding.objects.get(officer=case_file.officers.get())
+    assert not finding.passed and "评查不合格" in finding.summary and finding.year == 2026
 
 
 def test_spot_check_marks_a_share_of_the_files(period, org, officer, unit_admin):
