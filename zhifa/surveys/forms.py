@@ -10,9 +10,24 @@ from zhifa.surveys.services import COMMENT_MAX, CONTACT_MAX
 RATING_CHOICES = [(str(v), f"{v} 分 {RATING_LABELS[v]}") for v in range(5, 0, -1)]
 
 
+def _rating(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": f"请为“{label}”选择一个等级。", "invalid_choice": f"“{label}”的等级无效。"},
+    )
+
+
 class SurveyForm(forms.Form):
     """Four ratings, an optional comment and call-back contact; `website` is a honeypot, `started` the fill clock."""
 
+    # The four ratings, in DIMENSIONS order (fields declared on the class: built once, not per request).
+    civility = _rating(DIMENSIONS[0][1])
+    integrity = _rating(DIMENSIONS[1][1])
+    efficiency = _rating(DIMENSIONS[2][1])
+    attitude = _rating(DIMENSIONS[3][1])
     comment = forms.CharField(
         label="留言（选填）",
         required=False,
@@ -28,17 +43,6 @@ class SurveyForm(forms.Form):
     )
     website = forms.CharField(required=False)  # hidden from people; a bot fills it
     started = forms.CharField(required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, label in DIMENSIONS:
-            self.fields[name] = forms.TypedChoiceField(
-                label=label,
-                choices=RATING_CHOICES,
-                coerce=int,
-                widget=forms.RadioSelect,
-                error_messages={"required": f"请为“{label}”选择一个等级。", "invalid_choice": f"“{label}”的等级无效。"},
-            )
 
     def dimension_fields(self):
         return [self[name] for name, _ in DIMENSIONS]
