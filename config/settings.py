@@ -211,6 +211,32 @@ TASKS = {
     }
 }
 
+# Notices on outside channels (docs/notices.md): the sender class of each channel, by dotted path; e-mail goes
+# through Django's e-mail backend below, the others are logged until a real adapter is configured.
+NOTICES_SENDERS = {
+    "email": env_str("ZHIFA_NOTICES_EMAIL_SENDER", "zhifa.notices.senders.EmailSender"),
+    "sms": env_str("ZHIFA_NOTICES_SMS_SENDER", "zhifa.notices.senders.LoggingSender"),
+    "dingtalk": env_str("ZHIFA_NOTICES_DINGTALK_SENDER", "zhifa.notices.senders.LoggingSender"),
+    "wecom": env_str("ZHIFA_NOTICES_WECOM_SENDER", "zhifa.notices.senders.LoggingSender"),
+}
+_EMAIL_BACKEND = env_str("ZHIFA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": _EMAIL_BACKEND,
+        "OPTIONS": {
+            "host": env_str("ZHIFA_EMAIL_HOST", "localhost"),
+            "port": env_int("ZHIFA_EMAIL_PORT", 25),
+            "username": env_str("ZHIFA_EMAIL_HOST_USER", ""),
+            "password": env_str("ZHIFA_EMAIL_HOST_PASSWORD", ""),
+            "use_tls": env_bool("ZHIFA_EMAIL_USE_TLS", False),
+            "timeout": 10,
+        }
+        if _EMAIL_BACKEND.endswith("smtp.EmailBackend")
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env_str("ZHIFA_DEFAULT_FROM_EMAIL", "智慧执法学院 <noreply@localhost>")
+
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

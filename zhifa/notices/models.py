@@ -62,3 +62,32 @@ class ChannelPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_channel_display()}"
+
+
+class NoticeDelivery(models.Model):
+    """One notice on one outside channel: exists once per (notice, channel), and only the worker that moves it from
+    pending to sending sends it, so a notice reaches each channel at most once however many workers deliver."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+        SKIPPED = "skipped", "无法送达"
+
+    notice = models.ForeignKey(Notice, verbose_name="通知", on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField("渠道", max_length=20, choices=ChannelPreference.Channel.choices)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    address = models.CharField("送达地址", max_length=200, blank=True, help_text="已脱敏（手机号只存掩码）")
+    error = models.CharField("原因", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "通知投递"
+        verbose_name_plural = "通知投递"
+        constraints = [models.UniqueConstraint(fields=["notice", "channel"], name="notices_delivery_once")]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.notice} · {self.get_channel_display()} · {self.get_status_display()}"

@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from zhifa.notices.models import Notice
+from zhifa.notices.models import ChannelPreference, Notice, NoticeDelivery
+from zhifa.notices.queries import channels_enabled
+from zhifa.notices.senders import SendError, sender_for
 from zhifa.people.models import User
 
 
@@ -40,7 +44,21 @@ def notices_send(notices: Iterable[NoticeIn]) -> int:
     with transaction.atomic():
         Notice.objects.bulk_create(batch, ignore_conflicts=True, batch_size=500)
     # Only a rough count for the caller's report; delivery to outside channels reads the rows themselves.
-    return len(keys - before)
+    new = sorted(keys - before)
+    if new:
+        transaction.on_commit(lambda: _deliver_later(new))
+    return len(new)
+
+
+DELIVERY_CHUNK = 500  # (user, key) pairs per delivery task
+
+
+def _deliver_later(pairs: list[tuple[int, str]]) -> None:
+    """Queue the delivery of new notices to their users' outside channels (after the notices are committed)."""
+    from zhifa.notices.tasks import notices_deliver_task
+
+    for start in range(0, len(pairs), DELIVERY_CHUNK):
+        notices_deliver_task.enqueue([[u, k] for u, k in pairs[start : start + DELIVERY_CHUNK]])
 
 
 def notice_send(
@@ -56,3 +74,79 @@ def notices_mark_read(*, user: User, notice_ids: Iterable[int] | None = None) ->
     if notice_ids is not None:
         unread = unread.filter(pk__in=list(notice_ids))
     return unread.update(read_at=timezone.now())
+
+
+# ---- outside channels -------------------------------------------------------------------------------------------
+
+Channel = ChannelPreference.Channel
+
+
+@transaction.atomic
+def channel_preferences_set(*, user: User, enabled: Iterable[str]) -> set[str]:
+    """Record which outside channels the user receives (every channel not named is off); returns them."""
+    wanted = set(enabled)
+    unknown = wanted - set(Channel.values)
+    if unknown:
+        raise ValidationError({"channels": f"没有这种通知渠道：{'、'.join(sorted(unknown))}，请从列表中选择。"})
+    for channel in Channel.values:
+        ChannelPreference.objects.update_or_create(user=user, channel=channel, defaults={"enabled": channel in wanted})
+    return wanted
+
+
+def _mask(channel: str, address: str) -> str:
+    if channel == Channel.EMAIL and "@" in address:
+        local, _, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"[:200]
+    return address[:200]
+
+
+def notices_deliver(pairs: Iterable[tuple[int, str]]) -> dict[str, int]:
+    """Deliver these notices (by user and key) to their users' enabled outside channels, each at most once.
+
+    A NoticeDelivery row per (notice, channel) is inserted once (unique constraint; a second run or worker inserts
+    nothing), and a row is sent only by the worker whose UPDATE moves it from pending to sending. Returns counts by
+    outcome."""
+    wanted = {(int(u), str(k)) for u, k in pairs}
+    if not wanted:
+        return {}
+    candidates = Notice.objects.filter(user_id__in={u for u, _ in wanted}, key__in={k for _, k in wanted})
+    notices = [n for n in candidates.only("id", "user_id", "key") if (n.user_id, n.key) in wanted]
+    channels = channels_enabled({n.user_id for n in notices})
+    rows = [NoticeDelivery(notice_id=n.pk, channel=c) for n in notices for c in sorted(channels[n.user_id])]
+    NoticeDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return deliveries_send(NoticeDelivery.objects.filter(notice__in=[n.pk for n in notices]))
+
+
+def deliveries_send(deliveries: QuerySet[NoticeDelivery]) -> dict[str, int]:
+    """Send the pending ones among `deliveries`; each is claimed first, so two workers never send the same one."""
+    counts: dict[str, int] = {}
+    pending = deliveries.filter(status=NoticeDelivery.Status.PENDING).select_related("notice__user")
+    for delivery in pending:
+        claimed = NoticeDelivery.objects.filter(pk=delivery.pk, status=NoticeDelivery.Status.PENDING).update(
+            status=NoticeDelivery.Status.SENDING
+        )
+        if not claimed:
+            continue  # another worker has it
+        status, error, address = _send_one(delivery)
+        NoticeDelivery.objects.filter(pk=delivery.pk).update(
+            status=status,
+            error=error[:300],
+            address=_mask(delivery.channel, address),
+            sent_at=timezone.now() if status == NoticeDelivery.Status.SENT else None,
+        )
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def _send_one(delivery: NoticeDelivery) -> tuple[str, str, str]:
+    notice, user = delivery.notice, delivery.notice.user
+    sender = sender_for(delivery.channel)
+    address = sender.address(user)
+    if not address:
+        label = Channel(delivery.channel).label
+        return NoticeDelivery.Status.SKIPPED, f"账号未登记{label}的接收地址", ""
+    try:
+        sender.send(user=user, address=address, notice=notice)
+    except SendError as exc:
+        return NoticeDelivery.Status.FAILED, str(exc), address
+    return NoticeDelivery.Status.SENT, "", address
