@@ -15,6 +15,8 @@ from django.utils.csp import CSP
 
 from zhifa.common.ratelimits import parse_rate_rules
 
+from zhifa.common.ratelimits import parse_rate_rules
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules or os.environ.get("ZHIFA_TESTING") == "1"
 
@@ -410,7 +412,7 @@ OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
 OIDC_CREATE_USER = False
 OIDC_USE_NONCE = True
 OIDC_AUTHENTICATION_CALLBACK_URL = "security:oidc-callback"
-LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+LOGIN_REDIRECT_URL_FAILURE = "/security/sso/failed/"
 if OIDC_ENABLED and not all([OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_JWKS_ENDPOINT]):
     raise ImproperlyConfigured(
         "已设置 ZHIFA_OIDC_CLIENT_ID，但缺少 ZHIFA_OIDC_AUTHORIZATION_ENDPOINT、ZHIFA_OIDC_TOKEN_ENDPOINT 或 "

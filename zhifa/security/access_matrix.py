@@ -11,4 +11,5 @@ CASES = {
     "security:oidc-login": Case(expect=dict.fromkeys(PERSONAS, 404)),
     "security:oidc-callback": Case(expect=dict.fromkeys(PERSONAS, 404)),
     "security:cas-login": Case(expect=dict.fromkeys(PERSONAS, 404)),
+    "security:sso-failed": Case(expect=dict.fromkeys(PERSONAS, 200)),
 }

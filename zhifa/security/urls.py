@@ -9,4 +9,5 @@ urlpatterns = [
     path("sso/oidc/login/", views.oidc_login, name="oidc-login"),
     path("sso/oidc/callback/", views.oidc_callback, name="oidc-callback"),
     path("sso/cas/login/", views.cas_login, name="cas-login"),
+    path("sso/failed/", views.sso_failed, name="sso-failed"),
 ]

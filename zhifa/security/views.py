@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 
+from zhifa.people.models import User
 from zhifa.security import services
 from zhifa.security.middleware import PENDING
 
@@ -25,7 +29,7 @@ def _next(request: HttpRequest) -> str:
 @login_required
 def otp_verify(request: HttpRequest) -> HttpResponse:
     """Ask for the code of the administrator's phone; enrolment first when he has no device yet."""
-    user = request.user
+    user = cast(User, request.user)  # login_required
     if services.second_factor_device(user=user) is None:
         return redirect(f"/security/otp/setup/?next={_next(request)}")
     error = ""
@@ -44,7 +48,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol a TOTP device: a QR code for the authenticator app, then one code to confirm it."""
-    user = request.user
+    user = cast(User, request.user)  # login_required
     if services.second_factor_device(user=user) is not None:
         return redirect(f"/security/otp/?next={_next(request)}")
     device = services.second_factor_enrol(user=user)
@@ -86,10 +90,15 @@ def oidc_callback(request: HttpRequest) -> HttpResponse:
     return OIDCAuthenticationCallbackView.as_view()(request)
 
 
-def cas_login(request: HttpRequest) -> HttpResponse:
+def cas_login(request: HttpRequest) -> HttpResponseBase:
     """CAS: to the CAS server, and back here with a service ticket that the server validates."""
     if not settings.CAS_ENABLED:
         raise Http404
     from django_cas_ng.views import LoginView
 
     return LoginView.as_view()(request)
+
+
+def sso_failed(request: HttpRequest) -> HttpResponse:
+    """Where a refused single sign-on lands: why, and what to do (no detail on which check failed)."""
+    return render(request, "security/sso_failed.html")

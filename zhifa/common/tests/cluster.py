@@ -86,6 +86,7 @@ class Cluster:
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     s3_kind: str = ""
+    world: dict = field(default_factory=dict)  # what a test set up in the cluster (ids, names)
 
     # ---- helpers ------------------------------------------------------------------------------------------------
 
@@ -107,8 +108,8 @@ class Cluster:
     def database_url(self, node: str = "primary") -> str:
         return f"postgres://postgres@127.0.0.1:{self.ports[node]}/zhifa"
 
-    def url(self, path: str = "/") -> str:
-        return f"http://127.0.0.1:{self.ports['nginx']}{path}"
+    def url(self, path: str = "/", *, local_media: bool = False) -> str:
+        return f"http://127.0.0.1:{self.ports['nginx_local' if local_media else 'nginx']}{path}"
 
     def app_url(self, app: str, path: str = "/") -> str:
         return f"http://127.0.0.1:{self.ports[app]}{path}"
@@ -153,13 +154,13 @@ class Cluster:
             raise RuntimeError(f"manage.py {' '.join(args)} 失败：\n{out.stdout[-2000:]}\n{out.stderr[-4000:]}")
         return out.stdout
 
-    def python(self, code: str, timeout: float = 300) -> str:
+    def python(self, code: str, *, env: dict[str, str] | None = None, timeout: float = 300) -> str:
         """Run Python code with Django set up against the cluster (the primary); returns what it printed."""
         prelude = "import django; django.setup()\n"
         out = subprocess.run(
             [sys.executable, "-c", prelude + code],
             cwd=ROOT,
-            env=self.env(),
+            env=self.env(**(env or {})),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -291,11 +292,16 @@ class Cluster:
         self.manage("collectstatic", "--noinput", "-v", "0")
         self._timed("collectstatic", began)
 
+    def local_media_env(self) -> dict[str, str]:
+        """The variant with media on a shared local folder, handed to nginx by X-Accel-Redirect (no S3)."""
+        return {"ZHIFA_S3_BUCKET": ""}
+
     def start_app(self, name: str) -> None:
-        """One gunicorn app server (deploy/gunicorn.conf.py), in its own process group."""
+        """One gunicorn app server (deploy/gunicorn.conf.py), in its own process group. "local" serves local media."""
         port = self.ports.setdefault(name, free_port())
         metrics = self.dir / f"metrics-{name}"
         env = self.env(
+            **(self.local_media_env() if name == "local" else {}),
             ZHIFA_BIND=f"127.0.0.1:{port}",
             ZHIFA_WORKERS="2",
             ZHIFA_THREADS="4",
@@ -329,9 +335,11 @@ class Cluster:
         tmp.mkdir()
         tmp.chmod(0o777)
         (self.dir / "media").mkdir(exist_ok=True)
-        (self.dir / "zhifa-app.conf").write_text(
-            render(static_root=str(self.dir / "static"), media_root=str(self.dir / "media"))
-        )
+        app_conf = render(static_root=str(self.dir / "static"), media_root=str(self.dir / "media"))
+        (self.dir / "zhifa-app.conf").write_text(app_conf)
+        # The same file for the local-media variant: only the upstream's name differs.
+        (self.dir / "zhifa-local.conf").write_text(app_conf.replace("http://zhifa_app;", "http://zhifa_local;"))
+        self.ports["nginx_local"] = free_port()
         upstreams = "".join(
             f"        server 127.0.0.1:{self.ports[a]} max_fails=1 fail_timeout=10s;\n" for a in ("app1", "app2")
         )
@@ -345,7 +353,10 @@ class Cluster:
             f"    access_log {self.dir}/nginx-access.log;\n{temp_paths}"
             f"    upstream zhifa_app {{\n{upstreams}        keepalive 16;\n    }}\n"
             f"    server {{\n        listen 127.0.0.1:{port};\n        server_name 127.0.0.1;\n"
-            f"        include {self.dir}/zhifa-app.conf;\n    }}\n}}\n"
+            f"        include {self.dir}/zhifa-app.conf;\n    }}\n"
+            f"    upstream zhifa_local {{\n        server 127.0.0.1:{self.ports['local']};\n    }}\n"
+            f"    server {{\n        listen 127.0.0.1:{self.ports['nginx_local']};\n        server_name 127.0.0.1;\n"
+            f"        include {self.dir}/zhifa-local.conf;\n    }}\n}}\n"
         )
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         self._spawn("nginx", [nginx, "-c", str(self.dir / "nginx.conf"), "-p", str(self.dir), "-g", "daemon off;"])
@@ -364,8 +375,12 @@ class Cluster:
         self.start_app("app1")
         self.start_app("app2")
         self._timed("two app servers", t)
+        self.start_app("local")
         self.start_worker()
         self.start_nginx()
+        for port in ("nginx", "nginx_local"):  # the first requests load each worker's code: not a test's timeout
+            for _ in range(4):
+                wait_http(f"http://127.0.0.1:{self.ports[port]}/healthz", timeout=180)
         self._timed("whole cluster", began)
         return self
 

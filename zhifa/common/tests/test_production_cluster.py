@@ -14,10 +14,11 @@ import re
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from zhifa.common.tests.cluster import Cluster, missing_components, running_cluster
+from zhifa.common.tests.cluster import Cluster, free_port, missing_components, running_cluster
 
 requests = pytest.importorskip("requests")
 
@@ -28,6 +29,7 @@ pytestmark = [
 ]
 
 PASSWORD = "Zhifa#2026test"
+TOTP_KEY = "3132333435363738393031323334353637383930"  # the system administrator's authenticator (hex)
 FIGURES: dict[str, object] = {}
 
 WORLD = """
@@ -35,10 +37,12 @@ import json
 from zhifa.common.testing import build_org, grant, make_officer, make_user
 from zhifa.people.models import Role
 org = build_org()
-officers = [make_officer(org.east_market, name=f"考生{n}", username=f"examinee{n}", certificate_number=f"JB9{n:07d}")
-            for n in range(4)]
+officers = [make_officer(org.east_market, name=f"考生{n}", username=f"examinee{n}", certificate_number=f"JB9{n:07d}",
+                         domains=[org.market_domain]) for n in range(4)]
 admin = make_user("sysadmin", display_name="系统管理员")
 grant(admin, Role.SYSTEM_ADMIN)
+from django_otp.plugins.otp_totp.models import TOTPDevice
+TOTPDevice.objects.create(user=admin, name="动态口令", confirmed=True, key="{TOTP_KEY}")
 print(json.dumps({"examinees": [o.user.username for o in officers], "city": org.city.pk, "market": org.market.pk}))
 """
 
@@ -56,16 +60,18 @@ print(factories.exam(Org, by=None, bp=bp, minutes=60, attempts_allowed=1).pk)
 @pytest.fixture(scope="module")
 def cluster(request):
     with running_cluster() as c:
-        world = json.loads(c.python(WORLD).strip().splitlines()[-1])
-        c.world = world  # type: ignore[attr-defined]
+        world = json.loads(c.python(WORLD.replace("{TOTP_KEY}", TOTP_KEY)).strip().splitlines()[-1])
+        c.world = world
         FIGURES["cluster start (s)"] = c.timings
         yield c
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line("")
-        reporter.write_line("== production cluster figures")
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print("\n== production cluster figures (also in var/cluster-test-figures.json)")
         for key, value in FIGURES.items():
-            reporter.write_line(f"   {key}: {value}")
+            print(f"   {key}: {value}")
+    out = Path(__file__).resolve().parents[3] / "var" / "cluster-test-figures.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(FIGURES, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 class Visitor:
@@ -84,6 +90,14 @@ class Visitor:
             return self.http.post(self.base + path, json=json_body, headers=headers, timeout=30, **kw)
         return self.http.post(self.base + path, data=data, headers=headers, timeout=30, **kw)
 
+    def second_factor(self, code: str):
+        page = self.get("/security/otp/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        assert token, page.text[:300]
+        return self.post(
+            "/security/otp/", data={"csrfmiddlewaretoken": token.group(1), "token": code}, allow_redirects=False
+        )
+
     def login(self, username: str, password: str = PASSWORD):
         page = self.get("/accounts/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
@@ -93,6 +107,20 @@ class Visitor:
             data={"csrfmiddlewaretoken": token.group(1), "username": username, "password": password, "next": "/"},
             allow_redirects=False,
         )
+
+
+UNIT = """
+from zhifa.people import services
+from zhifa.people.models import Unit
+services.unit_create(name="{name}", code="{code}", level=Unit.Level.UNIT, kind=Unit.Kind.OTHER,
+                     parent=Unit.objects.get(pk={parent}), province="")
+"""
+
+
+def totp_now() -> str:
+    from django_otp.oath import totp
+
+    return f"{totp(bytes.fromhex(TOTP_KEY), step=30, t0=0, digits=6):06d}"
 
 
 # ---- nginx in front --------------------------------------------------------------------------------------------
@@ -198,6 +226,43 @@ def test_uploaded_files_go_to_the_object_store(cluster: Cluster):
     FIGURES["S3 server"] = cluster.s3_kind
 
 
+# ---- media: object storage, or a local folder through X-Accel-Redirect ------------------------------------------
+
+VIDEO = """
+from zhifa.courses.tests.conftest import add_lesson, make_course
+from zhifa.people.models import Domain, Unit
+course = make_course(owner=Unit.objects.get(pk={market}), audience_domains=[Domain.objects.get(code="market")])
+print(add_lesson(course).video.pk)
+"""
+
+
+def test_a_video_in_object_storage_is_played_from_a_signed_url(cluster: Cluster):
+    video = int(cluster.python(VIDEO.format(market=cluster.world["market"])).split()[-1])
+    viewer = Visitor(cluster.url())
+    assert viewer.login("examinee0").status_code == 302
+    handed = viewer.get(f"/courses/videos/{video}/mp4", allow_redirects=False)
+    assert handed.status_code == 302 and f":{cluster.ports['s3']}/" in handed.headers["Location"]
+    part = requests.get(handed.headers["Location"], headers={"Range": "bytes=10-19"}, timeout=10)
+    assert part.status_code == 206 and part.content == b"\0" * 10
+    assert (
+        requests.get(cluster.url(f"/courses/videos/{video}/mp4"), timeout=10, allow_redirects=False).status_code == 302
+    )
+
+
+def test_a_local_video_is_streamed_by_nginx_through_x_accel_redirect(cluster: Cluster):
+    video = int(cluster.python(VIDEO.format(market=cluster.world["market"]), env=cluster.local_media_env()).split()[-1])
+    viewer = Visitor(cluster.url(local_media=True))
+    assert viewer.login("examinee0").status_code == 302
+    part = viewer.get(f"/courses/videos/{video}/mp4", headers={"Range": "bytes=10-19"})
+    assert part.status_code == 206, part.text[:300]
+    assert part.content == b"\0" * 10 and part.headers["Content-Range"] == "bytes 10-19/1000"
+    assert "X-Accel-Redirect" not in part.headers  # nginx consumed it
+    outsider = requests.get(
+        cluster.url(f"/courses/videos/{video}/mp4", local_media=True), timeout=10, allow_redirects=False
+    )
+    assert outsider.status_code == 302  # not logged in: to the log-in page, no bytes
+
+
 # ---- the replica -----------------------------------------------------------------------------------------------
 
 
@@ -206,14 +271,14 @@ def test_reports_read_the_replica_and_writes_go_to_the_primary(cluster: Cluster)
     assert admin.login("sysadmin").status_code == 302
     city = cluster.world["city"]
     report = f"/records/compliance/?unit={city}"
-    assert admin.get(report).status_code == 200
+    refused = admin.get(report, allow_redirects=False)  # an administrator: the second factor first
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/security/otp/")
+    assert admin.second_factor(totp_now()).status_code == 302
+    assert admin.get(report, allow_redirects=False).status_code == 200
     cluster.psql("SELECT pg_wal_replay_pause()", node="replica")
     try:
-        cluster.python(
-            "from zhifa.common.testing import make_unit\nfrom zhifa.people.models import Unit\n"
-            f"make_unit('复制延迟检验局', parent=Unit.objects.get(pk={city}))"
-        )
-        lagging = admin.get(report)
+        cluster.python(UNIT.format(name="复制延迟检验局", code="REPL01", parent=city))
+        lagging = admin.get(report, allow_redirects=False)
         assert lagging.status_code == 200 and lagging.headers["X-Zhifa-Read-From"] == "replica"
         assert "复制延迟检验局" not in lagging.text  # the replica has not replayed it yet: the report reads the replica
         assert cluster.psql("SELECT count(*) FROM people_unit WHERE name = '复制延迟检验局'") == "1"
@@ -224,7 +289,7 @@ def test_reports_read_the_replica_and_writes_go_to_the_primary(cluster: Cluster)
     finally:
         cluster.psql("SELECT pg_wal_replay_resume()", node="replica")
     deadline = time.time() + 20
-    while "复制延迟检验局" not in admin.get(report).text:
+    while "复制延迟检验局" not in admin.get(report, allow_redirects=False).text:
         assert time.time() < deadline, "备库恢复回放后 20 秒内报表仍未出现新单位"
         time.sleep(0.2)
 
@@ -349,3 +414,58 @@ def _ok(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+DRILL_TABLES = ("people_unit", "people_officer", "exams_answer", "common_auditevent", "django_session")
+
+
+def _fingerprint(cluster: Cluster, node: str) -> dict[str, str]:
+    return {
+        table: cluster.psql(
+            f"SELECT count(*) || ':' || md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {table} t",
+            node=node,
+        )
+        for table in DRILL_TABLES
+    }
+
+
+@pytest.mark.slow
+def test_backup_and_restore_drill(cluster: Cluster):
+    """A base backup, writes after it, the WAL archive: a server restored from both holds exactly the primary's rows."""
+    pgdir = cluster.dir / "pg"
+    began = time.perf_counter()
+    cluster._pg(
+        "pg_basebackup", "-h", "127.0.0.1", "-p", str(cluster.ports["primary"]), "-U", "postgres",
+        "-D", str(pgdir / "drill"), "-X", "fetch", "-c", "fast",
+    )  # fmt: skip
+    FIGURES["backup: pg_basebackup (s)"] = round(time.perf_counter() - began, 1)
+    # Written after the base backup: only the WAL archive has it.
+    cluster.python(UNIT.format(name="备份演练局", code="DRILL01", parent=cluster.world["city"]))
+    segment = cluster.psql("SELECT pg_walfile_name(pg_switch_wal())")
+    deadline = time.time() + 30
+    while not (pgdir / "archive" / segment).exists():
+        assert time.time() < deadline, "WAL 段未归档"
+        time.sleep(0.2)
+    expected = _fingerprint(cluster, "primary")
+    with (pgdir / "drill" / "postgresql.auto.conf").open("a") as conf:
+        conf.write(f"restore_command = 'cp {pgdir}/archive/%f %p'\narchive_mode = off\n")
+    (pgdir / "drill" / "recovery.signal").touch()
+    if os.geteuid() == 0:
+        import shutil
+
+        shutil.chown(pgdir / "drill" / "recovery.signal", "postgres", "postgres")
+    cluster.ports["drill"] = free_port()
+    began = time.perf_counter()
+    cluster.pg_ctl("drill", "start")
+    try:
+        deadline = time.time() + 120
+        while cluster.psql("SELECT pg_is_in_recovery()", node="drill") != "f":
+            assert time.time() < deadline, "恢复未在 120 秒内完成"
+            time.sleep(0.2)
+        FIGURES["restore: base backup + WAL replay to promotion (s)"] = round(time.perf_counter() - began, 1)
+        restored = _fingerprint(cluster, "drill")
+    finally:
+        cluster.pg_ctl("drill", "stop", mode="immediate")
+    assert restored == expected
+    assert int(restored["people_unit"].split(":")[0]) > 0
+    FIGURES["restore drill rows (table: count)"] = {t: v.split(":")[0] for t, v in restored.items()}

@@ -57,6 +57,50 @@ def test_the_shipped_nginx_config_passes_nginx_t(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.skipif(not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()), reason="nginx 未安装")
+def test_the_production_server_block_with_tls_passes_nginx_t(tmp_path):
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "zhifa.example.gov.cn")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(1).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )  # fmt: skip
+    (tmp_path / "zhifa.crt").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "zhifa.key").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    (tmp_path / "zhifa-app.conf").write_text(render(static_root="/srv/zhifa/static", media_root="/srv/zhifa/media"))
+    site = (DEPLOY / "nginx" / "zhifa.conf").read_text()
+    for old, new in (
+        ("/etc/zhifa/tls", str(tmp_path)),
+        ("/etc/nginx/zhifa-app.conf", str(tmp_path / "zhifa-app.conf")),
+        ("/var/log/nginx", str(tmp_path)),
+        ("listen 80;", "listen 127.0.0.1:18081;"),
+        ("listen 443 ssl http2;", "listen 127.0.0.1:18443 ssl http2;"),
+    ):
+        assert old in site, old
+        site = site.replace(old, new)
+    (tmp_path / "site.conf").write_text(site)
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n include /etc/nginx/mime.types;\n client_body_temp_path {tmp_path};\n proxy_temp_path {tmp_path};\n"
+        f" include {tmp_path}/site.conf;\n}}\n"
+    )
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    result = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
 def test_the_nginx_template_needs_absolute_folders():
     with pytest.raises(ValueError, match="STATIC_ROOT"):
         render(static_root="var/static", media_root="/srv/media")

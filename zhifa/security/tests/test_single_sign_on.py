@@ -91,7 +91,8 @@ def test_an_officer_logs_in_through_the_provincial_platform_by_oidc_with_pkce(
 def test_an_unknown_person_is_refused_and_no_account_is_created(transactional_db, live_server, sso, officer):
     before = User.objects.count()
     browser, _, landed = oidc_login(live_server, "nobody", "idp-pass-9")
-    assert landed.status_code == 302 and "sso=failed" in landed.headers["Location"]
+    assert landed.status_code == 302 and landed.headers["Location"] == "/security/sso/failed/"
+    assert "未能在本平台找到" in browser.get(f"{live_server.url}/security/sso/failed/", timeout=10).text
     assert browser.get(f"{live_server.url}/", allow_redirects=False, timeout=10).status_code == 302  # not logged in
     assert User.objects.count() == before
 
