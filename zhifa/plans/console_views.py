@@ -194,7 +194,10 @@ def _plan_action(request: HttpRequest, plan_id: int, action) -> HttpResponse:
 def plan_publish(request: HttpRequest, plan_id: int) -> HttpResponse:
     def publish(user, plan):
         created = services.plan_publish(by=user, plan=plan)
-        messages.success(request, f"计划已发布，生成培训任务{created}项。")
+        if created is None:
+            messages.success(request, "计划已发布。人数较多，培训任务正在后台生成，几分钟后可在“完成情况”中查看。")
+        else:
+            messages.success(request, f"计划已发布，生成培训任务{created}项。")
         return redirect("plans:plan-detail", plan_id=plan.pk)
 
     return _plan_action(request, plan_id, publish)

@@ -20,6 +20,8 @@ from zhifa.plans.status import EXEMPTED, assignment_status
 
 # Officers who still work owe training; retired and departed officers do not.
 COUNTED_EMPLOYMENT = ("active", "seconded")
+# Above this many officers, publishing creates the assignments in the background (a province takes minutes).
+INLINE_PUBLISH_LIMIT = 20_000
 
 
 class PlanError(Exception):
@@ -187,8 +189,10 @@ def inherited_items(plan: TrainingPlan) -> QuerySet[PlanItem]:
 
 
 @transaction.atomic
-def plan_publish(*, by: User, plan: TrainingPlan) -> int:
-    """Publish a draft plan and create its assignments; returns how many. Raises PlanError for an empty plan."""
+def plan_publish(*, by: User, plan: TrainingPlan) -> int | None:
+    """Publish a draft plan and create its assignments; returns how many, or None when a plan over more than
+    INLINE_PUBLISH_LIMIT officers is left to the background task (minutes for a province). Raises PlanError for an
+    empty plan."""
     _check_manager(by, plan.unit)
     plan = TrainingPlan.objects.select_for_update().get(pk=plan.pk)
     _check_draft(plan)
@@ -197,12 +201,16 @@ def plan_publish(*, by: User, plan: TrainingPlan) -> int:
     plan.status = TrainingPlan.Status.PUBLISHED
     plan.published_at = timezone.now()
     plan.save(update_fields=["status", "published_at", "updated_at"])
-    created = assignments_sync(plan=plan)
-    assignments_refresh(plan=plan)
-    from zhifa.plans.tasks import plan_notices_send  # the task module imports these services
+    from zhifa.plans.tasks import plan_notices_send, plan_publish_finish  # the task module imports these services
 
-    # The "new assignment" notices go out after the commit, in the background for a big plan.
-    transaction.on_commit(lambda: plan_notices_send.enqueue(plan.pk))
+    created: int | None = None
+    if plan_officers(plan).count() > INLINE_PUBLISH_LIMIT:
+        transaction.on_commit(lambda: plan_publish_finish.enqueue(plan.pk))
+    else:
+        created = assignments_sync(plan=plan)
+        assignments_refresh(plan=plan)
+        # The "new assignment" notices go out after the commit, in the background.
+        transaction.on_commit(lambda: plan_notices_send.enqueue(plan.pk))
     audit_record(actor=by, action="plans.plan_publish", obj=plan, new={"status": "published", "assignments": created})
     return created
 
@@ -302,13 +310,15 @@ def assignments_sync(*, plan: TrainingPlan, today: date | None = None) -> int:
             cursor.execute(
                 f"INSERT INTO {table} (item_id, officer_id, unit_path, status, progress, exempted, exempt_reason,"
                 f" created_at) SELECT %s, t.a_officer, t.a_path, 'not_started', 0, %s, '', %s"
-                f" FROM ({select}) AS t WHERE true ON CONFLICT (item_id, officer_id) DO NOTHING",
-                [item.pk, False, now, *params],
+                f" FROM ({select}) AS t WHERE NOT EXISTS (SELECT 1 FROM {table} x WHERE x.item_id = %s"
+                f" AND x.officer_id = t.a_officer) ON CONFLICT (item_id, officer_id) DO NOTHING",
+                [item.pk, False, now, *params, item.pk],
             )
             created += max(cursor.rowcount, 0)
         # Moved within the subtree: the assignment follows the officer's unit.
         current = Officer.objects.filter(pk=OuterRef("officer_id")).values("unit__path")[:1]
-        Assignment.objects.filter(item=item).exclude(unit_path=Subquery(current)).update(unit_path=Subquery(current))
+        moved = Assignment.objects.filter(item=item).exclude(unit_path=F("officer__unit__path")).values("pk")
+        Assignment.objects.filter(pk__in=moved).update(unit_path=Subquery(current))
     return created
 
 

@@ -28,3 +28,20 @@ def plan_notices_send(plan_id: int) -> int:
 
     plan = TrainingPlan.objects.filter(pk=plan_id, status=TrainingPlan.Status.PUBLISHED).first()
     return reminders.reminders_send(plan=plan) if plan is not None else 0
+
+
+@task
+def plan_publish_finish(plan_id: int) -> int:
+    """A big plan's publication in the background: assignments, their status, then the notices."""
+    from django.db import transaction
+
+    from zhifa.plans.models import TrainingPlan
+
+    plan = TrainingPlan.objects.filter(pk=plan_id, status=TrainingPlan.Status.PUBLISHED).first()
+    if plan is None:
+        return 0
+    with transaction.atomic():
+        created = services.assignments_sync(plan=plan)
+        services.assignments_refresh(plan=plan)
+    reminders.reminders_send(plan=plan)
+    return created

@@ -218,3 +218,16 @@ def test_the_year_end_summary_is_a_pdf_with_the_units_figures(client, org, offic
         text = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True).stdout
         assert "江北市市场监督管理局2026年度执法人员培训工作汇总" in text.decode()
         assert "法律知识学时" in text.decode()
+
+
+def test_a_big_plan_is_published_at_once_and_its_assignments_made_in_the_background(
+    org, officer, unit_admin, monkeypatch, django_capture_on_commit_callbacks
+):
+    from zhifa.notices.models import Notice
+
+    monkeypatch.setattr(services, "INLINE_PUBLISH_LIMIT", 1)
+    plan = make_plan(unit_admin, org.market)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.plan_publish(by=unit_admin, plan=plan) is None
+    assert _assigned(plan) == {officer.pk, unit_admin.officer.pk}
+    assert Notice.objects.filter(user=officer.user, key__endswith=":new").exists()
