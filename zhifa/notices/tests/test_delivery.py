@@ -105,3 +105,16 @@ def test_a_large_batch_is_queued_in_chunks(officer, outsider, monkeypatch, djang
     with django_capture_on_commit_callbacks(execute=True):
         assert services.notices_send(batch) == 8
     assert [len(chunk) for chunk in queued] == [3, 3, 2]
+
+
+def test_the_catch_up_command_delivers_what_a_lost_task_left_and_nothing_twice(reachable):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Notice.objects.create(user=reachable.user, key="k", title="t")  # as if the delivery task was lost
+    out = StringIO()
+    call_command("notices_deliver", stdout=out)
+    assert "已发送 1" in out.getvalue() and len(mail.outbox) == 1
+    call_command("notices_deliver", stdout=out)
+    assert "没有待发送的投递" in out.getvalue() and len(mail.outbox) == 1
