@@ -116,11 +116,11 @@ def _rule_values(rs: CertificateRuleSet) -> dict[str, str]:
     parts = "、".join(PARTS.get(p, p) for p in rs.exam_parts or ())
     return {
         "validity": f"{rs.validity_years} 年",
-        "hours": f"每年不少于 {rs.yearly_hours_total:g} 学时"
+        "hours": f"每年不少于 {review.number(rs.yearly_hours_total)} 学时"
         + "".join(f"；其中{CATEGORY_LABELS.get(c, c)}不少于 {v} 学时" for c, v in (rs.category_hours or {}).items())
         + ("；各类别达到本单位年度学时要求" if rs.hours_per_category else ""),
-        "initial": f"{rs.initial_training_hours:g} 学时",
-        "exam": f"{parts}；合格分 {rs.exam_pass_mark:g}",
+        "initial": f"{review.number(rs.initial_training_hours)} 学时",
+        "exam": f"{parts}；合格分 {review.number(rs.exam_pass_mark)}",
         "renewal": f"到期前 {rs.renewal_window_months} 个月内",
         "rotation": f"每 {rs.rotation_years} 年至少一次",
         "idle": f"连续 {rs.idle_years} 年",

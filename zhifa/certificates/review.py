@@ -101,8 +101,12 @@ class Verdict:
         return any(r.code == "new_law" for r in self.reasons)
 
 
-def _hours(value: Decimal) -> str:
+def number(value: Decimal) -> str:
+    """A Decimal without trailing zeros: 60.00 → "60", 19.50 → "19.5"."""
     return f"{value.normalize():f}" if value == value.to_integral() else f"{value:f}".rstrip("0")
+
+
+_hours = number
 
 
 def hours_rule_text(rules: Rules) -> str:

@@ -23,7 +23,7 @@ from zhifa.certificates.models import (
     ReviewFinding,
     Suspension,
 )
-from zhifa.certificates.rules import JIANGBEI, JIANGBEI_DOCUMENT, JIANGBEI_SOURCES
+from zhifa.certificates.rules import JIANGBEI, JIANGBEI_DOCUMENT, JIANGBEI_SOURCES, Rules
 from zhifa.common.audit import audit_record
 from zhifa.exams.models import Exam
 from zhifa.notices.models import Notice
@@ -349,6 +349,20 @@ def certificate_issue(*, officer: Officer, by: User | None, number: str, today: 
     )  # fmt: skip
 
 
+def _check_renewal_exam(officer: Officer, rules: Rules, today: date) -> None:
+    """Where the province holds renewal exams on the platform, renewing needs a pass in one of this year's."""
+    if not CertificateExam.objects.filter(
+        rule_set__province=rules.province, purpose=CertificateExam.Purpose.RENEWAL
+    ).exists():
+        return  # renewal exams are held elsewhere: the administrator checks the paper certificate
+    row = queries.review_row_of_officer(officer=officer, year=today.year, today=today)
+    if not any(e.purpose == "renewal" and e.passed(rules.exam_pass_mark) for e in row.facts.exams):
+        raise CertificateError(
+            f"尚未通过本年度换证考试（合格分 {review.number(rules.exam_pass_mark)}），"
+            f"请先在证件到期前 {rules.renewal_window_months} 个月内参加换证考试。"
+        )
+
+
 @transaction.atomic
 def certificate_renew(
     *, officer: Officer, by: User | None, expires: date | None, reason: str = "", today: date | None = None
@@ -373,6 +387,7 @@ def certificate_renew(
         raise CertificateError("已吊销、注销或未取得的证件不能换证，须重新申领。")
     if officer.certificate_status == Status.SUSPENDED:
         raise CertificateError("证件暂扣期间不能换证，请先解除暂扣。")
+    _check_renewal_exam(officer, rules, today)
     reason = (reason or "").strip()[:MAX_REASON] or "换发新证"
     return _change(
         officer, kind=CertificateEvent.Kind.RENEW, by=by, reason=reason, status=Status.VALID, expires=expires

@@ -64,3 +64,13 @@ def test_failing_the_new_law_retake_too_revokes_the_certificate_on_confirmation(
     officer.refresh_from_db()
     assert officer.certificate_status == "revoked"
     assert not Suspension.objects.filter(officer=officer, resolved_at__isnull=True).exists()
+
+
+def test_where_renewal_exams_are_held_online_renewing_needs_a_pass(client, unit_admin, officer, org, rule_set):
+    factories.bank()
+    exam = factories.exam(org, by=unit_admin, title="2026年度换证考试")
+    CertificateExam.objects.create(exam=exam, rule_set=rule_set, purpose="renewal", part="general")
+    client.force_login(unit_admin)
+    url = reverse("certificates:officer-action", args=[officer.pk, "renew"])
+    refused = client.post(url, {"expires": "2031-06-30"})
+    assert refused.status_code == 400 and "尚未通过本年度换证考试（合格分 60）" in refused.content.decode()

@@ -222,3 +222,13 @@ def test_an_applicant_gets_a_certificate_only_once_he_meets_the_conditions(clien
     assert (applicant.certificate_status, applicant.certificate_number) == ("valid", "JB20260001")
     assert (applicant.certificate_issued, applicant.certificate_expires) == (date(2026, 12, 7), date(2031, 12, 6))
     assert AuditEvent.objects.filter(action="certificates.issue", object_id=str(applicant.pk)).exists()
+
+
+def test_every_console_user_reads_the_provinces_rules_with_their_sources(client, auditor):
+    client.force_login(auditor)
+    html = client.get(reverse("certificates:rules")).content.decode()
+    assert "江北省行政执法证件管理规则（示例）" in html
+    assert "每年不少于 40 学时；其中法律知识不少于 20 学时" in html
+    assert "公共法律知识、专业法律知识；合格分 60" in html
+    assert "第二十四条第二款" in html and "补考仍不合格的，吊销其行政执法证件。" in html
+    assert "关联证件考试" not in html  # the auditor reads; he links nothing
