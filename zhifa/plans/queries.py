@@ -177,6 +177,7 @@ class MyItem:
     progress: Decimal
     due: str
     why: str
+    revised: bool = False  # cites an article amended or repealed since (本内容涉及的法条已修订)
 
     @property
     def status_label(self) -> str:
@@ -220,6 +221,9 @@ def my_plan(*, officer: Officer, today: date | None = None) -> list[MyItem]:
         if item.pk in exempted:
             why = f"已免修：{exempted[item.pk]}"
         result.append(MyItem(item, status, fact.progress, due_phrase(deadline=item.deadline, today=today), why))
+    revised = _revised_items(items)
+    for m in result:
+        m.revised = m.item.pk in revised
     return sorted(result, key=lambda m: (not m.open, not m.item.required, m.item.deadline, m.item.pk))
 
 
@@ -328,3 +332,35 @@ def home_block(*, officer: Officer, today: date | None = None) -> HomeBlock | No
         )[:3]
     )
     return HomeBlock(open_items[:3], len(open_items), len(items) - len(open_items), notices)
+
+
+def _revised_items(items: list[PlanItem]) -> set[int]:
+    """Items whose course (or one of its lessons) or drill cites an article flagged for review: two queries."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhifa.cases.models import Scenario
+    from zhifa.courses.models import Course, Lesson
+    from zhifa.laws.models import Citation
+
+    courses = {i.course_id: i.pk for i in items if i.course_id}
+    scenarios = {i.scenario_id: i.pk for i in items if i.scenario_id}
+    if not courses and not scenarios:
+        return set()
+    lessons = dict(Lesson.objects.filter(chapter__course_id__in=list(courses)).values_list("pk", "chapter__course_id"))
+    types = ContentType.objects.get_for_models(Course, Lesson, Scenario)
+    wanted = (
+        Q(content_type=types[Course], object_id__in=list(courses))
+        | Q(content_type=types[Lesson], object_id__in=list(lessons))
+        | Q(content_type=types[Scenario], object_id__in=list(scenarios))
+    )
+    revised: set[int] = set()
+    for type_id, object_id in Citation.objects.filter(wanted, needs_review=True).values_list(
+        "content_type_id", "object_id"
+    ):
+        if type_id == types[Course].pk:
+            revised.add(courses[object_id])
+        elif type_id == types[Lesson].pk:
+            revised.add(courses[lessons[object_id]])
+        else:
+            revised.add(scenarios[object_id])
+    return revised

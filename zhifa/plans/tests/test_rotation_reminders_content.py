@@ -127,6 +127,27 @@ def test_stale_content_is_reviewed_by_its_owner_and_the_outcome_is_audited(clien
     client.force_login(unit_admin)
     page = client.get(reverse("plans:content")).content.decode()
     assert "食品安全法解读" in page and "食品安全法第三十四条" in page
+    from zhifa.plans import queries
+    from zhifa.plans.services import ItemIn
+
+    make_plan(
+        unit_admin,
+        org.market,
+        publish=True,
+        items=[
+            ItemIn(
+                kind="course",
+                title="食品安全法解读",
+                window_start=date(YEAR, 1, 1),
+                deadline=date(YEAR, 12, 31),
+                course_id=course.pk,
+            )
+        ],
+    )
+    assert [m.revised for m in queries.my_plan(officer=officer, today=date(YEAR, 6, 1))] == [True]
+    client.force_login(officer.user)
+    assert "本内容涉及的法条已修订" in client.get(reverse("plans:my-plan")).content.decode()
+    client.force_login(unit_admin)
 
     response = client.post(
         reverse("plans:content-review"),
