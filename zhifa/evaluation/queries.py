@@ -209,6 +209,11 @@ def tier_counts(tiers) -> dict[str, int]:
     return {label: counts.get(key, 0) for key, label in scoring.TIER_LABELS.items()}
 
 
+def tier_rows(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    """(tier value, label, count) for tiles that link to the list behind each figure."""
+    return [(key, label, counts.get(label, 0)) for key, label in scoring.TIER_LABELS.items()]
+
+
 def warning_list(user: User, assessment: Assessment) -> list[AssessmentResult]:
     """Officers 不合格 this year and last year (their enforcement qualification is to be reviewed)."""
     return [
