@@ -61,7 +61,7 @@ _ARTICLE_NUMBER = re.compile(r"第([零〇一二三四五六七八九十百千\d
 class Settings:
     """Candidate generation (stored in the artefact with the model trained on them)."""
 
-    word_depth: int = 1500
+    word_depth: int = 1000
     word_keep: int = 300  # of the word pool, the best this many always
     law_top: int = 3
     law_depth: int = 80  # … plus the best this many of each predicted law
