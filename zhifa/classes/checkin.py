@@ -180,23 +180,23 @@ def checkin_scan(
     return _check_in(session, officer, now)
 
 
-@transaction.atomic
 def _check_in(session: ClassSession, officer: Officer, now: datetime) -> CheckinResult:
+    # One transaction, no savepoint: the unique (session, officer) decides a concurrent second scan, which then
+    # rolls back whole (nothing else was written in it) and is refused.
+    credited = not session.checkout_required
     try:
         with transaction.atomic():
             attendance = Attendance.objects.create(session=session, officer=officer, checked_in_at=now)
+            if credited:
+                attendance_credit(attendance, session, None)
     except IntegrityError:
-        existing = Attendance.objects.get(session=session, officer=officer)
+        existing = Attendance.objects.filter(session=session, officer=officer).first()
+        if existing is None:  # not the unique attendance: let the error show
+            raise
         at = timezone.localtime(existing.checked_in_at)
         raise CheckinRefused(f"您已于 {at:%H:%M:%S} 签到，无需重复签到。", "twice")
-    attendance.session = session
-    attendance.officer = officer
-    credited = not session.checkout_required
-    if credited:
-        attendance_credit(attendance, session, None)
-    message = f"签到成功：{session.topic}" + (
-        "（下课时请再次扫码签退）" if session.checkout_required else f"，计 {session.hours.normalize():f} 学时"
-    )
+    hours = f"，计 {session.hours.normalize():f} 学时"
+    message = f"签到成功：{session.topic}" + ("（下课时请再次扫码签退）" if session.checkout_required else hours)
     return CheckinResult(attendance, "in", credited, message)
 
 

@@ -380,9 +380,10 @@ def instructor_detail(request: HttpRequest, instructor_id: int) -> HttpResponse:
     year = _year(request)
     sessions = list(queries.sessions_of_instructor(instructor, year=year))
     summary = queries.rating_summary(session_ids=[s.pk for s in sessions])
+    own_page = not access.can_use_console(request.user)  # the instructor himself: the learner layout, no console menu
     return render(
         request,
-        "classes/instructor_detail.html",
+        "classes/instructor_own.html" if own_page else "classes/instructor_detail.html",
         {
             "instructor": instructor,
             "sessions": sessions,

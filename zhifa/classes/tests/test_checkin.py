@@ -23,7 +23,7 @@ def _url(session, *, steps_ago: int = 0, action: str = "in") -> str:
 def test_the_current_code_checks_the_officer_in_and_credits_the_hours_once(client, officer, running):
     client.force_login(officer.user)
     response = client.get(_url(running))
-    assert response.status_code == 200
+    assert response.status_code == 200, response.content.decode()
     assert "签到成功" in response.content.decode()
     entry = HoursEntry.objects.get(dedupe_key=f"classes:session:{running.pk}:officer:{officer.pk}")
     assert entry.hours == Decimal("2.00") and entry.status == "approved" and entry.category == "legal"
@@ -34,6 +34,8 @@ def test_the_current_code_checks_the_officer_in_and_credits_the_hours_once(clien
 
 
 def test_the_previous_step_is_accepted_but_two_steps_old_is_refused(client, officer, running, time_machine):
+    running.step_seconds = 15
+    running.save()
     time_machine.move_to(timezone.now(), tick=False)
     client.force_login(officer.user)
     old = client.get(_url(running, steps_ago=2))
@@ -43,6 +45,8 @@ def test_the_previous_step_is_accepted_but_two_steps_old_is_refused(client, offi
 
 
 def test_a_photo_of_the_code_stops_working_within_a_minute(client, officer, running, time_machine):
+    running.step_seconds = None  # the default: ZHIFA_CHECKIN_STEP_SECONDS, 15 s
+    running.save()
     time_machine.move_to(timezone.now(), tick=False)
     url = _url(running)
     time_machine.shift(timedelta(seconds=45))

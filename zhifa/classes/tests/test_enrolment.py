@@ -207,3 +207,10 @@ def test_an_administrator_creates_a_class_for_an_audience_and_bad_dates_are_refu
     assert [u.pk for u in klass.audience.units.all()] == [org.east_market.pk]
     client.force_login(officer.user)
     assert klass.title in client.get(reverse("classes:my-classes")).content.decode()
+
+
+def test_the_instructor_reads_his_own_record_without_the_console_menu(client, instructor):
+    teacher = make_instructor(user=instructor)
+    client.force_login(instructor)
+    page = client.get(reverse("classes:instructor-detail", args=[teacher.pk])).content.decode()
+    assert teacher.name in page and "sidenav" not in page
