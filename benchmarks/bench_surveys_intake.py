@@ -117,7 +117,7 @@ def client_process(indexes, tokens, seconds, interval, kind, out) -> None:
     results, lock = [], threading.Lock()
 
     def run(index: int) -> None:
-        citizen = Citizen(index)
+        citizen = Citizen(index + int(os.environ.get("BENCH_INDEX_BASE", "0")))  # addresses of their own
         citizen.load_page(tokens[index % len(tokens)])
         time.sleep(max(0.0, start_at - time.time()))
         latencies, statuses = [], {}
@@ -205,14 +205,21 @@ def main() -> None:
         from zhifa.surveys.models import Response
 
         with shared.bench_lock(exclusive=True):
-            load(tokens[-500:], 16, 2, 0, "get")  # warm the workers (imports, templates, connections)
+            # Warm the workers (imports, templates, connections, the POST path) with addresses of their own.
+            os.environ["BENCH_INDEX_BASE"] = "100"
+            load(tokens[-500:], 16, 3, 0, "post")
+            os.environ["BENCH_INDEX_BASE"] = "0"
+            from django.utils import timezone
+
+            measured_from = timezone.now()
             posts = load(tokens, args.citizens, seconds, args.rate, "post", server=server)
             pages = load(tokens, 16, 3, 0, "get")
             # The cheapest request (one SELECT 1) with the same clients: the ratio is steadier than absolute figures
             # on a busy shared machine.
             health = load(tokens, args.citizens, 5, 0, "healthz", server=server)
             load_avg = os.getloadavg()[0]
-        counted = Response.objects.filter(status=Response.Status.COUNTED).count()
+        warm = Response.objects.filter(created_at__lt=measured_from).count()
+        counted = Response.objects.filter(status=Response.Status.COUNTED, created_at__gte=measured_from).count()
         held = Response.objects.filter(status=Response.Status.HELD).count()
     finally:
         shared.gunicorn_kill(server)
@@ -235,7 +242,7 @@ def main() -> None:
         f"  /healthz side by side (closed loop, 5 s): {health['n'] / 5:.0f}/s, {health_ms:.2f} ms server CPU each; "
         f"a POST costs {(app_ms + pg_ms) / health_ms:.1f}× a /healthz"
     )
-    print(f"  database: {counted} counted, {held} held (acknowledged 302: {acked})")
+    print(f"  database: {counted} counted (after {warm} warm-up responses), {held} held (acknowledged 302: {acked})")
     print(f"  page GET (closed loop, 16 clients, 3 s): {pages['n'] / 3:.0f}/s, p99 {pages['p99']:.1f} ms")
     ok = counted == acked and acked / seconds >= 300 and posts["p99"] <= 200
     print("  target ≥ 300 counted/s, p99 ≤ 200 ms: " + ("met" if ok else "NOT met"))
