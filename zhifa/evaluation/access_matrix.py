@@ -36,6 +36,7 @@ def _world(w) -> dict:
         period=period,
         evaluator=w.evaluator,
         units=[w.org.east_market],
+        officers=[w.unit_admin.officer],
         case_files=[case_file],
         starts_on=today,
         ends_on=today + timedelta(days=30),
@@ -50,6 +51,7 @@ def _world(w) -> dict:
         "training_id": training.pk,
         "assignment_id": assignment.pk,
         "unit_id": w.org.east_market.pk,
+        "officer_id": w.unit_admin.officer.pk,
         "assessment_id": computed.pk,
         "result_id": result.pk,
     }
@@ -82,6 +84,8 @@ CASES = {
     "evaluation:evaluator-home": only({"evaluator": 200}),
     "evaluation:evaluator-assignment": only({"evaluator": 200}, kwargs=_kw("assignment_id")),
     "evaluation:evaluator-review": only({"evaluator": 200}, kwargs=_kw("assignment_id", "unit_id")),
+    # 王芳 is named in the assignment as an officer (her unit is not covered).
+    "evaluation:evaluator-officer-review": only({"evaluator": 200}, kwargs=_kw("assignment_id", "officer_id")),
     "evaluation:assessment-create": console(405),
     "evaluation:assessment-detail": console(kwargs=_kw("assessment_id")),
     "evaluation:assessment-approve": console(405, kwargs=_kw("assessment_id")),

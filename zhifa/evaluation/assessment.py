@@ -71,8 +71,8 @@ def _barred(leaves: list[Indicator], raw: dict, points: dict, n: int) -> list[st
                 if found is not None and found.events:
                     reasons[i].append("本年度有不合格案卷")
         elif (leaf.rule or {}).get("kind") == "pass_fail":
-            for i in np.flatnonzero(points[leaf.pk] < 100):
-                reasons[i].append(f"“{leaf.name}”未达标")
+            for k in np.flatnonzero(points[leaf.pk] < 100).tolist():
+                reasons[k].append(f"“{leaf.name}”未达标")
     return ["；".join(r) for r in reasons]
 
 

@@ -202,6 +202,7 @@ class ThirdPartyAssignment(TimeStampedModel):
     evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     organisation = models.CharField("评估机构", max_length=100)
     units = models.ManyToManyField(Unit, verbose_name="评估单位", blank=True, related_name="+")
+    officers = models.ManyToManyField(Officer, verbose_name="评估人员", blank=True, related_name="+")
     case_files = models.ManyToManyField(CaseFile, verbose_name="评查案卷", blank=True, related_name="assignments")
     form = models.JSONField("评估表")
     starts_on = models.DateField("开始日期")

@@ -263,7 +263,7 @@ def assignments_of_evaluator(user: User) -> QuerySet[ThirdPartyAssignment]:
     return (
         ThirdPartyAssignment.objects.filter(evaluator=user)
         .select_related("period")
-        .prefetch_related("units", "case_files")
+        .prefetch_related("units", "case_files", "officers__unit")
     )
 
 
@@ -279,13 +279,24 @@ def assignment_unit(*, assignment: ThirdPartyAssignment, unit_id: int) -> Unit:
     return unit
 
 
+def assignment_officer(*, assignment: ThirdPartyAssignment, officer_id: int) -> Officer:
+    """An officer the assignment names (or one of a unit it covers); Http404 otherwise."""
+    officer = get_object_or_404(Officer.objects.select_related("unit"), pk=officer_id)
+    named = assignment.officers.filter(pk=officer.pk).exists()
+    if not named and not any(officer.unit.path.startswith(u.path) for u in assignment.units.all()):
+        raise Http404
+    return officer
+
+
 def assignments_managed(user: User) -> QuerySet[ThirdPartyAssignment]:
     """Assignments that touch the units the user reads (the console's list)."""
     if not access.can_use_console(user):
         raise Http404
-    qs = ThirdPartyAssignment.objects.select_related("period", "evaluator").prefetch_related("units").order_by("-id")
+    qs = ThirdPartyAssignment.objects.select_related("period", "evaluator").prefetch_related("units", "officers")
     paths = access.viewable_unit_paths(user)
-    return qs if paths is None else qs.filter(_paths_q(paths, "units__path")).distinct()
+    if paths is None:
+        return qs
+    return qs.filter(_paths_q(paths, "units__path") | _paths_q(paths, "officers__unit__path")).distinct()
 
 
 def submitted_reviews_for(user: User) -> QuerySet[ThirdPartyReview]:

@@ -443,15 +443,16 @@ def assignment_create(
     ends_on: date,
     by: User,
     case_files: list[CaseFile] = (),  # type: ignore[assignment]
+    officers: list[Officer] = (),  # type: ignore[assignment]
     starts_on: date | None = None,
     form: list[dict] | None = None,
 ) -> ThirdPartyAssignment:
     """Assign an outside evaluator to units and case files until a date; audited."""
     if not access.is_evaluator(evaluator):
         raise EvaluationError("所选账号不是第三方评估人员")
-    if not units and not case_files:
-        raise EvaluationError("请至少选择一个评估单位或一份案卷")
-    for unit in list(units) + [f.unit for f in case_files]:
+    if not units and not case_files and not officers:
+        raise EvaluationError("请至少选择一个评估单位、一名评估人员或一份案卷")
+    for unit in list(units) + [f.unit for f in case_files] + [o.unit for o in officers]:
         _require_manager(by, unit)
     starts_on = starts_on or timezone.localdate()
     if ends_on < starts_on:
@@ -467,12 +468,18 @@ def assignment_create(
         created_by=by,
     )
     assignment.units.set(units)
+    assignment.officers.set(officers)
     assignment.case_files.set(case_files)
     audit_record(
         actor=by,
         action="evaluation.assignment_create",
         obj=assignment,
-        new={"evaluator": evaluator.username, "units": [u.name for u in units], "ends_on": str(ends_on)},
+        new={
+            "evaluator": evaluator.username,
+            "units": [u.name for u in units],
+            "officers": [o.pk for o in officers],
+            "ends_on": str(ends_on),
+        },
     )
     return assignment
 
@@ -484,6 +491,11 @@ def assignment_is_live(assignment: ThirdPartyAssignment, today: date | None = No
 
 def assignment_covers_unit(assignment: ThirdPartyAssignment, unit: Unit) -> bool:
     return any(unit.path.startswith(u.path) for u in assignment.units.all())
+
+
+def assignment_covers_officer(assignment: ThirdPartyAssignment, officer: Officer) -> bool:
+    """An officer named in the assignment, or one of a unit it covers."""
+    return assignment.officers.filter(pk=officer.pk).exists() or assignment_covers_unit(assignment, officer.unit)
 
 
 @transaction.atomic
@@ -499,8 +511,9 @@ def third_party_review_save(
     submit: bool = False,
 ) -> ThirdPartyReview:
     """Save (or submit) the evaluator's form for a unit or officer; raises outside the assignment or after it ends."""
-    if assignment.evaluator_id != by.pk or not assignment_covers_unit(assignment, unit):
-        raise NotPermitted("该单位不在您的评估任务范围内")
+    covered = assignment_covers_officer(assignment, officer) if officer else assignment_covers_unit(assignment, unit)
+    if assignment.evaluator_id != by.pk or not covered:
+        raise NotPermitted("该单位或人员不在您的评估任务范围内")
     if not assignment_is_live(assignment):
         raise NotPermitted(f"评估任务的期限为 {assignment.starts_on} 至 {assignment.ends_on}，当前不在期限内")
     if officer is not None and officer.unit_id != unit.pk:

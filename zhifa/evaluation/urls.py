@@ -26,6 +26,11 @@ urlpatterns = [
     path("evaluator/", views.evaluator_home, name="evaluator-home"),
     path("evaluator/<int:assignment_id>/", views.evaluator_assignment, name="evaluator-assignment"),
     path("evaluator/<int:assignment_id>/units/<int:unit_id>/", views.evaluator_review, name="evaluator-review"),
+    path(
+        "evaluator/<int:assignment_id>/officers/<int:officer_id>/",
+        views.evaluator_officer_review,
+        name="evaluator-officer-review",
+    ),
     path("assessments/new/", av.assessment_create, name="assessment-create"),
     path("assessments/<int:assessment_id>/", av.assessment_detail, name="assessment-detail"),
     path("assessments/<int:assessment_id>/approve/", av.assessment_approve, name="assessment-approve"),

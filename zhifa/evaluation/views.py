@@ -394,11 +394,17 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
             unit__in=managed, pk__in=[int(x) for x in request.POST.getlist("case_files") if x.isdigit()]
         )
     )
+    numbers = [n.strip() for n in request.POST.get("officers", "").replace("，", ",").split(",") if n.strip()]
+    named = list(Officer.objects.filter(certificate_number__in=numbers, unit__in=managed).select_related("unit"))
     try:
+        missing = set(numbers) - {o.certificate_number for o in named}
+        if missing:
+            raise services.EvaluationError(f"执法证号不存在或不在您管理的单位内：{'、'.join(sorted(missing))}")
         services.assignment_create(
             period=period,
             evaluator=evaluator,
             units=units,
+            officers=named,
             case_files=files,
             ends_on=_date(request.POST.get("ends_on"), "截止日期"),
             by=me(request),
@@ -426,10 +432,11 @@ def evaluator_assignment(request: HttpRequest, assignment_id: int) -> HttpRespon
     reviews = {(r.unit_id, r.officer_id): r for r in assignment.reviews.all()}
     units = list(assignment.units.all().order_by("path"))
     rows = [(u, reviews.get((u.pk, None))) for u in units]
+    officer_rows = [(o, reviews.get((o.unit_id, o.pk))) for o in assignment.officers.all()]
     return render(
         request,
         "evaluation/evaluator_assignment.html",
-        {"assignment": assignment, "rows": rows, "live": queries.is_live(assignment)},
+        {"assignment": assignment, "rows": rows, "officer_rows": officer_rows, "live": queries.is_live(assignment)},
     )
 
 
@@ -437,12 +444,24 @@ def evaluator_assignment(request: HttpRequest, assignment_id: int) -> HttpRespon
 def evaluator_review(request: HttpRequest, assignment_id: int, unit_id: int) -> HttpResponse:
     assignment = queries.assignment_for_evaluator(user=me(request), assignment_id=assignment_id)
     unit = queries.assignment_unit(assignment=assignment, unit_id=unit_id)
-    review = assignment.reviews.filter(unit=unit, officer__isnull=True).first()
+    return _review_form(request, assignment, unit, None)
+
+
+@evaluator_page
+def evaluator_officer_review(request: HttpRequest, assignment_id: int, officer_id: int) -> HttpResponse:
+    assignment = queries.assignment_for_evaluator(user=me(request), assignment_id=assignment_id)
+    officer = queries.assignment_officer(assignment=assignment, officer_id=officer_id)
+    return _review_form(request, assignment, officer.unit, officer)
+
+
+def _review_form(request: HttpRequest, assignment, unit: Unit, officer: Officer | None) -> HttpResponse:
+    review = assignment.reviews.filter(unit=unit, officer=officer).first()
     if request.method == "POST":
         try:
             services.third_party_review_save(
                 assignment=assignment,
                 unit=unit,
+                officer=officer,
                 by=me(request),
                 scores={item["key"]: request.POST.get(f"score_{item['key']}", "") for item in assignment.form},
                 comment=request.POST.get("comment", ""),
@@ -453,10 +472,17 @@ def evaluator_review(request: HttpRequest, assignment_id: int, unit_id: int) -> 
             return redirect("evaluation:evaluator-assignment", assignment_id=assignment.pk)
         except services.EvaluationError as exc:
             messages.error(request, str(exc))
-    services.evaluator_view_record(user=me(request), obj=unit, what="单位评估表")
+    services.evaluator_view_record(user=me(request), obj=officer or unit, what="评估表")
     items = [{**item, "value": (review.scores.get(item["key"]) if review else "")} for item in assignment.form]
     return render(
         request,
         "evaluation/evaluator_review.html",
-        {"assignment": assignment, "unit": unit, "review": review, "items": items, "live": queries.is_live(assignment)},
+        {
+            "assignment": assignment,
+            "unit": unit,
+            "officer": officer,
+            "review": review,
+            "items": items,
+            "live": queries.is_live(assignment),
+        },
     )

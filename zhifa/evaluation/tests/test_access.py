@@ -53,6 +53,7 @@ def test_an_evaluator_reaches_nothing_outside_his_assignment(world, client):
     outside = [
         reverse("evaluation:evaluator-review", args=[ids["assignment_id"], world.org.west_transport.pk]),
         reverse("evaluation:casefile-detail", args=[other_file.pk]),
+        reverse("evaluation:evaluator-officer-review", args=[ids["assignment_id"], world.outsider.pk]),
         reverse("evaluation:result-detail", args=[ids["result_id"]]),
         reverse("evaluation:assessment-detail", args=[ids["assessment_id"]]),
         reverse("evaluation:period-detail", args=[ids["period_id"]]),

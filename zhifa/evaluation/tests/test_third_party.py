@@ -60,3 +60,22 @@ def test_the_dashboard_and_suggestions_draw_from_the_results(client, period, org
     assert "各项指标平均得分" in html and "学时完成情况" in html
     html = client.get(reverse("evaluation:suggestions", args=[computed.pk])).content.decode()
     assert "“考试成绩”平均得分 0.0" in html  # nobody took an exam: the weak area, with its evidence
+
+
+def test_an_officer_named_in_the_assignment_gets_his_own_form(client, period, org, officer, evaluator, unit_admin):
+    wangfang = unit_admin.officer  # of 江北市市场监督管理局, a unit the assignment does not cover
+    assignment = services.assignment_create(
+        period=period, evaluator=evaluator, units=[], officers=[wangfang], ends_on=date(2026, 9, 30), by=unit_admin
+    )
+    client.force_login(evaluator)
+    assert "王芳" in client.get(reverse("evaluation:evaluator-assignment", args=[assignment.pk])).content.decode()
+    url = reverse("evaluation:evaluator-officer-review", args=[assignment.pk, wangfang.pk])
+    scores = {"score_attitude": "25", "score_procedure": "25", "score_disclosure": "20", "score_records": "20"}
+    client.post(url, {**scores, "action": "submit"})
+    # 张明 is not named and his unit is not covered.
+    assert (
+        client.get(reverse("evaluation:evaluator-officer-review", args=[assignment.pk, officer.pk])).status_code == 404
+    )
+    computed = assessment.assessment_compute(period=period, unit=org.market, by=unit_admin)
+    row = computed.results.get(officer=wangfang).detail["leaves"][str(leaf(period, "third_party").pk)]
+    assert row[0] == 90.0 and row[3] == "本人 1 份评估表"
