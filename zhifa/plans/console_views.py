@@ -147,8 +147,9 @@ def item_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     user = _user(request)
     plan = queries.plan_get_for_user(plan_id=plan_id, user=user)
     form = ItemForm(request.POST, choices=_choices())
-    audience_form = AudienceForm(request.POST, user=user)
     limit = request.POST.get("limit_audience") == "on"
+    # Without "只面向部分人员" the audience fields are ignored (and shown empty again).
+    audience_form = AudienceForm(request.POST, user=user) if limit else AudienceForm(user=user)
     if not form.is_valid() or (limit and not audience_form.is_valid()):
         return _detail(request, plan, form, audience_form, status=400)
     try:

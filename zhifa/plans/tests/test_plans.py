@@ -64,7 +64,9 @@ def test_a_lower_unit_adds_items_but_cannot_remove_an_inherited_one(client, org,
     assert titles == ["全市法治培训", "市场监管业务"]
 
 
-def test_an_item_whose_deadline_lies_outside_the_plan_year_is_refused_through_the_page(client, org, unit_admin):
+def test_an_item_whose_deadline_lies_outside_the_plan_year_is_refused_through_the_page(
+    client, org, officer, unit_admin
+):
     plan = make_plan(unit_admin, org.market, items=[])
     client.force_login(unit_admin)
     data = {
@@ -80,6 +82,19 @@ def test_an_item_whose_deadline_lies_outside_the_plan_year_is_refused_through_th
     assert response.status_code == 400
     assert f"截止日期“{YEAR + 1}-01-31”不在计划年度{YEAR}年内" in response.content.decode()
     assert not plan.items.exists()
+
+    response = client.post(reverse("plans:item-add", args=[plan.pk]), {**data, "deadline": f"{YEAR}-06-30"})
+    assert response.status_code == 302 and plan.items.get().audience is None
+    limited = {
+        **data,
+        "deadline": f"{YEAR}-06-30",
+        "title": "东城区专项",
+        "limit_audience": "on",
+        "audience-units": [org.east_market.pk],
+    }
+    response = client.post(reverse("plans:item-add", args=[plan.pk]), limited)
+    assert response.status_code == 302
+    assert list(plan.items.get(title="东城区专项").audience.units.all()) == [org.east_market]
 
 
 def test_an_audience_that_selects_nobody_in_the_plan_subtree_is_refused(org, officer, outsider, unit_admin, sysadmin):
