@@ -124,6 +124,7 @@ CASES = {
     "classes:instructor-list": console(),
     "classes:instructor-create": only(_MANAGERS),
     "classes:instructor-detail": only(_INSTRUCTOR_READERS, kwargs=_instructor),
+    "classes:instructor-photo": only({}, anonymous=404, kwargs=_instructor),  # no photo in the matrix world
     "classes:instructor-edit": only(_MANAGERS, kwargs=_instructor),
     "classes:instructor-record": only(_INSTRUCTOR_READERS, kwargs=_instructor),
     "classes:programme-manage-list": console(),

@@ -7,7 +7,7 @@ from typing import cast
 
 import segno
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -393,6 +393,15 @@ def instructor_detail(request: HttpRequest, instructor_id: int) -> HttpResponse:
             "can_edit": access.can_manage_people(request.user),
         },
     )
+
+
+def instructor_photo(request: HttpRequest, instructor_id: int) -> FileResponse:
+    if not request.user.is_authenticated:
+        raise Http404
+    instructor = queries.instructor_get_for_user(instructor_id=instructor_id, user=request.user)
+    if not instructor.photo:
+        raise Http404
+    return FileResponse(instructor.photo.open("rb"), filename=instructor.photo.name.rsplit("/", 1)[-1])
 
 
 def instructor_record(request: HttpRequest, instructor_id: int) -> HttpResponse:

@@ -42,6 +42,7 @@ urlpatterns = [
     path("manage/instructors/", console_views.instructor_list, name="instructor-list"),
     path("manage/instructors/new/", console_views.instructor_edit, name="instructor-create"),
     path("manage/instructors/<int:instructor_id>/", console_views.instructor_detail, name="instructor-detail"),
+    path("manage/instructors/<int:instructor_id>/photo", console_views.instructor_photo, name="instructor-photo"),
     path("manage/instructors/<int:instructor_id>/edit/", console_views.instructor_edit, name="instructor-edit"),
     path(
         "manage/instructors/<int:instructor_id>/record.xlsx", console_views.instructor_record, name="instructor-record"

@@ -214,3 +214,18 @@ def test_the_instructor_reads_his_own_record_without_the_console_menu(client, in
     client.force_login(instructor)
     page = client.get(reverse("classes:instructor-detail", args=[teacher.pk])).content.decode()
     assert teacher.name in page and "sidenav" not in page
+
+
+def test_an_instructor_photo_is_shown_to_the_console(client, unit_admin, outsider):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from zhifa.classes.models import Instructor
+
+    client.force_login(unit_admin)
+    photo = SimpleUploadedFile("chen.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    client.post(reverse("classes:instructor-create"), {"name": "陈红", "kind": "external", "photo": photo})
+    teacher = Instructor.objects.get(name="陈红")
+    assert "instructor-photo" in client.get(reverse("classes:instructor-detail", args=[teacher.pk])).content.decode()
+    assert client.get(reverse("classes:instructor-photo", args=[teacher.pk])).status_code == 200
+    client.force_login(outsider.user)
+    assert client.get(reverse("classes:instructor-photo", args=[teacher.pk])).status_code == 404
