@@ -38,6 +38,7 @@ demo: setup
 	@$(DEMO_ENV) $(PY) manage.py seed_courses >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py seed_cases >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py seed_records >> var/seed.log
+	@$(DEMO_ENV) $(PY) manage.py seed_notices >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py seed_assistant >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py seed_classes >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py seed_surveys | tee -a var/seed.log | grep 海报链接

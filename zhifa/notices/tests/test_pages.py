@@ -77,3 +77,15 @@ def test_the_bell_costs_one_query(client, officer, django_assert_num_queries):
     services.notice_send(user=officer.user, key="a", title="t")
     with django_assert_num_queries(1):
         assert unread_count(user=officer.user) == 1
+
+
+def test_the_demo_seed_welcomes_each_demo_account_once(officer, unit_admin):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_notices", stdout=out)
+    call_command("seed_notices", stdout=out)
+    assert "新发 2 条" in out.getvalue() and "新发 0 条" in out.getvalue()
+    assert Notice.objects.filter(key="demo:welcome").count() == 2
