@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.urls import Resolver404, resolve
+
 from zhifa.notices.queries import unread_count
 from zhifa.people import access
 
@@ -20,6 +26,7 @@ LEARNER_NAV = [
 ]
 CONSOLE_NAV = [
     ("/people/", "管理首页"),
+    ("/reports/", "培训数据看板"),
     ("/people/units/", "单位"),
     ("/people/officers/", "执法人员"),
     ("/people/import/", "批量导入"),
@@ -46,6 +53,11 @@ CONSOLE_NAV = [
 ]
 
 
+# The learner pages that only mean something to an officer (his own practice, plan, certificate, public ratings):
+# a user without an officer profile (an outside instructor or evaluator, an auditor) does not see them.
+OFFICER_ONLY = {"/practice/", "/plans/my/", "/certificates/", "/surveys/mine/"}
+
+
 def _items(entries, path: str) -> list[dict]:
     # The longest matching prefix is the current item, so /people/officers/ lights 执法人员, not 管理首页 (/people/).
     matches = [url for url, _ in entries if path == url or (url != "/" and path.startswith(url))]
@@ -53,19 +65,80 @@ def _items(entries, path: str) -> list[dict]:
     return [{"url": url, "label": label, "active": url == current} for url, label in entries]
 
 
+@cache
+def _opens() -> dict[str, frozenset[str]]:
+    """For each menu address, the personas that open it (200) according to the apps' access matrices — the same
+    declarations common/tests/test_access_matrix.py checks against the pages, so a menu never offers a page that
+    refuses its user. Read once per process."""
+    from django.conf import settings
+
+    cases: dict = {}
+    for app in settings.INSTALLED_APPS:
+        if app.startswith("zhifa.") and find_spec(f"{app}.access_matrix") is not None:
+            cases.update(import_module(f"{app}.access_matrix").CASES)
+    opens = {}
+    for url, _ in LEARNER_NAV + CONSOLE_NAV + EXTRA_NAV:
+        try:
+            match = resolve(url)
+        except Resolver404:
+            continue
+        name = f"{match.namespace}:{match.url_name}" if match.namespace else match.url_name
+        case = cases.get(name)
+        if case is not None:
+            opens[url] = frozenset(p for p, status in case.expect.items() if status == 200)
+    return opens
+
+
+def personas_of(user) -> set[str]:
+    """The access-matrix personas a user acts as (a user may hold several roles)."""
+    personas = set()
+    if access.officer_of(user) is not None:
+        personas.add("officer")
+    checks = {
+        "unit_admin": access.is_unit_admin,
+        "instructor": access.is_instructor,
+        "evaluator": access.is_evaluator,
+        "auditor": access.is_auditor,
+        "sysadmin": access.is_system_admin,
+    }
+    personas.update(name for name, holds in checks.items() if holds(user))
+    return personas
+
+
+def _allowed(entries, user, personas: set[str]) -> list:
+    opens = _opens()
+    is_officer = "officer" in personas
+    kept = []
+    for url, label in entries:
+        if url in OFFICER_ONLY and not is_officer:
+            continue
+        allowed = opens.get(url)
+        if allowed is None or (allowed & personas if personas else "officer" in allowed):
+            kept.append((url, label))
+    return kept
+
+
+# Entries offered only to those who open them (none yet; e.g. a role's own pages outside LEARNER_NAV).
+EXTRA_NAV: list[tuple[str, str]] = []
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = _items(LEARNER_NAV, request.path)
+    personas = personas_of(user)
+    items = _items(_allowed(LEARNER_NAV + EXTRA_NAV, user, personas), request.path)
+    console = _allowed(CONSOLE_NAV, user, personas)
     if access.can_use_console(user):
         items.append({"url": "/people/", "label": "管理后台", "active": request.path.startswith("/people/")})
-    elif access.is_evaluator(user):  # outside evaluators: their assignments, nothing of the console
+    elif console:  # an instructor: the console pages of his trade (题库, 课程管理), without the administrators' menu
+        items.append({"url": console[0][0], "label": "教学管理", "active": False})
+    if access.is_evaluator(user) and not access.can_use_console(user):  # outside evaluators: their assignments
         items.append(
             {"url": "/evaluation/evaluator/", "label": "评估任务", "active": request.path.startswith("/evaluation/")}
         )
     return {
         "nav_items": items,
-        "console_nav_items": _items(CONSOLE_NAV, request.path),
+        "console_nav_items": _items(console, request.path),
         "notices_unread": unread_count(user=user),  # the bell: one COUNT on the (user, read_at) index
     }
