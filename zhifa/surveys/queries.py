@@ -261,6 +261,9 @@ def unit_report(unit: Unit, *, since: datetime | None = None, until: datetime | 
         "hidden_officers": sum(1 for s in results.values() if 0 < s.count < MIN_SHOWN),
         "trend": monthly_trend(scope),
         "themes": keyword_counts(comments.values_list("comment", flat=True)[:5000]),
+        "approved": list(
+            comments.filter(comment_status=Response.CommentStatus.APPROVED).select_related("officer", "unit")[:20]
+        ),
         "officers": results,
         "names": names,
     }

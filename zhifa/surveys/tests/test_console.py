@@ -149,6 +149,7 @@ def test_the_unit_results_rank_officers_and_hide_those_below_five(
     )
     assert "不足 5 条而未显示的人员 1 名" in page
     assert re.search(r"等待时间 × 5|等待 × 5", page)
+    assert page.split("近期留言（已审核通过）")[1].count("等待时间太长") == 5
     export = load_workbook(io.BytesIO(client.get(reverse("surveys:results-export") + f"?unit={org.market.pk}").content))
     values = {row[0]: row[2] for row in export.active.iter_rows(min_row=2, values_only=True)}
     assert values["赵新"] == "不足5条不显示" and isinstance(values["张明"], float)
