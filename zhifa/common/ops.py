@@ -40,15 +40,15 @@ RATE_LIMITED = Counter("zhifa_rate_limited", "Requests refused by a rate limit",
 
 
 def rate_limit_hit(*, key: str, limit: int, seconds: int) -> bool:
-    """Count one request under `key` in a fixed window; True when it is over the limit. Atomic on Redis."""
-    window = int(time.time() // seconds)
-    bucket = f"ratelimit:{hashlib.blake2s(key.encode(), digest_size=12).hexdigest()}:{window}"  # any key is cache-safe
-    if cache.add(bucket, 1, timeout=seconds + 1):
-        return limit < 1
+    """Count one request under `key`; True when it is over `limit` in the window opened by the key's first request
+    (`seconds` long: the counter expires with it; incr keeps the expiry). Atomic on Redis."""
+    bucket = f"ratelimit:{hashlib.blake2s(key.encode(), digest_size=12).hexdigest()}"  # any key is cache-safe
+    if cache.add(bucket, 1, timeout=seconds):
+        return False
     try:
         count = cache.incr(bucket)
     except ValueError:  # expired between add and incr: this request opens the next window
-        cache.add(bucket, 1, timeout=seconds + 1)
+        cache.add(bucket, 1, timeout=seconds)
         return False
     return count > limit
 

@@ -28,11 +28,14 @@ PRODUCTION_ENV = {
     "ZHIFA_ALLOWED_HOSTS": "zhifa.example.gov.cn",
     "ZHIFA_DEBUG": "false",
     "ZHIFA_TESTING": "0",
+    "ZHIFA_EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",  # console mail fails check --deploy
 }
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("ZHIFA_") and k != "PYTEST_CURRENT_TEST"}
+    # Not the test process's own knobs (a browser test sets DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy refuses).
+    dropped = {"PYTEST_CURRENT_TEST", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ZHIFA_") and k not in dropped}
     clean.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
