@@ -1,6 +1,6 @@
 """Fill in deploy/nginx/zhifa-app.conf.
 
-    python deploy/render_nginx.py STATIC_ROOT MEDIA_ROOT > /etc/nginx/zhifa-app.conf
+python deploy/render_nginx.py STATIC_ROOT MEDIA_ROOT > /etc/nginx/zhifa-app.conf
 """
 
 from __future__ import annotations
