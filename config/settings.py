@@ -15,8 +15,6 @@ from django.utils.csp import CSP
 
 from zhifa.common.ratelimits import parse_rate_rules
 
-from zhifa.common.ratelimits import parse_rate_rules
-
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules or os.environ.get("ZHIFA_TESTING") == "1"
 
