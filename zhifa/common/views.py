@@ -15,6 +15,7 @@ from zhifa.courses import queries as courses_queries
 from zhifa.people import access
 from zhifa.plans import queries as plans_queries
 from zhifa.records import queries as records_queries
+from zhifa.reports import services as reports_services
 
 
 @login_required
@@ -27,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context["hours_summary"] = records_queries.hours_summary_for(officer, timezone.localdate().year)
         context["learning"] = courses_queries.learner_home(officer=officer)
         context["plan_block"] = plans_queries.home_block(officer=officer)
+        context["recommendations"] = reports_services.recommendations_for_today(officer=officer)
     return render(request, "common/home.html", context)
 
 

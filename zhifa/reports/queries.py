@@ -1,0 +1,319 @@
+"""Reads of the dashboard: a unit subtree's figures from the rollups, their drill-downs, the heatmap, peers, weak
+points and the officer's recommendations. Every figure is a count of rollup rows under a condition, and its
+drill-down lists the same rows under the same condition, so the two always agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.http import Http404
+
+from zhifa.cases.models import Case as LawCase
+from zhifa.courses.models import Lesson
+from zhifa.people import access
+from zhifa.people.models import Unit, User
+from zhifa.practice.models import Mastery
+from zhifa.questions.models import KnowledgePoint
+from zhifa.reports import stats
+from zhifa.reports.models import OfficerRollup, Recommendation, UnitKnowledgeRollup
+
+WEAK_RECALL = 0.6
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    condition: Q
+    help: str = ""
+
+
+# Officer counts, each with the condition that is also its drill-down.
+FIGURES = [
+    Figure("officers", "在职执法人员", Q()),
+    Figure("hours_met", "学时已达标", Q(hours_met=True)),
+    Figure("hours_behind", "学时未达标", Q(hours_met=False)),
+    Figure("plan_overdue", "有逾期培训任务", Q(plan_overdue__gt=0)),
+    Figure("exam_none", "本年未参加考试", Q(exams_sat=0)),
+    Figure("exam_failed", "有考试未通过", Q(exams_sat__gt=0) & Q(exams_passed__lt=F("exams_sat"))),
+    Figure("drill_outside", "演练处罚超出裁量基准", Q(drills_outside_standard__gt=0)),
+    Figure("practice_inactive", "本年未做每日一练", Q(practice_days=0)),
+    Figure("cert_invalid", "无有效执法证", ~Q(certificate_status="valid")),
+    Figure("cert_due", "执法证90天内到期", Q(certificate_due=True)),
+    Figure("tier_excellent", "考核优秀", Q(tier="excellent")),
+    Figure("tier_fail", "考核不合格", Q(tier="fail")),
+]
+FIGURES_BY_KEY = {f.key: f for f in FIGURES}
+
+
+def dashboard_unit(*, user: User, unit_id: int | None) -> Unit:
+    """The unit whose subtree the dashboard shows: the one asked for if the user may view it, else his top unit
+    (the first root for those who see everything); Http404 for users without the console."""
+    if not access.can_use_console(user):
+        raise Http404
+    if unit_id is not None:
+        unit = Unit.objects.filter(pk=unit_id).first()
+        if unit is None or not access.can_view_unit(user, unit):
+            raise Http404
+        return unit
+    paths = access.viewable_unit_paths(user)
+    units = Unit.objects.filter(parent__isnull=True) if paths is None else Unit.objects.filter(path__in=paths)
+    unit = units.order_by("path").first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+@dataclass
+class Group:
+    """A row of the dashboard: the unit's own officers, or one child unit with its subtree."""
+
+    unit: Unit
+    own_only: bool
+    n: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    sums: dict[str, float] = field(default_factory=dict)
+    means: dict[str, float | None] = field(default_factory=dict)
+
+    def share(self, key: str) -> float | None:
+        return stats.rate(self.counts.get(key, 0), self.n)
+
+    @property
+    def ranked(self) -> bool:
+        return self.n >= stats.MIN_RANKED
+
+
+def _group_condition(group: Group) -> Q:
+    return Q(unit_id=group.unit.pk) if group.own_only else Q(unit_path__startswith=group.unit.path)
+
+
+SUMS = ["hours_legal", "hours_skill", "hours_ethics", "hours_required", "plan_items", "plan_done", "exams_sat",
+        "exams_passed", "drills_run", "drills_failed", "drills_outside_standard", "practice_reviews",
+        "practice_correct"]  # fmt: skip
+MEANS = ["exam_score", "mastery", "satisfaction"]
+
+
+def _aggregate(rows: QuerySet[OfficerRollup], groups: list[Group]) -> None:
+    """Fill every group's figures with one GROUP BY over the rollup rows (a CASE names each row's group)."""
+    whens = [When(_group_condition(g), then=Value(i)) for i, g in enumerate(groups)]
+    annotations: dict = {"n": Count("id")}
+    annotations.update({f"c_{f.key}": Count("id", filter=f.condition) for f in FIGURES})
+    annotations.update({f"s_{s}": Sum(s) for s in SUMS})
+    annotations.update({f"m_{m}": Avg(m) for m in MEANS})
+    result = (
+        rows.annotate(group=Case(*whens, default=Value(-1), output_field=IntegerField()))
+        .values("group")
+        .annotate(**annotations)
+    )
+    for row in result:
+        r: dict = dict(row)
+        if r["group"] < 0:
+            continue
+        g = groups[r["group"]]
+        g.n = r["n"]
+        g.counts = {f.key: r[f"c_{f.key}"] for f in FIGURES}
+        g.sums = {s: float(r[f"s_{s}"] or 0) for s in SUMS}
+        g.means = {m: r[f"m_{m}"] for m in MEANS}
+
+
+@dataclass
+class Dashboard:
+    unit: Unit
+    year: int
+    total: Group
+    groups: list[Group]
+    computed_at: object | None
+
+    @property
+    def empty(self) -> bool:
+        return self.total.n == 0
+
+
+def dashboard(*, unit: Unit, year: int) -> Dashboard:
+    """The unit subtree's figures for the year, in total and per child unit (and the unit's own officers)."""
+    total = Group(unit=unit, own_only=False)
+    groups = [Group(unit=unit, own_only=True)] + [Group(unit=c, own_only=False) for c in unit.children.order_by("path")]
+    rows = OfficerRollup.objects.filter(year=year, unit_path__startswith=unit.path)
+    _aggregate(rows, [total])
+    _aggregate(rows, groups)
+    computed = rows.order_by("-computed_at").values_list("computed_at", flat=True).first()
+    return Dashboard(unit=unit, year=year, total=total, groups=[g for g in groups if g.n], computed_at=computed)
+
+
+def drilldown(*, unit: Unit, year: int, figure: str, own_only: bool = False) -> QuerySet[OfficerRollup]:
+    """The officers behind a figure (the same rows and condition the figure counts); Http404 for an unknown one."""
+    if figure not in FIGURES_BY_KEY:
+        raise Http404
+    where = Q(unit_id=unit.pk) if own_only else Q(unit_path__startswith=unit.path)
+    return (
+        OfficerRollup.objects.filter(where, FIGURES_BY_KEY[figure].condition, year=year)
+        .select_related("officer", "unit")
+        .order_by("unit_path", "officer__name")
+    )
+
+
+@dataclass
+class HeatCell:
+    group: Group
+    knowledge_point: KnowledgePoint
+    officers: int
+    weak: int
+    recall: float | None
+
+
+def heatmap(*, unit: Unit, year: int, groups: list[Group], limit: int = 12) -> tuple[list[KnowledgePoint], list]:
+    """The weakest knowledge points of the subtree (by share of weak officers) × the dashboard's groups."""
+    base = UnitKnowledgeRollup.objects.filter(year=year, unit_path__startswith=unit.path)
+    weakest = list(
+        base.values("knowledge_point_id")
+        .annotate(officers=Sum("officers"), weak=Sum("weak"))
+        .filter(officers__gte=1)
+        .order_by("-weak", "knowledge_point_id")[:limit]
+    )
+    points = {p.pk: p for p in KnowledgePoint.objects.filter(pk__in=[w["knowledge_point_id"] for w in weakest])}
+    columns = [points[w["knowledge_point_id"]] for w in weakest if w["knowledge_point_id"] in points]
+    rows = []
+    for g in groups:
+        cells = {
+            r["knowledge_point_id"]: r
+            for r in base.filter(_group_condition(g), knowledge_point__in=columns)
+            .values("knowledge_point_id")
+            .annotate(officers=Sum("officers"), weak=Sum("weak"), recall=Sum("recall_sum"))
+        }
+        row = []
+        for kp in columns:
+            c = cells.get(kp.pk)
+            row.append(
+                HeatCell(g, kp, c["officers"], c["weak"], c["recall"] / c["officers"])
+                if c and c["officers"]
+                else HeatCell(g, kp, 0, 0, None)
+            )
+        rows.append((g, row))
+    return columns, rows
+
+
+def weak_officers(*, unit: Unit, knowledge_point: KnowledgePoint, own_only: bool = False) -> QuerySet[Mastery]:
+    """The heatmap cell's drill-down: officers of the group whose mastery of the point is weak."""
+    where = Q(officer__unit_id=unit.pk) if own_only else Q(officer__unit__path__startswith=unit.path)
+    return (
+        Mastery.objects.filter(where, knowledge_point=knowledge_point, recall__lt=WEAK_RECALL)
+        .filter(officer__employment__in=("active", "seconded"))
+        .select_related("officer", "officer__unit")
+        .order_by("recall")
+    )
+
+
+@dataclass
+class Peer:
+    unit: Unit
+    n: int
+    met: int
+    rate: float | None
+    rank: int | None
+    before: float | None
+    changed: bool
+
+
+def peers(*, user: User, unit: Unit, year: int) -> list[Peer]:
+    """Units of the same level and kind that the user may view, ranked by the share of officers with their hours
+    met (from 5 officers), with last year's share and whether the change is beyond chance."""
+    candidates = list(access.units_viewable_by(user).filter(level=unit.level, kind=unit.kind).order_by("path")[:200])
+    if len(candidates) < 2:
+        return []
+    groups_now = [Group(unit=u, own_only=False) for u in candidates]
+    groups_before = [Group(unit=u, own_only=False) for u in candidates]
+    _aggregate(OfficerRollup.objects.filter(year=year), groups_now)
+    _aggregate(OfficerRollup.objects.filter(year=year - 1), groups_before)
+    ranked = {r.key: r for r in stats.rank([(i, g.counts.get("hours_met", 0), g.n) for i, g in enumerate(groups_now)])}
+    result = []
+    for i, (now, before) in enumerate(zip(groups_now, groups_before, strict=True)):
+        r = ranked[i]
+        met_before = before.counts.get("hours_met", 0)
+        result.append(
+            Peer(
+                unit=now.unit,
+                n=now.n,
+                met=r.part,
+                rate=r.rate,
+                rank=r.rank,
+                before=stats.rate(met_before, before.n),
+                changed=stats.change_is_real(r.part, now.n, met_before, before.n),
+            )
+        )
+    return sorted(result, key=lambda p: (p.rank is None, p.rank or 0, p.unit.path))
+
+
+@dataclass
+class Coverage:
+    knowledge_point: KnowledgePoint
+    lessons: list[Lesson]
+    cases: list[LawCase]
+
+
+def coverage(*, knowledge_point: KnowledgePoint) -> Coverage:
+    """What trains a knowledge point: published lessons (micro-lessons first) and the cases that teach it."""
+    lessons = list(
+        Lesson.objects.filter(knowledge_points=knowledge_point, chapter__course__status="published")
+        .select_related("chapter__course")
+        .order_by("-is_micro", "minutes")[:20]
+    )
+    cases = list(LawCase.objects.filter(knowledge_points=knowledge_point)[:20])
+    return Coverage(knowledge_point, lessons, cases)
+
+
+def knowledge_point_get(*, knowledge_point_id: int) -> KnowledgePoint:
+    kp = KnowledgePoint.objects.filter(pk=knowledge_point_id).first()
+    if kp is None:
+        raise Http404
+    return kp
+
+
+def recommendation_get_for_user(*, recommendation_id: int, user: User) -> Recommendation:
+    """The officer's own recommendation; Http404 for anybody else's."""
+    officer = access.officer_of(user)
+    rec = Recommendation.objects.filter(pk=recommendation_id).first()
+    if rec is None or officer is None or rec.officer_id != officer.pk:
+        raise Http404
+    return rec
+
+
+@dataclass
+class FollowFigures:
+    shown: int
+    followed: int
+    rate: float | None
+    by_kind: list[tuple[str, int, int, float | None]]
+    mastery_change: float | None  # mean later recall minus recall when suggested, for followed weak-point ones
+
+
+def follow_figures(*, unit: Unit, since: date) -> FollowFigures:
+    """Whether recommendations work: how many were followed, per kind, and the mastery change after a weak-point
+    recommendation was followed (the officer's recall of that point now minus when it was suggested)."""
+    recs = Recommendation.objects.filter(officer__unit__path__startswith=unit.path, day__gte=since)
+    by_kind = []
+    for kind, label in Recommendation.Kind.choices:
+        shown = recs.filter(kind=kind).count()
+        followed = recs.filter(kind=kind, followed_at__isnull=False).count()
+        by_kind.append((str(label), shown, followed, stats.rate(followed, shown)))
+    followed_weak = list(
+        recs.filter(
+            kind=Recommendation.Kind.WEAK_POINT, followed_at__isnull=False, recall_before__isnull=False
+        ).values_list("officer_id", "knowledge_point_id", "recall_before")[:5000]
+    )
+    now = {
+        (m.officer_id, m.knowledge_point_id): m.recall
+        for m in Mastery.objects.filter(
+            officer_id__in={o for o, _, _ in followed_weak}, knowledge_point_id__in={k for _, k, _ in followed_weak}
+        )
+    }
+    deltas = [now[(o, k)] - before for o, k, before in followed_weak if (o, k) in now and before is not None]
+    shown_all, followed_all = recs.count(), recs.filter(followed_at__isnull=False).count()
+    return FollowFigures(
+        shown=shown_all,
+        followed=followed_all,
+        rate=stats.rate(followed_all, shown_all),
+        by_kind=by_kind,
+        mastery_change=round(100 * sum(deltas) / len(deltas), 1) if deltas else None,
+    )

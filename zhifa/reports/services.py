@@ -1,0 +1,296 @@
+"""Writes of the reports app: the nightly rollups and the officer's recommendations (shown, followed)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.db.models import Avg, Count, Max, Q, Sum
+from django.utils import timezone
+
+from zhifa.cases.models import DrillRun
+from zhifa.evaluation.models import AssessmentResult
+from zhifa.exams.models import Grade
+from zhifa.people.models import Officer
+from zhifa.plans.models import Assignment
+from zhifa.practice.models import DailyActivity, Mastery
+from zhifa.records import ledger
+from zhifa.records import queries as records_queries
+from zhifa.records.models import HoursEntry
+from zhifa.reports.models import OfficerRollup, Recommendation, UnitKnowledgeRollup
+from zhifa.surveys import queries as surveys_queries
+
+COUNTED_EMPLOYMENT = ("active", "seconded")  # as the hours ledger: retired and departed officers owe nothing
+WEAK_RECALL = 0.6  # below this expected recall a knowledge point is weak for an officer
+CERTIFICATE_DUE_DAYS = 90
+
+
+def _year_bounds(year: int) -> tuple[datetime, datetime]:
+    tz = timezone.get_current_timezone()
+    return datetime.combine(date(year, 1, 1), time.min, tz), datetime.combine(date(year + 1, 1, 1), time.min, tz)
+
+
+def _hours(year: int) -> dict[int, dict[str, float]]:
+    rows = (
+        HoursEntry.objects.filter(year=year, status=HoursEntry.Status.APPROVED)
+        .values("officer_id", "category")
+        .annotate(total=Sum("hours"))
+    )
+    result: dict[int, dict[str, float]] = defaultdict(dict)
+    for r in rows:
+        result[r["officer_id"]][r["category"]] = float(r["total"])
+    return result
+
+
+def _plans(year: int) -> dict[int, tuple[int, int, int]]:
+    rows = (
+        Assignment.objects.filter(item__plan__year=year, item__plan__status="published")
+        .values("officer_id")
+        .annotate(
+            items=Count("id"),
+            done=Count("id", filter=Q(status__in=["done", "exempted"])),
+            overdue=Count("id", filter=Q(status="overdue")),
+        )
+    )
+    return {r["officer_id"]: (r["items"], r["done"], r["overdue"]) for r in rows}
+
+
+def _exams(since: datetime, until: datetime) -> dict[int, tuple[int, int, float | None]]:
+    """Per officer: exams sat, exams passed (any attempt), mean score share of final grades."""
+    rows = (
+        Grade.objects.filter(status=Grade.Status.FINAL, attempt__started_at__gte=since, attempt__started_at__lt=until)
+        .values("attempt__officer_id", "attempt__exam_id")
+        .annotate(best=Max("total"), top=Max("max_score"), passed=Count("id", filter=Q(passed=True)))
+    )
+    per: dict[int, list[tuple[bool, float]]] = defaultdict(list)
+    for r in rows:
+        share = float(r["best"]) / float(r["top"]) if r["top"] else 0.0
+        per[r["attempt__officer_id"]].append((r["passed"] > 0, share))
+    return {
+        o: (len(v), sum(1 for p, _ in v if p), sum(s for _, s in v) / len(v) if v else None) for o, v in per.items()
+    }
+
+
+def _drills(since: datetime, until: datetime) -> dict[int, tuple[int, int, int]]:
+    rows = (
+        DrillRun.objects.filter(is_preview=False, officer__isnull=False, finished_at__gte=since, finished_at__lt=until)
+        .exclude(status=DrillRun.Status.IN_PROGRESS)
+        .values("officer_id")
+        .annotate(
+            runs=Count("id"),
+            failed=Count("id", filter=Q(status=DrillRun.Status.FAILED)),
+            outside=Count("id", filter=Q(decision_within=False)),
+        )
+    )
+    return {r["officer_id"]: (r["runs"], r["failed"], r["outside"]) for r in rows}
+
+
+def _practice(year: int) -> dict[int, tuple[int, int, int]]:
+    rows = (
+        DailyActivity.objects.filter(day__year=year, reviews__gt=0)
+        .values("officer_id")
+        .annotate(days=Count("id"), reviews=Sum("reviews"), correct=Sum("correct"))
+    )
+    return {r["officer_id"]: (r["days"], r["reviews"], r["correct"]) for r in rows}
+
+
+def _tiers(year: int) -> dict[int, str]:
+    rows = AssessmentResult.objects.filter(assessment__period__year=year).values_list("officer_id", "tier")
+    return dict(rows)
+
+
+@transaction.atomic
+def rollups_compute(*, year: int, today: date | None = None) -> int:
+    """Rebuild the year's officer and knowledge-point rollups from the ledgers; returns the officers counted.
+
+    Run nightly (`manage.py compute_rollups`) and after the demo seeds; the dashboard never reads raw logs.
+    """
+    today = today or timezone.localdate()
+    since, until = _year_bounds(year)
+    officers = list(
+        Officer.objects.filter(employment__in=COUNTED_EMPLOYMENT).values_list(
+            "pk", "unit_id", "unit__path", "unit__province", "certificate_status", "certificate_expires"
+        )
+    )
+    ids = [o[0] for o in officers]
+    hours, plans, exams = _hours(year), _plans(year), _exams(since, until)
+    drills, practice, tiers = _drills(since, until), _practice(year), _tiers(year)
+    mastery = dict(
+        Mastery.objects.filter(officer_id__in=ids)
+        .values("officer_id")
+        .annotate(m=Avg("recall"))
+        .values_list("officer_id", "m")
+    )
+    satisfaction = surveys_queries.satisfaction_by_officer(officer_ids=ids, since=since, until=until)
+    requirement_rows = records_queries.requirement_rows(year)
+    required_cache: dict[tuple[str, str], dict[str, float]] = {}
+    now = timezone.now()
+    rows = []
+    for pk, unit_id, path, province, cert_status, cert_expires in officers:
+        if (path, province) not in required_cache:
+            by_category = ledger.effective_requirement(requirement_rows, year=year, unit_path=path, province=province)
+            required_cache[(path, province)] = {c: float(h) for c, h in by_category.items()}
+        required = required_cache[(path, province)]
+        earned = hours.get(pk, {})
+        sat = satisfaction.get(pk)
+        rows.append(
+            OfficerRollup(
+                officer_id=pk,
+                year=year,
+                unit_id=unit_id,
+                unit_path=path,
+                hours_legal=earned.get("legal", 0.0),
+                hours_skill=earned.get("skill", 0.0),
+                hours_ethics=earned.get("ethics", 0.0),
+                hours_required=sum(required.values()),
+                hours_met=all(earned.get(c, 0.0) + 0.005 >= h for c, h in required.items()),
+                plan_items=plans.get(pk, (0, 0, 0))[0],
+                plan_done=plans.get(pk, (0, 0, 0))[1],
+                plan_overdue=plans.get(pk, (0, 0, 0))[2],
+                exams_sat=exams.get(pk, (0, 0, None))[0],
+                exams_passed=exams.get(pk, (0, 0, None))[1],
+                exam_score=exams.get(pk, (0, 0, None))[2],
+                drills_run=drills.get(pk, (0, 0, 0))[0],
+                drills_failed=drills.get(pk, (0, 0, 0))[1],
+                drills_outside_standard=drills.get(pk, (0, 0, 0))[2],
+                practice_days=practice.get(pk, (0, 0, 0))[0],
+                practice_reviews=practice.get(pk, (0, 0, 0))[1],
+                practice_correct=practice.get(pk, (0, 0, 0))[2],
+                mastery=mastery.get(pk),
+                certificate_status=cert_status,
+                certificate_due=bool(
+                    cert_expires and cert_status == "valid" and cert_expires <= today + timedelta(CERTIFICATE_DUE_DAYS)
+                ),
+                satisfaction=sat.smoothed if sat is not None and sat.shown else None,
+                tier=tiers.get(pk, ""),
+                computed_at=now,
+            )
+        )
+    OfficerRollup.objects.filter(year=year).delete()
+    OfficerRollup.objects.bulk_create(rows, batch_size=2000)
+    _knowledge_rollup(year=year, now=now)
+    return len(rows)
+
+
+def _knowledge_rollup(*, year: int, now: datetime) -> None:
+    """Per leaf unit and knowledge point: officers with a mastery, how many are weak, and the sum of recall."""
+    rows = (
+        Mastery.objects.filter(officer__employment__in=COUNTED_EMPLOYMENT)
+        .values("officer__unit_id", "officer__unit__path", "knowledge_point_id")
+        .annotate(officers=Count("id"), weak=Count("id", filter=Q(recall__lt=WEAK_RECALL)), recall_sum=Sum("recall"))
+    )
+    UnitKnowledgeRollup.objects.filter(year=year).delete()
+    UnitKnowledgeRollup.objects.bulk_create(
+        [
+            UnitKnowledgeRollup(
+                year=year,
+                unit_id=r["officer__unit_id"],
+                unit_path=r["officer__unit__path"],
+                knowledge_point_id=r["knowledge_point_id"],
+                officers=r["officers"],
+                weak=r["weak"],
+                recall_sum=r["recall_sum"] or 0.0,
+                computed_at=now,
+            )
+            for r in rows
+        ],
+        batch_size=2000,
+    )
+
+
+def recommendation_follow(*, recommendation: Recommendation) -> Recommendation:
+    """Record that the officer opened the recommendation (the first time only)."""
+    if recommendation.followed_at is None:
+        recommendation.followed_at = timezone.now()
+        recommendation.save(update_fields=["followed_at"])
+    return recommendation
+
+
+def _item_url(item) -> str:
+    if item.kind == "course" and item.course_id:
+        return f"/courses/{item.course_id}/"
+    return {"practice_target": "/practice/", "exam": "/exams/", "drill": "/cases/", "offline_class": "/classes/"}.get(
+        item.kind, "/plans/my/"
+    )
+
+
+def _deadline_candidate(officer: Officer, today: date) -> dict | None:
+    """The officer's most urgent open plan item due within 30 days (or overdue)."""
+    from zhifa.plans import queries as plans_queries
+
+    for mine in plans_queries.my_plan(officer=officer, today=today):
+        if mine.open and mine.item.required and mine.item.deadline <= today + timedelta(days=30):
+            return {
+                "kind": Recommendation.Kind.DEADLINE,
+                "title": f"完成「{mine.item.title}」",
+                "reason": f"培训计划事项{mine.due}（截止 {mine.item.deadline:%Y-%m-%d}）：{mine.why}",
+                "url": _item_url(mine.item),
+            }
+    return None
+
+
+def _weak_point_candidate(officer: Officer) -> dict | None:
+    """His weakest knowledge point (recall below 60 %) and the shortest published lesson that teaches it."""
+    from zhifa.courses.models import Lesson
+
+    weakest = (
+        Mastery.objects.filter(officer=officer, recall__lt=WEAK_RECALL)
+        .select_related("knowledge_point")
+        .order_by("recall")
+    )
+    for m in weakest[:1]:
+        lesson = (
+            Lesson.objects.filter(knowledge_points=m.knowledge_point_id, chapter__course__status="published")
+            .order_by("-is_micro", "minutes", "pk")
+            .first()
+        )
+        share = round(100 * m.recall)
+        if lesson is not None:
+            what = "微课" if lesson.is_micro else "课时"
+            title = f"学习{lesson.minutes}分钟{what}《{lesson.title}》"
+            url = f"/courses/lessons/{lesson.pk}/"
+        else:
+            title = f"练习「{m.knowledge_point.name}」"
+            url = f"/practice/play/?mode=scope&kp={m.knowledge_point_id}"
+        return {
+            "kind": Recommendation.Kind.WEAK_POINT,
+            "title": title,
+            "reason": f"你在「{m.knowledge_point.name}」的掌握度为 {share}%，低于 {round(100 * WEAK_RECALL)}%",
+            "url": url,
+            "knowledge_point_id": m.knowledge_point_id,
+            "recall_before": m.recall,
+        }
+    return None
+
+
+def _practice_candidate(officer: Officer) -> dict | None:
+    from zhifa.practice.models import ReviewCard
+
+    due = ReviewCard.objects.filter(officer=officer, due__lte=timezone.now()).count()
+    if not due:
+        return None
+    return {
+        "kind": Recommendation.Kind.PRACTICE,
+        "title": f"复习今天到期的 {due} 道题",
+        "reason": "按记忆曲线，这些题今天复习最不容易忘",
+        "url": "/practice/",
+    }
+
+
+@transaction.atomic
+def recommendations_for_today(*, officer: Officer, today: date | None = None) -> list[Recommendation]:
+    """At most three explained suggestions for today, chosen once a day and kept (to measure whether they are
+    followed): the most urgent plan deadline, the weakest knowledge point, practice due."""
+    today = today or timezone.localdate()
+    existing = list(Recommendation.objects.filter(officer=officer, day=today).order_by("position"))
+    if existing:
+        return existing
+    candidates = [
+        c
+        for c in (_deadline_candidate(officer, today), _weak_point_candidate(officer), _practice_candidate(officer))
+        if c
+    ]
+    recs = [Recommendation(officer=officer, day=today, position=i, **c) for i, c in enumerate(candidates[:3])]
+    Recommendation.objects.bulk_create(recs, ignore_conflicts=True)
+    return list(Recommendation.objects.filter(officer=officer, day=today).order_by("position"))

@@ -1,0 +1,125 @@
+"""The unit dashboard as a training administrator uses it: every figure equals the list of officers behind it."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from zhifa.common.testing import make_officer
+from zhifa.practice.models import Mastery
+from zhifa.questions.models import KnowledgePoint
+from zhifa.records import services as records_services
+from zhifa.reports import queries, services
+from zhifa.reports.models import Recommendation
+
+YEAR = timezone.localdate().year
+
+
+@pytest.fixture
+def market_staff(org, officer, unit_admin):
+    """The city market bureau's subtree: 张明 and six colleagues in 东城区, some with hours, some weak on a point."""
+    staff = [officer] + [make_officer(org.east_market, name=f"同事{i}") for i in range(6)]
+    for i, o in enumerate(staff[:4]):
+        for category in ("legal", "skill", "ethics"):
+            records_services.hours_credit(
+                officer=o,
+                category=category,
+                hours=Decimal("40"),
+                source="测试培训",
+                evidence="",
+                dedupe_key=f"t:{i}:{category}",
+            )
+    point = KnowledgePoint.objects.create(code="hearing", name="听证程序", path="")
+    for i, o in enumerate(staff):
+        Mastery.objects.create(
+            officer=o, knowledge_point=point, recall=0.3 if i % 2 == 0 else 0.9, cards=5, computed_at=timezone.now()
+        )
+    services.rollups_compute(year=YEAR)
+    return staff, point
+
+
+def test_every_figure_equals_the_count_of_its_drilldown(client, org, unit_admin, market_staff):
+    client.force_login(unit_admin)
+    page = client.get(f"/reports/?unit={org.market.pk}")
+    assert page.status_code == 200
+    board = page.context["board"]
+    assert board.total.n == 8  # seven in 东城区 and 王芳 herself at the bureau
+    for figure in queries.FIGURES:
+        for group in [board.total, *board.groups]:
+            own = "&own=1" if group.own_only else ""
+            listed = client.get(f"/reports/officers/?unit={group.unit.pk}&figure={figure.key}{own}")
+            assert listed.context["page"].paginator.count == group.counts[figure.key], (figure.key, group.unit.name)
+    assert board.total.counts["hours_met"] == 4
+
+
+def test_the_heatmap_cell_lists_the_weak_officers_and_exports_them(client, org, unit_admin, market_staff):
+    _, point = market_staff
+    client.force_login(unit_admin)
+    board = client.get(f"/reports/?unit={org.market.pk}").context
+    (group, cells), *_ = [(g, row) for g, row in board["heat_rows"] if not g.own_only]
+    assert (cells[0].weak, cells[0].officers) == (4, 7)
+    cell = client.get(f"/reports/weak/?unit={group.unit.pk}&kp={point.pk}")
+    assert len(cell.context["masteries"]) == 4
+    export = client.get(f"/reports/weak/?unit={group.unit.pk}&kp={point.pk}&format=xlsx")
+    sheet = load_workbook(filename=__import__("io").BytesIO(export.content)).active
+    assert sheet.max_row == 2 + 4
+
+
+def test_an_administrator_sees_only_his_subtree(client, org, unit_admin, market_staff):
+    client.force_login(unit_admin)
+    assert client.get(f"/reports/?unit={org.west_transport.pk}").status_code == 404
+    assert client.get("/reports/").context["board"].unit == org.market
+
+
+def test_an_officer_has_no_dashboard(client, officer):
+    client.force_login(officer.user)
+    assert client.get("/reports/").status_code == 404
+
+
+def test_a_year_without_data_says_so_plainly(client, unit_admin, market_staff):
+    client.force_login(unit_admin)
+    page = client.get("/reports/?year=2001")
+    assert "没有可统计的数据" in page.content.decode()
+
+
+def test_the_officer_gets_at_most_three_explained_recommendations_and_following_is_recorded(
+    client, officer, market_staff
+):
+    client.force_login(officer.user)
+    home = client.get("/")
+    recs = home.context["recommendations"]
+    assert 1 <= len(recs) <= 3
+    weak = next(r for r in recs if r.kind == Recommendation.Kind.WEAK_POINT)
+    assert "「听证程序」的掌握度为 30%" in weak.reason
+    assert weak.reason in home.content.decode()
+    assert client.get("/").context["recommendations"] == recs  # chosen once a day
+    followed = client.get(f"/reports/go/{weak.pk}/")
+    assert followed.status_code == 302 and followed["Location"] == weak.url
+    weak.refresh_from_db()
+    assert weak.followed_at is not None
+
+
+def test_nobody_can_follow_another_officers_recommendation(client, officer, outsider, market_staff):
+    client.force_login(officer.user)
+    rec = client.get("/").context["recommendations"][0]
+    client.force_login(outsider.user)
+    assert client.get(f"/reports/go/{rec.pk}/").status_code == 404
+
+
+def test_the_follow_rate_is_shown_to_administrators(client, org, officer, unit_admin, market_staff):
+    client.force_login(officer.user)
+    rec = client.get("/").context["recommendations"][0]
+    client.get(f"/reports/go/{rec.pk}/")
+    client.force_login(unit_admin)
+    follow = client.get(f"/reports/?unit={org.market.pk}").context["follow"]
+    assert follow.followed == 1 and follow.shown >= 1
+
+
+def test_a_recommendation_of_yesterday_is_not_shown_today(client, officer, market_staff, time_machine):
+    client.force_login(officer.user)
+    first = client.get("/").context["recommendations"]
+    time_machine.move_to(timezone.now() + timedelta(days=1))
+    client.force_login(officer.user)  # the idle timeout ended yesterday's session
+    assert {r.pk for r in client.get("/").context["recommendations"]}.isdisjoint({r.pk for r in first})

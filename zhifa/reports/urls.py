@@ -1,0 +1,11 @@
+from django.urls import URLPattern, path
+
+from zhifa.reports import views
+
+app_name = "reports"
+urlpatterns: list[URLPattern] = [
+    path("", views.dashboard, name="dashboard"),
+    path("officers/", views.officers, name="officers"),
+    path("weak/", views.weak_cell, name="weak"),
+    path("go/<int:recommendation_id>/", views.follow, name="follow"),
+]
