@@ -154,3 +154,13 @@ def test_clean_question_limits():
     assert services.clean_question("  听证  期限 ") == "听证 期限"
     with pytest.raises(services.AssistantError, match="问题"):
         services.clean_question("x" * 301)
+
+
+def test_seed_assistant_asks_the_sample_questions_once(officer, laws, capsys):
+    from django.core.management import call_command
+
+    call_command("seed_assistant")
+    call_command("seed_assistant")
+    out = capsys.readouterr().out
+    assert "新增 3 个示例提问" in out and "新增 0 个示例提问" in out
+    assert Inquiry.objects.filter(user=officer.user, answer_status="articles").count() == 3
