@@ -78,7 +78,11 @@ def _filtered(request: HttpRequest, rows: list[queries.ReviewRow]) -> list[queri
     decided, name = params.get("decided", ""), params.get("q", "").strip()
     sub = _int(params.get("sub"))
     if sub:
-        path = next((r.unit_path for r in rows if r.unit_path.endswith(f"/{sub}/")), None)
+        # Only a unit inside the scope: the officers' own units may all lie deeper than the chosen one.
+        path = next(
+            (r.unit_path[: r.unit_path.index(f"/{sub}/") + len(f"/{sub}/")] for r in rows if f"/{sub}/" in r.unit_path),
+            None,
+        )
         rows = [r for r in rows if path is not None and r.unit_path.startswith(path)]
     if outcome in OUTCOMES:
         rows = [r for r in rows if r.outcome == outcome]
