@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
@@ -104,7 +105,7 @@ def related_for(*, keys: list[str], limit: int = 8) -> list[Related]:
         by_type[content_type_id].add(object_id)
     related: list[Related] = []
     for content_type_id, ids in by_type.items():
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        model: Any = ContentType.objects.get_for_id(content_type_id).model_class()
         if model is None:
             continue
         label = model._meta.label

@@ -93,7 +93,7 @@ def train(pairs: Iterable, *, c: float = 10.0) -> LawClassifier:
     laws = sorted(set(labels))
     vocabulary = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.get)
     if len(laws) == 1:
-        coef, intercept = np.zeros((1, x.shape[1]), dtype=np.float32), np.zeros(1, dtype=np.float32)
+        coef, intercept = np.zeros((1, x.shape[1])), np.zeros(1)
     else:
         model = LogisticRegression(C=c, max_iter=300)
         model.fit(x, labels)

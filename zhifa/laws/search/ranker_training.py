@@ -129,7 +129,7 @@ def train(
     dataset = lightgbm.Dataset(
         x, y, group=groups, feature_name=list(rerank.FEATURES), categorical_feature=["category", "status"]
     )
-    params = {**PARAMS, "min_data_in_leaf": min(PARAMS["min_data_in_leaf"], max(1, len(y) // 10))}
+    params = {**PARAMS, "min_data_in_leaf": min(int(PARAMS["min_data_in_leaf"]), max(1, len(y) // 10))}  # type: ignore[call-overload]
     booster = lightgbm.train(params, dataset, num_boost_round=rounds)
     models = side_models(pairs, settings)
     models.booster = booster

@@ -145,10 +145,10 @@ def candidates(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, mo
         key_ids = resolve.ids_of_keys(best)
         allowed = resolve.ids_passing(list(key_ids.values()), filters)
         for key in best:
-            doc_id = key_ids.get(key)
-            if doc_id in allowed:
-                pool.prior_articles[doc_id] = articles[key]
-                chosen[doc_id] = None
+            found = key_ids.get(key)
+            if found is not None and found in allowed:
+                pool.prior_articles[found] = articles[key]
+                chosen[found] = None
     pool.ids = list(chosen)
     return pool
 
