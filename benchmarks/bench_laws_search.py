@@ -1,7 +1,8 @@
 """Law search benchmark: latency over the whole corpus and relevance on real questions, on SQLite and PostgreSQL.
 
     .venv/bin/python benchmarks/bench_laws_search.py                 # latency, both backends (quick)
-    .venv/bin/python benchmarks/bench_laws_search.py --relevance     # + every relevance variant (test split)
+    .venv/bin/python benchmarks/bench_laws_search.py --relevance     # + every relevance variant (test split) and
+                                                                     #   the re-ranker, trained on the train split
     .venv/bin/python benchmarks/bench_laws_search.py --full          # all queries, train split too
 
 Databases: var/bench/laws_search.sqlite3 and postgres://…/zhifa_bench_laws_search (override with
@@ -209,7 +210,29 @@ def measure_relevance(split: str) -> list[tuple[str, dict]]:
             f"  R@100 {result['recall@100']:.3f}  MRR@10 {result['mrr@10']:.3f}  p95 {result['p95_ms']:.0f} ms",
             flush=True,
         )
+    rows.append(measure_reranker(pairs))
     return rows
+
+
+def measure_reranker(pairs) -> tuple[str, dict]:
+    """The learned re-ranker, trained here on the train split only (as `train_search --split train`), in memory."""
+    from zhifa.laws.search import ranker_training
+    from zhifa.laws.search.backends import Filters, get_backend
+    from zhifa.laws.search.evaluation import TRAIN, evaluate, read_pairs
+    from zhifa.laws.search.queries import ranked_keys
+
+    filters = Filters(regions=("",))
+    models, info = ranker_training.train(get_backend(), read_pairs(PAIRS, split=TRAIN), filters, rounds=200)
+    seen = set(models.article_counts)
+    result = evaluate(pairs, lambda q: ranked_keys(q=q, filters=filters, limit=100, ranker=models), seen=seen)
+    name = f"re-ranker (trained here, {info['seconds']:.0f} s, pool recall {info['pool_recall']:.3f})"
+    print(
+        f"  {name:<44} R@1 {result['recall@1']:.3f}  R@5 {result['recall@5']:.3f}  R@10 {result['recall@10']:.3f}"
+        f"  R@100 {result['recall@100']:.3f}  MRR@10 {result['mrr@10']:.3f}  p95 {result['p95_ms']:.0f} ms"
+        f"  (unseen: R@10 {result['unseen']['recall@10']:.3f}, R@100 {result['unseen']['recall@100']:.3f})",
+        flush=True,
+    )
+    return name, result
 
 
 def child(args) -> None:
