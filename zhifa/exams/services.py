@@ -431,7 +431,8 @@ def _finalise(attempt: Attempt, grade: Grade, now, *, revision: int = 0) -> None
     Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.GRADED)
     officer = attempt.officer
     key = f"exams:attempt:{attempt.pk}"
-    context: dict = {"attempt": attempt.pk}
+    # The learning record carries the results' release time: pages show no outcome before it.
+    context: dict = {"attempt": attempt.pk, "release_at": (exam.results_release_at or exam.closes_at).isoformat()}
     if revision:
         previous = _attempt_statements(attempt).order_by("-id").first()
         context.update(regrade=revision, supersedes=str(previous.uuid) if previous else None)

@@ -23,7 +23,26 @@ def _me(request: HttpRequest) -> User:
 @login_required
 def exam_list(request: HttpRequest) -> HttpResponse:
     exams = queries.exams_for_officer(user=_me(request))
-    return render(request, "exams/exam_list.html", {"exams": exams, "now": timezone.now()})
+    now = timezone.now()
+    mine = queries.my_attempt_states(user=_me(request), exams=exams)
+    for exam in exams:
+        exam.my_state = exam_state(exam, now, *mine.get(exam.pk, (0, False)))  # type: ignore[attr-defined]
+    return render(request, "exams/exam_list.html", {"exams": exams, "now": now})
+
+
+def exam_state(exam, now, submitted: int, running: bool) -> tuple[str, str]:
+    """(label, badge class) of an exam for one officer: 进行中 only while he may still answer; once he has handed
+    in his last attempt, 已交卷 until the results' release time, then 成绩已公布."""
+    if now < exam.opens_at:
+        return "未开始", "warn"
+    done = submitted > 0 and not running and (submitted >= exam.attempts_allowed or now >= exam.closes_at)
+    if done:
+        if exam.results_released(now):
+            return "成绩已公布", "ok"
+        return f"已交卷 · 成绩 {timezone.localtime(exam.results_release_at or exam.closes_at):%Y-%m-%d %H:%M} 公布", ""
+    if now < exam.closes_at:
+        return "进行中", "ok"
+    return "已结束", ""
 
 
 @login_required

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from functools import reduce
 
@@ -160,6 +160,37 @@ def hours_entries_for(officer: Officer, year: int) -> QuerySet[HoursEntry]:
 def statements_for(officer: Officer, *, year: int | None = None) -> QuerySet[Statement]:
     rows = Statement.objects.filter(officer=officer)
     return rows.filter(timestamp__year=year) if year else rows
+
+
+def statement_release_at(statement: Statement):
+    """When the statement's outcome may be shown: its context's `release_at` (an exam's results release), or None."""
+    raw = (statement.context or {}).get("release_at") if isinstance(statement.context, dict) else None
+    if not raw:
+        return None
+    try:
+        when = datetime.fromisoformat(raw)
+    except (TypeError, ValueError):
+        return None
+    return when if timezone.is_aware(when) else timezone.make_aware(when)
+
+
+def statements_shown(officer: Officer, *, year: int | None = None, limit: int = 100) -> list[Statement]:
+    """The officer's statements for a page: one whose outcome is not yet released is marked `withheld`
+    (the page then shows 已交卷 and the release time, never the pass/fail or the score)."""
+    now = timezone.now()
+    rows = list(statements_for(officer, year=year)[:limit])
+    for row in rows:
+        release_at = statement_release_at(row)
+        row.withheld = release_at is not None and now < release_at  # type: ignore[attr-defined]
+        row.release_at = release_at  # type: ignore[attr-defined]
+    return rows
+
+
+def statements_released(officer: Officer) -> list[Statement]:
+    """The officer's statements whose outcome is released (for exports), oldest first."""
+    now = timezone.now()
+    rows = statements_for(officer).order_by("timestamp", "pk")
+    return [row for row in rows if (when := statement_release_at(row)) is None or when <= now]
 
 
 def years_of(officer: Officer, current: int) -> list[int]:

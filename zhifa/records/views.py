@@ -46,7 +46,7 @@ def _record_context(officer: Officer, year: int) -> dict:
         "years": queries.years_of(officer, timezone.localdate().year),
         "summary": queries.hours_summary_for(officer, year),
         "entries": list(queries.hours_entries_for(officer, year)),
-        "statements": list(queries.statements_for(officer, year=year)[:100]),
+        "statements": queries.statements_shown(officer, year=year),
     }
 
 
@@ -109,7 +109,7 @@ def _transcript_response(officer: Officer, year: int) -> HttpResponse:
 
 def _xapi_response(officer: Officer) -> HttpResponse:
     document = xapi.statement_result(
-        queries.statements_for(officer).order_by("timestamp", "pk"),
+        queries.statements_released(officer),
         site=settings.SITE_URL,
         account_name=officer.user.get_username(),
         actor_name=officer.name,

@@ -23,7 +23,7 @@ def test_an_officer_sees_his_exam_and_starts_it(client, officer, exam, org, unit
     for n in range(5):  # more exams do not mean more queries
         factories.exam(org, by=unit_admin, build=False, title=f"模拟考试{n}")
     # session, user, officer (+ domains, grants), exams (+ 3 audience prefetches), the menu's role checks: constant
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         listing = client.get("/exams/").content.decode()
     assert exam.title in listing and "模拟考试4" in listing
     assert "开始考试" in client.get(f"/exams/{exam.pk}/").content.decode()
@@ -50,6 +50,26 @@ def test_the_result_waits_for_release_then_shows_explanations_and_cited_articles
     client.force_login(officer.user)
     after = client.get(f"/exams/attempts/{attempt.pk}/result/").content.decode()
     assert "得分" in after and "依据行政处罚法第四十四条" in after and "行政处罚法#第四十四条" in after
+
+
+def test_nothing_reveals_pass_or_fail_before_the_release_time(client, officer, exam, time_machine):
+    """Issue 22 item 3: right after handing in, /records/ says 已交卷 (no 未通过, no score) and the exam list no
+    longer says 进行中; after the release time both show the outcome."""
+    client.force_login(officer.user)
+    client.post(f"/exams/{exam.pk}/start/")
+    attempt = Attempt.objects.get(exam=exam, officer=officer)
+    services.attempt_submit(attempt=attempt, by=officer.user)  # no answers: a fail once released
+    record = client.get("/records/").content.decode()
+    assert "已交卷 · " + exam.title in record and "成绩将于" in record
+    assert "未通过" not in record and "得分" not in record
+    listing = client.get("/exams/").content.decode()
+    assert "进行中" not in listing and "已交卷" in listing
+    assert '"failed"' not in client.get("/records/xapi.json").content.decode()
+    time_machine.move_to(exam.closes_at + timedelta(minutes=1))
+    client.force_login(officer.user)
+    record = client.get("/records/").content.decode()
+    assert "未通过 · " + exam.title in record and "成绩将于" not in record
+    assert "成绩已公布" in client.get("/exams/").content.decode()
 
 
 def test_an_administrator_creates_an_exam_with_a_blueprint_builds_papers_and_publishes(
