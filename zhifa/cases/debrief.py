@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from zhifa.cases import queries
-from zhifa.cases.drill_engine import RunState, run_verdict
+from zhifa.cases.drill_engine import RunState, legality_failed, run_verdict
 from zhifa.cases.models import DrillRun
 from zhifa.cases.scenario_graph import best_path, explore, max_scores
 from zhifa.cases.scenario_types import DIMENSIONS, ROLES
@@ -63,8 +63,10 @@ def debrief_build(run: DrillRun) -> dict:
                 "max": highest[dim],
                 "passing": scenario.passing.get(dim),
                 "percent": round(100 * max(state.scores.get(dim, 0), 0) / highest[dim]) if highest[dim] else 0,
+                "failed": dim == "legality" and legality_failed(state),
             }
             for dim, name in DIMENSIONS.items()
+            if highest[dim] > 0  # a dimension this drill never scores is not listed
         ],
         "steps": steps,
         "mistakes": [s for s in steps if s.get("mistake")],

@@ -149,7 +149,21 @@ def run_verdict(scenario: Scenario, state: RunState) -> tuple[bool, list[str]]:
     ending = scenario.scenes[state.scene].ending
     if ending is not None and ending.outcome == "failure":
         reasons.append(f"结局：{ending.title}")
+    outside = legality_failed(state)
     for dim, mark in scenario.passing.items():
+        if dim == "legality" and outside:
+            continue
         if state.scores.get(dim, 0) < mark:
             reasons.append(f"{DIMENSIONS[dim]}得分 {state.scores.get(dim, 0)}，低于合格线 {mark}")
+    if outside:
+        decision = state.decision or {}
+        reasons.append(
+            f"{DIMENSIONS['legality']}不合格：处罚决定（{decision.get('measure')}，罚款 {decision.get('amount')} 元）"
+            "超出裁量基准"
+        )
     return not reasons, reasons
+
+
+def legality_failed(state: RunState) -> bool:
+    """A penalty decision outside the discretion standard fails the legality dimension, whatever its points."""
+    return state.decision is not None and not state.decision.get("within", True)
