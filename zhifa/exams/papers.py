@@ -106,7 +106,9 @@ def question_pool() -> list[assembly.Item]:
         question__status=Question.Status.PUBLISHED, question__is_latest=True
     ).values_list("question_id", "knowledgepoint__path"):
         paths[qid].append(path)
-    rows = Question.objects.filter(status=Question.Status.PUBLISHED, is_latest=True, parent__isnull=True)
+    rows = Question.objects.filter(status=Question.Status.PUBLISHED, is_latest=True, parent__isnull=True).exclude(
+        use=Question.Use.PRACTICE
+    )  # practice-only questions never go onto a paper
     return [
         assembly.Item(id=qid, kind=kind, difficulty=difficulty, knowledge_paths=tuple(paths.get(qid, ())))
         for qid, kind, difficulty in rows.values_list("id", "kind", "difficulty")

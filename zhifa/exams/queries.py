@@ -61,23 +61,6 @@ def exams_for_officer(*, user: User) -> list[Exam]:
     return [exam for exam in candidates if officer_may_sit(exam, officer)]
 
 
-def my_attempt_states(*, user: User, exams: list[Exam]) -> dict[int, tuple[int, bool]]:
-    """{exam id: (attempts handed in, one running)} for the user's officer."""
-    officer = access.officer_of(user)
-    if officer is None or not exams:
-        return {}
-    states: dict[int, tuple[int, bool]] = {}
-    rows = Attempt.objects.filter(officer=officer, exam__in=[e.pk for e in exams]).values_list("exam_id", "status")
-    for exam_id, status in rows:
-        handed, running = states.get(exam_id, (0, False))
-        if status == Attempt.Status.RUNNING:
-            running = True
-        else:
-            handed += 1
-        states[exam_id] = (handed, running)
-    return states
-
-
 def exam_get_for_officer(*, exam_id: int, user: User) -> tuple[Exam, Officer]:
     exam = get_object_or_404(
         Exam.objects.select_related("audience").prefetch_related(*EXAM_AUDIENCE_PREFETCH),
@@ -440,3 +423,26 @@ def exam_results(*, exam: Exam, user: User) -> list[Attempt]:
             q |= Q(officer__unit__path__startswith=path)
         qs = qs.filter(q)
     return list(qs)
+
+
+def withheld_question_ids(*, officer: Officer, now=None) -> set[int]:
+    """Questions the officer must not practise now: every question (and its lineage) on a paper of an exam he sits
+    that has not closed — published, not yet closed, and he is in its audience or has an attempt of it. Callers that
+    hand out answer keys (practice) leave these out until the exam closes."""
+    now = now or timezone.now()
+    live = list(
+        Exam.objects.filter(status=Exam.Status.PUBLISHED, closes_at__gt=now).prefetch_related(*EXAM_AUDIENCE_PREFETCH)
+    )
+    if not live:
+        return set()
+    attempted = set(Attempt.objects.filter(officer=officer, exam__in=live).values_list("exam_id", flat=True))
+    sitting = [exam.pk for exam in live if exam.pk in attempted or officer_may_sit(exam, officer)]
+    ids: set[int] = set()
+    for rows in ExamPaper.objects.filter(exam_id__in=sitting).values_list("rows", flat=True):
+        for row in rows:
+            ids.add(row["question"])
+            ids.update(sub["question"] for sub in row.get("subs") or [])
+    if ids:
+        for pk, lineage in Question.objects.filter(pk__in=ids).values_list("pk", "lineage_id"):
+            ids.add(lineage or pk)
+    return ids

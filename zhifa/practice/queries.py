@@ -13,21 +13,33 @@ from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from zhifa.common.text import chinese_to_int
+from zhifa.exams.queries import withheld_question_ids
 from zhifa.laws.models import Citation
 from zhifa.people import access
 from zhifa.people.models import Officer
 from zhifa.practice.models import DailyActivity, Mastery, Mistake
 from zhifa.practice.services import DEFAULTS, PRACTICE_KINDS, SETTINGS_FROM
-from zhifa.questions.models import KnowledgePoint, Option, Question
+from zhifa.questions.models import PRACTICE_USES, KnowledgePoint, Option, Question
 
 SECONDS_PER_ITEM = 20  # a 5-minute session holds about 15 items
 
 
-def practicable() -> QuerySet[Question]:
-    """Questions that may be practised: the latest published version of objective questions, not sub-questions."""
-    return Question.objects.filter(
+def practicable(*, any_use: bool = False) -> QuerySet[Question]:
+    """Questions that may be practised: the latest published version of objective questions, not sub-questions,
+    whose use allows practice (exam-only questions, 保密题, never; `any_use` for the mistakes book, which holds
+    them only after an exam's answers are released)."""
+    questions = Question.objects.filter(
         is_latest=True, status=Question.Status.PUBLISHED, kind__in=PRACTICE_KINDS, parent__isnull=True
     )
+    return questions if any_use else questions.filter(use__in=PRACTICE_USES)
+
+
+def _without_withheld(officer: Officer, questions: list[Question]) -> list[Question]:
+    """Leave out the questions on a paper of an exam the officer sits that has not closed (exams.queries)."""
+    withheld = withheld_question_ids(officer=officer)
+    if not withheld:
+        return questions
+    return [q for q in questions if q.pk not in withheld and (q.lineage_id or q.pk) not in withheld]
 
 
 def scope_for(officer: Officer) -> QuerySet[Question]:
@@ -45,6 +57,8 @@ def question_in_scope(officer: Officer, question_id: int) -> Question | None:
 PRACTICABLE_SQL = (
     "q.status = 'published' AND q.parent_id IS NULL AND q.kind IN ("
     + ", ".join(f"'{kind}'" for kind in PRACTICE_KINDS)
+    + ") AND q.use IN ("
+    + ", ".join(f"'{use}'" for use in PRACTICE_USES)
     + ")"
 )
 IN_SCOPE_SQL = """
@@ -64,11 +78,12 @@ def questions_in_scope(officer: Officer, question_ids: list[int]) -> dict[int, Q
         return {}
     marks = ", ".join(["%s"] * len(question_ids))
     sql = f"SELECT q.* FROM questions_question q WHERE q.id IN ({marks}) AND {PRACTICABLE_SQL} AND {IN_SCOPE_SQL}"
-    return {q.pk: q for q in Question.objects.raw(sql, [*question_ids, officer.pk])}
+    found = list(Question.objects.raw(sql, [*question_ids, officer.pk]))
+    return {q.pk: q for q in _without_withheld(officer, found)}
 
 
 def _latest_of(lineage_ids: list[int]) -> dict[int, Question]:
-    rows = practicable().filter(Q(lineage_id__in=lineage_ids) | Q(pk__in=lineage_ids, lineage__isnull=True))
+    rows = practicable(any_use=True).filter(Q(lineage_id__in=lineage_ids) | Q(pk__in=lineage_ids, lineage__isnull=True))
     return {(q.lineage_id or q.pk): q for q in rows.prefetch_related("options", "knowledge_points")}
 
 
@@ -124,13 +139,13 @@ def daily_queue(officer: Officer, now: datetime | None = None) -> list[Question]
         new_count = min(max(new_per_day - started_today, 0), size - len(ids))
         if new_count > 0:
             ids += _new_ids(cursor, officer, new_count)
-    return _questions(ids)
+    return _without_withheld(officer, _questions(ids))
 
 
 def new_questions(officer: Officer, count: int) -> list[Question]:
     """Questions of the officer's scope he has no card for, from his weakest knowledge points first."""
     with connection.cursor() as cursor:
-        return _questions(_new_ids(cursor, officer, count))
+        return _without_withheld(officer, _questions(_new_ids(cursor, officer, count)))
 
 
 def _questions(ids: list[int]) -> list[Question]:
@@ -194,6 +209,9 @@ def scope_queue(officer: Officer, scope: Scope, limit: int = 20) -> list[Questio
             )
         ]
         questions = questions.filter(pk__in=wanted)
+    withheld = withheld_question_ids(officer=officer)
+    if withheld:
+        questions = questions.exclude(pk__in=withheld).exclude(lineage_id__in=withheld)
     return list(questions.distinct().order_by("pk").prefetch_related("options")[:limit])
 
 
@@ -228,6 +246,8 @@ def mistakes_for(officer: Officer) -> dict:
     """Open mistakes grouped by knowledge point and by cited article."""
     open_mistakes = list(Mistake.objects.filter(officer=officer, resolved_at__isnull=True).order_by("-last_wrong_at"))
     latest = _latest_of([m.question_id for m in open_mistakes])
+    kept = {q.pk for q in _without_withheld(officer, list(latest.values()))}
+    latest = {k: q for k, q in latest.items() if q.pk in kept}
     questions = [latest[m.question_id] for m in open_mistakes if m.question_id in latest]
     keys = citations_by_question(questions)
     by_point: dict[str, list] = defaultdict(list)

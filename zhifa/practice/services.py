@@ -640,8 +640,13 @@ GENERATED_SOURCE = "generated"
 
 
 @transaction.atomic
-def generated_items_create(*, articles: list[tuple[str, str]], by=None, per_article: int = 2) -> int:
+def generated_items_create(
+    *, articles: list[tuple[str, str]], by=None, per_article: int = 2, publish: bool = False
+) -> int:
     """Draft recall items from articles [(key, text)] for an instructor to review; returns how many were new.
+
+    They are practice-only questions (use "practice": never drawn onto an exam paper); `publish` (the demo only)
+    publishes them without review.
 
     Idempotent: an item already drafted from the same sentence and term (same fingerprint) is not drafted again.
     """
@@ -654,9 +659,9 @@ def generated_items_create(*, articles: list[tuple[str, str]], by=None, per_arti
             external_id = f"gen:{item.fingerprint}"
             if Question.objects.filter(external_id=external_id).exists():
                 continue
-            question_create(
+            question = question_create(
                 by=by,
-                status=Question.Status.REVIEW,
+                status=Question.Status.PUBLISHED if publish else Question.Status.REVIEW,
                 pending_citations=True,
                 kind=item.kind,
                 stem=item.stem,
@@ -667,6 +672,7 @@ def generated_items_create(*, articles: list[tuple[str, str]], by=None, per_arti
                 source=GENERATED_SOURCE,
                 external_id=external_id,
             )
+            Question.objects.filter(pk=question.pk).update(use=Question.Use.PRACTICE)
             created += 1
     return created
 
@@ -702,8 +708,8 @@ def mistakes_collect_from_exams(*, officer: Officer | None = None, now: datetime
         attempts = attempts.filter(officer=officer)
     added = 0
     for attempt in attempts:
-        if not attempt.exam.results_released(now):
-            continue
+        if not (attempt.exam.results_released(now) and attempt.exam.explanations_released(now)):
+            continue  # the book shows keys and explanations: not before the exam releases them
         with transaction.atomic():
             answers = Answer.objects.filter(attempt=attempt, question__kind__in=PRACTICE_KINDS).select_related(
                 "question"

@@ -51,6 +51,11 @@ class Question(TimeStampedModel):
         SHORT = "short", "简答题"
         CASE = "case", "案例分析题"
 
+    class Use(models.TextChoices):
+        BOTH = "both", "练习和考试"
+        PRACTICE = "practice", "仅练习"
+        EXAM = "exam", "仅考试（保密题）"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
         REVIEW = "review", "待审核"
@@ -67,6 +72,14 @@ class Question(TimeStampedModel):
     )
     domains = models.ManyToManyField(Domain, verbose_name="执法领域", blank=True, related_name="questions")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    use = models.CharField(
+        "用途",
+        max_length=10,
+        choices=Use.choices,
+        default=Use.BOTH,
+        db_index=True,
+        help_text="仅考试的保密题不进入练习、错题本（答案公布前）和任何带答案的接口",
+    )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="作者",
@@ -121,8 +134,15 @@ class Question(TimeStampedModel):
         return f"{self.get_kind_display()} #{self.pk} v{self.version}"
 
     @property
+    def practicable_use(self) -> bool:
+        return self.use in PRACTICE_USES
+
+    @property
     def is_objective(self) -> bool:
         return self.kind in (self.Kind.SINGLE, self.Kind.MULTIPLE, self.Kind.JUDGE, self.Kind.BLANK)
+
+
+PRACTICE_USES = (Question.Use.PRACTICE.value, Question.Use.BOTH.value)  # uses whose keys may reach a device
 
 
 class Option(models.Model):

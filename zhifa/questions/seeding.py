@@ -49,6 +49,10 @@ def sample_bank_seed(*, by=None) -> SeedReport:
         else:
             services.question_update(question=current, by=by, data=data, pending_citations=True)
             report.updated += 1
+    # The sample bank is the demo's exam bank: exam-only (保密题), so practice draws on practice questions only.
+    Question.objects.filter(external_id__startswith="zhifa-sample-").exclude(use=Question.Use.EXAM).update(
+        use=Question.Use.EXAM
+    )
     services.question_citations_refresh(by=by)
     pending = set()
     for question in Question.objects.filter(external_id__startswith="zhifa-sample-", is_latest=True):

@@ -12,8 +12,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("laws", nargs="+", help="法规简称，例如 行政处罚法")
         parser.add_argument("--per-article", type=int, default=2)
+        parser.add_argument("--publish", action="store_true", help="演示用：不经审核直接发布为仅练习题")
 
-    def handle(self, *args, laws, per_article, **options):
+    def handle(self, *args, laws, per_article, publish=False, **options):
         total = 0
         for short_title in laws:
             articles = list(
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             )
             if not articles:
                 raise CommandError(f"找不到法规“{short_title}”的现行条文，请先用 import_laws 导入，或检查简称。")
-            created = generated_items_create(articles=articles, per_article=per_article)
+            created = generated_items_create(articles=articles, per_article=per_article, publish=publish)
             self.stdout.write(f"{short_title}：{len(articles)} 条，新生成 {created} 道待审核题。")
             total += created
         self.stdout.write(f"共生成 {total} 道，请讲师在“练习题审核”页面审核。")
