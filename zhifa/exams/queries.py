@@ -61,6 +61,23 @@ def exams_for_officer(*, user: User) -> list[Exam]:
     return [exam for exam in candidates if officer_may_sit(exam, officer)]
 
 
+def my_attempt_states(*, user: User, exams: list[Exam]) -> dict[int, tuple[int, bool]]:
+    """{exam id: (attempts handed in, one running)} for the user's officer."""
+    officer = access.officer_of(user)
+    if officer is None or not exams:
+        return {}
+    states: dict[int, tuple[int, bool]] = {}
+    rows = Attempt.objects.filter(officer=officer, exam__in=[e.pk for e in exams]).values_list("exam_id", "status")
+    for exam_id, status in rows:
+        handed, running = states.get(exam_id, (0, False))
+        if status == Attempt.Status.RUNNING:
+            running = True
+        else:
+            handed += 1
+        states[exam_id] = (handed, running)
+    return states
+
+
 def exam_get_for_officer(*, exam_id: int, user: User) -> tuple[Exam, Officer]:
     exam = get_object_or_404(
         Exam.objects.select_related("audience").prefetch_related(*EXAM_AUDIENCE_PREFETCH),
