@@ -124,3 +124,10 @@ def normalize_text(text: str) -> str:
     """Each line whitespace-normalised, blank lines dropped, joined with newlines: the form round-trips compare."""
     lines = (normalize_whitespace(line) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
+
+
+def article_key_display(key: str) -> str:
+    """A citation key for people: "行政处罚法#第四十二条" → "《行政处罚法》第四十二条" (a key without "#": the law)."""
+    law, _, article = str(key).partition("#")
+    law = law.strip().strip("《》")
+    return f"《{law}》{article.strip()}" if law else article.strip()

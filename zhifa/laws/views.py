@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from zhifa.common.text import canonical_article_label
+from zhifa.common.text import article_key_display, canonical_article_label
 from zhifa.laws import diff, queries, services
 from zhifa.laws.forms import DateForm, ImportForm
 from zhifa.laws.models import ImportJob, Law
@@ -85,16 +85,21 @@ def law_diff(request: HttpRequest, short_title: str) -> HttpResponse:
 
 @login_required
 def article_detail(request: HttpRequest, short_title: str, label: str) -> HttpResponse:
-    law = queries.law_get(short_title=short_title)
+    law = Law.objects.filter(short_title=short_title).first()
+    if law is None:
+        return _article_missing(request, short_title, label, "法规库中还没有这部法规。")
     try:
         canonical = canonical_article_label(label)
     except ValueError as exc:
-        raise Http404(str(exc)) from exc
+        return _article_missing(request, short_title, label, str(exc))
     if canonical != label:
         return redirect("laws:article-detail", short_title=law.short_title, label=canonical)
     form, on = _date_from(request)
     version = queries.version_choose(law=law, version_id=request.GET.get("version"), on=on)
-    page = queries.article_for_page(law=law, label=label, version=version)
+    try:
+        page = queries.article_for_page(law=law, label=label, version=version)
+    except Http404 as exc:
+        return _article_missing(request, law.short_title, label, str(exc), law=law)
     known = set(Law.objects.values_list("short_title", flat=True))
     for index, paragraph in enumerate(page.paragraphs, start=1):
         # Items and sub-items resolve 前款 against the paragraph they belong to.
@@ -109,6 +114,16 @@ def article_detail(request: HttpRequest, short_title: str, label: str) -> HttpRe
         "cited_by": queries.citations_of(key=page.article.key),
     }
     return render(request, "laws/article_detail.html", context)
+
+
+def _article_missing(request: HttpRequest, short_title: str, label: str, why: str, law: Law | None = None):
+    """A cited article the library lacks: a Chinese page (status 404) naming it, never Django's error page."""
+    return render(
+        request,
+        "laws/article_missing.html",
+        {"citation": article_key_display(f"{short_title}#{label}"), "why": why, "law": law},
+        status=404,
+    )
 
 
 def _segments(text: str, law: Law, label: str, paragraph: int, known: set[str]) -> list[dict]:

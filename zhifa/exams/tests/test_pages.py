@@ -49,7 +49,7 @@ def test_the_result_waits_for_release_then_shows_explanations_and_cited_articles
     time_machine.move_to(exam.closes_at + timedelta(minutes=1))
     client.force_login(officer.user)
     after = client.get(f"/exams/attempts/{attempt.pk}/result/").content.decode()
-    assert "得分" in after and "依据行政处罚法第四十四条" in after and "行政处罚法#第四十四条" in after
+    assert "得分" in after and "依据行政处罚法第四十四条" in after and "《行政处罚法》第四十四条" in after
 
 
 def test_nothing_reveals_pass_or_fail_before_the_release_time(client, officer, exam, time_machine):
