@@ -7,12 +7,17 @@ from django import forms
 from zhifa.exams.assembly import KIND_LABELS
 from zhifa.exams.models import Exam
 from zhifa.questions.models import KnowledgePoint
+from zhifa.records.models import Category
 
 DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class ExamForm(forms.ModelForm):
     """The exam's settings; who may sit it is people's AudienceForm beside it (exam_edit, prefix "audience")."""
+
+    credit_category = forms.ChoiceField(
+        choices=Category.choices, initial=Category.LEGAL, label="学时类别", help_text="考试通过后计入的学时类别"
+    )
 
     class Meta:
         model = Exam

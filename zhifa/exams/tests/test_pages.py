@@ -236,3 +236,11 @@ def test_an_exam_organised_elsewhere_is_invisible_to_another_units_administrator
     assert client.get(f"/exams/manage/{exam.pk}/results/").status_code == 404
     assert exam.title not in client.get("/exams/manage/").content.decode()
     assert Decimal(exam.pass_mark) == Decimal("48")
+
+
+def test_the_exam_form_offers_the_hours_category_as_a_chinese_select(client, unit_admin):
+    """Issue 22 item 5: 学时类别 is a select of the ledger's categories, not free text preset to "legal"."""
+    client.force_login(unit_admin)
+    page = client.get("/exams/manage/new/").content.decode()
+    assert '<select name="credit_category"' in page
+    assert '<option value="legal" selected>法律知识</option>' in page and ">职业道德</option>" in page
