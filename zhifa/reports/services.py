@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
@@ -24,6 +25,7 @@ from zhifa.surveys import queries as surveys_queries
 COUNTED_EMPLOYMENT = ("active", "seconded")  # as the hours ledger: retired and departed officers owe nothing
 WEAK_RECALL = 0.6  # below this expected recall a knowledge point is weak for an officer
 CERTIFICATE_DUE_DAYS = 90
+NEXT_STEPS_CACHE_SECONDS = 3600
 
 
 def _year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -278,13 +280,19 @@ def _practice_candidate(officer: Officer) -> dict | None:
     }
 
 
-@transaction.atomic
 def recommendations_for_today(*, officer: Officer, today: date | None = None) -> list[Recommendation]:
     """At most three explained suggestions for today, chosen once a day and kept (to measure whether they are
     followed): the most urgent plan deadline, the weakest knowledge point, practice due."""
     today = today or timezone.localdate()
+    # The day's choice is remembered (also when there is nothing to suggest), so the home page asks once a day.
+    # The officer's creation time in the key: a key never outlives the officer it was made for (ids are reused).
+    key = f"reports:next-steps:{officer.pk}:{officer.created_at.timestamp():.6f}:{today:%Y%m%d}"
+    ids = cache.get(key)
+    if ids is not None:
+        return list(Recommendation.objects.filter(pk__in=ids, officer=officer).order_by("position")) if ids else []
     existing = list(Recommendation.objects.filter(officer=officer, day=today).order_by("position"))
     if existing:
+        cache.set(key, [r.pk for r in existing], NEXT_STEPS_CACHE_SECONDS)
         return existing
     candidates = [
         c
@@ -292,5 +300,9 @@ def recommendations_for_today(*, officer: Officer, today: date | None = None) ->
         if c
     ]
     recs = [Recommendation(officer=officer, day=today, position=i, **c) for i, c in enumerate(candidates[:3])]
-    Recommendation.objects.bulk_create(recs, ignore_conflicts=True)
-    return list(Recommendation.objects.filter(officer=officer, day=today).order_by("position"))
+    chosen: list[Recommendation] = []
+    if recs:  # two requests at once: the unique (officer, day, position) keeps the first one's choice
+        Recommendation.objects.bulk_create(recs, ignore_conflicts=True)
+        chosen = list(Recommendation.objects.filter(officer=officer, day=today).order_by("position"))
+    cache.set(key, [r.pk for r in chosen], NEXT_STEPS_CACHE_SECONDS)
+    return chosen
