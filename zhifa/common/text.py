@@ -131,3 +131,16 @@ def article_key_display(key: str) -> str:
     law, _, article = str(key).partition("#")
     law = law.strip().strip("《》")
     return f"《{law}》{article.strip()}" if law else article.strip()
+
+
+def answer_display(value: object) -> str:
+    """A stored answer for people: ["A", "C"] → "A、C"; [true] → "正确"; blanks [["甲", "乙"], ["丙"]] → "甲/乙；丙"."""
+    if isinstance(value, bool):
+        return "正确" if value else "错误"
+    if isinstance(value, dict):
+        return str(value.get("reference") or "；".join(f"{k}：{answer_display(v)}" for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        if value and all(isinstance(v, list | tuple) for v in value):
+            return "；".join("/".join(str(x) for x in v) for v in value)
+        return "、".join(answer_display(v) for v in value)
+    return "" if value is None else str(value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from zhifa.common.text import article_key_display
+from zhifa.common.text import answer_display, article_key_display
 
 register = template.Library()
 
@@ -12,3 +12,8 @@ register = template.Library()
 @register.filter(name="article_key")
 def article_key(value: str) -> str:
     return article_key_display(value)
+
+
+@register.filter(name="answer_text")
+def answer_text(value: object) -> str:
+    return answer_display(value)

@@ -17,3 +17,13 @@ def test_a_blank_choice_reads_in_chinese():
         html = forms.Select(choices=field.get_choices()).render("pick", "")
         assert "- 请选择 -" in html and "Select an option" not in html
         assert translation.gettext("This field is required.") == "这个字段是必填项。"  # Django's own still apply
+
+
+def test_answers_read_as_plain_chinese_not_python_literals():
+    from django.template import Context, Template
+
+    render = Template("{% load zhifa_text %}{{ a|answer_text }}").render
+    assert render(Context({"a": ["A", "C"]})) == "A、C"
+    assert render(Context({"a": [True]})) == "正确"
+    assert render(Context({"a": [["甲", "乙"], ["丙"]]})) == "甲/乙；丙"
+    assert render(Context({"a": {"reference": "应当听证"}})) == "应当听证"
