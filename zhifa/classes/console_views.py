@@ -401,7 +401,7 @@ def instructor_photo(request: HttpRequest, instructor_id: int) -> FileResponse:
     instructor = queries.instructor_get_for_user(instructor_id=instructor_id, user=request.user)
     if not instructor.photo:
         raise Http404
-    return FileResponse(instructor.photo.open("rb"), filename=instructor.photo.name.rsplit("/", 1)[-1])
+    return FileResponse(instructor.photo.open("rb"), filename=(instructor.photo.name or "").rsplit("/", 1)[-1])
 
 
 def instructor_record(request: HttpRequest, instructor_id: int) -> HttpResponse:

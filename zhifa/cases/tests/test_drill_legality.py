@@ -19,7 +19,10 @@ HEARING = Path(__file__).resolve().parents[1] / "scenarios" / "hearing-notice.ya
 
 def _play(measure: str, amount: str):
     scenario = scenario_parse(HEARING.read_text(encoding="utf-8")).scenario
-    path, _total = best_path(scenario, explore(scenario))
+    assert scenario is not None
+    best = best_path(scenario, explore(scenario))
+    assert best is not None
+    path, _total = best
     state = state_start(scenario)
     for step in path[:-1]:  # the last step is the ending
         assert state.scene == step.scene
@@ -46,7 +49,9 @@ def test_the_hearing_debrief_fails_legality_and_lists_no_dimension_with_maximum_
     version = publish(HEARING.read_text(encoding="utf-8"))
     scenario, _ = _play("警告", "0")
     highest = max_scores(scenario, explore(scenario))
-    path, _total = best_path(scenario, explore(scenario))
+    best = best_path(scenario, explore(scenario))
+    assert best is not None
+    path, _total = best
     client.force_login(officer.user)
     client.post(reverse("cases:run-start", args=[version.scenario.key]))
     run = DrillRun.objects.latest("pk")
