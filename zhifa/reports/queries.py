@@ -20,6 +20,7 @@ from zhifa.reports import stats
 from zhifa.reports.models import OfficerRollup, Recommendation, UnitKnowledgeRollup
 
 WEAK_RECALL = 0.6
+MAX_PEERS = 50
 
 
 @dataclass(frozen=True)
@@ -219,13 +220,18 @@ class Peer:
 def peers(*, user: User, unit: Unit, year: int) -> list[Peer]:
     """Units of the same level and kind that the user may view, ranked by the share of officers with their hours
     met (from 5 officers), with last year's share and whether the change is beyond chance."""
-    candidates = list(access.units_viewable_by(user).filter(level=unit.level, kind=unit.kind).order_by("path")[:200])
+    candidates = list(
+        access.units_viewable_by(user).filter(level=unit.level, kind=unit.kind).order_by("path")[:MAX_PEERS]
+    )
     if len(candidates) < 2:
         return []
     groups_now = [Group(unit=u, own_only=False) for u in candidates]
     groups_before = [Group(unit=u, own_only=False) for u in candidates]
-    _aggregate(OfficerRollup.objects.filter(year=year), groups_now)
-    _aggregate(OfficerRollup.objects.filter(year=year - 1), groups_before)
+    # One aggregate per peer: peers' subtrees may nest (a county bureau under the city bureau of the same kind),
+    # and a row must count for every peer whose subtree holds it.
+    for now, before in zip(groups_now, groups_before, strict=True):
+        _aggregate(OfficerRollup.objects.filter(year=year), [now])
+        _aggregate(OfficerRollup.objects.filter(year=year - 1), [before])
     ranked = {r.key: r for r in stats.rank([(i, g.counts.get("hours_met", 0), g.n) for i, g in enumerate(groups_now)])}
     result = []
     for i, (now, before) in enumerate(zip(groups_now, groups_before, strict=True)):

@@ -123,3 +123,10 @@ def test_a_recommendation_of_yesterday_is_not_shown_today(client, officer, marke
     time_machine.move_to(timezone.now() + timedelta(days=1))
     client.force_login(officer.user)  # the idle timeout ended yesterday's session
     assert {r.pk for r in client.get("/").context["recommendations"]}.isdisjoint({r.pk for r in first})
+
+
+def test_peers_count_every_officer_of_each_peer_subtree_even_when_peers_nest(client, org, unit_admin, market_staff):
+    client.force_login(unit_admin)
+    peers = {p.unit.name: p for p in client.get(f"/reports/?unit={org.market.pk}").context["peers"]}
+    assert peers["江北市市场监督管理局"].n == 8  # its own officer and the seven of 东城区 below it
+    assert peers["东城区市场监督管理局"].n == 7 and peers["东城区市场监督管理局"].rank is not None
