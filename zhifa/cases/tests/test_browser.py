@@ -42,7 +42,7 @@ def test_an_officer_plays_the_traffic_drill_to_the_end_and_sees_the_debrief(page
     assert page.inner_text("#verdict").startswith("合格")
     assert "严格规范又有温度" in page.inner_text("#verdict")
     mistakes = page.inner_text("section:has(h2:text('失误与法律依据'))")
-    assert "改为对陈先生也罚款" in mistakes and "行政处罚法#第五条" in mistakes
+    assert "改为对陈先生也罚款" in mistakes and "《行政处罚法》第五条" in mistakes
     assert page.locator("a[href='/laws/行政处罚法/第五条/']").count() >= 1
     assert "在基准内" in page.inner_text("body")
     best = page.inner_text("ol.best-path")
