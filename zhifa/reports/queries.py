@@ -298,10 +298,15 @@ def follow_figures(*, unit: Unit, since: date) -> FollowFigures:
     """Whether recommendations work: how many were followed, per kind, and the mastery change after a weak-point
     recommendation was followed (the officer's recall of that point now minus when it was suggested)."""
     recs = Recommendation.objects.filter(officer__unit__path__startswith=unit.path, day__gte=since)
+    counts = {
+        r["kind"]: (r["shown"], r["followed"])
+        for r in recs.values("kind").annotate(
+            shown=Count("id"), followed=Count("id", filter=Q(followed_at__isnull=False))
+        )
+    }
     by_kind = []
     for kind, label in Recommendation.Kind.choices:
-        shown = recs.filter(kind=kind).count()
-        followed = recs.filter(kind=kind, followed_at__isnull=False).count()
+        shown, followed = counts.get(kind, (0, 0))
         by_kind.append((str(label), shown, followed, stats.rate(followed, shown)))
     followed_weak = list(
         recs.filter(
@@ -315,7 +320,7 @@ def follow_figures(*, unit: Unit, since: date) -> FollowFigures:
         )
     }
     deltas = [now[(o, k)] - before for o, k, before in followed_weak if (o, k) in now and before is not None]
-    shown_all, followed_all = recs.count(), recs.filter(followed_at__isnull=False).count()
+    shown_all, followed_all = sum(c[0] for c in counts.values()), sum(c[1] for c in counts.values())
     return FollowFigures(
         shown=shown_all,
         followed=followed_all,

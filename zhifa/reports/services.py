@@ -11,11 +11,13 @@ from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
 from zhifa.cases.models import DrillRun
+from zhifa.courses.models import Lesson
 from zhifa.evaluation.models import AssessmentResult
 from zhifa.exams.models import Grade
 from zhifa.people.models import Officer
+from zhifa.plans import queries as plans_queries
 from zhifa.plans.models import Assignment
-from zhifa.practice.models import DailyActivity, Mastery
+from zhifa.practice.models import DailyActivity, Mastery, ReviewCard
 from zhifa.records import ledger
 from zhifa.records import queries as records_queries
 from zhifa.records.models import HoursEntry
@@ -136,6 +138,10 @@ def rollups_compute(*, year: int, today: date | None = None) -> int:
         required = required_cache[(path, province)]
         earned = hours.get(pk, {})
         sat = satisfaction.get(pk)
+        plan_items, plan_done, plan_overdue = plans.get(pk, (0, 0, 0))
+        exams_sat, exams_passed, exam_score = exams.get(pk, (0, 0, None))
+        drills_run, drills_failed, drills_outside = drills.get(pk, (0, 0, 0))
+        practice_days, practice_reviews, practice_correct = practice.get(pk, (0, 0, 0))
         rows.append(
             OfficerRollup(
                 officer_id=pk,
@@ -147,18 +153,18 @@ def rollups_compute(*, year: int, today: date | None = None) -> int:
                 hours_ethics=earned.get("ethics", 0.0),
                 hours_required=sum(required.values()),
                 hours_met=all(earned.get(c, 0.0) + 0.005 >= h for c, h in required.items()),
-                plan_items=plans.get(pk, (0, 0, 0))[0],
-                plan_done=plans.get(pk, (0, 0, 0))[1],
-                plan_overdue=plans.get(pk, (0, 0, 0))[2],
-                exams_sat=exams.get(pk, (0, 0, None))[0],
-                exams_passed=exams.get(pk, (0, 0, None))[1],
-                exam_score=exams.get(pk, (0, 0, None))[2],
-                drills_run=drills.get(pk, (0, 0, 0))[0],
-                drills_failed=drills.get(pk, (0, 0, 0))[1],
-                drills_outside_standard=drills.get(pk, (0, 0, 0))[2],
-                practice_days=practice.get(pk, (0, 0, 0))[0],
-                practice_reviews=practice.get(pk, (0, 0, 0))[1],
-                practice_correct=practice.get(pk, (0, 0, 0))[2],
+                plan_items=plan_items,
+                plan_done=plan_done,
+                plan_overdue=plan_overdue,
+                exams_sat=exams_sat,
+                exams_passed=exams_passed,
+                exam_score=exam_score,
+                drills_run=drills_run,
+                drills_failed=drills_failed,
+                drills_outside_standard=drills_outside,
+                practice_days=practice_days,
+                practice_reviews=practice_reviews,
+                practice_correct=practice_correct,
                 mastery=mastery.get(pk),
                 certificate_status=cert_status,
                 certificate_due=bool(
@@ -219,8 +225,6 @@ def _item_url(item) -> str:
 
 def _deadline_candidate(officer: Officer, today: date) -> dict | None:
     """The officer's most urgent open plan item due within 30 days (or overdue)."""
-    from zhifa.plans import queries as plans_queries
-
     for mine in plans_queries.my_plan(officer=officer, today=today):
         if mine.open and mine.item.required and mine.item.deadline <= today + timedelta(days=30):
             return {
@@ -234,8 +238,6 @@ def _deadline_candidate(officer: Officer, today: date) -> dict | None:
 
 def _weak_point_candidate(officer: Officer) -> dict | None:
     """His weakest knowledge point (recall below 60 %) and the shortest published lesson that teaches it."""
-    from zhifa.courses.models import Lesson
-
     weakest = (
         Mastery.objects.filter(officer=officer, recall__lt=WEAK_RECALL)
         .select_related("knowledge_point")
@@ -267,8 +269,6 @@ def _weak_point_candidate(officer: Officer) -> dict | None:
 
 
 def _practice_candidate(officer: Officer) -> dict | None:
-    from zhifa.practice.models import ReviewCard
-
     due = ReviewCard.objects.filter(officer=officer, due__lte=timezone.now()).count()
     if not due:
         return None

@@ -15,8 +15,10 @@ from openpyxl import Workbook
 from zhifa.evaluation.models import AssessmentResult
 from zhifa.people import access
 from zhifa.people.models import User
+from zhifa.plans import queries as plans_queries
 from zhifa.reports import queries, services
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 100_000  # rows per synchronous export
 EXPORT_HEADER = ["姓名", "单位", "法律知识学时", "业务技能学时", "职业道德学时", "应修学时", "学时达标", "逾期任务",
                  "参加考试", "通过考试", "完成演练", "超出裁量基准", "练习天数", "执法证状态", "考核等次"]  # fmt: skip
@@ -45,7 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     board = queries.dashboard(unit=unit, year=year)
     columns, heat_rows = queries.heatmap(unit=unit, year=year, groups=board.groups)
-    ancestors = [u for u in unit_ancestors(unit) if access.can_view_unit(_user(request), u)]
+    ancestors = [u for u in plans_queries.unit_ancestors(unit) if access.can_view_unit(_user(request), u)]
     context = {
         "board": board,
         "year": year,
@@ -64,13 +66,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", context)
 
 
-def unit_ancestors(unit):
-    from zhifa.people.models import Unit
-
-    ids = [int(x) for x in unit.path.strip("/").split("/")[:-1]]
-    return list(Unit.objects.filter(pk__in=ids).order_by("path"))
-
-
 @login_required
 def officers(request: HttpRequest) -> HttpResponse:
     unit = queries.dashboard_unit(user=_user(request), unit_id=_int(request, "unit"))
@@ -85,23 +80,29 @@ def officers(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/officers.html", context)
 
 
-def _export(rows, *, title: str) -> HttpResponse:
+def _xlsx(*, sheet_name: str, title: str, header: list[str], rows, filename: str) -> HttpResponse:
+    """One sheet (a title line, a header, the rows) as a download."""
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("人员明细")
+    sheet = book.create_sheet(sheet_name)
     sheet.append([title])
-    sheet.append(EXPORT_HEADER)
-    for r in rows[:EXPORT_LIMIT]:
-        sheet.append([r.officer.name, r.unit.name, r.hours_legal, r.hours_skill, r.hours_ethics, r.hours_required,
-                      "是" if r.hours_met else "否", r.plan_overdue, r.exams_sat, r.exams_passed, r.drills_run,
-                      r.drills_outside_standard, r.practice_days, r.officer.get_certificate_status_display(),
-                      TIERS.get(r.tier, "")])  # fmt: skip
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
     out = BytesIO()
     book.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''report-officers.xlsx"
+    response = HttpResponse(out.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+def _export(rows, *, title: str) -> HttpResponse:
+    lines = (
+        [r.officer.name, r.unit.name, r.hours_legal, r.hours_skill, r.hours_ethics, r.hours_required,
+         "是" if r.hours_met else "否", r.plan_overdue, r.exams_sat, r.exams_passed, r.drills_run,
+         r.drills_outside_standard, r.practice_days, r.officer.get_certificate_status_display(), TIERS.get(r.tier, "")]
+        for r in rows[:EXPORT_LIMIT]
+    )  # fmt: skip
+    return _xlsx(sheet_name="人员明细", title=title, header=EXPORT_HEADER, rows=lines, filename="report-officers.xlsx")
 
 
 @login_required
@@ -112,19 +113,15 @@ def weak_cell(request: HttpRequest) -> HttpResponse:
     own_only = request.GET.get("own") == "1"
     masteries = queries.weak_officers(unit=unit, knowledge_point=kp, own_only=own_only)
     if request.GET.get("format") == "xlsx":
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("薄弱人员")
-        sheet.append([f"{unit.name} · {kp.name} 掌握度低于60%的人员"])
-        sheet.append(["姓名", "单位", "掌握度%", "题数"])
-        for m in masteries[:EXPORT_LIMIT]:
-            sheet.append([m.officer.name, m.officer.unit.name, round(100 * m.recall), m.cards])
-        out = BytesIO()
-        book.save(out)
-        response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return _xlsx(
+            sheet_name="薄弱人员",
+            title=f"{unit.name} · {kp.name} 掌握度低于60%的人员",
+            header=["姓名", "单位", "掌握度%", "题数"],
+            rows=(
+                [m.officer.name, m.officer.unit.name, round(100 * m.recall), m.cards] for m in masteries[:EXPORT_LIMIT]
+            ),
+            filename="report-weak.xlsx",
         )
-        response["Content-Disposition"] = "attachment; filename*=UTF-8''report-weak.xlsx"
-        return response
     context = {
         "unit": unit,
         "kp": kp,
