@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from zhifa.common.text import canonical_article_label, normalize_text, normalize
 from zhifa.laws import diff
 from zhifa.laws.classify import classify
 from zhifa.laws.models import Citation, Law, LawVersion, Provision
-from zhifa.laws.parser import Node, ParsedLaw, ParseError, parse_law, short_title
+from zhifa.laws.parser import Node, ParsedLaw, parse_law, short_title
 
 
 class UnknownArticle(LookupError):
@@ -35,11 +36,17 @@ class ImportConflict(ValueError):
     """The library already holds a different text for the same law and date (Chinese message with the fix)."""
 
 
+# The version date of a text without any date (no history line, none in its name, no 自…起施行): the oldest
+# possible, so that it never displaces a dated version as the current one before an administrator confirms it.
+UNKNOWN_DATE = dt.date(1900, 1, 1)
+
+
 @dataclass(frozen=True)
 class ImportResult:
     status: str  # created | updated | unchanged
     version: LawVersion
     articles: int
+    warnings: tuple[str, ...] = ()  # imported anyway: gaps in the article numbering, a date to confirm
 
     def as_dict(self) -> dict:
         law = self.version.law
@@ -49,6 +56,8 @@ class ImportResult:
             "version_date": self.version.version_date.isoformat(),
             "articles": self.articles,
             "status": self.status,
+            "date_pending": not self.version.date_confirmed,
+            "warnings": list(self.warnings),
         }
 
 
@@ -100,18 +109,32 @@ def article_get(key: str) -> Provision:
 
 
 @transaction.atomic
-def citation_set(*, obj: models.Model, article_keys: Sequence[str], by=None) -> list[Citation]:
+def citation_set(
+    *, obj: models.Model, article_keys: Sequence[str], by=None, review: Mapping[str, str] | None = None
+) -> list[Citation]:
     """Make `obj` cite exactly these articles (current versions); raises UnknownArticle and changes nothing.
 
     Citations kept from before keep their version and review state; new ones point at the current version.
+    `review` maps keys to a note: those new citations are flagged for review (内容时效) with it, and a key among
+    them that names no article of the library is kept without a version (unresolved: a repealed or absent law)
+    instead of raising. An unresolved citation whose article has since been imported is cited afresh.
     """
-    articles = {}
+    review = dict(review or {})
+    articles: dict[str, Provision | None] = {}
     for key in article_keys:
-        article = article_get(key)
-        articles[article.key] = article
+        try:
+            article = article_get(key)
+        except UnknownArticle:
+            if key not in review:
+                raise
+            articles[key] = None
+        else:
+            articles[article.key] = article
     content_type = ContentType.objects.get_for_model(obj)
     existing = Citation.objects.filter(content_type=content_type, object_id=obj.pk)
+    resolved_now = [key for key, article in articles.items() if article is not None]
     existing.exclude(article_key__in=list(articles)).delete()
+    existing.filter(version__isnull=True, article_key__in=resolved_now).delete()
     kept = set(existing.values_list("article_key", flat=True))
     created_by = by if getattr(by, "is_authenticated", False) else None
     Citation.objects.bulk_create(
@@ -120,8 +143,10 @@ def citation_set(*, obj: models.Model, article_keys: Sequence[str], by=None) -> 
                 content_type=content_type,
                 object_id=obj.pk,
                 article_key=key,
-                version=article.version,
+                version=article.version if article else None,
                 created_by=created_by,
+                needs_review=key in review,
+                review_note=review.get(key, ""),
             )
             for key, article in articles.items()
             if key not in kept
@@ -274,27 +299,40 @@ def law_import_text(
 
     Raises ParseError for text the parser cannot understand, NotALaw for documents that are no law, and
     ImportConflict when a different text of the same law and date exists and `replace` is not set.
-    `version_date` (from the file name or the source's index) wins over the dates of the history lines.
+    `version_date` (from the file name or the source's index) wins over the dates of the history lines. A text
+    without any date is imported with the date its body names for its entry into force (else UNKNOWN_DATE) and
+    `date_confirmed` False, for an administrator to confirm (`version_date_confirm`); the same wording with a
+    date later confirms it.
     """
     parsed = parse_law(text)
     when = version_date or parsed.version_date
-    if when is None:
-        raise ParseError(
-            0,
-            "未找到版本日期：请在标题下保留沿革行（如“2021年1月22日 ……通过”），"
-            "或在文件名中注明日期，如“某某条例(2021-01-22).txt”",
-        )
     checksum = text_checksum(text)
     law = _law_for(parsed, folders=folders, category=category, region=region)
+    warnings = list(parsed.warnings)
+    same_text = law.versions.filter(checksum=checksum).order_by("date_confirmed").first()
+    if when is None and same_text is not None:
+        return ImportResult("unchanged", same_text, same_text.article_count, tuple(warnings))
+    if (
+        same_text is not None
+        and when is not None
+        and not same_text.date_confirmed
+        and not law.versions.filter(version_date=when).exclude(pk=same_text.pk).exists()
+    ):
+        version = version_date_confirm(version=same_text, version_date=when, by=by, checked=True)
+        return ImportResult("updated", version, version.article_count, tuple(warnings))
+    pending_note = ""
+    if when is None:
+        when = parsed.date_guess or UNKNOWN_DATE
+        pending_note = (
+            f"原文无沿革行，按正文“自{when:%Y年%m月%d日}起施行”推定" if parsed.date_guess else "原文无任何日期，暂记为"
+        ) + f" {when:%Y-%m-%d}，待管理员确认"
+        warnings.append(f"版本日期待确认：{pending_note}")
     previous_current = law.versions.filter(is_current=True).first()
     version = law.versions.filter(version_date=when).first()
     if version is not None and version.checksum == checksum:
-        return ImportResult("unchanged", version, version.article_count)
+        return ImportResult("unchanged", version, version.article_count, tuple(warnings))
     if version is not None and not replace:
-        raise ImportConflict(
-            f"《{law.title}》已有 {when:%Y-%m-%d} 的版本，但内容与本文件不同（文件：{source_name or '上传文本'}）；"
-            "如确认以本文件更正该版本，请使用“替换”选项（命令行 --replace）重新导入"
-        )
+        raise ImportConflict(_conflict_message(law, version, source_name))
     status = "updated" if version is not None else "created"
     corrected: list[diff.Article] | None = None
     if version is not None:
@@ -305,6 +343,7 @@ def law_import_text(
     version.promulgated, version.amended, version.effective = parsed.promulgated, parsed.amended, parsed.effective
     version.history = "\n".join(parsed.history)
     version.source_name, version.checksum, version.source_text = source_name[:255], checksum, text
+    version.date_confirmed, version.date_note = not pending_note, pending_note[:200]
     version.save()
     version.article_count = _provisions_create(parsed, version)
     version.save(update_fields=["article_count"])
@@ -322,7 +361,53 @@ def law_import_text(
             obj=version,
             new={"law": law.title, "version_date": when.isoformat(), "articles": version.article_count},
         )
-    return ImportResult(status, version, version.article_count)
+    return ImportResult(status, version, version.article_count, tuple(warnings))
+
+
+def _conflict_message(law: Law, version: LawVersion, source_name: str) -> str:
+    where = f"（文件：{source_name or '上传文本'}）"
+    if not version.date_confirmed:
+        return (
+            f"《{law.title}》已有一个日期待确认的版本（暂记 {version.version_date:%Y-%m-%d}），"
+            f"但内容与本文件不同{where}；"
+            "请先在“法规管理 → 日期待确认”中确认该版本的日期，或在本文件名中注明日期（如“某某条例(2021-01-22).txt”）"
+            "后重新导入"
+        )
+    return (
+        f"《{law.title}》已有 {version.version_date:%Y-%m-%d} 的版本，但内容与本文件不同{where}；"
+        "如确认以本文件更正该版本，请使用“替换”选项（命令行 --replace）重新导入"
+    )
+
+
+@transaction.atomic
+def version_date_confirm(*, version: LawVersion, version_date: dt.date, by, checked: bool = False) -> LawVersion:
+    """Set and confirm the date of a version imported without one; the law's current version follows.
+
+    Raises PermissionDenied unless `by` may import laws (or `checked`: the import itself confirms it), and
+    ImportConflict when the law already has another version of that date.
+    """
+    from zhifa.laws.queries import can_import
+
+    if not checked and not can_import(by):
+        raise PermissionDenied("只有系统管理员可以确认法规版本的日期")
+    law = version.law
+    if law.versions.filter(version_date=version_date).exclude(pk=version.pk).exists():
+        raise ImportConflict(
+            f"《{law.title}》已有 {version_date:%Y-%m-%d} 的版本；请核对日期，同一法规的两个版本不能同一天"
+        )
+    old = {"version_date": version.version_date.isoformat(), "date_confirmed": version.date_confirmed}
+    previous_current = law.versions.filter(is_current=True).first()
+    version.version_date, version.date_confirmed, version.date_note = version_date, True, ""
+    version.save(update_fields=["version_date", "date_confirmed", "date_note", "updated_at"])
+    current = versions_refresh(law=law)
+    if previous_current is not None and current == version and previous_current.pk != version.pk:
+        citations_flag_changes(law=law, old=previous_current, new=version)
+    for hook in POST_IMPORT_HOOKS:
+        hook(version)
+    if getattr(by, "is_authenticated", False):
+        new = {"law": law.title, "version_date": version_date.isoformat(), "date_confirmed": True}
+        audit_record(actor=by, action="laws.version_date_confirmed", obj=version, old=old, new=new)
+    return version
 
 
 def _flag_corrected(law: Law, version: LawVersion, old_articles: Iterable[diff.Article]) -> None:
