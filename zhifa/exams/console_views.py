@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from zhifa.common import excel
 from zhifa.common.decorators import page_for
 from zhifa.exams import assembly, forms, papers, queries, results, services, tasks
 from zhifa.exams.models import Exam
@@ -24,9 +25,6 @@ def _me(request: HttpRequest) -> User:
     """The logged-in user (these pages require a login)."""
     assert isinstance(request.user, User)
     return request.user
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 console_required = page_for(access.can_use_console)
@@ -151,9 +149,7 @@ def exam_results(request: HttpRequest, exam_id: int) -> HttpResponse:
 def exam_results_export(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request))
     body = results.results_workbook(queries.exam_results(exam=exam, user=_me(request)), exam)
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="exam-{exam.pk}-results.xlsx"'
-    return response
+    return excel.xlsx_response(body, f"exam-{exam.pk}-results.xlsx")
 
 
 @console_required
@@ -171,9 +167,7 @@ def exam_analysis(request: HttpRequest, exam_id: int) -> HttpResponse:
 @console_required
 def exam_analysis_export(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request))
-    response = HttpResponse(results.analysis_workbook(results.item_analysis(exam)), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="exam-{exam.pk}-analysis.xlsx"'
-    return response
+    return excel.xlsx_response(results.analysis_workbook(results.item_analysis(exam)), f"exam-{exam.pk}-analysis.xlsx")
 
 
 def _across(request: HttpRequest) -> dict:
@@ -202,9 +196,7 @@ def item_analysis_across(request: HttpRequest) -> HttpResponse:
 
 @console_required
 def item_analysis_across_export(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(results.across_workbook(_across(request)), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="item-analysis.xlsx"'
-    return response
+    return excel.xlsx_response(results.across_workbook(_across(request)), "item-analysis.xlsx")
 
 
 @console_required

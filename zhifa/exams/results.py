@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from io import BytesIO
 
-from openpyxl import Workbook
-
+from zhifa.common import excel
 from zhifa.exams import analysis
 from zhifa.exams.models import Answer, Attempt, Exam, ManualGrade
 from zhifa.questions.models import Question
@@ -32,7 +30,7 @@ def results_summary(attempts: list[Attempt], exam: Exam) -> dict:
 
 
 def results_workbook(attempts: list[Attempt], exam: Exam) -> bytes:
-    wb = Workbook()
+    wb = excel.workbook()
     ws = wb.active
     ws.title = "成绩"
     ws.append(
@@ -55,9 +53,7 @@ def results_workbook(attempts: list[Attempt], exam: Exam) -> bytes:
                 "" if g is None or g.passed is None else ("通过" if g.passed else "未通过"),
             ]
         )
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return excel.workbook_bytes(wb)
 
 
 def item_analysis(exam: Exam) -> dict:
@@ -154,7 +150,7 @@ def item_analysis_across(exams, *, kind: str = "", flagged_only: bool = False) -
 
 
 def across_workbook(data: dict) -> bytes:
-    wb = Workbook()
+    wb = excel.workbook()
     ws = wb.active
     ws.title = "试题分析（跨考试）"
     ws.append(
@@ -176,9 +172,7 @@ def across_workbook(data: dict) -> bytes:
                 s.flag_label,
             ]
         )
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return excel.workbook_bytes(wb)
 
 
 def _labels(response) -> list[str]:
@@ -190,7 +184,7 @@ def _labels(response) -> list[str]:
 
 
 def analysis_workbook(data: dict) -> bytes:
-    wb = Workbook()
+    wb = excel.workbook()
     ws = wb.active
     ws.title = "试题分析"
     ws.append(["试题编号", "题型", "人数", "难度 p", "点二列相关", "高低分组区分度", "选项选择率", "标记"])
@@ -201,9 +195,7 @@ def analysis_workbook(data: dict) -> bytes:
         )
     ws.append([])
     ws.append(["KR-20", _r(data["reliability"]["kr20"]), "Cronbach α", _r(data["reliability"]["alpha"])])
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return excel.workbook_bytes(wb)
 
 
 def _r(value: float | None) -> float | None:

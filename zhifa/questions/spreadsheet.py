@@ -1,7 +1,7 @@
 """The Excel layout training offices use, read and written without the ORM (openpyxl).
 
 Columns (row 1, any order): 题型, 题干, 选项A … 选项H, 答案, 解析, 难度, 知识点, 法条依据,
-and optionally 执法领域, 编号, 来源. One question per row; the sub-questions of a case question follow it
+and optionally 执法领域, 编号, 来源, 用途 (练习 / 考试 / 两者; empty = the bank's default). One question per row; the sub-questions of a case question follow it
 on rows whose 题型 is "小题-单选题" etc.
 Answers: choice "ACD"; judge 对/错; blanks separated by "；", alternatives of one blank by "|"; short/case the
 reference answer, then one line per scoring point "要点：…（2分）" (optionally "关键词：a、b" after it).
@@ -16,17 +16,18 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from zhifa.common import excel
 from zhifa.questions import content
 from zhifa.questions.checking import CHOICE_LABELS, judge_value
 from zhifa.questions.content import QuestionData
 
 OPTION_COLUMNS = [f"选项{label}" for label in CHOICE_LABELS]
 COLUMNS = ["题型", "题干", *OPTION_COLUMNS, "答案", "解析", "难度", "知识点", "法条依据"]
-OPTIONAL_COLUMNS = ["执法领域", "编号", "来源"]
+OPTIONAL_COLUMNS = ["执法领域", "编号", "来源", "用途"]
 REQUIRED_COLUMNS = ["题型", "题干", "答案"]
 SHEET_NAME = "试题"
 MAX_ROWS = 50_000
@@ -213,7 +214,12 @@ def _row_data(kind: str, row: int, values: dict[str, Any], errors: list[RowError
                 )
             else:
                 keys.append(key)
-    if answer is None or difficulty is None:
+    use = content.use_from_text(values.get("用途"))
+    if use is None:
+        errors.append(
+            RowError(row, "用途", f"“{_text(values.get('用途'))}”无法识别，请填“练习”“考试”或“两者”，留空则取题库的默认用途。")
+        )
+    if answer is None or difficulty is None or use is None:
         return None
     return QuestionData(
         kind=kind,
@@ -227,6 +233,7 @@ def _row_data(kind: str, row: int, values: dict[str, Any], errors: list[RowError
         domains=tuple(content.split_list(values.get("执法领域"))),
         source=_text(values.get("来源")),
         external_id=_text(values.get("编号")),
+        use=use,
     )
 
 
@@ -235,7 +242,7 @@ def _text(value: Any, *, strip: bool = True) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = content.clean_text(str(value).replace("_x000D_", ""))
+    text = content.clean_text(excel.restore(str(value)).replace("_x000D_", ""))
     return text.strip() if strip else text
 
 
@@ -315,6 +322,7 @@ def _row(data: QuestionData, *, sub: bool, labels: dict[str, str], domain_names:
         "；".join(domain_names.get(code, code) for code in data.domains),
         data.external_id,
         data.source,
+        "" if sub else content.USE_LABELS.get(data.use, ""),
     ]
 
 
@@ -325,7 +333,7 @@ def write_workbook(
     domain_names: dict[str, str] | None = None,
 ) -> bytes:
     """An .xlsx in the import layout (with the optional columns), so it re-imports unchanged."""
-    workbook = Workbook(write_only=True)
+    workbook = excel.workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_NAME)
     sheet.freeze_panes = "A2"
     for width, letter in zip([10, 60] + [24] * 8 + [16, 40, 6, 24, 28, 12, 20, 16], _letters(), strict=False):
@@ -336,9 +344,7 @@ def write_workbook(
         sheet.append(_row(data, sub=False, labels=labels, domain_names=domains))
         for sub in data.sub_questions:
             sheet.append(_row(sub, sub=True, labels=labels, domain_names=domains))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(workbook)
 
 
 def _letters() -> list[str]:
@@ -371,13 +377,14 @@ GUIDE = [
     "难度：1 到 5，或 易、较易、中等、较难、难；不填为 3。",
     "知识点：填写知识点名称或代码，多个用“；”分隔；必须是题库中已有的知识点。",
     "法条依据：写成“行政处罚法#第四十四条”或“《行政处罚法》第四十四条”，多个用“；”分隔。",
-    "请不要合并单元格、不要使用公式；编号、来源、执法领域三列可选。",
+    "用途：练习、考试（保密题，不进入练习）或两者；留空则取导入时所选题库的默认用途。",
+    "请不要合并单元格、不要使用公式；编号、来源、执法领域、用途四列可选。",
 ]
 
 
 def template_workbook() -> bytes:
     """The downloadable template: the header, five example rows, drop-downs for 题型 and 难度, and a guide sheet."""
-    workbook = Workbook()
+    workbook = excel.workbook()
     sheet = workbook.active
     sheet.title = SHEET_NAME
     sheet.append(COLUMNS + OPTIONAL_COLUMNS)
@@ -399,6 +406,4 @@ def template_workbook() -> bytes:
     for line in GUIDE:
         guide.append([line])
     guide.column_dimensions["A"].width = 120
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(workbook)

@@ -11,9 +11,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from zhifa.common import excel
 from zhifa.common.decorators import page_for
 from zhifa.questions import citations, content, exports, imports, queries, services, spreadsheet
 from zhifa.questions.forms import BankFilterForm, ImportForm, QuestionForm, TagForm
@@ -21,7 +22,6 @@ from zhifa.questions.models import Question, QuestionImport
 from zhifa.questions.tasks import question_import_check_task, question_import_run_task
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 bank_page = page_for(queries.can_view_bank)  # log-in required, then 404 for those who may not see the bank
@@ -29,7 +29,7 @@ bank_page = page_for(queries.can_view_bank)  # log-in required, then 404 for tho
 
 def _download(blob: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(blob, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -205,7 +205,7 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
 @bank_page
 def import_template(request: HttpRequest) -> HttpResponse:
     queries.require_author(request.user)
-    return _download(spreadsheet.template_workbook(), "试题导入模板.xlsx", XLSX)
+    return excel.xlsx_response(spreadsheet.template_workbook(), "试题导入模板.xlsx")
 
 
 @bank_page
@@ -215,5 +215,5 @@ def question_export(request: HttpRequest, fmt: str) -> HttpResponse:
     _, filters = _filters(request)
     rows = queries.questions_for_user(user=request.user, filters=filters)
     if fmt == "xlsx":
-        return _download(exports.export_xlsx(rows), "题库导出.xlsx", XLSX)
+        return excel.xlsx_response(exports.export_xlsx(rows), "题库导出.xlsx")
     return _download(exports.export_jsonl(rows), "questions.jsonl", "application/x-ndjson; charset=utf-8")
