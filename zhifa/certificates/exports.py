@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from zhifa.certificates.review import CATEGORY_LABELS
+from zhifa.common import excel
 from zhifa.people.models import Unit
 
 REVIEW_HEADERS = [
@@ -25,14 +24,12 @@ REVIEW_HEADERS = [
 
 
 def _save(workbook: Workbook) -> bytes:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(workbook)
 
 
 def review_workbook(*, unit: Unit, year: int, rows: list) -> bytes:
     """One sheet: every officer of the list with the outcome and each reason, as the page shows them."""
-    workbook = Workbook()
+    workbook = excel.workbook()
     sheet = workbook.active
     sheet.title = f"{year}年审"
     sheet.append([f"{unit.name} {year} 年度执法证年审"])
@@ -64,7 +61,7 @@ def review_workbook(*, unit: Unit, year: int, rows: list) -> bytes:
 
 
 def acts_template() -> bytes:
-    workbook = Workbook()
+    workbook = excel.workbook()
     sheet = workbook.active
     sheet.title = "执法行为统计"
     sheet.append(["执法证号", "年度", "执法行为数", "说明"])

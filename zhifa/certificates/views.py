@@ -20,6 +20,7 @@ from zhifa.certificates.forms import ACTIONS, ActCountForm, ActImportForm, Actio
 from zhifa.certificates.models import CertificateExam, CertificateRuleSet
 from zhifa.certificates.review import hours_rule_text
 from zhifa.certificates.rules import RULE_CODES
+from zhifa.common import excel
 from zhifa.common.decorators import page_for
 from zhifa.people import access
 from zhifa.people.models import User
@@ -134,12 +135,7 @@ def review_export(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     unit = queries.review_unit_for(user=request.user, unit_id=_int(request.GET.get("unit")))
     rows = _filtered(request, queries.review_rows_of_unit(unit=unit, year=year, today=timezone.localdate()))
-    response = HttpResponse(
-        exports.review_workbook(unit=unit, year=year, rows=rows),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="annual-review-{year}.xlsx"'
-    return response
+    return excel.xlsx_response(exports.review_workbook(unit=unit, year=year, rows=rows), f"annual-review-{year}.xlsx")
 
 
 @page_for(access.can_use_console)
@@ -286,11 +282,7 @@ def acts(request: HttpRequest) -> HttpResponse:
 
 @page_for(access.can_manage_people)
 def acts_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        exports.acts_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="enforcement-acts-template.xlsx"'
-    return response
+    return excel.xlsx_response(exports.acts_template(), "enforcement-acts-template.xlsx")
 
 
 @page_for(access.can_use_console)

@@ -11,11 +11,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from zhifa.cases.models import Scenario
 from zhifa.classes import checkin, checkin_tokens, exports, forms, programmes, queries, services
 from zhifa.classes.models import Enrolment, ProgrammePart
+from zhifa.common import excel
 from zhifa.common.decorators import page_for
 from zhifa.courses.models import Course
 from zhifa.exams.models import Exam
@@ -23,7 +25,6 @@ from zhifa.people import access
 from zhifa.people.forms import AudienceForm
 from zhifa.people.models import Officer, Role, User
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 console_required = page_for(access.can_use_console)
 
 
@@ -33,7 +34,7 @@ def _me(request: HttpRequest) -> User:
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
@@ -341,7 +342,7 @@ def class_report(request: HttpRequest, class_id: int) -> HttpResponse:
 @console_required
 def attendance_export(request: HttpRequest, class_id: int) -> HttpResponse:
     offline_class = queries.class_get_for_manager(class_id=class_id, user=request.user)
-    return _download(exports.class_attendance_xlsx(offline_class), XLSX, f"attendance-{offline_class.pk}.xlsx")
+    return excel.xlsx_response(exports.class_attendance_xlsx(offline_class), f"attendance-{offline_class.pk}.xlsx")
 
 
 @console_required
@@ -353,7 +354,7 @@ def signin_pdf(request: HttpRequest, session_id: int) -> HttpResponse:
 @console_required
 def signin_xlsx(request: HttpRequest, session_id: int) -> HttpResponse:
     session = queries.session_get_for_manager(session_id=session_id, user=request.user)
-    return _download(exports.signin_sheet_xlsx(session), XLSX, f"signin-{session.pk}.xlsx")
+    return excel.xlsx_response(exports.signin_sheet_xlsx(session), f"signin-{session.pk}.xlsx")
 
 
 # ---- instructors ------------------------------------------------------------------------------------------------
@@ -409,7 +410,9 @@ def instructor_record(request: HttpRequest, instructor_id: int) -> HttpResponse:
         return redirect(f"{reverse('people:login')}?next={request.path}")
     instructor = queries.instructor_get_for_user(instructor_id=instructor_id, user=request.user)
     year = _year(request)
-    return _download(exports.instructor_record_xlsx(instructor, year), XLSX, f"teaching-{instructor.pk}-{year}.xlsx")
+    return excel.xlsx_response(
+        exports.instructor_record_xlsx(instructor, year), f"teaching-{instructor.pk}-{year}.xlsx"
+    )
 
 
 @page_for(access.can_manage_people)

@@ -7,7 +7,6 @@ import io
 from decimal import Decimal
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -19,6 +18,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from zhifa.classes import queries
 from zhifa.classes.models import Attendance, ClassSession, Enrolment, Instructor, OfflineClass
+from zhifa.common import excel
 
 FONT = "STSong-Light"
 
@@ -89,7 +89,7 @@ def signin_sheet_pdf(session: ClassSession) -> bytes:
 
 
 def _workbook(title: str, header: list[str], rows: list[list], widths: list[int]) -> bytes:
-    book = Workbook()
+    book = excel.workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = title[:31]
@@ -102,9 +102,7 @@ def _workbook(title: str, header: list[str], rows: list[list], widths: list[int]
     for index, width in enumerate(widths):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return excel.workbook_bytes(book)
 
 
 def signin_sheet_xlsx(session: ClassSession) -> bytes:

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from io import BytesIO
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -20,6 +19,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from zhifa.common import excel
 from zhifa.common.crypto_provider import get_provider
 
 FONT = "STSong-Light"
@@ -50,7 +50,7 @@ def list_seal(title: str, rows: list[list[str]]) -> str:
 
 
 def tier_list_xlsx(title: str, results: Sequence) -> bytes:
-    wb = Workbook()
+    wb = excel.workbook()
     ws = wb.active
     ws.title = "考核等次"
     ws.append([title])
@@ -60,9 +60,7 @@ def tier_list_xlsx(title: str, results: Sequence) -> bytes:
         ws.append(row)
     for col, width in zip("ABCDEFGHI", [6, 10, 24, 14, 10, 10, 10, 30, 24], strict=True):
         ws.column_dimensions[col].width = width
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(wb)
 
 
 def tier_list_pdf(*, title: str, results: Sequence, decided_by: str, generated_at: datetime) -> bytes:

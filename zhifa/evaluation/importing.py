@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from io import BytesIO
 from zipfile import BadZipFile
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
+from zhifa.common import excel
 from zhifa.evaluation.models import Indicator, Period
 from zhifa.evaluation.services import EvaluationError, indicator_value_enter
 from zhifa.people import access
@@ -41,14 +41,12 @@ class ImportReport:
 
 
 def template_xlsx() -> bytes:
-    wb = Workbook()
+    wb = excel.workbook()
     ws = wb.active
     ws.title = "指标数值"
     ws.append(COLUMNS)
     ws.append(["JB00000001", "reversals", "", 1, "2026 年复议纠错决定书 江复决字〔2026〕12 号"])
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(wb)
 
 
 def _cell(value) -> str:

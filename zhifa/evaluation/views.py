@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhifa.common import excel
 from zhifa.common.decorators import page_for
 from zhifa.evaluation import importing, queries, services
 from zhifa.evaluation import rubric as rubric_rules
@@ -172,11 +173,7 @@ def value_enter(request: HttpRequest, period_id: int) -> HttpResponse:
 def values_import(request: HttpRequest, period_id: int) -> HttpResponse:
     period = queries.period_get(user=me(request), period_id=period_id)
     if request.GET.get("template"):
-        response = HttpResponse(
-            importing.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = 'attachment; filename="indicator-values.xlsx"'
-        return response
+        return excel.xlsx_response(importing.template_xlsx(), "indicator-values.xlsx")
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")

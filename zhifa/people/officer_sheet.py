@@ -19,6 +19,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from zhifa.common import excel
+
 COLUMNS = (
     "姓名",
     "单位代码",
@@ -80,7 +82,7 @@ def _header_fill() -> PatternFill:
 def template_workbook(rows: Iterable[Sequence[object]] = ()) -> bytes:
     """The import template (headers with help comments, drop-downs, text-formatted number columns), optionally with
     data rows (the demo sample); returns the .xlsx bytes."""
-    wb = Workbook()
+    wb = excel.workbook()
     ws = wb.active
     ws.title = "执法人员"
     ws.append(list(COLUMNS))
@@ -121,7 +123,7 @@ def _add_choice(ws, column: str, choices: Sequence[str], last_row: int) -> None:
 
 def export_workbook(rows: Iterable[Sequence[object]]) -> bytes:
     """An export in the template's columns (personal data already masked by the caller), streamed row by row."""
-    wb = Workbook(write_only=True)
+    wb = excel.workbook(write_only=True)
     ws = wb.create_sheet("执法人员")
     ws.append(list(COLUMNS))
     for values in rows:
@@ -130,9 +132,7 @@ def export_workbook(rows: Iterable[Sequence[object]]) -> bytes:
 
 
 def _save(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(wb)
 
 
 def _check_container(content: bytes, *, max_bytes: int) -> None:

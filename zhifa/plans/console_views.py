@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhifa.common import excel
 from zhifa.common.decorators import page_for
 from zhifa.people import access
 from zhifa.people.forms import AudienceForm
@@ -321,9 +322,7 @@ def progress_export(request: HttpRequest, plan_id: int) -> HttpResponse:
         name=request.GET.get("name", "").strip(),
     )
     data = exports.behind_workbook(title=f"{plan.title} · {unit.name}", rows=rows[:100_000], today=timezone.localdate())
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename=plan-{plan.pk}-unit-{unit.pk}.xlsx"
-    return response
+    return excel.xlsx_response(data, f"plan-{plan.pk}-unit-{unit.pk}.xlsx")
 
 
 @console_page

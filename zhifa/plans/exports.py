@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 
-from openpyxl import Workbook
-
+from zhifa.common import excel
 from zhifa.plans.status import LABELS
 
 FONT = "STSong-Light"
@@ -17,7 +16,7 @@ FONT = "STSong-Light"
 
 def behind_workbook(*, title: str, rows: Iterable, today: date) -> bytes:
     """One row per assignment: officer, unit, item, deadline, status, progress."""
-    book = Workbook(write_only=True)
+    book = excel.workbook(write_only=True)
     sheet = book.create_sheet("培训任务")
     sheet.append([title, f"导出日期：{today:%Y-%m-%d}"])
     sheet.append(["姓名", "执法证号", "单位", "事项", "类型", "截止日期", "状态", "进度值", "完成日期", "免修理由"])
@@ -36,9 +35,7 @@ def behind_workbook(*, title: str, rows: Iterable, today: date) -> bytes:
                 a.exempt_reason,
             ]
         )
-    out = BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return excel.workbook_bytes(book)
 
 
 @dataclass(frozen=True)

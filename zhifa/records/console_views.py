@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhifa.common import excel
 from zhifa.people import access
 from zhifa.people.models import Unit
 from zhifa.records import exports, queries, services
@@ -99,9 +100,7 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
         )
         truncated = count > limit
     content = exports.compliance_workbook(report=report, officers=officers, officers_truncated=truncated)
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="hours-compliance-{year}.xlsx"'
-    return response
+    return excel.xlsx_response(content, f"hours-compliance-{year}.xlsx")
 
 
 @login_required

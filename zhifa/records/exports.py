@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from io import BytesIO
 
-from openpyxl import Workbook
-
+from zhifa.common import excel
 from zhifa.records.ledger import CATEGORIES, CATEGORY_LABELS, STATUS_LABELS
 
 
 def compliance_workbook(*, report, officers: Iterable, officers_truncated: bool) -> bytes:
     """Sheet 1: one row per unit (subtree) with the shares; sheet 2: officers with hours per category."""
-    book = Workbook(write_only=True)
+    book = excel.workbook(write_only=True)
     summary = book.create_sheet("单位汇总")
     summary.append(
         [
@@ -71,6 +69,4 @@ def compliance_workbook(*, report, officers: Iterable, officers_truncated: bool)
         )
     if officers_truncated:
         detail.append(["（人数超过导出上限，请按下级单位分别导出）"])
-    buffer = BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(book)

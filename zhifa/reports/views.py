@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
@@ -10,15 +9,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from openpyxl import Workbook
 
+from zhifa.common import excel
 from zhifa.evaluation.models import AssessmentResult
 from zhifa.people import access
 from zhifa.people.models import User
 from zhifa.plans import queries as plans_queries
 from zhifa.reports import queries, services
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 100_000  # rows per synchronous export
 EXPORT_HEADER = ["姓名", "单位", "法律知识学时", "业务技能学时", "职业道德学时", "应修学时", "学时达标", "逾期任务",
                  "参加考试", "通过考试", "完成演练", "超出裁量基准", "练习天数", "执法证状态", "考核等次"]  # fmt: skip
@@ -82,17 +80,13 @@ def officers(request: HttpRequest) -> HttpResponse:
 
 def _xlsx(*, sheet_name: str, title: str, header: list[str], rows, filename: str) -> HttpResponse:
     """One sheet (a title line, a header, the rows) as a download."""
-    book = Workbook(write_only=True)
+    book = excel.workbook(write_only=True)
     sheet = book.create_sheet(sheet_name)
     sheet.append([title])
     sheet.append(header)
     for row in rows:
         sheet.append(row)
-    out = BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return excel.xlsx_response(book, filename)
 
 
 def _export(rows, *, title: str) -> HttpResponse:

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from zhifa.common import excel
 from zhifa.common.decorators import page_for
 from zhifa.people import access
 from zhifa.people.models import Officer, User
@@ -74,9 +75,7 @@ def results_export(request: HttpRequest) -> HttpResponse:
             ]
         )
     data = sheets.table_xlsx("满意度", ["执法人员", "有效评价数", "平滑得分（5分制）", "原始平均分"], rows)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename=surveys-{unit.pk}-{timezone.localdate():%Y%m%d}.xlsx"
-    return response
+    return excel.xlsx_response(data, f"surveys-{unit.pk}-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @manager_page
@@ -135,11 +134,7 @@ def unit_poster(request: HttpRequest, unit_id: int) -> HttpResponse:
 @manager_page
 @require_GET
 def act_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        sheets.template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = "attachment; filename=acts-template.xlsx"
-    return response
+    return excel.xlsx_response(sheets.template_xlsx(), "acts-template.xlsx")
 
 
 @manager_page
@@ -222,9 +217,7 @@ def act_export(request: HttpRequest, batch_id: int) -> HttpResponse:
         for link, c in cards
     ]
     data = sheets.table_xlsx("评价码", ["文书编号", "评价对象", "短码", "链接", "状态", "短信文本"], rows)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename=act-codes-{batch.pk}.xlsx"
-    return response
+    return excel.xlsx_response(data, f"act-codes-{batch.pk}.xlsx")
 
 
 @console_page

@@ -6,7 +6,9 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
+
+from zhifa.common import excel
 
 ACT_HEADERS = ["文书编号", "执法日期", "执法证号"]
 
@@ -24,14 +26,12 @@ class ActLine:
 
 
 def template_xlsx() -> bytes:
-    wb = Workbook()
+    wb = excel.workbook()
     ws = wb.active
     ws.title = "执法行为"
     ws.append(ACT_HEADERS)
     ws.append(["江北市监罚〔2026〕1号", date.today(), "JB00000001"])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(wb)
 
 
 def read_acts(data: bytes, *, max_rows: int) -> list[ActLine]:
@@ -79,12 +79,10 @@ def read_acts(data: bytes, *, max_rows: int) -> list[ActLine]:
 
 
 def table_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
-    wb = Workbook()
+    wb = excel.workbook()
     ws = wb.active
     ws.title = title[:31]
     ws.append(header)
     for row in rows:
         ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return excel.workbook_bytes(wb)
