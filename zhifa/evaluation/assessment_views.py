@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhifa.common import excel
 from zhifa.evaluation import assessment as assessment_services
 from zhifa.evaluation import exports, feedback, queries, scoring
 from zhifa.evaluation import rubric as rubric_rules
@@ -128,12 +129,7 @@ def _final_list(request: HttpRequest, assessment_id: int) -> tuple[Assessment, l
 @console_page
 def assessment_export(request: HttpRequest, assessment_id: int) -> HttpResponse:
     _, results, title = _final_list(request, assessment_id)
-    response = HttpResponse(
-        exports.tier_list_xlsx(title, results),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="assessment-{assessment_id}.xlsx"'
-    return response
+    return excel.xlsx_response(exports.tier_list_xlsx(title, results), f"assessment-{assessment_id}.xlsx")
 
 
 @console_page

@@ -16,13 +16,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from zhifa.common import excel
 from zhifa.common.decorators import page_for
 from zhifa.people import access, importing, queries, services
 from zhifa.people.forms import AudienceForm, AuditFilterForm, ImportForm, OfficerFilterForm, OfficerForm, RoleGrantForm
 from zhifa.people.models import Officer, User
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 console_page = page_for(access.can_use_console)  # log-in required, then 404 for anyone without the console
@@ -37,12 +37,6 @@ def _me(request: HttpRequest) -> User:
 def _require_manager(user) -> None:
     if not access.can_manage_people(user):
         raise PermissionDenied("只读账号不能修改人员信息。")
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
 
 
 @console_page
@@ -195,7 +189,7 @@ def officer_export(request: HttpRequest) -> HttpResponse:
     unit = queries.unit_get_for_user(unit_id=int(unit_id), user=request.user) if unit_id.isdigit() else None
     content = importing.officer_export(by=_me(request), unit=unit)
     stamp = timezone.localdate().strftime("%Y%m%d")
-    return _xlsx(content, f"officers-{unit.code if unit else 'all'}-{stamp}.xlsx")
+    return excel.xlsx_response(content, f"officers-{unit.code if unit else 'all'}-{stamp}.xlsx")
 
 
 @console_page
@@ -215,7 +209,7 @@ def officer_import(request: HttpRequest) -> HttpResponse:
 @console_page
 def officer_import_template(request: HttpRequest) -> HttpResponse:
     _require_manager(request.user)
-    return _xlsx(importing.officer_template(), "officer-import-template.xlsx")
+    return excel.xlsx_response(importing.officer_template(), "officer-import-template.xlsx")
 
 
 @console_page
