@@ -77,6 +77,7 @@ class Group:
     counts: dict[str, int] = field(default_factory=dict)
     sums: dict[str, float] = field(default_factory=dict)
     means: dict[str, float | None] = field(default_factory=dict)
+    known: dict[str, int] = field(default_factory=dict)  # officers with a value, per mean
 
     def share(self, key: str) -> float | None:
         return stats.rate(self.counts.get(key, 0), self.n)
@@ -103,6 +104,7 @@ def _aggregate(rows: QuerySet[OfficerRollup], groups: list[Group]) -> None:
     annotations.update({f"c_{f.key}": Count("id", filter=f.condition) for f in FIGURES})
     annotations.update({f"s_{s}": Sum(s) for s in SUMS})
     annotations.update({f"m_{m}": Avg(m) for m in MEANS})
+    annotations.update({f"k_{m}": Count(m) for m in MEANS})
     result = (
         rows.annotate(group=Case(*whens, default=Value(-1), output_field=IntegerField()))
         .values("group")
@@ -117,6 +119,22 @@ def _aggregate(rows: QuerySet[OfficerRollup], groups: list[Group]) -> None:
         g.counts = {f.key: r[f"c_{f.key}"] for f in FIGURES}
         g.sums = {s: float(r[f"s_{s}"] or 0) for s in SUMS}
         g.means = {m: r[f"m_{m}"] for m in MEANS}
+        g.known = {m: r[f"k_{m}"] for m in MEANS}
+
+
+def _sum_groups(unit: Unit, groups: list[Group]) -> Group:
+    """The subtree's total from its groups, which partition it (the unit's own officers and each child's subtree):
+    counts and sums add up, a mean is weighted by the officers who have one."""
+    total = Group(unit=unit, own_only=False)
+    total.n = sum(g.n for g in groups)
+    total.counts = {f.key: sum(g.counts.get(f.key, 0) for g in groups) for f in FIGURES}
+    total.sums = {s: sum(g.sums.get(s, 0.0) for g in groups) for s in SUMS}
+    for m in MEANS:
+        known = sum(g.known.get(m, 0) for g in groups)
+        total.known[m] = known
+        weighted = sum((g.means[m] or 0.0) * g.known[m] for g in groups if g.known.get(m))
+        total.means[m] = weighted / known if known else None
+    return total
 
 
 @dataclass
@@ -134,11 +152,10 @@ class Dashboard:
 
 def dashboard(*, unit: Unit, year: int) -> Dashboard:
     """The unit subtree's figures for the year, in total and per child unit (and the unit's own officers)."""
-    total = Group(unit=unit, own_only=False)
     groups = [Group(unit=unit, own_only=True)] + [Group(unit=c, own_only=False) for c in unit.children.order_by("path")]
     rows = OfficerRollup.objects.filter(year=year, unit_path__startswith=unit.path)
-    _aggregate(rows, [total])
     _aggregate(rows, groups)
+    total = _sum_groups(unit, groups)
     computed = rows.order_by("-computed_at").values_list("computed_at", flat=True).first()
     return Dashboard(unit=unit, year=year, total=total, groups=[g for g in groups if g.n], computed_at=computed)
 
@@ -175,17 +192,20 @@ def heatmap(*, unit: Unit, year: int, groups: list[Group], limit: int = 12) -> t
     )
     points = {p.pk: p for p in KnowledgePoint.objects.filter(pk__in=[w["knowledge_point_id"] for w in weakest])}
     columns = [points[w["knowledge_point_id"]] for w in weakest if w["knowledge_point_id"] in points]
+    # Every group's cells in one GROUP BY (a CASE names each row's group, as in _aggregate).
+    whens = [When(_group_condition(g), then=Value(i)) for i, g in enumerate(groups)]
+    found = {
+        (r["group"], r["knowledge_point_id"]): r
+        for r in base.filter(knowledge_point__in=columns)
+        .annotate(group=Case(*whens, default=Value(-1), output_field=IntegerField()))
+        .values("group", "knowledge_point_id")
+        .annotate(officers=Sum("officers"), weak=Sum("weak"), recall=Sum("recall_sum"))
+    }
     rows = []
-    for g in groups:
-        cells = {
-            r["knowledge_point_id"]: r
-            for r in base.filter(_group_condition(g), knowledge_point__in=columns)
-            .values("knowledge_point_id")
-            .annotate(officers=Sum("officers"), weak=Sum("weak"), recall=Sum("recall_sum"))
-        }
+    for i, g in enumerate(groups):
         row = []
         for kp in columns:
-            c = cells.get(kp.pk)
+            c = found.get((i, kp.pk))
             row.append(
                 HeatCell(g, kp, c["officers"], c["weak"], c["recall"] / c["officers"])
                 if c and c["officers"]
@@ -225,13 +245,18 @@ def peers(*, user: User, unit: Unit, year: int) -> list[Peer]:
     )
     if len(candidates) < 2:
         return []
+    # One conditional aggregate per year over the peers' subtrees: peers may nest (a county bureau under the city
+    # bureau of the same kind), and a row counts for every peer whose subtree holds it.
     groups_now = [Group(unit=u, own_only=False) for u in candidates]
     groups_before = [Group(unit=u, own_only=False) for u in candidates]
-    # One aggregate per peer: peers' subtrees may nest (a county bureau under the city bureau of the same kind),
-    # and a row must count for every peer whose subtree holds it.
-    for now, before in zip(groups_now, groups_before, strict=True):
-        _aggregate(OfficerRollup.objects.filter(year=year), [now])
-        _aggregate(OfficerRollup.objects.filter(year=year - 1), [before])
+    for y, groups in ((year, groups_now), (year - 1, groups_before)):
+        annotations: dict = {}
+        for i, g in enumerate(groups):
+            annotations[f"n{i}"] = Count("id", filter=Q(unit_path__startswith=g.unit.path))
+            annotations[f"m{i}"] = Count("id", filter=Q(unit_path__startswith=g.unit.path, hours_met=True))
+        row = OfficerRollup.objects.filter(year=y).aggregate(**annotations)
+        for i, g in enumerate(groups):
+            g.n, g.counts = row[f"n{i}"], {"hours_met": row[f"m{i}"]}
     ranked = {r.key: r for r in stats.rank([(i, g.counts.get("hours_met", 0), g.n) for i, g in enumerate(groups_now)])}
     result = []
     for i, (now, before) in enumerate(zip(groups_now, groups_before, strict=True)):
