@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
 from zhifa.cases.models import DrillRun
-from zhifa.courses.models import Lesson
+from zhifa.courses.models import Lesson, LessonProgress
 from zhifa.evaluation.models import AssessmentResult
 from zhifa.exams.models import Grade
+from zhifa.laws.models import Citation, LawVersion
 from zhifa.people.models import Officer
 from zhifa.plans import queries as plans_queries
 from zhifa.plans.models import Assignment
@@ -280,9 +282,51 @@ def _practice_candidate(officer: Officer) -> dict | None:
     }
 
 
+def _law_change_candidate(officer: Officer) -> dict | None:
+    """An article he studied that a law amendment has changed since: a completed lesson citing it, where the
+    citation is flagged for review (the article changed after the lesson was written) or cites a version newer than
+    his completion (the lesson was revised for an amendment after he studied it). Once followed, not suggested again."""
+    completed = dict(
+        LessonProgress.objects.filter(officer=officer, completed_at__isnull=False).values_list(
+            "lesson_id", "completed_at"
+        )
+    )
+    if not completed:
+        return None
+    followed = set(
+        Recommendation.objects.filter(
+            officer=officer, kind=Recommendation.Kind.LAW_CHANGE, followed_at__isnull=False
+        ).values_list("url", flat=True)
+    )
+    citations = (
+        Citation.objects.filter(content_type=ContentType.objects.get_for_model(Lesson), object_id__in=completed)
+        .select_related("version__law")
+        .order_by("object_id", "article_key")
+    )
+    for c in citations:
+        studied = timezone.localdate(completed[c.object_id])
+        if not (c.needs_review or (c.version is not None and c.version.version_date > studied)):
+            continue
+        law_name, _, label = c.article_key.partition("#")
+        url = f"/laws/{law_name}/{label}/"
+        if url in followed:
+            continue
+        current = LawVersion.objects.filter(law__short_title=law_name, is_current=True).first()
+        lesson = Lesson.objects.filter(pk=c.object_id).first()
+        when = f"已于 {current.version_date:%Y-%m-%d} 修订" if current is not None else "已修订"
+        return {
+            "kind": Recommendation.Kind.LAW_CHANGE,
+            "title": f"查看《{law_name}》{label}的新规定",
+            "reason": f"你学过的「{lesson.title if lesson else '课时'}」引用的《{law_name}》{label}{when}",
+            "url": url,
+        }
+    return None
+
+
 def recommendations_for_today(*, officer: Officer, today: date | None = None) -> list[Recommendation]:
     """At most three explained suggestions for today, chosen once a day and kept (to measure whether they are
-    followed): the most urgent plan deadline, the weakest knowledge point, practice due."""
+    followed): the most urgent plan deadline, an article he studied that an amendment changed, the weakest knowledge
+    point, practice due."""
     today = today or timezone.localdate()
     # The day's choice is remembered (also when there is nothing to suggest), so the home page asks once a day.
     # The officer's creation time in the key: a key never outlives the officer it was made for (ids are reused).
@@ -296,7 +340,12 @@ def recommendations_for_today(*, officer: Officer, today: date | None = None) ->
         return existing
     candidates = [
         c
-        for c in (_deadline_candidate(officer, today), _weak_point_candidate(officer), _practice_candidate(officer))
+        for c in (
+            _deadline_candidate(officer, today),
+            _law_change_candidate(officer),
+            _weak_point_candidate(officer),
+            _practice_candidate(officer),
+        )
         if c
     ]
     recs = [Recommendation(officer=officer, day=today, position=i, **c) for i, c in enumerate(candidates[:3])]

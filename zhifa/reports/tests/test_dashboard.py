@@ -130,3 +130,46 @@ def test_peers_count_every_officer_of_each_peer_subtree_even_when_peers_nest(cli
     peers = {p.unit.name: p for p in client.get(f"/reports/?unit={org.market.pk}").context["peers"]}
     assert peers["江北市市场监督管理局"].n == 8  # its own officer and the seven of 东城区 below it
     assert peers["东城区市场监督管理局"].n == 7 and peers["东城区市场监督管理局"].rank is not None
+
+
+RULE_2021 = (
+    "江北市示例规定\n\n2021年6月15日 江北市人民政府令第8号公布\n\n"
+    "第一条 为了示例，制定本规定。\n\n第二条 证件有效期为三年。\n"
+)
+RULE_2024 = (
+    "江北市示例规定\n\n2021年6月15日 江北市人民政府令第8号公布\n\n2024年9月20日 江北市人民政府令第21号修订\n\n"
+    "第一条 为了示例，制定本规定。\n\n第二条 证件有效期为五年。\n"
+)
+
+
+def test_an_amended_article_he_studied_is_recommended_once_until_followed(client, officer, time_machine):
+    from zhifa.courses.models import Chapter, Lesson, LessonProgress
+    from zhifa.courses.tests.conftest import make_course
+    from zhifa.laws import services as laws_services
+
+    laws_services.law_import_text(text=RULE_2021)
+    chapter = Chapter.objects.create(course=make_course(title="证件管理"), title="第一章")
+    studied = Lesson.objects.create(chapter=chapter, title="证件有效期", kind="text", hours_category="legal")
+    untouched = Lesson.objects.create(chapter=chapter, title="立法目的", kind="text", hours_category="legal")
+    laws_services.citation_set(obj=studied, article_keys=["江北市示例规定#第二条"])
+    laws_services.citation_set(obj=untouched, article_keys=["江北市示例规定#第一条"])
+    for lesson in (studied, untouched):
+        LessonProgress.objects.create(officer=officer, lesson=lesson, completed_at=timezone.now())
+    client.force_login(officer.user)
+    assert not [r for r in client.get("/").context["recommendations"] if r.kind == Recommendation.Kind.LAW_CHANGE]
+
+    laws_services.law_import_text(text=RULE_2024)  # 第二条 changes, 第一条 does not
+    Recommendation.objects.all().delete()
+    from django.core.cache import cache
+
+    cache.clear()
+    recs = client.get("/").context["recommendations"]
+    [change] = [r for r in recs if r.kind == Recommendation.Kind.LAW_CHANGE]
+    assert change.title == "查看《江北市示例规定》第二条的新规定"
+    assert change.reason == "你学过的「证件有效期」引用的《江北市示例规定》第二条已于 2024-09-20 修订"
+    page = client.get(client.get(f"/reports/go/{change.pk}/")["Location"])
+    assert page.status_code == 200 and "证件有效期为五年" in page.content.decode()
+
+    time_machine.move_to(timezone.now() + timedelta(days=1))  # the next day: a new choice, without it
+    client.force_login(officer.user)
+    assert not [r for r in client.get("/").context["recommendations"] if r.kind == Recommendation.Kind.LAW_CHANGE]
