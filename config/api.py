@@ -6,7 +6,17 @@ from importlib.util import find_spec
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
-api = NinjaAPI(title="智慧执法学院 API", version="1", urls_namespace="api", auth=django_auth)
+from zhifa.common.apidocs import LocalSwagger, staff_only
+
+# The docs page (/api/v1/docs) and the schema: Swagger UI from our static files, for logged-in staff only.
+api = NinjaAPI(
+    title="智慧执法学院 API",
+    version="1",
+    urls_namespace="api",
+    auth=django_auth,
+    docs=LocalSwagger(),
+    docs_decorator=staff_only,
+)
 
 ROUTERS = [
     ("people", "zhifa.people"),

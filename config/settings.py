@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from zhifa.common.proxies import parse_trusted_proxies
 from zhifa.common.ratelimits import parse_rate_rules
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -240,6 +241,7 @@ DEFAULT_FROM_EMAIL = env_str("ZHIFA_DEFAULT_FROM_EMAIL", "智慧执法学院 <no
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "zhifa.common.login_audit.PasswordSprayBackend",  # one password across many user names (docs/security.md)
     "zhifa.people.auth_backends.UsernameOrCertificateBackend",
 ]
 LOGIN_URL = "people:login"
@@ -253,7 +255,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "zhifa.people.passwords.ComplexityValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "zhifa.common.passwords.PasswordHistoryValidator"},
 ]
+PASSWORD_HISTORY_COUNT = env_int("ZHIFA_PASSWORD_HISTORY", 5)  # besides the current one
+if not 1 <= PASSWORD_HISTORY_COUNT <= 24:
+    raise ImproperlyConfigured("ZHIFA_PASSWORD_HISTORY 应在 1 到 24 之间（不得重复使用的历史密码个数，默认 5）。")
 PASSWORD_HASHERS = (
     ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if TESTING
@@ -265,6 +271,7 @@ SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ZHIFA_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token (hx-headers on <body>, a meta tag); no script reads the cookie
 
 AXES_FAILURE_LIMIT = env_int("ZHIFA_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("ZHIFA_LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
@@ -272,6 +279,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
 AXES_ENABLED = env_bool("ZHIFA_AXES_ENABLED", True)
+AXES_CLIENT_IP_CALLABLE = "zhifa.common.middleware.client_ip"  # proxy headers only from ZHIFA_TRUSTED_PROXIES
+LOGIN_SPRAY_LIMIT = env_int("ZHIFA_LOGIN_SPRAY_LIMIT", 5)  # user names one password may fail for, per client
+if not 2 <= LOGIN_SPRAY_LIMIT <= 50:
+    raise ImproperlyConfigured("ZHIFA_LOGIN_SPRAY_LIMIT 应在 2 到 50 之间（同一密码可尝试的不同账号数，默认 5）。")
+# The reverse proxies whose X-Real-IP / X-Forwarded-For are believed (audit IPs, lockouts, rate limits).
+TRUSTED_PROXIES = env_list("ZHIFA_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+TRUSTED_PROXY_NETWORKS = parse_trusted_proxies(TRUSTED_PROXIES)
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -318,6 +332,12 @@ if env_str("ZHIFA_S3_BUCKET", ""):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+else:  # local disk: random names, no public URL; files go out through checked views (zhifa/common/files.py)
+    STORAGES = {
+        "default": {"BACKEND": "zhifa.common.files.PrivateFileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+FILE_LINK_MAX_AGE = env_int("ZHIFA_FILE_LINK_HOURS", 8) * 3600  # a file link works for its user this long
 
 # Courses: video tracking and uploads (docs/courses.md).
 COURSES_HEARTBEAT_SECONDS = env_int("ZHIFA_COURSES_HEARTBEAT_SECONDS", 12)
@@ -326,6 +346,8 @@ COURSES_RATE_CAP = float(env_str("ZHIFA_COURSES_RATE_CAP", "2.0"))
 COURSES_VIDEO_MAX_BYTES = env_int("ZHIFA_COURSES_VIDEO_MAX_MB", 4096) * 1024 * 1024
 COURSES_UPLOAD_CHUNK_BYTES = env_int("ZHIFA_COURSES_UPLOAD_CHUNK_KB", 4096) * 1024
 COURSES_X_ACCEL_PREFIX = env_str("ZHIFA_COURSES_X_ACCEL_PREFIX", "")
+# nginx's internal location for every other uploaded file (deploy/nginx/zhifa-app.conf: /protected-media/).
+MEDIA_X_ACCEL_PREFIX = env_str("ZHIFA_MEDIA_X_ACCEL_PREFIX", "") or COURSES_X_ACCEL_PREFIX
 if not 0 < float(COURSES_COMPLETION_SHARE) <= 1:
     raise ImproperlyConfigured("ZHIFA_COURSES_COMPLETION_SHARE 应为 0 到 1 之间的小数（例如 0.95）。")
 if not 1 <= COURSES_RATE_CAP <= 4:

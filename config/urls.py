@@ -3,7 +3,6 @@
 from importlib import import_module
 from importlib.util import find_spec
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -48,8 +47,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
 for prefix, module in APPS_WITH_PAGES:
     for urls_module in _app_urls(module):
         urlpatterns.append(path(prefix, include(urls_module)))
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No public /media/: uploaded files go out only through access-checked views (zhifa/common/files.py), in the demo
+# as in production.

@@ -8,3 +8,6 @@ fi
 mkdir -p static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 cp node_modules/echarts/dist/echarts.min.js static/vendor/echarts.min.js
+# The API documentation page (/api/v1/docs, staff only): Swagger UI from the npm registry, never from a CDN.
+mkdir -p static/vendor/swagger-ui
+cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css static/vendor/swagger-ui/

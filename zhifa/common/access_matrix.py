@@ -91,6 +91,9 @@ CASES = {
     "common:readyz": public(200),
     "common:metrics": public(200),  # the test client is 127.0.0.1, inside METRICS_ALLOWED_IPS
     "api:api-root": public(404),
-    "api:openapi-json": public(200),
-    "api:openapi-view": public(200),
+    # The API docs and schema: Django staff only (zhifa/common/apidocs.py).
+    "api:openapi-json": only({"sysadmin": 200}),
+    "api:openapi-view": only({"sysadmin": 200}),
+    # A forged link: 404 for everyone (common/tests/test_private_files.py walks real links).
+    "common:file": public(404, kwargs={"token": "forged"}),
 }

@@ -9,12 +9,21 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from zhifa.common import files
+from zhifa.common.proxies import real_client_ip
 from zhifa.common.request_context import reset_current_ip, set_current_ip
 
 
 def client_ip(request) -> str | None:
-    # Behind nginx the real address is in X-Real-IP (set by our nginx config); REMOTE_ADDR otherwise.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+    """The client's address: X-Real-IP / X-Forwarded-For only when the request comes from a trusted proxy
+    (ZHIFA_TRUSTED_PROXIES, common/proxies.py), REMOTE_ADDR otherwise, so no client can forge it."""
+    meta = request.META
+    return real_client_ip(
+        remote_addr=meta.get("REMOTE_ADDR"),
+        x_real_ip=meta.get("HTTP_X_REAL_IP"),
+        x_forwarded_for=meta.get("HTTP_X_FORWARDED_FOR"),
+        proxies=settings.TRUSTED_PROXY_NETWORKS,
+    )
 
 
 def idle_state(session, now: float | None = None) -> str:
@@ -39,11 +48,13 @@ class IdleTimeoutMiddleware:
 
     def __call__(self, request):
         token = set_current_ip(client_ip(request))
+        viewer = files.set_viewer(request.user.pk if request.user.is_authenticated else None)
         try:
             if request.user.is_authenticated:
                 now = time.time()
                 state = idle_state(request.session, now)
                 if state == "expired":
+                    request.logout_reason = "idle"  # the audit event says why (common/login_audit.py)
                     logout(request)
                     if request.path.startswith("/api/"):
                         return self.get_response(request)
@@ -52,6 +63,7 @@ class IdleTimeoutMiddleware:
                     request.session["last_seen"] = now
             return self.get_response(request)
         finally:
+            files.reset_viewer(viewer)
             reset_current_ip(token)
 
 

@@ -74,3 +74,23 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class PasswordHistory(models.Model):
+    """A password (its hash, as in User.password) an account had: the policy refuses the current one and the last
+    PASSWORD_HISTORY_COUNT before it (common/passwords.py). Written by the validator when a password is set."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField("密码散列", max_length=128)
+    set_at = models.DateTimeField("设置时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-set_at", "-id"]
+        indexes = [models.Index(fields=["user", "set_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.set_at:%Y-%m-%d}"

@@ -1,0 +1,38 @@
+"""The API documentation page (issue 20 item 8): Swagger UI from our npm-built static files, never a CDN, and only
+for logged-in staff."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.staticfiles import finders
+from django.test import Client
+
+DOCS = "/api/v1/docs"
+
+
+def test_staff_get_the_docs_page_with_every_asset_from_our_own_static_files(sysadmin):
+    client = Client()
+    client.force_login(sysadmin)
+    response = client.get(DOCS)
+    body = response.content.decode()
+    assert response.status_code == 200
+    sources = re.findall(r'(?:src|href)="([^"]+)"', body)
+    assert sources and not [s for s in sources if s.startswith(("http:", "https:", "//"))], sources
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in sources
+    assert "/static/vendor/swagger-ui/swagger-ui.css" in sources
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    assert body.count(f'nonce="{nonce}"') == 2  # both scripts allowed by the site's CSP, no inline script
+    for path in ("vendor/swagger-ui/swagger-ui-bundle.js", "vendor/swagger-ui/swagger-ui.css", "common/api_docs.js"):
+        assert finders.find(path), f"{path} 未构建：运行 make assets（scripts/build_assets.sh）"
+    assert client.get("/api/v1/openapi.json").json()["info"]["title"] == "智慧执法学院 API"
+
+
+def test_the_docs_and_schema_are_hidden_from_everyone_else(officer, unit_admin):
+    anonymous = Client().get(DOCS)
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
+    for person in (officer.user, unit_admin):
+        client = Client()
+        client.force_login(person)
+        assert client.get(DOCS).status_code == 404
+        assert client.get("/api/v1/openapi.json").status_code == 404
