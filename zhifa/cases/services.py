@@ -173,7 +173,7 @@ def _finish(run: DrillRun, state: RunState) -> None:
             officer=run.officer,
             category=scenario.hours_category,
             hours=Decimal(scenario.credit_hours),
-            source="cases.scenario",
+            source=f"模拟执法演练《{run.version.title}》",
             evidence=f"模拟执法演练《{run.version.title}》合格（记录 {run.pk}）",
             dedupe_key=f"cases.scenario:{run.version.scenario_id}:hours:{run.officer.pk}",
         )
