@@ -54,6 +54,7 @@ def _world(w) -> dict:
         "officer_id": w.unit_admin.officer.pk,
         "assessment_id": computed.pk,
         "result_id": result.pk,
+        "rubric_id": case_file.rubric_id,
     }
     return w.extra["evaluation"]
 
@@ -70,6 +71,11 @@ CASES = {
     "evaluation:period-weights": console(405, kwargs=_kw("period_id")),
     "evaluation:value-enter": console(405, kwargs=_kw("period_id")),
     "evaluation:values-import": console(kwargs=_kw("period_id")),
+    # The standards are not secret: every console user reads them; only managers save (tested in test_rubric_editor).
+    "evaluation:rubric-list": console(),
+    "evaluation:rubric-template": console(),
+    "evaluation:rubric-period": console(kwargs=_kw("period_id")),
+    "evaluation:rubric-detail": console(kwargs=lambda w: {"rubric_id": _world(w)["rubric_id"]}),
     "evaluation:casefile-list": only({**_CONSOLE, "evaluator": 200}),
     "evaluation:casefile-upload": console(405),
     "evaluation:casefile-sample": console(405),

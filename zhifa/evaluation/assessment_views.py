@@ -17,7 +17,7 @@ from zhifa.evaluation import assessment as assessment_services
 from zhifa.evaluation import exports, feedback, queries, scoring
 from zhifa.evaluation import rubric as rubric_rules
 from zhifa.evaluation.models import Assessment, AssessmentResult, CaseFile, Objection
-from zhifa.evaluation.services import EvaluationError, rubric_default
+from zhifa.evaluation.services import EvaluationError, rubric_current
 from zhifa.evaluation.views import _date, _int, console_page, me, top_unit
 from zhifa.people import access
 from zhifa.people.models import Unit
@@ -263,7 +263,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             if r.role not in ("training", "expert"):
                 for key, value in rubric_rules.score_file(f.rubric.content, r.marks, r.vetoes).lost.items():
                     lost[key] += value
-    items = rubric_rules.item_keys(rubric_default().content)
+    items = rubric_rules.item_keys(rubric_current(assessment.period).content)
+    for f in files:  # items of older versions the files were scored with, after the current ones
+        for key, item in rubric_rules.item_keys(f.rubric.content).items():
+            items.setdefault(key, item)
     trend = []
     for other in queries.assessments_for(me(request)).filter(unit=assessment.unit).order_by("period__year"):
         scores = [

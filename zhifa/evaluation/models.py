@@ -111,17 +111,46 @@ class IndicatorValue(models.Model):
 
 
 class Rubric(TimeStampedModel):
-    """A case-file review standard (案卷评查标准) as data; see rubric.py for its shape."""
+    """One version of a case-file review standard (案卷评查标准) as data; see rubric.py for its shape.
 
-    name = models.CharField("名称", max_length=100, unique=True)
+    A version is never changed once saved: editing makes the next version of its line (the template's when `period`
+    is empty, else the period's own), so a file keeps the version it was scored with. `is_current` marks the
+    version new files take.
+    """
+
+    name = models.CharField("名称", max_length=100)
+    period = models.ForeignKey(
+        Period, verbose_name="考核年度", null=True, blank=True, on_delete=models.CASCADE, related_name="rubrics"
+    )
+    version = models.PositiveIntegerField("版本", default=1)
+    is_current = models.BooleanField("现行版本", default=True)
+    note = models.CharField("修订说明", max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     content = models.JSONField("评查项目")
 
     class Meta:
         verbose_name = "案卷评查标准"
         verbose_name_plural = "案卷评查标准"
+        ordering = ["period_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "version"], name="evaluation_rubric_version"),
+            models.UniqueConstraint(
+                fields=["version"], condition=models.Q(period__isnull=True), name="evaluation_rubric_template_version"
+            ),
+            models.UniqueConstraint(
+                fields=["period"], condition=models.Q(is_current=True), name="evaluation_rubric_current"
+            ),
+            models.UniqueConstraint(
+                fields=["is_current"],
+                condition=models.Q(is_current=True, period__isnull=True),
+                name="evaluation_rubric_template_current",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.name
+        return f"{self.name}（第 {self.version} 版）"
 
 
 class CaseFile(TimeStampedModel):

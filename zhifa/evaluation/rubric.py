@@ -97,16 +97,100 @@ def rubric_errors(rubric: object) -> list[str]:
             continue
         if not isinstance(g.get("points"), int | float) or g["points"] <= 0:
             errors.append(f"项目组“{g['label']}”的分值须大于 0")
+        if g["key"] in keys:
+            errors.append(f"项目组编码“{g['key']}”重复")
+        keys.add(g["key"])
         for item in g.get("items", []):
             if item.get("key") in keys:
                 errors.append(f"评分项编码“{item.get('key')}”重复")
             keys.add(item.get("key"))
             if not isinstance(item.get("deduction"), int | float) or item["deduction"] <= 0:
                 errors.append(f"评分项“{item.get('label')}”的扣分须大于 0")
+    for v in rubric.get("vetoes", []):
+        if v.get("key") in keys or not v.get("label"):
+            errors.append(f"否决项“{v.get('label') or v.get('key')}”的编码重复或缺少名称")
+        keys.add(v.get("key"))
     total = sum(g.get("points", 0) for g in rubric["groups"] if isinstance(g, Mapping))
     if not errors and abs(total - 100) > 1e-6:
         errors.append(f"各项目组分值合计为 {total:g}，须为 100")
     return errors
+
+
+PARTS = ("卷面", "内容")
+_MAX_ROWS = 200  # groups, items per group and vetoes read from one editor form
+
+
+def _number(raw: str) -> int | float | None:
+    """A positive number from a form field (an int when whole); None when it is not one."""
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        return None
+    if not 0 < value <= 100 or value != value:
+        return None
+    return int(value) if value.is_integer() else round(value, 2)
+
+
+def _fresh_key(prefix: str, used: set[str]) -> str:
+    n = 1
+    while f"{prefix}_{n}" in used:
+        n += 1
+    used.add(f"{prefix}_{n}")
+    return f"{prefix}_{n}"
+
+
+def rubric_from_form(data: Mapping[str, str]) -> tuple[dict, list[str]]:
+    """A rubric from the editor's fields, and what is wrong with it in Chinese (each error names its row).
+
+    Fields: g<i>-key/-label/-part/-points, g<i>-i<j>-key/-label/-deduction, v<k>-key/-label. A row whose name is
+    empty is left out (that is how the editor deletes one); new rows get fresh keys, kept rows keep theirs, so
+    marks stay comparable across versions.
+    """
+    errors: list[str] = []
+    used = {v for k, v in data.items() if k.endswith("-key") and v}
+    groups, vetoes = [], []
+    for i in range(_MAX_ROWS):
+        if f"g{i}-label" not in data:
+            break
+        label = data.get(f"g{i}-label", "").strip()
+        items = []
+        for j in range(_MAX_ROWS):
+            if f"g{i}-i{j}-label" not in data:
+                break
+            item_label = data.get(f"g{i}-i{j}-label", "").strip()
+            if not item_label:
+                continue
+            raw = data.get(f"g{i}-i{j}-deduction", "")
+            deduction = _number(raw)
+            if deduction is None:
+                errors.append(f"项目组“{label or i + 1}”的评分项“{item_label}”：每处扣分须为 0 至 100 之间的正数")
+            key = data.get(f"g{i}-i{j}-key", "").strip() or _fresh_key("item", used)
+            items.append({"key": key, "label": item_label, "deduction": raw if deduction is None else deduction})
+        if not label:
+            if items:
+                errors.append(f"第 {i + 1} 个项目组有评分项但没有名称：请填写名称，或清空其评分项以删除该组")
+            continue
+        raw = data.get(f"g{i}-points", "")
+        points = _number(raw)
+        if points is None:
+            errors.append(f"项目组“{label}”：分值须为 0 至 100 之间的正数")
+        part = data.get(f"g{i}-part", "").strip()
+        if part not in PARTS:
+            errors.append(f"项目组“{label}”：类别须为“卷面”或“内容”")
+        key = data.get(f"g{i}-key", "").strip() or _fresh_key("group", used)
+        groups.append(
+            {"key": key, "label": label, "part": part, "points": raw if points is None else points, "items": items}
+        )
+    for k in range(_MAX_ROWS):
+        if f"v{k}-label" not in data:
+            break
+        label = data.get(f"v{k}-label", "").strip()
+        if label:
+            vetoes.append({"key": data.get(f"v{k}-key", "").strip() or _fresh_key("veto", used), "label": label})
+    rubric = {"groups": groups, "vetoes": vetoes}
+    if not groups:
+        errors.append("评查标准至少须有一个评分项目组")
+    return rubric, errors or rubric_errors(rubric)
 
 
 def item_keys(rubric: Mapping) -> dict[str, dict]:

@@ -112,10 +112,19 @@ def _indicator_create(period: Period, parent: Indicator | None, entry: tuple, or
 
 
 def rubric_default() -> Rubric:
+    """The template's current version (made from rubric.DEFAULT_RUBRIC the first time)."""
     rubric, _ = Rubric.objects.get_or_create(
-        name=DEFAULT_RUBRIC_NAME, defaults={"content": rubric_rules.DEFAULT_RUBRIC}
+        period=None,
+        is_current=True,
+        defaults={"name": DEFAULT_RUBRIC_NAME, "content": rubric_rules.DEFAULT_RUBRIC, "version": 1},
     )
     return rubric
+
+
+def rubric_current(period: Period | None) -> Rubric:
+    """The version a new file of the period is scored with: the period's own current one, else the template's."""
+    own = Rubric.objects.filter(period=period, is_current=True).first() if period is not None else None
+    return own or rubric_default()
 
 
 def effective_weights(
@@ -262,7 +271,7 @@ def case_file_upload(
         raise EvaluationError(f"承办人员须属于办案单位：{'、'.join(outside)}")
     case_file = CaseFile.objects.create(
         period=period,
-        rubric=rubric_default(),
+        rubric=rubric_current(period),
         unit=unit,
         number=number.strip(),
         title=title.strip(),
@@ -383,7 +392,7 @@ def training_file_create(
 ) -> CaseFile:
     """A synthetic case file from the case library with the expert's scoring (training mode)."""
     _require_manager(by, period.unit)
-    rubric = rubric_default()
+    rubric = rubric_current(period)
     errors = rubric_rules.marks_errors(rubric.content, expert_marks, expert_vetoes)
     if errors:
         raise EvaluationError("；".join(errors))

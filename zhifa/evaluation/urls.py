@@ -3,6 +3,7 @@
 from django.urls import path
 
 from zhifa.evaluation import assessment_views as av
+from zhifa.evaluation import rubric_views as rv
 from zhifa.evaluation import views
 
 app_name = "evaluation"
@@ -14,6 +15,10 @@ urlpatterns = [
     path("periods/<int:period_id>/weights/", views.period_weights, name="period-weights"),
     path("periods/<int:period_id>/values/", views.value_enter, name="value-enter"),
     path("periods/<int:period_id>/import/", views.values_import, name="values-import"),
+    path("periods/<int:period_id>/rubric/", rv.rubric_period, name="rubric-period"),
+    path("rubrics/", rv.rubric_list, name="rubric-list"),
+    path("rubrics/template/", rv.rubric_template, name="rubric-template"),
+    path("rubrics/<int:rubric_id>/", rv.rubric_detail, name="rubric-detail"),
     path("casefiles/", views.casefile_list, name="casefile-list"),
     path("casefiles/new/", views.casefile_upload, name="casefile-upload"),
     path("casefiles/sample/", views.casefile_sample, name="casefile-sample"),

@@ -11,6 +11,7 @@ from zhifa.evaluation.rubric import (
     marks_errors,
     needs_reconciliation,
     rubric_errors,
+    rubric_from_form,
     score_file,
 )
 
@@ -78,3 +79,51 @@ def test_a_file_scores_between_0_and_100_and_each_group_between_0_and_its_points
     assert 0 <= scored.total <= 100
     for g in DEFAULT_RUBRIC["groups"]:
         assert 0 <= scored.groups[g["key"]] <= g["points"]
+
+
+def test_the_editor_form_keeps_keys_gives_new_rows_fresh_ones_and_leaves_out_emptied_rows():
+    data = {
+        "g0-key": "presentation",
+        "g0-label": "卷面",
+        "g0-part": "卷面",
+        "g0-points": "20",
+        "g0-i0-key": "form_wrong",
+        "g0-i0-label": "文书格式错误",
+        "g0-i0-deduction": "2",
+        "g0-i1-key": "field_missing",
+        "g0-i1-label": "",
+        "g0-i1-deduction": "1",
+        "g0-i2-key": "",
+        "g0-i2-label": "证据目录缺失",
+        "g0-i2-deduction": "0.5",
+        "g1-key": "",
+        "g1-label": "内容",
+        "g1-part": "内容",
+        "g1-points": "80",
+        "g1-i0-key": "",
+        "g1-i0-label": "未告知",
+        "g1-i0-deduction": "10",
+        "g2-key": "",
+        "g2-label": "",
+        "g2-part": "内容",
+        "g2-points": "",
+        "v0-key": "ultra_vires",
+        "v0-label": "超越职权",
+        "v1-key": "",
+        "v1-label": "未经法制审核",
+        "v2-key": "",
+        "v2-label": "",
+    }
+    rubric, errors = rubric_from_form(data)
+    assert errors == []
+    assert [g["key"] for g in rubric["groups"]] == ["presentation", "group_1"]
+    assert rubric["groups"][0]["items"] == [
+        {"key": "form_wrong", "label": "文书格式错误", "deduction": 2},
+        {"key": "item_1", "label": "证据目录缺失", "deduction": 0.5},
+    ]
+    assert rubric["vetoes"] == [{"key": "ultra_vires", "label": "超越职权"}, {"key": "veto_1", "label": "未经法制审核"}]
+    assert score_file(rubric, {"item_1": 2}, []).total == 99
+
+
+def test_an_empty_editor_form_is_refused():
+    assert rubric_from_form({})[1] == ["评查标准至少须有一个评分项目组"]
