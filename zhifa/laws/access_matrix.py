@@ -35,6 +35,8 @@ CASES = {
     "laws:citation-review": logged_in(405, anonymous=405, kwargs={"citation_id": 999999}),  # POST only
     "laws:import-page": only({"sysadmin": 200}),
     "laws:import-job-detail": only({"sysadmin": 200}, kwargs=lambda w: {"job_id": _import_job(w)}),
+    "laws:date-pending-list": only({"sysadmin": 200}),
+    "laws:version-date-confirm": logged_in(405, anonymous=405, kwargs={"version_id": 999999}),  # POST only
     # Search (zhifa/laws/search): every logged-in persona; the anonymous API caller gets 401 (counted as 302).
     "laws:laws_search:search": logged_in(query="?q=行政处罚&scope=all"),
     "api:laws-search": logged_in(query="?q=听证"),

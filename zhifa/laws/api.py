@@ -20,6 +20,7 @@ class SearchHit(Schema):
     law_title: str
     category: str
     region: str
+    date_pending: bool = False  # 日期待确认: the version was imported without a date
 
 
 class SearchOut(Schema):

@@ -27,5 +27,14 @@ class ImportForm(forms.Form):
         return upload
 
 
+class VersionDateForm(forms.Form):
+    version_date = forms.DateField(
+        label="版本日期",
+        help_text="公布或最近一次修正、修订的日期（见原文或国家法律法规数据库）",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写版本日期", "invalid": "日期格式应为 2021-01-22"},
+    )
+
+
 class DateForm(forms.Form):
     on = forms.DateField(label="查看某日有效的文本", required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -63,6 +63,10 @@ class LawVersion(TimeStampedModel):
     checksum = models.CharField("校验和", max_length=64, db_index=True)
     source_text = models.TextField("原文", blank=True)
     article_count = models.PositiveIntegerField("条数", default=0)
+    # A text without a dated history line or a date in its name: imported with a guessed (or placeholder)
+    # version_date, listed at /laws/manage/dates/ until an administrator confirms the date.
+    date_confirmed = models.BooleanField("日期已确认", default=True, db_index=True)
+    date_note = models.CharField("日期说明", max_length=200, blank=True)
 
     class Meta:
         verbose_name = "法规版本"

@@ -9,7 +9,11 @@ The format (the one of 国家法律法规数据库 texts):
   unnumbered 附则;
 - articles: a line starting ``第X条`` or ``第X条之一`` followed by whitespace (or nothing); the rest of the line
   is the article's first paragraph (款); every following line is one more paragraph, an item ``（一）`` (项) or a
-  sub-item ``1.`` (目), until the next article or heading.
+  sub-item ``1.`` (目), until the next article or heading;
+- a document without numbered articles (决定, 决议, 修正案, 批复 …) whose title names such a kind of document is
+  one paragraph per line (`ParsedLaw.paragraphs_only`); a gap in the numbering (第一条 then 第三条) is a warning;
+- a text without any dated history line gets `date_guess` from its body (``自2002年7月1日起施行``), for an
+  administrator to confirm.
 
 `render(parse_law(text))` gives back `text` up to whitespace (`normalize_text`). Errors raise `ParseError`
 with the line number and a Chinese reason.
@@ -33,6 +37,16 @@ _DATE = re.compile(
     r"(\d{4}|[〇零○一二三四五六七八九]{4})\s*年\s*([\d一二三四五六七八九十]{1,3})\s*月\s*"
     r"([\d一二三四五六七八九十]{1,3})\s*日"
 )
+_IN_FORCE_FROM = re.compile(
+    r"自\s*((?:\d{4}|[〇零○一二三四五六七八九]{4})\s*年\s*[\d一二三四五六七八九十]{1,3}\s*月\s*[\d一二三四五六七八九十]{1,3}\s*日)"
+    r"\s*起\s*(?:施行|生效|实施)"
+)
+# A text without numbered articles is still a legal document when its title names one of these kinds.
+DOCUMENT_KINDS = (
+    "决定", "决议", "修正案", "规定", "办法", "条例", "解释", "批复", "通知", "意见", "命令", "方案", "标准", "安排",
+    "答复", "解答", "细则", "规则", "法", "公告", "章程", "纲要", "议程", "复函", "函",
+)  # fmt: skip
+_TRAILING_BRACKETS = re.compile(r"(?:[（(][^（()）]*[）)]\s*)+$")
 _UNNUMBERED_HEADINGS = {"附则"}
 HEADING_KINDS = {"编": "part", "分编": "subpart", "章": "chapter", "节": "section"}
 HEADING_RANK = {"part": 0, "subpart": 1, "chapter": 2, "section": 3}
@@ -84,6 +98,9 @@ class ParsedLaw:
     amended: dt.date | None = None
     effective: dt.date | None = None
     latest_event: dt.date | None = None  # the latest 通过/公布/修改 date: names the version
+    date_guess: dt.date | None = None  # no dated history line: the body's 自X年X月X日起施行, to be confirmed
+    paragraphs_only: bool = False  # no numbered articles: the body is the (preamble) paragraphs
+    warnings: list[str] = field(default_factory=list)  # imported anyway: gaps in the numbering
 
     @property
     def history(self) -> list[str]:
@@ -124,10 +141,42 @@ def parse_law(text: str) -> ParsedLaw:
     body_start = _read_front(law, lines)
     _Builder(law).build(lines[body_start:])
     if not law.articles():
-        last = lines[-1][0]
-        raise ParseError(last, "未找到任何条文（以“第X条”开头、后接空格的行），无法作为法规导入")
+        _paragraphs_only(law, last_line=lines[-1][0])
     _read_dates(law)
+    if law.version_date is None:
+        law.date_guess = _date_guess([line for _, line in lines])
     return law
+
+
+def _date_guess(lines: list[str]) -> dt.date | None:
+    """The last 自X年X月X日起施行 of a text (its own entry into force is usually its last article)."""
+    for line in reversed(lines):
+        for match in reversed(list(_IN_FORCE_FROM.finditer(line))):
+            found = _DATE.match(match.group(1))
+            when = _to_date(*found.groups()) if found else None
+            if when is not None:
+                return when
+    return None
+
+
+def is_document_title(title: str) -> bool:
+    """Whether a title names a kind of legal document (…的决定, 刑法修正案（十）, …规定); end brackets ignored."""
+    return _TRAILING_BRACKETS.sub("", title.replace(" ", "")).endswith(DOCUMENT_KINDS)
+
+
+def _paragraphs_only(law: ParsedLaw, *, last_line: int) -> None:
+    """A text without numbered articles: kept as paragraphs when its title names a legal document, else refused."""
+    if not (law.preamble or law.body):
+        raise ParseError(
+            last_line, "只有标题和沿革行，没有正文（既无条文也无段落），无法作为法规导入；请检查文件是否完整"
+        )
+    if not is_document_title(law.title):
+        raise ParseError(
+            last_line,
+            "未找到任何条文（以“第X条”开头、后接空格的行），标题也不是决定、决议、规定、办法等法规文件的名称，"
+            "无法作为法规导入；如确是法规文件，请把完整标题写在第一行",
+        )
+    law.paragraphs_only = True
 
 
 def _is_heading(line: str) -> bool:
@@ -234,6 +283,8 @@ class _Builder:
             raise ParseError(
                 number, f"条文编号“{match.group(0).split(' ')[0]}”比前面的条文小，顺序有误；请检查该行附近"
             )
+        if self.seen and sub is None and value > max(self.seen)[0] + 1:
+            self.law.warnings.append(_gap_warning(number, max(self.seen)[0], value))
         self.seen[order] = number
         label = f"第{int_to_chinese(value)}条" + (f"之{int_to_chinese(sub)}" if sub else "")
         source_label = f"第{match.group(1)}条" + (f"之{match.group(2)}" if match.group(2) else "")
@@ -268,6 +319,14 @@ class _Builder:
             paragraphs.append(
                 Node(kind="paragraph", label=f"第{int_to_chinese(count)}款", number=count, text=line, line=number)
             )
+
+
+def _gap_warning(line: int, before: int, after: int) -> str:
+    missing = f"第{int_to_chinese(before + 1)}条" + (f"至第{int_to_chinese(after - 1)}条" if after - before > 2 else "")
+    return (
+        f"第{line}行：条文编号从第{int_to_chinese(before)}条跳到第{int_to_chinese(after)}条，缺{missing}；"
+        "已照原文导入，请核对原文是否漏录"
+    )
 
 
 def _body_lines(node: Node) -> list[str]:

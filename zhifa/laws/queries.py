@@ -24,7 +24,7 @@ def laws_filtered(
 ) -> QuerySet[Law]:
     """Laws with their current version, filtered; `status` filters on the current version's status."""
     current = LawVersion.objects.filter(is_current=True).only(
-        "id", "law_id", "version_date", "status", "article_count", "effective"
+        "id", "law_id", "version_date", "status", "article_count", "effective", "date_confirmed"
     )
     laws = Law.objects.prefetch_related(Prefetch("versions", queryset=current, to_attr="current_versions"))
     if q:
@@ -85,7 +85,8 @@ def version_articles(*, version: LawVersion) -> list[diff.Article]:
 
 
 def version_outline(*, version: LawVersion) -> list[Provision]:
-    """Headings and articles of a version, in order, for the table of contents (no paragraphs)."""
+    """Headings and articles of a version, in order, for the table of contents; top-level paragraphs (a preamble,
+    or the whole text of a document without numbered articles) in full as `body`."""
     kinds = [
         Provision.Kind.PART,
         Provision.Kind.SUBPART,
@@ -93,8 +94,15 @@ def version_outline(*, version: LawVersion) -> list[Provision]:
         Provision.Kind.SECTION,
         Provision.Kind.ARTICLE,
     ]
-    rows = version.provisions.filter(kind__in=kinds).only("id", "kind", "label", "heading", "key", "position")
-    return list(rows.annotate(snippet=Substr("text", 1, 40)).order_by("position"))
+    top_paragraph = Q(kind=Provision.Kind.PARAGRAPH, parent__isnull=True)
+    rows = version.provisions.filter(Q(kind__in=kinds) | top_paragraph)
+    rows = rows.only("id", "kind", "label", "heading", "key", "position").annotate(
+        snippet=Substr("text", 1, 40),
+        body=models.Case(
+            models.When(top_paragraph, then="text"), default=models.Value(""), output_field=models.TextField()
+        ),
+    )
+    return list(rows.order_by("position"))
 
 
 @dataclass
@@ -181,12 +189,24 @@ def library_counts() -> dict:
         "laws": sum(by_category.values()),
         "articles": LawVersion.objects.filter(is_current=True).aggregate(n=Sum("article_count"))["n"] or 0,
         "stale": Citation.objects.filter(needs_review=True).count(),
+        "date_pending": LawVersion.objects.filter(date_confirmed=False).count(),
     }
 
 
 def can_import(user) -> bool:
     """Importing laws changes the library of the whole platform: system administrators only."""
     return access.is_system_admin(user)
+
+
+def versions_date_pending(*, user) -> QuerySet[LawVersion]:
+    """Versions imported without a date, oldest import first, for the administrators who confirm them; 404 else."""
+    if not can_import(user):
+        raise Http404
+    return LawVersion.objects.filter(date_confirmed=False).select_related("law").order_by("created_at", "pk")
+
+
+def version_date_pending_get(*, version_id: int, user) -> LawVersion:
+    return get_object_or_404(versions_date_pending(user=user), pk=version_id)
 
 
 def import_job_get(*, job_id: int, user) -> ImportJob:

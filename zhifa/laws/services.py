@@ -324,7 +324,9 @@ def law_import_text(
     if when is None:
         when = parsed.date_guess or UNKNOWN_DATE
         pending_note = (
-            f"原文无沿革行，按正文“自{when:%Y年%m月%d日}起施行”推定" if parsed.date_guess else "原文无任何日期，暂记为"
+            f"原文无沿革行，按正文“自{when.year}年{when.month}月{when.day}日起施行”推定"
+            if parsed.date_guess
+            else "原文无任何日期，暂记为"
         ) + f" {when:%Y-%m-%d}，待管理员确认"
         warnings.append(f"版本日期待确认：{pending_note}")
     previous_current = law.versions.filter(is_current=True).first()

@@ -13,6 +13,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("manage/stale/<int:citation_id>/reviewed/", views.citation_review, name="citation-review"),
     path("manage/import/", views.import_page, name="import-page"),
     path("manage/import/<int:job_id>/", views.import_job_detail, name="import-job-detail"),
+    path("manage/dates/", views.date_pending_list, name="date-pending-list"),
+    path("manage/dates/<int:version_id>/", views.version_date_confirm, name="version-date-confirm"),
 ]
 # The search engineer's pages (/laws/search/), once that package has its urls module.
 if find_spec("zhifa.laws.search") is not None and find_spec("zhifa.laws.search.urls") is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from zhifa.common.text import article_key_display, canonical_article_label
 from zhifa.laws import diff, queries, services
-from zhifa.laws.forms import DateForm, ImportForm
+from zhifa.laws.forms import DateForm, ImportForm, VersionDateForm
 from zhifa.laws.models import ImportJob, Law
 from zhifa.laws.references import link_segments
 from zhifa.laws.tasks import import_job_run
@@ -172,6 +173,35 @@ def import_page(request: HttpRequest) -> HttpResponse:
         return redirect("laws:import-job-detail", job_id=job.pk)
     jobs = ImportJob.objects.order_by("-created_at")[:20]
     return render(request, "laws/import_page.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def date_pending_list(request: HttpRequest) -> HttpResponse:
+    versions = queries.versions_date_pending(user=request.user)[:500]
+    rows = [{"version": v, "form": VersionDateForm(prefix=str(v.pk))} for v in versions]
+    return render(request, "laws/date_pending_list.html", {"rows": rows})
+
+
+@require_POST
+@login_required
+def version_date_confirm(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = queries.version_date_pending_get(version_id=version_id, user=request.user)
+    form = VersionDateForm(request.POST, prefix=str(version.pk))
+    if form.is_valid():
+        try:
+            services.version_date_confirm(
+                version=version, version_date=form.cleaned_data["version_date"], by=request.user
+            )
+        except services.ImportConflict as exc:
+            form.add_error("version_date", str(exc))
+        else:
+            messages.success(request, f"已确认《{version.law.title}》的版本日期：{version.version_date:%Y-%m-%d}")
+            return redirect("laws:date-pending-list")
+    rows = [
+        {"version": v, "form": form if v.pk == version.pk else VersionDateForm(prefix=str(v.pk))}
+        for v in queries.versions_date_pending(user=request.user)[:500]
+    ]
+    return render(request, "laws/date_pending_list.html", {"rows": rows}, status=400)
 
 
 @login_required

@@ -55,6 +55,8 @@ def test_json_prints_one_line_per_version_and_is_idempotent(db, folder):
         "version_date": "2022-03-01",
         "articles": 2,
         "status": "created",
+        "date_pending": False,
+        "warnings": [],
     }
     out, _ = run(str(folder / "好的条例.txt"), "--json")
     assert json.loads(out)["status"] == "unchanged" and LawVersion.objects.count() == 1

@@ -33,7 +33,7 @@ def imported(db) -> list[dict]:
 
 def test_every_law_imports_with_the_article_count_of_the_index(imported):
     skipped = [row for row in imported if row["status"] == SKIPPED]
-    assert [row["file"] for row in skipped] == ["README.md"]
+    assert skipped == []  # the folder's README.md is passed over like its index.csv
     rows = list(csv.DictReader((LAWS_DIR / "index.csv").open(encoding="utf-8")))
     current = [row for row in rows if row["is_current"] == "yes"]
     assert len(current) == 63 and Law.objects.count() == 63
@@ -75,7 +75,7 @@ def test_the_2023_administrative_review_law_maps_back_onto_2017(imported):
 
 def test_a_second_import_is_unchanged_and_articles_are_found(imported):
     again = [import_source(source) for source in sources_from_paths([LAWS_DIR])]
-    assert {row["status"] for row in again} == {"unchanged", SKIPPED}
+    assert {row["status"] for row in again} == {"unchanged"}
     article = services.article_get("行政处罚法#第三十二条")
     assert article.version.version_date.isoformat() == "2021-01-22" and "从轻或者减轻" in article.text
     assert services.article_get("刑法#第十七条之一").text.startswith("已满七十五周岁")
@@ -94,7 +94,9 @@ CORPUS = Path(settings.SHARED_DATA_DIR) / "laws-corpus.tar.gz"
 
 @pytest.mark.skipif(not CORPUS.is_file(), reason=f"法规语料 {CORPUS} 不存在")
 def test_every_corpus_text_round_trips_or_is_refused_for_having_no_articles():
-    parsed = refused = 0
+    """Texts without numbered articles round-trip too (103 decisions, amendments …, as paragraphs); refused are only
+    the 47 texts that are no legal document (court cases, a guide) and 4 with a title and history lines only."""
+    parsed = refused = paragraphs = 0
     with tarfile.open(CORPUS) as tar:
         for member in tar:
             if not member.isfile() or not member.name.endswith(".txt"):
@@ -103,9 +105,10 @@ def test_every_corpus_text_round_trips_or_is_refused_for_having_no_articles():
             try:
                 law = parse_law(text)
             except ParseError as exc:
-                assert "未找到任何条文" in exc.reason, member.name
+                assert "未找到任何条文" in exc.reason or "没有正文" in exc.reason, member.name
                 refused += 1
                 continue
             assert normalize_text(render(law)) == normalize_text(text), member.name
             parsed += 1
-    assert (parsed, refused) == (3321, 154)
+            paragraphs += law.paragraphs_only
+    assert (parsed, paragraphs, refused) == (3424, 103, 51)

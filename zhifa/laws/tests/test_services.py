@@ -103,12 +103,14 @@ def test_a_bad_text_imports_nothing(db):
     assert not Law.objects.exists()
 
 
-def test_a_text_without_any_date_is_refused_unless_a_date_is_given(db):
+def test_a_text_without_any_date_imports_with_its_date_to_be_confirmed(db):
     text = "江北市无日期规定\n第一条 正文。"
-    with pytest.raises(ParseError, match="未找到版本日期"):
-        services.law_import_text(text=text)
+    pending = services.law_import_text(text=text)
+    assert not pending.version.date_confirmed and pending.version.version_date == services.UNKNOWN_DATE
+    assert pending.as_dict()["date_pending"] is True
     result = services.law_import_text(text=text, version_date=dt.date(2020, 1, 1))
-    assert result.version.version_date == dt.date(2020, 1, 1)
+    assert result.version.pk == pending.version.pk and result.status == "updated"
+    assert result.version.version_date == dt.date(2020, 1, 1) and result.version.date_confirmed
 
 
 def test_citations_of_changed_moved_and_removed_articles_are_flagged(cited):

@@ -28,12 +28,15 @@ class Command(BaseCommand):
             raise CommandError("请指定要导入的文件、文件夹或压缩包，例如：manage.py import_laws ../shared/data/laws")
         started = time.perf_counter()
         counts = {"created": 0, "updated": 0, "unchanged": 0, SKIPPED: 0}
+        pending = warned = 0
         explicit_failed = False
         refreshed = 0
         try:
             for source in sources_from_paths(paths):
                 row = import_source(source, replace=options["replace"])
                 counts[row["status"]] += 1
+                pending += bool(row.get("date_pending")) and row["status"] != "unchanged"
+                warned += bool(row.get("warnings"))
                 self._print_row(row, as_json=options["json"])
                 explicit_failed |= source.explicit and row["status"] == SKIPPED
         except FileNotFoundError as exc:
@@ -45,6 +48,8 @@ class Command(BaseCommand):
             f"共 {sum(counts.values())} 个文件：新建 {counts['created']}，更新 {counts['updated']}，"
             f"未变 {counts['unchanged']}，跳过 {counts[SKIPPED]}（{elapsed:.1f} 秒"
             + (f"，含更新 {refreshed} 个检索词的倒排表）" if refreshed else "）")
+            + (f"；{warned} 个文件有注意事项" if warned else "")
+            + (f"；{pending} 个版本日期待确认（法规管理 → 日期待确认，/laws/manage/dates/）" if pending else "")
         )
         self.stderr.write(summary) if options["json"] else self.stdout.write(summary)
         if counts[SKIPPED] and (options["strict"] or explicit_failed):
@@ -53,11 +58,14 @@ class Command(BaseCommand):
     def _print_row(self, row: dict, *, as_json: bool) -> None:
         if row["status"] == SKIPPED:
             self.stderr.write(f"跳过 {row['file']}：{row['reason']}")
-        elif as_json:
-            keys = ("title", "short_title", "version_date", "articles", "status")
+            return
+        for warning in row.get("warnings", ()):
+            self.stderr.write(f"注意 {row['file']}：{warning}")
+        if as_json:
+            keys = ("title", "short_title", "version_date", "articles", "status", "date_pending", "warnings")
             self.stdout.write(json.dumps({key: row[key] for key in keys}, ensure_ascii=False))
         else:
+            when = f"日期待确认，暂记 {row['version_date']}" if row.get("date_pending") else row["version_date"]
             self.stdout.write(
-                f"{STATUS_WORDS[row['status']]} {row['short_title']}（{row['version_date']}）"
-                f"{row['articles']} 条  ← {row['file']}"
+                f"{STATUS_WORDS[row['status']]} {row['short_title']}（{when}）{row['articles']} 条  ← {row['file']}"
             )
