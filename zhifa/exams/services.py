@@ -457,6 +457,8 @@ def _finalise(attempt: Attempt, grade: Grade, now, *, revision: int = 0) -> None
             source=f"考试：{exam.title}",
             evidence=f"答卷 #{attempt.pk}，成绩 {grade.total}",
             dedupe_key=hours_key,
+            # Before the results' release the ledger must not tell the officer he passed: 待公布 until then.
+            release_at=exam.results_release_at or exam.closes_at,
         )
     elif revision and not _other_passes(attempt).exists():
         # A regrade turned the officer's only pass into a fail: the exam's hours lose their evidence.

@@ -60,8 +60,9 @@ class Category(models.TextChoices):
 class HoursEntry(models.Model):
     """One credit of training hours (学时) in the ledger, with its source and evidence.
 
-    Entries credited by the platform (a completed lesson, a passed exam) are approved at once; manual entries
-    (training elsewhere) wait for a unit administrator. Only approved entries count.
+    Entries credited by the platform (a completed lesson, a passed exam) are approved at once, or at `release_at`
+    when their evidence is not yet public (an exam's results); manual entries (training elsewhere) wait for a unit
+    administrator. Only approved entries count.
     """
 
     Category = Category
@@ -71,6 +72,9 @@ class HoursEntry(models.Model):
         APPROVED = "approved", "已认定"
         REJECTED = "rejected", "已退回"
         WITHDRAWN = "withdrawn", "已撤销"  # its evidence no longer holds (e.g. a regraded exam now failed)
+        # Credited before the officer may learn of it (an exam passed before its results' release time): it counts,
+        # and the officer sees it, only from `release_at` on (services.hours_release_due).
+        SCHEDULED = "scheduled", "待公布"
 
     officer = models.ForeignKey(
         Officer, verbose_name="执法人员", on_delete=models.PROTECT, related_name="hours_entries"
@@ -106,6 +110,7 @@ class HoursEntry(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField("审核时间", null=True, blank=True)
+    release_at = models.DateTimeField("公布时间", null=True, blank=True)
     review_reason = models.TextField("审核意见", blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     dedupe_key = models.CharField("去重键", max_length=200, unique=True)

@@ -154,7 +154,11 @@ def officer_for_user(*, user, officer_id: int) -> Officer:
 
 
 def hours_entries_for(officer: Officer, year: int) -> QuerySet[HoursEntry]:
-    return HoursEntry.objects.filter(officer=officer, year=year).select_related("approved_by")
+    """The officer's ledger for a year, without 待公布 entries: hours for an exam whose results are not yet out
+    would tell him he passed."""
+    rows = HoursEntry.objects.filter(officer=officer, year=year).exclude(status=HoursEntry.Status.SCHEDULED)
+    # A withdrawn one too, until then: its reason names the regraded score.
+    return rows.exclude(release_at__gt=timezone.now()).select_related("approved_by")
 
 
 def statements_for(officer: Officer, *, year: int | None = None) -> QuerySet[Statement]:

@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
@@ -34,6 +35,7 @@ __all__ = [
     "hours_credit",
     "hours_entry_review",
     "hours_entry_submit",
+    "hours_release_due",
     "hours_requirement_set",
     "hours_rollup_sync",
     "hours_withdraw",
@@ -135,10 +137,13 @@ def hours_credit(
     dedupe_key: str,
     year: int | None = None,
     by: User | None = None,
+    release_at: datetime | None = None,
 ) -> HoursEntry:
     """Credit approved hours from evidence the platform holds (a completed lesson, a passed exam, attendance).
 
-    Idempotent per dedupe_key: a second call returns the existing entry and credits nothing.
+    With `release_at` in the future (an exam passed before its results' release time) the entry is 待公布: it
+    neither counts nor shows to the officer until then, so his ledger cannot tell him he passed
+    (`hours_release_due` approves it). Idempotent per dedupe_key: a second call returns the existing entry.
     Raises InvalidHours for a bad category or hours ≤ 0 or > 200; RecordsError without a dedupe_key.
     """
     _check_category(category)
@@ -150,7 +155,8 @@ def hours_credit(
         if existing.status == HoursEntry.Status.WITHDRAWN:  # the evidence holds again (regraded back to a pass)
             return _withdrawn_restore(existing, by=by)
         return existing
-    today = timezone.localdate()
+    today, now = timezone.localdate(), timezone.now()
+    scheduled = release_at is not None and release_at > now
     try:
         with transaction.atomic():
             entry = HoursEntry.objects.create(
@@ -161,16 +167,53 @@ def hours_credit(
                 hours=hours,
                 source=source[:200],
                 evidence=evidence,
-                status=HoursEntry.Status.APPROVED,
+                status=HoursEntry.Status.SCHEDULED if scheduled else HoursEntry.Status.APPROVED,
                 submitted_by=by,
                 approved_by=by,
-                approved_at=timezone.now(),
+                approved_at=None if scheduled else now,
+                release_at=release_at,
                 dedupe_key=dedupe_key,
             )
     except IntegrityError:
         return HoursEntry.objects.get(dedupe_key=dedupe_key)
-    _rollup_add(entry)
+    if scheduled:
+        transaction.on_commit(lambda: _release_later(entry.release_at))
+    else:
+        _rollup_add(entry)
     return entry
+
+
+def _release_later(when: datetime) -> None:
+    """Queue one release job for this release time (the cron command is the fallback), where the backend defers."""
+    from zhifa.records.tasks import hours_release_task  # the task module imports these services
+
+    backend = hours_release_task.get_backend()
+    if not backend.supports_defer:
+        return
+    # An exam's examinees share one release time: one job for all of them (per cache), not one per examinee.
+    if cache.add(f"records:release-job:{when.isoformat()}", 1, timeout=7 * 24 * 3600):
+        hours_release_task.using(run_after=when).enqueue()
+
+
+def hours_release_due(*, officer: Officer | None = None, now: datetime | None = None) -> int:
+    """Approve the 待公布 entries whose release time has come (one officer's, or everyone's); returns how many.
+
+    Run by `manage.py records_hours_release` (cron) and lazily before an officer's ledger is shown. Idempotent.
+    """
+    due = HoursEntry.objects.filter(status=HoursEntry.Status.SCHEDULED, release_at__lte=now or timezone.now())
+    if officer is not None:
+        due = due.filter(officer=officer)
+    released = 0
+    for entry_id in list(due.values_list("pk", flat=True)):
+        with transaction.atomic():
+            entry = HoursEntry.objects.select_for_update().select_related("officer").get(pk=entry_id)
+            if entry.status != HoursEntry.Status.SCHEDULED:
+                continue  # released concurrently
+            entry.status, entry.approved_at = HoursEntry.Status.APPROVED, entry.release_at
+            entry.save(update_fields=["status", "approved_at"])
+            _rollup_add(entry)
+            released += 1
+    return released
 
 
 @transaction.atomic
@@ -184,16 +227,18 @@ def hours_withdraw(*, dedupe_key: str, reason: str, by: User | None = None) -> H
     if not reason:
         raise RecordsError("撤销学时时请写明原因（例如“复核改分后考试未通过”）。")
     entry = HoursEntry.objects.select_for_update().filter(dedupe_key=dedupe_key).first()
-    if entry is None or entry.status != HoursEntry.Status.APPROVED:
+    if entry is None or entry.status not in (HoursEntry.Status.APPROVED, HoursEntry.Status.SCHEDULED):
         return entry
+    old_status = entry.status
     entry.status, entry.review_reason = HoursEntry.Status.WITHDRAWN, reason
     entry.save(update_fields=["status", "review_reason"])
-    _rollup_add(entry, sign=-1)
+    if old_status == HoursEntry.Status.APPROVED:  # a 待公布 entry never reached the rollups
+        _rollup_add(entry, sign=-1)
     audit_record(
         actor=by,
         action="hours.withdraw",
         obj=entry,
-        old={"status": HoursEntry.Status.APPROVED, "hours": str(entry.hours)},
+        old={"status": old_status, "hours": str(entry.hours)},
         new={"status": entry.status},
         reason=reason,
     )
@@ -205,9 +250,12 @@ def _withdrawn_restore(entry: HoursEntry, *, by: User | None) -> HoursEntry:
         entry = HoursEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.status != HoursEntry.Status.WITHDRAWN:
             return entry
-        entry.status, entry.review_reason = HoursEntry.Status.APPROVED, ""
+        scheduled = entry.release_at is not None and entry.release_at > timezone.now()
+        entry.status = HoursEntry.Status.SCHEDULED if scheduled else HoursEntry.Status.APPROVED
+        entry.review_reason = ""
         entry.save(update_fields=["status", "review_reason"])
-        _rollup_add(entry)
+        if not scheduled:
+            _rollup_add(entry)
         audit_record(
             actor=by,
             action="hours.restore",

@@ -40,6 +40,7 @@ def year_param(request: HttpRequest) -> int:
 
 
 def _record_context(officer: Officer, year: int) -> dict:
+    services.hours_release_due(officer=officer)  # lazily, in case the periodic job has not run yet
     return {
         "officer": officer,
         "year": year,
@@ -98,6 +99,7 @@ def entry_evidence(request: HttpRequest, entry_id: int) -> FileResponse:
 
 
 def _transcript_response(officer: Officer, year: int) -> HttpResponse:
+    services.hours_release_due(officer=officer)
     summary = queries.hours_summary_for(officer, year)
     pdf = transcript_pdf(
         summary=summary, entries=queries.hours_entries_for(officer, year), generated_at=timezone.localtime()

@@ -14,6 +14,7 @@ from zhifa.exams import grading, queries, services
 from zhifa.exams.grading import KeyedRow, grade_item
 from zhifa.exams.models import Attempt, Grade, QualificationRecord
 from zhifa.exams.tests import factories
+from zhifa.records import services as records_services
 from zhifa.records.models import HoursEntry, HoursYearly, Statement
 
 D = Decimal
@@ -158,6 +159,8 @@ def test_ten_concurrent_submissions_give_exactly_one_grade(org, unit_admin, offi
 
 
 def test_a_regrade_updates_the_learning_record_and_the_qualification(short_exam, officer, unit_admin):
+    short_exam.results_release_at = timezone.now() - timezone.timedelta(minutes=1)  # released: hours count at once
+    short_exam.save(update_fields=["results_release_at"])
     attempt = sit(short_exam, officer, lambda row: ["B"] if row["points"] == "30.00" else "告知当事人陈述申辩")
     services.attempt_submit(attempt=attempt, by=officer.user)
     answer = queries.grading_queue(user=unit_admin).get()
@@ -187,3 +190,27 @@ def test_a_regrade_updates_the_learning_record_and_the_qualification(short_exam,
     assert Statement.objects.filter(officer=officer).order_by("-id").first().verb == "passed"
     hours.refresh_from_db()
     assert hours.status == HoursEntry.Status.APPROVED and HoursEntry.objects.filter(officer=officer).count() == 1
+
+
+def test_a_pass_before_the_release_credits_no_visible_hours_until_then(short_exam, officer, unit_admin, time_machine):
+    """Issue 22 item 3: the exam's hours (with the score in their evidence) wait, 待公布, for the results' release;
+    a regrade to a fail before then withdraws them unseen, and a pass again brings them back to wait."""
+    attempt = sit(short_exam, officer, lambda row: ["B"] if row["points"] == "30.00" else "告知当事人陈述申辩")
+    services.attempt_submit(attempt=attempt, by=officer.user)
+    answer = queries.grading_queue(user=unit_admin).get()
+    services.answer_grade_manual(answer=answer, by=unit_admin, score=D(10))  # 70: passed
+    hours = HoursEntry.objects.get(officer=officer)
+    assert hours.status == HoursEntry.Status.SCHEDULED and not HoursYearly.objects.filter(officer=officer).exists()
+    short_exam.pass_mark = D(75)
+    short_exam.save(update_fields=["pass_mark"])
+    services.answer_grade_manual(answer=answer, by=unit_admin, score=D(0), reason="复核")  # 60 < 75: failed
+    hours.refresh_from_db()
+    assert hours.status == HoursEntry.Status.WITHDRAWN
+    services.answer_grade_manual(answer=answer, by=unit_admin, score=D(20), reason="再次复核")  # 80: passed
+    hours.refresh_from_db()
+    assert hours.status == HoursEntry.Status.SCHEDULED and not HoursYearly.objects.filter(officer=officer).exists()
+    time_machine.move_to(short_exam.closes_at + timezone.timedelta(minutes=1))
+    assert records_services.hours_release_due() == 1
+    hours.refresh_from_db()
+    assert hours.status == HoursEntry.Status.APPROVED and HoursYearly.objects.get(officer=officer).legal == D(2)
+    assert records_services.hours_release_due() == 0
