@@ -107,9 +107,17 @@ def course_edit(request: ConsoleRequest, course_id: int) -> HttpResponse:
             "outline": outline,
             "editable": editable,
             "chapter_form": ChapterForm(),
-            "certificates": course.certificates.select_related("officer")[:50],
+            "certificates": _certificates_shown(course, request.user, editable=editable),
         },
     )
+
+
+def _certificates_shown(course: Course, user: User, *, editable: bool) -> list:
+    """The course's certificates; a reader of another unit's course sees only those of officers he may see."""
+    rows = course.certificates.select_related("officer")
+    if not editable:
+        rows = rows.filter(officer__in=access.officers_viewable_by(user))
+    return list(rows[:50])
 
 
 @console_required

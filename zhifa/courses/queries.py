@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from zhifa.courses.models import Certificate, Course, Lesson, LessonProgress, UploadSession, VideoAsset
 from zhifa.people import access
-from zhifa.people.audiences import audiences_containing
+from zhifa.people.audiences import audiences_containing, audiences_reaching
 from zhifa.people.models import Audience, Officer
 
 
@@ -67,10 +67,17 @@ def courses_manageable_by(user) -> QuerySet[Course]:
 
 
 def courses_readable_in_console(user) -> QuerySet[Course]:
-    """What the console list shows: managed courses, or everything (read-only) for an auditor."""
-    if access.is_auditor(user) and access.viewable_unit_paths(user) is None:
+    """What the console list shows: managed courses, plus (read-only) the published courses of others whose
+    audience reaches the user's units (no audience: every officer); everything for a province-wide auditor."""
+    paths = access.viewable_unit_paths(user)
+    if access.is_auditor(user) and paths is None:
         return Course.objects.all()
-    return courses_manageable_by(user)
+    if not paths:
+        return courses_manageable_by(user)
+    reaching = Q(status=Course.Status.PUBLISHED) & (
+        Q(audience__isnull=True) | Q(audience__in=audiences_reaching(paths))
+    )
+    return Course.objects.filter(Q(pk__in=courses_manageable_by(user).values("pk")) | reaching)
 
 
 def can_manage_course(user, course: Course) -> bool:

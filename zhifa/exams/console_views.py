@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from zhifa.common import excel
@@ -18,6 +20,7 @@ from zhifa.exams.models import Exam
 from zhifa.people import access
 from zhifa.people.forms import AudienceForm
 from zhifa.people.models import User
+from zhifa.questions import queries as question_queries
 from zhifa.questions.models import Question
 
 
@@ -32,7 +35,7 @@ console_required = page_for(access.can_use_console)
 
 @console_required
 def exam_manage_list(request: HttpRequest) -> HttpResponse:
-    exams = queries.exams_managed_by(user=_me(request)).order_by("-opens_at")[:200]
+    exams = queries.exams_for_console(user=_me(request)).order_by("-opens_at")[:200]
     return render(request, "exams/manage_list.html", {"exams": exams})
 
 
@@ -77,9 +80,49 @@ def exam_edit(request: HttpRequest, exam_id: int | None = None) -> HttpResponse:
             "sections": sections,
             "enemy_groups": enemies,
             "paper_count": exam.papers.count() if exam else 0,
-            "build_result": request.session.pop("build_result", None),
+            "papers": _papers_summary(exam) if exam else [],
+            "build_result": _build_outcome(request, exam) if exam else None,
         },
     )
+
+
+def _build_outcome(request: HttpRequest, exam: Exam) -> dict | None:
+    """The outcome of the last "生成试卷" of this exam, shown once; while the background task runs, the pending
+    state stays in the session and the page polls itself (htmx) until the outcome is there."""
+    state = request.session.get("build_result")
+    if not state or state.get("exam", exam.pk) != exam.pk:
+        return None
+    if state.get("pending"):
+        try:
+            result = tasks.papers_build_task.get_result(state["task"])
+        except Exception:  # the task's row is gone (e.g. the queue was purged)
+            result = None
+        if result is not None and not result.is_finished:
+            return state
+        if result is None or result.status != "SUCCESSFUL":
+            state = {"built": 0, "error": "后台组卷任务没有完成（可能已中断），请重新点击“按组卷规则生成试卷”。"}
+        else:
+            state = result.return_value
+    request.session.pop("build_result", None)
+    return state
+
+
+def _papers_summary(exam: Exam, limit: int = 6) -> list[dict]:
+    """What the built papers hold: per paper its questions per blueprint section and its total (a few papers)."""
+    sections = exam.blueprint.sections if exam.blueprint else []
+    kinds = dict(Question.Kind.choices)
+    summary = []
+    for paper in exam.papers.select_related("officer").order_by("form", "pk")[:limit]:
+        counts: dict[int, int] = {}
+        for row in paper.rows:
+            counts[row.get("section", 0)] = counts.get(row.get("section", 0), 0) + 1
+        parts = [
+            f"{kinds.get(sections[i]['kind'], sections[i]['kind']) if i < len(sections) else '其他'} {n} 题"
+            for i, n in sorted(counts.items())
+        ]
+        label = f"{paper.officer.name} 的试卷" if paper.officer_id else f"第 {paper.form} 套"
+        summary.append({"label": label, "count": len(paper.rows), "points": paper.total_points, "parts": parts})
+    return summary
 
 
 @transaction.atomic
@@ -107,7 +150,7 @@ def exam_build_papers(request: HttpRequest, exam_id: int) -> HttpResponse:
     exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request), write=True)
     result = tasks.papers_build_task.enqueue(exam.pk, _me(request).pk)
     outcome = result.return_value if result.is_finished else None
-    request.session["build_result"] = outcome or {"pending": True, "task": result.id}
+    request.session["build_result"] = {**(outcome or {"pending": True, "task": result.id}), "exam": exam.pk}
     return redirect("exams:manage-edit", exam_id=exam.pk)
 
 
@@ -125,7 +168,7 @@ def exam_publish(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 @console_required
 def exam_results(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request))
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request), reaching=True)
     attempts = queries.exam_results(exam=exam, user=_me(request))
     summary = results.results_summary(attempts, exam)
     return render(
@@ -147,7 +190,7 @@ def exam_results(request: HttpRequest, exam_id: int) -> HttpResponse:
 
 @console_required
 def exam_results_export(request: HttpRequest, exam_id: int) -> HttpResponse:
-    exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request))
+    exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request), reaching=True)
     body = results.results_workbook(queries.exam_results(exam=exam, user=_me(request)), exam)
     return excel.xlsx_response(body, f"exam-{exam.pk}-results.xlsx")
 
@@ -158,10 +201,25 @@ def exam_analysis(request: HttpRequest, exam_id: int) -> HttpResponse:
     data = results.item_analysis(exam)
     chart = {
         "ids": [q.pk for q, _ in data["items"]],
+        "stems": [_stem_short(q) for q, _ in data["items"]],
         "p": [s.p for _, s in data["items"]],
         "rpb": [s.point_biserial for _, s in data["items"]],
     }
-    return render(request, "exams/manage_analysis.html", {"exam": exam, **data, "chart": json.dumps(chart)})
+    return render(
+        request,
+        "exams/manage_analysis.html",
+        {
+            **data,
+            "exam": exam,
+            "chart": json.dumps(chart),
+            "question_links": question_queries.can_view_bank(_me(request)),
+        },
+    )
+
+
+def _stem_short(question: Question) -> str:
+    """The question's stem as plain text, shortened for a table cell or a chart's tooltip."""
+    return Truncator(" ".join(strip_tags(question.stem).split())).chars(40)
 
 
 @console_required
@@ -184,13 +242,20 @@ def item_analysis_across(request: HttpRequest) -> HttpResponse:
     data = _across(request)
     chart = {
         "ids": [q.pk for q, _, _ in data["rows"]],
+        "stems": [_stem_short(q) for q, _, _ in data["rows"]],
         "p": [s.p for _, s, _ in data["rows"]],
         "rpb": [s.point_biserial for _, s, _ in data["rows"]],
     }
     return render(
         request,
         "exams/manage_items.html",
-        {**data, "kinds": Question.Kind.choices, "chart": json.dumps(chart), "query": request.GET.urlencode()},
+        {
+            **data,
+            "kinds": Question.Kind.choices,
+            "chart": json.dumps(chart),
+            "query": request.GET.urlencode(),
+            "question_links": question_queries.can_view_bank(_me(request)),
+        },
     )
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -20,7 +20,7 @@ from zhifa.exams import papers
 from zhifa.exams.models import Answer, Attempt, Exam, ExamPaper, Grade, ManualGrade
 from zhifa.laws.models import Citation
 from zhifa.people import access
-from zhifa.people.audiences import AUDIENCE_PREFETCH, audience_contains, audience_officers
+from zhifa.people.audiences import AUDIENCE_PREFETCH, audience_contains, audience_officers, audiences_reaching
 from zhifa.people.models import Officer, Role, User
 from zhifa.questions.models import Option, Question
 
@@ -305,9 +305,27 @@ def exams_managed_by(*, user: User) -> QuerySet[Exam]:
     return Exam.objects.filter(unit__in=access.units_viewable_by(user)).select_related("unit", "blueprint")
 
 
-def exam_get_for_manager(*, exam_id: int, user: User, write: bool = False) -> Exam:
+def exams_for_console(*, user: User) -> QuerySet[Exam]:
+    """The console's exam list: exams organised by units the user may view, and the published exams of other units
+    whose audience reaches his units (read-only for him: their results for his officers); `own` tells them apart."""
+    paths = access.viewable_unit_paths(user)
+    own = Q(unit__in=access.units_viewable_by(user))
+    if paths is None:
+        rows = Exam.objects.all()
+    else:
+        reaching = Q(status=Exam.Status.PUBLISHED, audience__in=audiences_reaching(paths))
+        rows = Exam.objects.filter(own | reaching)
+    return rows.annotate(own=ExpressionWrapper(own, output_field=BooleanField())).select_related("unit", "blueprint")
+
+
+def exam_get_for_manager(*, exam_id: int, user: User, write: bool = False, reaching: bool = False) -> Exam:
+    """An exam of a unit the user may view (manage, with `write`); with `reaching` also another unit's published
+    exam whose audience reaches his units (results of his officers only). Http404 otherwise."""
     exam = get_object_or_404(Exam.objects.select_related("unit", "blueprint"), pk=exam_id)
     allowed = access.can_manage_unit(user, exam.unit) if write else access.can_view_unit(user, exam.unit)
+    if not allowed and reaching and not write and exam.status == Exam.Status.PUBLISHED:
+        paths = access.viewable_unit_paths(user) or []
+        allowed = bool(paths) and audiences_reaching(paths).filter(pk=exam.audience_id).exists()
     if not (access.can_use_console(user) and allowed):
         raise Http404
     return exam

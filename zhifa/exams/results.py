@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from django.utils.html import strip_tags
+
 from zhifa.common import excel
 from zhifa.exams import analysis
 from zhifa.exams.models import Answer, Attempt, Exam, ManualGrade
@@ -154,7 +156,19 @@ def across_workbook(data: dict) -> bytes:
     ws = wb.active
     ws.title = "试题分析（跨考试）"
     ws.append(
-        ["试题编号", "版本", "题型", "考试数", "人数", "难度 p", "点二列相关", "高低分组区分度", "选项选择率", "标记"]
+        [
+            "试题编号",
+            "版本",
+            "题型",
+            "考试数",
+            "人数",
+            "难度 p",
+            "点二列相关",
+            "高低分组区分度",
+            "选项选择率",
+            "标记",
+            "题干",
+        ]
     )
     for q, s, exams_n in data["rows"]:
         shares = "；".join(f"{k or '未答'}:{v:.0%}" for k, v in s.distractors.items())
@@ -170,9 +184,14 @@ def across_workbook(data: dict) -> bytes:
                 _r(s.upper_lower),
                 shares,
                 s.flag_label,
+                _stem_text(q),
             ]
         )
     return excel.workbook_bytes(wb)
+
+
+def _stem_text(question: Question) -> str:
+    return " ".join(strip_tags(question.stem).split())
 
 
 def _labels(response) -> list[str]:
@@ -187,11 +206,21 @@ def analysis_workbook(data: dict) -> bytes:
     wb = excel.workbook()
     ws = wb.active
     ws.title = "试题分析"
-    ws.append(["试题编号", "题型", "人数", "难度 p", "点二列相关", "高低分组区分度", "选项选择率", "标记"])
+    ws.append(["试题编号", "题型", "人数", "难度 p", "点二列相关", "高低分组区分度", "选项选择率", "标记", "题干"])
     for q, s in data["items"]:
         shares = "；".join(f"{k or '未答'}:{v:.0%}" for k, v in s.distractors.items())
         ws.append(
-            [q.pk, q.get_kind_display(), s.n, _r(s.p), _r(s.point_biserial), _r(s.upper_lower), shares, s.flag_label]
+            [
+                q.pk,
+                q.get_kind_display(),
+                s.n,
+                _r(s.p),
+                _r(s.point_biserial),
+                _r(s.upper_lower),
+                shares,
+                s.flag_label,
+                _stem_text(q),
+            ]
         )
     ws.append([])
     ws.append(["KR-20", _r(data["reliability"]["kr20"]), "Cronbach α", _r(data["reliability"]["alpha"])])

@@ -240,3 +240,35 @@ def audiences_containing(
                 continue
         found.append(pk)
     return found
+
+
+def audiences_reaching(paths: list[str]) -> QuerySet[Audience]:
+    """The audiences that may select officers of the unit subtrees `paths` (an administrator's units): an included
+    officer there, or rules whose units overlap them (a unit rule above, at or below one of them; no unit rule: any
+    unit) and whose domains (if any) one of their officers has. Roles, positions, employment and months are not
+    looked at: an audience they might empty for these units still counts as reaching them."""
+    inside = Q(pk__in=[])
+    overlap = Q(pk__in=[])
+    for path in paths:
+        ancestors = [int(part) for part in path.strip("/").split("/") if part]
+        inside |= Q(officer__unit__path__startswith=path)
+        overlap |= Q(unit__path__startswith=path) | Q(unit_id__in=ancestors)
+    domain_holders = Q(pk__in=[])
+    for path in paths:
+        domain_holders |= Q(officer__unit__path__startswith=path)
+    units = Audience.units.through.objects.filter(audience_id=OuterRef("pk"))
+    domains = Audience.domains.through.objects.filter(audience_id=OuterRef("pk"))
+    held = Officer.domains.through.objects.filter(domain_holders, domain_id=OuterRef("domain_id"))
+    included = Exists(Audience.include.through.objects.filter(inside, audience_id=OuterRef("pk")))
+    has_rules = (
+        Exists(units)
+        | Exists(domains)
+        | ~Q(roles=[])
+        | ~Q(positions=[])
+        | ~Q(employment=[])
+        | Q(certificate_expires_within_months__isnull=False)
+        | Q(joined_within_months__isnull=False)
+    )
+    unit_ok = ~Exists(units) | Exists(units.filter(overlap))
+    domain_ok = ~Exists(domains) | Exists(domains.filter(Exists(held)))
+    return Audience.objects.filter(included | (has_rules & unit_ok & domain_ok))

@@ -186,3 +186,22 @@ def test_a_course_for_every_officer_has_no_audience_and_one_for_nobody_is_refuse
     page = client.post("/courses/manage/new", {**data, "code": "nobody", "audience-joined_within_months": "1"})
     assert "培训对象未选中任何人员" in page.content.decode()
     assert not Course.objects.filter(code="nobody").exists()
+
+
+def test_a_unit_administrator_reads_the_courses_reaching_her_units(client, org, unit_admin, officer, outsider):
+    """Issue 22 item 6: the city's published course for the city (and one for everyone) shows in her 课程管理,
+    read-only, with the certificates of her officers only; a course for another county does not."""
+    from django.utils import timezone
+
+    from zhifa.courses.models import Certificate
+
+    city = make_course(title="全市执法规范课程", owner=org.city, audience_units=[org.city])
+    make_course(title="西城区交通执法课程", owner=org.west_county, audience_units=[org.west_transport])
+    for n, person in enumerate((officer, outsider)):
+        Certificate.objects.create(course=city, officer=person, code=f"CERT-{n}", issued_at=timezone.now())
+    client.force_login(unit_admin)
+    listing = client.get("/courses/manage/").content.decode()
+    assert "全市执法规范课程" in listing and "西城区交通执法课程" not in listing
+    page = client.get(f"/courses/manage/{city.pk}/").content.decode()
+    assert "张明" in page and "李强" not in page and "撤销原因" not in page
+    assert client.post(f"/courses/manage/{city.pk}/publish", {"publish": "0"}).status_code == 404

@@ -9,6 +9,7 @@ from io import BytesIO
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
+from django.utils.html import strip_tags
 from openpyxl import load_workbook
 
 from zhifa.exams import queries, services
@@ -72,6 +73,25 @@ def test_nothing_reveals_pass_or_fail_before_the_release_time(client, officer, e
     assert "成绩已公布" in client.get("/exams/").content.decode()
 
 
+def test_the_hours_ledger_tells_nothing_before_the_release_time(
+    client, officer, org, unit_admin, question_bank, time_machine
+):
+    """Issue 22 item 3: a passed exam's hours (their evidence names the score) are neither listed nor counted on
+    /records/ or the transcript before the results' release; after it they are, with the score."""
+    exam = factories.exam(org, by=unit_admin, pass_mark=Decimal("0"), credit_hours=Decimal("2"), title="执法资格考试")
+    client.force_login(officer.user)
+    client.post(f"/exams/{exam.pk}/start/")
+    attempt = Attempt.objects.get(exam=exam, officer=officer)
+    services.attempt_submit(attempt=attempt, by=officer.user)  # 0 ≥ 0: passed, but not to be known yet
+    record = client.get("/records/").content.decode()
+    assert "考试：执法资格考试" not in record and f"答卷 #{attempt.pk}" not in record and "待公布" not in record
+    assert "2.00" not in client.get("/records/hours-ring/").content.decode()
+    time_machine.move_to(exam.closes_at + timedelta(minutes=1))
+    client.force_login(officer.user)
+    record = client.get("/records/").content.decode()  # released lazily here (and by records_hours_release)
+    assert "考试：执法资格考试" in record and f"答卷 #{attempt.pk}，成绩 0" in record
+
+
 def test_an_administrator_creates_an_exam_with_a_blueprint_builds_papers_and_publishes(
     client, org, unit_admin, question_bank
 ):
@@ -116,7 +136,10 @@ def test_an_administrator_creates_an_exam_with_a_blueprint_builds_papers_and_pub
         "points": "50",
     }
     client.post(f"/exams/manage/{exam.pk}/papers/")
-    assert "已生成 2 份试卷" in client.get(f"/exams/manage/{exam.pk}/").content.decode()
+    page = client.get(f"/exams/manage/{exam.pk}/").content.decode()
+    assert "已按组卷规则生成 2 份试卷" in page  # issue 22 item 5: what was generated, per paper and section
+    assert "第 2 套" in page and "单选题 1 题 · 判断题 1 题" in page
+    assert "已按组卷规则生成" not in client.get(f"/exams/manage/{exam.pk}/").content.decode()  # said once
     ids = [set(p.question_ids) for p in exam.papers.all()]
     assert not ids[0] & ids[1]
     client.post(f"/exams/manage/{exam.pk}/publish/")
@@ -132,6 +155,17 @@ def test_a_blueprint_the_bank_cannot_meet_is_explained_on_the_page(client, org, 
     page = client.get(f"/exams/manage/{exam.pk}/").content.decode()
     assert "组卷失败：第1部分（单选题）需要 50 题，题库中符合条件的已发布试题只有 3 题" in page
     assert not exam.papers.exists()
+
+
+def test_a_build_still_running_in_the_background_is_followed_until_its_outcome(client, org, unit_admin, exam):
+    """With a real task queue the page says the papers are being generated and polls itself; a task that is gone
+    says so in Chinese instead of leaving the administrator without an answer."""
+    client.force_login(unit_admin)
+    session = client.session
+    session["build_result"] = {"pending": True, "task": "00000000-0000-0000-0000-000000000000", "exam": exam.pk}
+    session.save()
+    page = client.get(f"/exams/manage/{exam.pk}/").content.decode()
+    assert "后台组卷任务没有完成" in page and "请重新点击" in page
 
 
 def test_a_bad_section_changes_nothing(client, org, unit_admin, exam):
@@ -210,6 +244,11 @@ def test_item_analysis_page_and_export(client, sat_exam, unit_admin):
     client.force_login(unit_admin)
     body = client.get(f"/exams/manage/{sat_exam.pk}/analysis/").content.decode()
     assert "KR-20" in body and 'id="item-chart"' in body and "3 份答卷" in body
+    # Issue 22 item 5: each row names its question by its stem (shortened), linked to the question, not "#2".
+    question = Question.objects.get(pk=sat_exam.papers.first().rows[0]["question"])
+    stem = " ".join(strip_tags(question.stem).split())[:20]
+    assert stem in body and f'href="/questions/{question.pk}/"' in body
+    assert "&quot;stems&quot;" in body  # the chart's tooltips name the stems too
     export = client.get(f"/exams/manage/{sat_exam.pk}/analysis.xlsx")
     rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))
     assert rows[0][:4] == ("试题编号", "题型", "人数", "难度 p") and len([r for r in rows[1:] if r and r[2] == 3]) == 8
@@ -244,3 +283,31 @@ def test_the_exam_form_offers_the_hours_category_as_a_chinese_select(client, uni
     page = client.get("/exams/manage/new/").content.decode()
     assert '<select name="credit_category"' in page
     assert '<option value="legal" selected>法律知识</option>' in page and ">职业道德</option>" in page
+
+
+def test_a_unit_administrator_sees_the_exams_reaching_her_units_read_only(
+    client, org, unit_admin, officer, outsider, question_bank
+):
+    """Issue 22 item 6: the city's exam for the whole city reaches her bureau: she finds it in 考试管理 (read-only)
+    with the results of her officers only, not "还没有考试"; another county's exam and the city's draft do not."""
+    city_exam = factories.exam(org, by=unit_admin, unit=org.city, title="全市执法资格考试")
+    city_exam.audience = factories.audience_for(units=[org.city])
+    city_exam.save(update_fields=["audience"])
+    elsewhere = factories.exam(org, by=unit_admin, unit=org.west_county, title="西城区交通执法考试")
+    elsewhere.audience = factories.audience_for(units=[org.west_transport])
+    elsewhere.save(update_fields=["audience"])
+    factories.exam(org, by=unit_admin, unit=org.city, title="全市草稿考试", status=Exam.Status.DRAFT)
+    for person in (officer, outsider):
+        paper = queries.attempt_paper_for(exam=city_exam, officer=person)
+        services.attempt_submit(
+            attempt=services.attempt_start(exam=city_exam, officer=person, paper=paper), by=person.user
+        )
+    client.force_login(unit_admin)
+    listing = client.get("/exams/manage/").content.decode()
+    assert "全市执法资格考试" in listing and "只读" in listing and "还没有考试" not in listing
+    assert "西城区交通执法考试" not in listing and "全市草稿考试" not in listing
+    results = client.get(f"/exams/manage/{city_exam.pk}/results/").content.decode()
+    assert "张明" in results and "李强" not in results
+    assert client.get(f"/exams/manage/{city_exam.pk}/").status_code == 404  # not hers to change
+    assert client.post(f"/exams/manage/{city_exam.pk}/papers/").status_code == 404
+    assert client.get(f"/exams/manage/{elsewhere.pk}/results/").status_code == 404
