@@ -279,6 +279,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
 AXES_ENABLED = env_bool("ZHIFA_AXES_ENABLED", True)
+AXES_ENABLE_ADMIN = False  # 三员分立: lockouts are the security administrator's (/security/manage/), not Django admin's
 AXES_CLIENT_IP_CALLABLE = "zhifa.common.middleware.client_ip"  # proxy headers only from ZHIFA_TRUSTED_PROXIES
 LOGIN_SPRAY_LIMIT = env_int("ZHIFA_LOGIN_SPRAY_LIMIT", 5)  # user names one password may fail for, per client
 if not 2 <= LOGIN_SPRAY_LIMIT <= 50:

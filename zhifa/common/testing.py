@@ -176,6 +176,22 @@ def sysadmin(org) -> User:
 
 
 @pytest.fixture
+def security_admin(org) -> User:
+    """三员分立: the security administrator (lockouts, second-factor resets, security settings)."""
+    user = make_user("security", display_name="周安")
+    grant(user, Role.SECURITY_ADMIN)
+    return user
+
+
+@pytest.fixture
+def audit_admin(org) -> User:
+    """三员分立: the audit administrator (reads the audit log, nothing else)."""
+    user = make_user("auditadmin", display_name="吴鉴")
+    grant(user, Role.AUDIT_ADMIN)
+    return user
+
+
+@pytest.fixture
 def citizen(client):
     """An anonymous visitor: the plain test client, never logged in."""
     return client

@@ -5,6 +5,9 @@ Rules:
 - a unit training administrator manages his unit and the units below it, nothing else;
 - an auditor sees (never changes) the subtree of his grant, or everything when the grant has no unit;
 - an officer sees himself;
+- 三员分立 (等保 level 3): the system administrator (accounts, units, configuration), the security administrator
+  (security settings, lockouts, second-factor resets) and the audit administrator (reads the audit log) are held by
+  different accounts, and none can do another's job: `separation_refusal` says, in Chinese, why not;
 - instructors and evaluators see what their own apps grant them (courses they teach, reviews they are assigned).
 """
 
@@ -38,6 +41,50 @@ def is_unit_admin(user) -> bool:
 
 def is_auditor(user) -> bool:
     return bool(user.is_authenticated and _grants(user, Role.AUDITOR))
+
+
+def is_security_admin(user) -> bool:
+    return bool(user.is_authenticated and _grants(user, Role.SECURITY_ADMIN))
+
+
+def is_audit_admin(user) -> bool:
+    return bool(user.is_authenticated and _grants(user, Role.AUDIT_ADMIN))
+
+
+SEPARATED_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+DUTY_REFUSALS = {
+    "people": "三员分立：人员、单位和系统配置由系统管理员管理，安全管理员和审计管理员不能查看或修改。",
+    "security": "三员分立：安全设置、账号解锁和动态口令重置由安全管理员办理，系统管理员和审计管理员不能操作。",
+    "audit": "三员分立：审计日志只由审计管理员（及本单位范围内的审计员、培训管理员）查阅，系统管理员和安全管理员不能查看。",  # noqa: E501
+}
+
+
+def separation_refusal(user, duty: str) -> str:
+    """The Chinese refusal when the user's 三员 role keeps him from `duty` ("people", "security", "audit"); "" when
+    it does not (then the page's own access rule still applies)."""
+    if not user.is_authenticated:
+        return ""
+    system, security, audit = is_system_admin(user), is_security_admin(user), is_audit_admin(user)
+    barred = {
+        "people": (security or audit) and not can_use_console(user),
+        "security": (system or audit) and not security,
+        "audit": (system or security) and not audit,
+    }
+    return DUTY_REFUSALS[duty] if barred[duty] else ""
+
+
+def separated_role_conflict(user: User, role: str) -> str:
+    """Why `user` may not also hold `role` under 三员分立 ("" if he may): one account, at most one of the three, and
+    none of them beside the administrators' other roles."""
+    if role not in SEPARATED_ROLES and role not in (Role.UNIT_ADMIN, Role.AUDITOR):
+        return ""
+    held = {g.role for g in user.role_grants.all()} | ({Role.SYSTEM_ADMIN} if user.is_superuser else set())
+    others = held - {role}
+    if (role in SEPARATED_ROLES and others & {*SEPARATED_ROLES, Role.UNIT_ADMIN, Role.AUDITOR}) or (
+        role not in SEPARATED_ROLES and others & set(SEPARATED_ROLES)
+    ):
+        return "三员分立：系统管理员、安全管理员、审计管理员须由不同账号担任，且不能兼任其他管理角色；请为其另设账号。"
+    return ""
 
 
 def is_instructor(user) -> bool:
@@ -148,5 +195,13 @@ def can_grant_role(user, role: str, unit: Unit | None) -> bool:
 
 
 def can_view_audit_log(user) -> bool:
-    """The audit log page: system administrators, auditors and unit administrators (the latter scoped, see queries)."""
-    return can_use_console(user)
+    """The audit log: the audit administrator (all of it), auditors and unit administrators (their subtree, see
+    queries); never the system or the security administrator (三员分立)."""
+    if separation_refusal(user, "audit"):
+        return False
+    return is_audit_admin(user) or is_unit_admin(user) or is_auditor(user)
+
+
+def can_manage_security(user) -> bool:
+    """Security settings, lockouts and second-factor resets: the security administrator only (三员分立)."""
+    return is_security_admin(user)

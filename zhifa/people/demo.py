@@ -75,6 +75,8 @@ PERSONAS = [
     Persona("zhaoping", "赵平", Role.EVALUATOR, "第三方评估人员", organisation="江北社会评估中心"),
     Persona("sunshen", "孙慎", Role.AUDITOR, "审计员（只读，全部单位）"),
     Persona("admin", "系统管理员", Role.SYSTEM_ADMIN, "系统管理员（含 Django 管理后台）"),
+    Persona("zhouan", "周安", Role.SECURITY_ADMIN, "安全管理员（三员分立：账号解锁、动态口令重置、安全设置）"),
+    Persona("wujian", "吴鉴", Role.AUDIT_ADMIN, "审计管理员（三员分立：只查阅审计日志）"),
 ]
 
 

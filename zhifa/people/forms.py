@@ -174,14 +174,17 @@ class AuditFilterForm(forms.Form):
 class RoleGrantForm(forms.Form):
     """Grant an officer an administrative role; instructors and evaluators are external accounts, not granted here."""
 
-    ROLES = [(r.value, r.label) for r in (Role.UNIT_ADMIN, Role.AUDITOR, Role.SYSTEM_ADMIN)]
+    ROLES = [
+        (r.value, r.label)
+        for r in (Role.UNIT_ADMIN, Role.AUDITOR, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
+    ]
 
     role = forms.ChoiceField(label="角色", choices=ROLES, error_messages={"invalid_choice": "请选择列表中的角色。"})
     unit = UnitChoiceField(
         label="管辖单位（含下级）",
         queryset=Unit.objects.none(),
         required=False,
-        empty_label="全部单位（仅审计员、系统管理员）",
+        empty_label="全部单位（审计员、三员管理员）",
         error_messages={"invalid_choice": "只能选择本人管辖的单位。"},
     )
 

@@ -20,6 +20,9 @@ class Role(models.TextChoices):
     EVALUATOR = "evaluator", "第三方评估人员"
     AUDITOR = "auditor", "审计员（只读）"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
+    # 三员分立 (等保 level 3): the security and audit administrators, beside the system administrator above.
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
 class User(AbstractUser):

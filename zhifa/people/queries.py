@@ -105,11 +105,13 @@ def _people_objects_in(paths: list[str]) -> Q:
 
 
 def audit_events_for_user(*, user, filters: AuditFilter) -> QuerySet[AuditEvent]:
-    """System administrators and whole-tree auditors see every event; unit administrators (and auditors of one
-    subtree) see the events about the officers, units and accounts of their subtrees."""
-    require_console(user)
+    """Whole-tree auditors see every event; unit administrators (and auditors of one
+    subtree) see the events about the officers, units and accounts of their subtrees. The audit administrator sees
+    every event, the system and security administrators none (三员分立): Http404 for them and other users."""
+    if not access.can_view_audit_log(user):
+        raise Http404
     events = AuditEvent.objects.all()
-    paths = access.viewable_unit_paths(user)
+    paths = None if access.is_audit_admin(user) else access.viewable_unit_paths(user)
     if paths is not None:
         events = events.filter(_people_objects_in(paths))
     if filters.actor:

@@ -307,6 +307,8 @@ def role_grant(
         raise ValidationError({"unit": "单位培训管理员必须指定所管辖的单位。"})
     if by is not None and not access.can_grant_role(by, role, unit):
         raise PermissionDenied("您无权授予该角色。")
+    if conflict := access.separated_role_conflict(user, role):
+        raise ValidationError({"role": conflict})
     grant, created = RoleGrant.objects.get_or_create(
         user=user, role=role, unit=unit, defaults={"organisation": organisation}
     )

@@ -1,6 +1,7 @@
 """The administrators' second factor: no administrative role reaches anything but the TOTP pages until verified.
 
-Administrative roles: unit administrator, system administrator, auditor, and Django staff. With
+Administrative roles: unit administrator, system administrator, security administrator, audit administrator,
+auditor, and Django staff. With
 `OTP_REQUIRED_FOR_ADMINS` (on in production; `ZHIFA_OTP_REQUIRED`) such a user whose session has not been verified
 by django-otp is sent to the second-factor page (enrolment first if he has no device); the JSON API answers 403.
 The session carries `zhifa_2fa_pending` meanwhile, which the lanes honour too (they step aside: the full stack
@@ -28,6 +29,8 @@ def needs_second_factor(user) -> bool:
         or access.is_unit_admin(user)
         or access.is_system_admin(user)
         or access.is_auditor(user)
+        or access.is_security_admin(user)
+        or access.is_audit_admin(user)
     )
 
 

@@ -1,11 +1,15 @@
-"""Writes of the security app: enrolling and confirming an administrator's TOTP device (audited)."""
+"""Writes of the security app: an administrator's TOTP device (audited), and the security administrator's duties
+(三员分立): unlocking accounts and resetting second factors."""
 
 from __future__ import annotations
 
+from axes.utils import reset as axes_reset
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.common.audit import audit_record
+from zhifa.people import access
 from zhifa.people.models import User
 
 
@@ -49,3 +53,50 @@ def second_factor_check(*, user: User, token: str) -> TOTPDevice:
     if device is None or not device.verify_token(token.strip()):
         raise SecondFactorError("动态口令不正确或已过期，请输入手机上当前显示的 6 位数字。")
     return device
+
+
+class SecurityDutyError(Exception):
+    """A security administrator's request that cannot be done as asked; the message is for him."""
+
+
+def _security_admin(by: User) -> None:
+    if refusal := access.separation_refusal(by, "security"):
+        raise PermissionDenied(refusal)
+    if not access.can_manage_security(by):
+        raise PermissionDenied("只有安全管理员可以办理此项。")
+
+
+def _account(username: str) -> User:
+    user = User.objects.filter(username=username.strip()).first()
+    if user is None:
+        raise SecurityDutyError(f"没有用户名为“{username.strip()}”的账号，请核对后重试。")
+    return user
+
+
+@transaction.atomic
+def lockout_reset(*, by: User, username: str) -> int:
+    """Unlock an account (every IP it was locked from); returns how many lockouts were cleared. Raises
+    PermissionDenied for anyone but a security administrator (三员分立), SecurityDutyError for nothing to clear."""
+    _security_admin(by)
+    cleared = axes_reset(username=username.strip())
+    if not cleared:
+        raise SecurityDutyError(f"账号“{username.strip()}”当前没有被锁定，无需解锁。")
+    audit_record(actor=by, action="security.lockout-reset", new={"username": username.strip(), "cleared": cleared})
+    return cleared
+
+
+@transaction.atomic
+def second_factor_reset(*, by: User, username: str, reason: str) -> User:
+    """Remove an administrator's TOTP devices (a lost phone): he enrols again at his next log-in. Raises
+    PermissionDenied (三员分立), SecurityDutyError for an unknown account, one's own, or a missing reason."""
+    _security_admin(by)
+    user = _account(username)
+    if user.pk == by.pk:
+        raise SecurityDutyError("不能重置自己的动态口令，请由另一名安全管理员办理。")
+    if not reason.strip():
+        raise SecurityDutyError("请填写重置原因（例如：手机丢失，已核实本人身份）。")
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    if not removed:
+        raise SecurityDutyError(f"账号“{user.username}”尚未绑定动态口令，无需重置。")
+    audit_record(actor=by, action="security.second-factor-reset", obj=user, reason=reason.strip()[:200])
+    return user

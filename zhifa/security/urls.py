@@ -10,4 +10,7 @@ urlpatterns = [
     path("sso/oidc/callback/", views.oidc_callback, name="oidc-callback"),
     path("sso/cas/login/", views.cas_login, name="cas-login"),
     path("sso/failed/", views.sso_failed, name="sso-failed"),
+    path("manage/", views.security_manage, name="manage"),
+    path("manage/lockouts/reset/", views.lockout_reset, name="lockout-reset"),
+    path("manage/second-factor/reset/", views.second_factor_reset, name="second-factor-reset"),
 ]

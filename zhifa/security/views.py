@@ -1,4 +1,5 @@
-"""The second-factor pages (enrolment, verification) and the single sign-on entry points."""
+"""The second-factor pages (enrolment, verification), the single sign-on entry points, and the security
+administrator's page (三员分立: lockouts, second-factor resets, the security settings in force)."""
 
 from __future__ import annotations
 
@@ -6,15 +7,19 @@ from typing import cast
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from zhifa.common.decorators import page_for
+from zhifa.people import access
 from zhifa.people.models import User
-from zhifa.security import services
+from zhifa.security import queries, services
 from zhifa.security.middleware import PENDING
 
 
@@ -102,3 +107,48 @@ def cas_login(request: HttpRequest) -> HttpResponseBase:
 def sso_failed(request: HttpRequest) -> HttpResponse:
     """Where a refused single sign-on lands: why, and what to do (no detail on which check failed)."""
     return render(request, "security/sso_failed.html")
+
+
+def _security_page(view):
+    """The security administrator's pages: 403 with the reason for the other 三员 administrators, 404 for others."""
+    allowed = page_for(lambda user: access.can_manage_security(user) or access.separation_refusal(user, "security"))
+    return allowed(view)
+
+
+@_security_page
+def security_manage(request: HttpRequest) -> HttpResponse:
+    """The settings in force, the accounts locked out now, and the forms to unlock one or reset a second factor."""
+    user = cast(User, request.user)
+    context = {
+        "lockouts": queries.lockouts_current(user=user),
+        "settings_rows": queries.security_settings(user=user),
+    }
+    return render(request, "security/manage.html", context)
+
+
+@require_POST
+@_security_page
+def lockout_reset(request: HttpRequest) -> HttpResponse:
+    try:
+        cleared = services.lockout_reset(by=cast(User, request.user), username=request.POST.get("username", ""))
+    except services.SecurityDutyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已解锁（清除 {cleared} 条锁定记录）。")
+    return redirect("security:manage")
+
+
+@require_POST
+@_security_page
+def second_factor_reset(request: HttpRequest) -> HttpResponse:
+    try:
+        user = services.second_factor_reset(
+            by=cast(User, request.user),
+            username=request.POST.get("username", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except services.SecurityDutyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已重置“{user.username}”的动态口令，其下次登录时须重新绑定。")
+    return redirect("security:manage")

@@ -170,9 +170,9 @@ def test_the_unit_tree_lists_the_visible_units_only(admin_client, org):
     assert "东城区市场监督管理局" in page and "西城区交通运输局" not in page
 
 
-def test_the_audit_log_filters_by_actor_action_type_and_date(client, sysadmin, registered, unit_admin):
+def test_the_audit_log_filters_by_actor_action_type_and_date(client, audit_admin, registered, unit_admin):
     services.officer_unmask(officer=registered, by=unit_admin)
-    client.force_login(sysadmin)
+    client.force_login(audit_admin)
     page = client.get("/people/audit/?action=officer.unmask").content.decode()
     assert "officer.unmask" in page and "officer.create" not in page
     page = client.get("/people/audit/?actor=wangfang&object_type=people.officer").content.decode()
@@ -190,8 +190,8 @@ def test_a_unit_admin_sees_audit_events_of_his_subtree_only(admin_client, sysadm
     assert "刘洋" in page and "李强" not in page
 
 
-def test_the_audit_log_costs_the_same_queries_for_few_or_many_events(client, sysadmin, registered):
-    client.force_login(sysadmin)
+def test_the_audit_log_costs_the_same_queries_for_few_or_many_events(client, audit_admin, sysadmin, registered):
+    client.force_login(audit_admin)
     few = _list_queries(client, "/people/audit/")
     for _ in range(30):
         services.officer_unmask(officer=registered, by=sysadmin)
