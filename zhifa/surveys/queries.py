@@ -18,7 +18,7 @@ from zhifa.surveys.models import DIMENSIONS, ActBatch, ActLink, AnomalyFlag, Cha
 from zhifa.surveys.scoring import MIN_SHOWN, Satisfaction, satisfaction
 from zhifa.surveys.services import Subject
 from zhifa.surveys.themes import keyword_counts
-from zhifa.surveys.tokens import TokenError, token_read
+from zhifa.surveys.tokens import Stamp, Target, TokenError, token_read
 
 __all__ = ["Satisfaction", "counted_between", "satisfaction_by_officer", "unit_means"]
 
@@ -79,13 +79,19 @@ _SUBJECTS: dict[tuple[str, int], tuple[float, Subject]] = {}
 SUBJECT_CACHE_SECONDS = 60
 
 
-def subject_for_token(token: str) -> Subject:
+def subject_for_token(token: str, *, stamp: Stamp | None = None) -> Subject:
     """What the token rates; TokenError (Chinese message) when it is bad, expired, used, or its target is gone.
 
-    Poster and open-link subjects are kept a minute in this process (the intake's hottest read); act links never."""
+    With the form's stamp of a poster or open link (a POST): what the page showed, read by the GET that served it,
+    without reading it again — ids only (`Subject.named` is False). Otherwise poster and open-link subjects are kept a
+    minute in this process (the page's hottest read); act links are always read (used once)."""
     target = token_read(token)
     if target.kind == "a":
         return _act_subject(target.id)
+    if stamp is not None:
+        subject = _stamped_subject(target, stamp.shown)
+        if subject is not None:
+            return subject
     cached = _SUBJECTS.get((target.kind, target.id))
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
@@ -94,6 +100,23 @@ def subject_for_token(token: str) -> Subject:
         _SUBJECTS.clear()
     _SUBJECTS[(target.kind, target.id)] = (time.monotonic() + SUBJECT_CACHE_SECONDS, subject)
     return subject
+
+
+def subject_shown(subject: Subject) -> str:
+    """What a page about this subject puts in its form stamp: kind, id and unit id ("o.12.3")."""
+    target_id = subject.officer.pk if subject.officer is not None else subject.unit.pk
+    return f"{subject.kind}.{target_id}.{subject.unit.pk}"
+
+
+def _stamped_subject(target: Target, shown: str) -> Subject | None:
+    kind, _, rest = shown.partition(".")
+    target_id, _, unit_id = rest.partition(".")
+    if kind != target.kind or target_id != str(target.id) or not unit_id.isdigit():
+        return None  # a stamp of another page (or an old one without contents): read the subject instead
+    unit = Unit(pk=int(unit_id))
+    if kind == "o":
+        return Subject(kind="o", unit=unit, officer=Officer(pk=target.id, unit=unit), channel=Channel.POSTER)
+    return Subject(kind=kind, unit=unit, channel=Channel.POSTER if kind == "u" else Channel.OPEN)
 
 
 _OFFICER_FIELDS = ("name", "certificate_number", "employment", "unit_id", "unit__name", "unit__path")

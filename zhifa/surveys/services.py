@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -56,6 +56,23 @@ class Subject:
     def target_key(self) -> str:
         return f"o{self.officer.pk}" if self.officer else f"u{self.unit.pk}"
 
+    @property
+    def named(self) -> bool:
+        """False for a subject taken from a form's stamp (ids only); `subject_named` reads the rest."""
+        return bool(self.unit.path)
+
+
+def subject_named(subject: Subject) -> Subject:
+    """The subject with names and the unit's path (read when it came from a form's stamp, with ids only)."""
+    if subject.named:
+        return subject
+    unit = Unit.objects.only("name", "path").get(pk=subject.unit.pk)
+    officer = None
+    if subject.officer is not None:
+        officer = Officer.objects.only("name", "unit_id").get(pk=subject.officer.pk)
+        officer.unit = unit
+    return replace(subject, unit=unit, officer=officer)
+
 
 @dataclass(frozen=True)
 class Answers:
@@ -74,18 +91,22 @@ def response_submit(*, subject: Subject, answers: Answers, ip: str, user_agent: 
         raise SurveyRefused("请为四项评价各选择一个等级（1–5 分）。")
     if len(answers.comment) > COMMENT_MAX or len(answers.contact) > CONTACT_MAX:
         raise SurveyRefused(f"留言不能超过 {COMMENT_MAX} 字，联系方式不能超过 {CONTACT_MAX} 字。")
-    if trust.hit(f"client:{trust.client_key(ip=ip)}", window_seconds=3600) > conf.client_limit():
-        raise SurveyRefused("提交过于频繁，请稍后再试。", status=429)
     device_key = ""
     if subject.act_link is None:
         device_key = trust.device_key(ip=ip, user_agent=user_agent, target=subject.target_key)
-        first = trust.first_today(device_key)
-        if first is False or (first is None and Response.objects.filter(device_key=device_key).exists()):
-            raise SurveyRefused("您今天已经评价过，感谢您的参与。同一设备每天对同一评价对象只计一次。", status=409)
-    now = timezone.now()
-    held = (
-        trust.hit(f"target:{subject.target_key}", window_seconds=conf.burst_window_seconds()) > conf.burst_allowance()
+    counts = trust.intake_counts(
+        client_key=trust.client_key(ip=ip),
+        client_limit=conf.client_limit(),
+        device_key=device_key,
+        target_key=f"target:{subject.target_key}",
+        target_window_seconds=conf.burst_window_seconds(),
     )
+    if counts.client > conf.client_limit():
+        raise SurveyRefused("提交过于频繁，请稍后再试。", status=429)
+    if counts.first is False:
+        raise SurveyRefused("您今天已经评价过，感谢您的参与。同一设备每天对同一评价对象只计一次。", status=409)
+    now = timezone.now()
+    held = (counts.target or 0) > conf.burst_allowance()
     try:
         if subject.act_link is None:  # one INSERT: no transaction needed around it
             response = _response_create(subject, answers, device_key=device_key, held=held, now=now)
@@ -97,10 +118,11 @@ def response_submit(*, subject: Subject, answers: Answers, ip: str, user_agent: 
     except IntegrityError:
         raise SurveyRefused("您今天已经评价过，感谢您的参与。同一设备每天对同一评价对象只计一次。", status=409)
     if held:
-        _flag_burst(subject, now)
+        _flag_burst(subject_named(subject), now)
     elif response.comment and response.score <= LOW_SCORE:
+        subject = subject_named(subject)
         _notify_unit_admins(
-            response.unit,
+            subject.unit,
             key=f"surveys:low:{response.pk}",
             title=f"收到低分评价（{response.score:.1f} 分）：{subject.officer or subject.unit}",
             body="有群众留言，请到满意度调查的留言审核中查看。",

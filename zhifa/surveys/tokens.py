@@ -45,31 +45,41 @@ def token_make(kind: str, target_id: int) -> str:
 
 
 def token_read(token: str) -> Target:
-    """The target of a token; TokenError when it was tampered with, is malformed or has expired."""
+    """The target of a token; TokenError when it was tampered with, is malformed or has expired.
+
+    The signature is checked once; the age then comes from the token's own (signed) timestamp, since the lifetime
+    depends on the kind inside it."""
     try:
         kind, target_id = signing.loads(token, salt=SALT)
-    except (signing.BadSignature, ValueError, TypeError):
+        signed_at = signing.b62_decode(token.rsplit(":", 2)[1])
+    except (signing.BadSignature, ValueError, TypeError, IndexError):
         raise TokenError("评价链接无效：二维码或链接不完整、已被改动。请重新扫描原二维码。")
     if kind not in LIFETIME or not isinstance(target_id, int):
         raise TokenError("评价链接无效：二维码或链接不完整、已被改动。请重新扫描原二维码。")
-    try:
-        signing.loads(token, salt=SALT, max_age=LIFETIME[kind])
-    except signing.SignatureExpired:
+    if time.time() - signed_at > LIFETIME[kind].total_seconds():
         raise TokenError("评价链接已过期：请使用执法单位最新发放的二维码或链接。")
     return Target(kind=kind, id=target_id)
 
 
-def form_stamp() -> str:
-    """A signed 'form served at' stamp for the minimum fill time."""
-    return signing.TimestampSigner(salt=FORM_SALT).sign("f")
+@dataclass(frozen=True)
+class Stamp:
+    """A form's signed "served at" stamp, read back: its age and what the page showed ("o.12.3": kind, id, unit)."""
+
+    age: float
+    shown: str
 
 
-def form_age_seconds(stamp: str) -> float | None:
-    """Seconds since the stamp was made; None when it is missing, forged or older than a day."""
+def form_stamp(shown: str = "") -> str:
+    """A signed stamp for the form: when it was served (the minimum fill time) and what it showed, so that the POST
+    need not read again what the page already read (queries.subject_for_token)."""
+    return signing.TimestampSigner(salt=FORM_SALT).sign(f"f{shown}")
+
+
+def form_stamp_read(stamp: str) -> Stamp | None:
+    """The stamp's age and contents; None when it is missing, forged or older than a day."""
     signer = signing.TimestampSigner(salt=FORM_SALT)
     try:
-        signer.unsign(stamp, max_age=timedelta(days=1))
-        _value, ts, _signature = stamp.split(":")
-        return time.time() - signing.b62_decode(ts)
-    except (signing.BadSignature, ValueError):
+        value = signer.unsign(stamp, max_age=timedelta(days=1))
+        return Stamp(age=time.time() - signing.b62_decode(stamp.rsplit(":", 2)[1]), shown=value[1:])
+    except (signing.BadSignature, ValueError, IndexError):
         return None

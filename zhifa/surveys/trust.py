@@ -11,7 +11,9 @@ import hashlib
 import hmac
 import random
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from zhifa.surveys.models import DeviceKey, RateBucket
+from zhifa.surveys.models import DeviceKey, RateBucket, Response
 
 _day_secrets: dict[date, bytes] = {}
 
@@ -60,7 +62,7 @@ def client_key(*, ip: str) -> str:
 
 
 def _redis():
-    """The raw Redis client behind Django's cache when REDIS_URL is set (one round trip per counter), else None."""
+    """The raw Redis client behind Django's cache when REDIS_URL is set, else None."""
     if not getattr(settings, "REDIS_URL", ""):
         return None
     backend = getattr(cache, "_cache", None)
@@ -72,25 +74,71 @@ def _key(name: str, window_seconds: int) -> str:
     return cache.make_key(f"surveys:{name}:{slot}")
 
 
-def hit(name: str, *, window_seconds: int) -> int:
-    """Count one event under `name` in the current fixed window; returns the count including this one."""
+def _hit(name: str, *, window_seconds: int) -> int:
+    """Count one event under `name` in the current fixed window of the database; the count including this one."""
     key = _key(name, window_seconds)
-    client = _redis()
-    if client is not None:
-        pipe = client.pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, window_seconds + 5, nx=True)
-        return int(pipe.execute()[0])
     return _hit_database(key, expires_at=timezone.now() + timedelta(seconds=window_seconds + 5))
 
 
-def first_today(device_key: str) -> bool | None:
-    """With Redis: True the first time this device key is seen (kept two days), False after. Without: None (the
-    caller asks the database). The unique constraint on Response.device_key stays the final word either way."""
+@dataclass(frozen=True)
+class IntakeCounts:
+    """One response's counters: the client's count this hour; whether its device is new for the target today (None
+    when the device was not asked: over the client limit, or an act link); the target's count in its burst window
+    (None when not counted: refused before)."""
+
+    client: int
+    first: bool | None
+    target: int | None
+
+
+# The client counter, then (unless refused) the device's first-today mark, then (unless a duplicate) the target's
+# counter: the same order and semantics as three calls, in one round trip. A refused response never counts against
+# its target (else one address could push an officer's later responses into "held").
+_INTAKE_SCRIPT = """
+local client = redis.call('INCR', KEYS[1])
+if client == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+if client > tonumber(ARGV[2]) then return {client, -1, -1} end
+local first = -1
+if ARGV[3] ~= '' then
+  if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[3]) then first = 1 else return {client, 0, -1} end
+end
+local target = redis.call('INCR', KEYS[3])
+if target == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+return {client, first, target}
+"""
+_script: Any = None  # redis-py's Script (EVALSHA, loading the script when Redis does not know it yet)
+
+
+def intake_counts(
+    *, client_key: str, client_limit: int, device_key: str, target_key: str, target_window_seconds: int
+) -> IntakeCounts:
+    """Count one response (device_key "" for an act link, which has no device check): with REDIS_URL one round
+    trip to Redis (a Lua script), else the database (fixed-window rows; a device is new when no stored response
+    has its key). The unique constraint on Response.device_key stays the final word either way."""
+    global _script
     client = _redis()
     if client is None:
-        return None
-    return bool(client.set(cache.make_key(f"surveys:seen:{device_key}"), 1, nx=True, ex=2 * 86400))
+        count = _hit(f"client:{client_key}", window_seconds=3600)
+        if count > client_limit:
+            return IntakeCounts(client=count, first=None, target=None)
+        first = not Response.objects.filter(device_key=device_key).exists() if device_key else None
+        if first is False:
+            return IntakeCounts(client=count, first=False, target=None)
+        return IntakeCounts(client=count, first=first, target=_hit(target_key, window_seconds=target_window_seconds))
+    if _script is None:
+        _script = client.register_script(_INTAKE_SCRIPT)
+    keys = [
+        _key(f"client:{client_key}", 3600),
+        cache.make_key(f"surveys:seen:{device_key}"),
+        _key(target_key, target_window_seconds),
+    ]
+    args = [3600 + 5, client_limit, 2 * 86400 if device_key else "", target_window_seconds + 5]
+    counts = [int(n) for n in _script(keys=keys, args=args, client=client)]
+    return IntakeCounts(
+        client=counts[0],
+        first=None if counts[1] < 0 else bool(counts[1]),
+        target=None if counts[2] < 0 else counts[2],
+    )
 
 
 def _hit_database(key: str, *, expires_at) -> int:

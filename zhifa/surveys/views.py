@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -12,37 +14,45 @@ from django.views.decorators.http import require_GET, require_http_methods
 from zhifa.common.middleware import client_ip
 from zhifa.people import access
 from zhifa.surveys import conf, queries, services
-from zhifa.surveys.forms import SurveyForm
-from zhifa.surveys.tokens import TokenError, form_age_seconds, form_stamp, token_make
+from zhifa.surveys.forms import SurveyForm, answers_if_plain
+from zhifa.surveys.tokens import Stamp, TokenError, form_stamp, form_stamp_read, token_make
 
 
 def _closed(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return render(request, "surveys/closed.html", {"message": message}, status=status)
 
 
-def _is_bot(form: SurveyForm) -> bool:
+def _is_bot(data, stamp: Stamp | None) -> bool:
     """A filled honeypot, or a form sent back faster than a person can read it (or with a forged clock)."""
-    if form.data.get("website"):
-        return True
-    age = form_age_seconds(form.data.get("started", ""))
-    return age is None or age < conf.min_fill_seconds()
+    return bool(data.get("website")) or stamp is None or stamp.age < conf.min_fill_seconds()
+
+
+@functools.cache
+def _thanks_url() -> str:
+    return reverse("surveys:thanks")
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
 def respond(request: HttpRequest, token: str) -> HttpResponse:
     """The survey: GET shows it; POST records a response (or says clearly why not) and goes to the thanks page."""
+    stamp = form_stamp_read(request.POST.get("started", "")) if request.method == "POST" else None
     try:
-        subject = queries.subject_for_token(token)
+        # A POST with its page's stamp takes what the page showed from the stamp (no read: the intake's hot path).
+        subject = queries.subject_for_token(token, stamp=stamp)
     except TokenError as error:
         return _closed(request, error.message, 410)
-    form = SurveyForm(request.POST or None)
+    form = None
     if request.method == "POST":
-        if _is_bot(form):
+        if _is_bot(request.POST, stamp):
             return render(request, "surveys/thanks.html")  # polite, and nothing recorded
-        if form.is_valid():
-            data = form.cleaned_data
-            answers = services.Answers(ratings=form.ratings(), comment=data["comment"], contact=data["contact"])
+        answers = answers_if_plain(request.POST)
+        if answers is None:  # something to say about the input: the form says it
+            form = SurveyForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                answers = services.Answers(ratings=form.ratings(), comment=data["comment"], contact=data["contact"])
+        if answers is not None:
             try:
                 services.response_submit(
                     subject=subject,
@@ -52,13 +62,16 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
                 )
             except services.SurveyRefused as refusal:
                 return _closed(request, refusal.message, refusal.status)
-            return redirect("surveys:thanks")
-    return render(
-        request,
-        "surveys/respond.html",
-        {"subject": subject, "form": form, "started": form_stamp(), "comment_max": services.COMMENT_MAX},
-        status=400 if form.is_bound else 200,
-    )
+            return HttpResponseRedirect(_thanks_url())
+        if not subject.named:
+            subject = queries.subject_for_token(token)  # the page again, with the names
+    context = {
+        "subject": subject,
+        "form": form or SurveyForm(),
+        "started": form_stamp(queries.subject_shown(subject)),
+        "comment_max": services.COMMENT_MAX,
+    }
+    return render(request, "surveys/respond.html", context, status=400 if form is not None else 200)
 
 
 @require_GET

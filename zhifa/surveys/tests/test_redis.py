@@ -54,3 +54,15 @@ def test_with_redis_one_client_is_refused_past_its_hourly_allowance(with_redis, 
         for n in range(5)
     ]
     assert statuses == [302, 302, 302, 429, 429]
+
+
+def test_with_redis_responses_refused_from_one_client_do_not_use_up_the_officers_allowance(
+    with_redis, citizen, officer, poster_url, settings
+):
+    settings.SURVEYS_CLIENT_LIMIT_PER_HOUR = 2
+    settings.SURVEYS_BURST_ALLOWANCE = 3
+    data = form_data(citizen, poster_url)
+    for n in range(10):  # one stuffer: 2 counted, 8 refused (429) that must not count against the officer
+        citizen.post(poster_url, data, REMOTE_ADDR="203.0.113.50", HTTP_USER_AGENT=f"ua{n}")
+    assert citizen.post(poster_url, data, REMOTE_ADDR="198.51.100.60").status_code == 302
+    assert Response.objects.filter(status=Response.Status.COUNTED).count() == 3

@@ -128,3 +128,23 @@ def test_a_unit_poster_and_the_open_link_rate_the_unit_once_a_day_per_device(cit
     # The website link of the same unit as the poster: the same target, so the same device is not counted twice.
     url = reverse("surveys:respond", kwargs={"token": token_make("w", org.east_market.pk)})
     assert citizen.post(url, form_data(citizen, url)).status_code == 409
+
+
+def test_a_form_carried_to_another_officers_link_rates_the_officer_of_the_link(citizen, officer, org):
+    """The form's stamp names what its page showed; posted on another officer's link, the link decides."""
+    from zhifa.common.testing import make_officer
+
+    other = make_officer(org.east_market, name="李强", username="liqiang", certificate_number="JB00000002")
+    other_url = reverse("surveys:respond", kwargs={"token": token_make("o", other.pk)})
+    mine = reverse("surveys:respond", kwargs={"token": token_make("o", officer.pk)})
+    assert citizen.post(other_url, form_data(citizen, mine)).status_code == 302
+    assert Response.objects.get().officer == other
+
+
+def test_an_incomplete_form_shows_the_officers_name_again(citizen, officer, poster_url):
+    data = form_data(citizen, poster_url)
+    del data["attitude"]
+    response = citizen.post(poster_url, data)
+    assert response.status_code == 400
+    assert "执法人员：张明" in response.content.decode() and "请为“服务态度”选择一个等级" in response.content.decode()
+    assert Response.objects.count() == 0
