@@ -17,6 +17,7 @@ LEARNER_NAV = [
     ("/courses/", "课程"),
     ("/practice/", "每日一练"),
     ("/exams/", "考试"),
+    ("/records/", "学习档案"),
     ("/cases/", "案例演练"),
     ("/classes/", "培训班"),
     ("/plans/my/", "培训计划"),
@@ -55,7 +56,7 @@ CONSOLE_NAV = [
 
 # The learner pages that only mean something to an officer (his own practice, plan, certificate, public ratings):
 # a user without an officer profile (an outside instructor or evaluator, an auditor) does not see them.
-OFFICER_ONLY = {"/practice/", "/plans/my/", "/certificates/", "/surveys/mine/"}
+OFFICER_ONLY = {"/practice/", "/records/", "/plans/my/", "/certificates/", "/surveys/mine/"}
 
 
 def _items(entries, path: str) -> list[dict]:

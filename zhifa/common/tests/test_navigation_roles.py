@@ -29,7 +29,7 @@ def test_every_link_in_a_personas_menus_opens(client, request, org, persona):
 def test_what_each_persona_sees(client, officer, instructor, auditor, evaluator):
     client.force_login(officer.user)
     mine = {i["label"] for i in client.get("/").context["nav_items"]}
-    assert {"每日一练", "考试", "培训计划"} <= mine and "管理后台" not in mine
+    assert {"每日一练", "考试", "学习档案", "案例演练", "培训计划"} <= mine and "管理后台" not in mine
     client.force_login(instructor)
     context = client.get("/").context
     labels = {i["label"] for i in context["nav_items"]}
@@ -40,7 +40,7 @@ def test_what_each_persona_sees(client, officer, instructor, auditor, evaluator)
     assert "批量导入" not in console and "审计日志" in console
     client.force_login(evaluator)
     labels = {i["label"] for i in client.get("/").context["nav_items"]}
-    assert "评估任务" in labels and "每日一练" not in labels
+    assert "评估任务" in labels and "每日一练" not in labels and "学习档案" not in labels
 
 
 def test_a_read_only_refusal_is_a_chinese_page(client, auditor):
