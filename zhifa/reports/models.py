@@ -55,6 +55,30 @@ class OfficerRollup(models.Model):
         return f"{self.officer_id} · {self.year}"
 
 
+class UnitRollup(models.Model):
+    """Per unit and year, the dashboard's figures summed over the unit's own officers (`subtree` False) and over its
+    whole subtree (`subtree` True), built nightly from the officer rollups: a dashboard reads one row per group
+    instead of every officer of a province. Counts per figure, sums, and means with the officers who have one."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
+    subtree = models.BooleanField("含下级单位")
+    n = models.PositiveIntegerField("人数")
+    counts = models.JSONField("各指标人数", default=dict)
+    sums = models.JSONField("合计", default=dict)
+    means = models.JSONField("平均", default=dict)
+    known = models.JSONField("有值人数", default=dict)
+    computed_at = models.DateTimeField("计算时间")
+
+    class Meta:
+        verbose_name = "单位汇总"
+        verbose_name_plural = "单位汇总"
+        constraints = [models.UniqueConstraint(fields=["year", "unit", "subtree"], name="reports_unit_rollup_once")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} · {self.year}"
+
+
 class Recommendation(models.Model):
     """One suggestion shown to an officer on one day, with its one-line reason; `followed_at` is set when he opens
     it through the tracking link. `recall_before` keeps the mastery it was meant to raise, to measure the effect."""
@@ -89,8 +113,9 @@ class Recommendation(models.Model):
 
 
 class UnitKnowledgeRollup(models.Model):
-    """Per unit (its own officers) and knowledge point: officers with a mastery, how many are weak, recall summed —
-    the heatmap adds these up over a subtree instead of reading every officer's mastery."""
+    """Per unit and knowledge point, over the unit's own officers (`subtree` False) or its whole subtree (True):
+    officers with a mastery, how many are weak, recall summed — the heatmap reads one row per group and point
+    instead of every officer's mastery."""
 
     year = models.PositiveSmallIntegerField("年度")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
@@ -98,6 +123,7 @@ class UnitKnowledgeRollup(models.Model):
     knowledge_point = models.ForeignKey(
         KnowledgePoint, verbose_name="知识点", on_delete=models.CASCADE, related_name="+"
     )
+    subtree = models.BooleanField("含下级单位", default=False)
     officers = models.PositiveIntegerField("人数")
     weak = models.PositiveIntegerField("薄弱人数")
     recall_sum = models.FloatField("掌握度合计")
@@ -107,7 +133,9 @@ class UnitKnowledgeRollup(models.Model):
         verbose_name = "知识点汇总"
         verbose_name_plural = "知识点汇总"
         constraints = [
-            models.UniqueConstraint(fields=["year", "unit", "knowledge_point"], name="reports_kp_rollup_once")
+            models.UniqueConstraint(
+                fields=["year", "unit", "knowledge_point", "subtree"], name="reports_kp_rollup_once_per_scope"
+            )
         ]
         indexes = [
             models.Index(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.http import Http404
 
 from zhifa.cases.models import Case as LawCase
@@ -17,7 +17,7 @@ from zhifa.people.models import Unit, User
 from zhifa.practice.models import Mastery
 from zhifa.questions.models import KnowledgePoint
 from zhifa.reports import stats
-from zhifa.reports.models import OfficerRollup, Recommendation, UnitKnowledgeRollup
+from zhifa.reports.models import OfficerRollup, Recommendation, UnitKnowledgeRollup, UnitRollup
 
 WEAK_RECALL = 0.6
 MAX_PEERS = 50
@@ -87,54 +87,27 @@ class Group:
         return self.n >= stats.MIN_RANKED
 
 
-def _group_condition(group: Group) -> Q:
-    return Q(unit_id=group.unit.pk) if group.own_only else Q(unit_path__startswith=group.unit.path)
-
-
 SUMS = ["hours_legal", "hours_skill", "hours_ethics", "hours_required", "plan_items", "plan_done", "exams_sat",
         "exams_passed", "drills_run", "drills_failed", "drills_outside_standard", "practice_reviews",
         "practice_correct"]  # fmt: skip
 MEANS = ["exam_score", "mastery", "satisfaction"]
 
 
-def _aggregate(rows: QuerySet[OfficerRollup], groups: list[Group]) -> None:
-    """Fill every group's figures with one GROUP BY over the rollup rows (a CASE names each row's group)."""
-    whens = [When(_group_condition(g), then=Value(i)) for i, g in enumerate(groups)]
+def figure_annotations() -> dict:
+    """Every figure of a group as aggregates over officer rollup rows: the count under each figure's condition (the
+    same condition its drill-down lists), the sums, and the means with how many officers have a value."""
     annotations: dict = {"n": Count("id")}
     annotations.update({f"c_{f.key}": Count("id", filter=f.condition) for f in FIGURES})
     annotations.update({f"s_{s}": Sum(s) for s in SUMS})
     annotations.update({f"m_{m}": Avg(m) for m in MEANS})
     annotations.update({f"k_{m}": Count(m) for m in MEANS})
-    result = (
-        rows.annotate(group=Case(*whens, default=Value(-1), output_field=IntegerField()))
-        .values("group")
-        .annotate(**annotations)
-    )
-    for row in result:
-        r: dict = dict(row)
-        if r["group"] < 0:
-            continue
-        g = groups[r["group"]]
-        g.n = r["n"]
-        g.counts = {f.key: r[f"c_{f.key}"] for f in FIGURES}
-        g.sums = {s: float(r[f"s_{s}"] or 0) for s in SUMS}
-        g.means = {m: r[f"m_{m}"] for m in MEANS}
-        g.known = {m: r[f"k_{m}"] for m in MEANS}
+    return annotations
 
 
-def _sum_groups(unit: Unit, groups: list[Group]) -> Group:
-    """The subtree's total from its groups, which partition it (the unit's own officers and each child's subtree):
-    counts and sums add up, a mean is weighted by the officers who have one."""
-    total = Group(unit=unit, own_only=False)
-    total.n = sum(g.n for g in groups)
-    total.counts = {f.key: sum(g.counts.get(f.key, 0) for g in groups) for f in FIGURES}
-    total.sums = {s: sum(g.sums.get(s, 0.0) for g in groups) for s in SUMS}
-    for m in MEANS:
-        known = sum(g.known.get(m, 0) for g in groups)
-        total.known[m] = known
-        weighted = sum((g.means[m] or 0.0) * g.known[m] for g in groups if g.known.get(m))
-        total.means[m] = weighted / known if known else None
-    return total
+def _fill(group: Group, row: UnitRollup | None) -> Group:
+    if row is not None:
+        group.n, group.counts, group.sums, group.means, group.known = row.n, row.counts, row.sums, row.means, row.known
+    return group
 
 
 @dataclass
@@ -150,13 +123,21 @@ class Dashboard:
         return self.total.n == 0
 
 
+def _group_rows(*, unit: Unit, year: int) -> dict[tuple[int, bool], UnitRollup]:
+    """The unit's rows (own officers and subtree) and its children's subtree rows, by (unit, subtree)."""
+    rows = UnitRollup.objects.filter(Q(unit=unit) | Q(unit__parent=unit, subtree=True), year=year)
+    return {(r.unit_id, r.subtree): r for r in rows}
+
+
 def dashboard(*, unit: Unit, year: int) -> Dashboard:
-    """The unit subtree's figures for the year, in total and per child unit (and the unit's own officers)."""
-    groups = [Group(unit=unit, own_only=True)] + [Group(unit=c, own_only=False) for c in unit.children.order_by("path")]
-    rows = OfficerRollup.objects.filter(year=year, unit_path__startswith=unit.path)
-    _aggregate(rows, groups)
-    total = _sum_groups(unit, groups)
-    computed = rows.order_by("-computed_at").values_list("computed_at", flat=True).first()
+    """The unit subtree's figures for the year, in total and per child unit (and the unit's own officers): one
+    unit rollup row each, so a province reads some twenty rows, not its 100,000 officers."""
+    rows = _group_rows(unit=unit, year=year)
+    total = _fill(Group(unit=unit, own_only=False), rows.get((unit.pk, True)))
+    groups = [_fill(Group(unit=unit, own_only=True), rows.get((unit.pk, False)))] + [
+        _fill(Group(unit=c, own_only=False), rows.get((c.pk, True))) for c in unit.children.order_by("path")
+    ]
+    computed = max((r.computed_at for r in rows.values()), default=None)
     return Dashboard(unit=unit, year=year, total=total, groups=[g for g in groups if g.n], computed_at=computed)
 
 
@@ -183,32 +164,26 @@ class HeatCell:
 
 def heatmap(*, unit: Unit, year: int, groups: list[Group], limit: int = 12) -> tuple[list[KnowledgePoint], list]:
     """The weakest knowledge points of the subtree (by share of weak officers) × the dashboard's groups."""
-    base = UnitKnowledgeRollup.objects.filter(year=year, unit_path__startswith=unit.path)
     weakest = list(
-        base.values("knowledge_point_id")
-        .annotate(officers=Sum("officers"), weak=Sum("weak"))
-        .filter(officers__gte=1)
-        .order_by("-weak", "knowledge_point_id")[:limit]
+        UnitKnowledgeRollup.objects.filter(year=year, unit=unit, subtree=True, officers__gte=1)
+        .order_by("-weak", "knowledge_point_id")
+        .values_list("knowledge_point_id", flat=True)[:limit]
     )
-    points = {p.pk: p for p in KnowledgePoint.objects.filter(pk__in=[w["knowledge_point_id"] for w in weakest])}
-    columns = [points[w["knowledge_point_id"]] for w in weakest if w["knowledge_point_id"] in points]
-    # Every group's cells in one GROUP BY (a CASE names each row's group, as in _aggregate).
-    whens = [When(_group_condition(g), then=Value(i)) for i, g in enumerate(groups)]
-    found = {
-        (r["group"], r["knowledge_point_id"]): r
-        for r in base.filter(knowledge_point__in=columns)
-        .annotate(group=Case(*whens, default=Value(-1), output_field=IntegerField()))
-        .values("group", "knowledge_point_id")
-        .annotate(officers=Sum("officers"), weak=Sum("weak"), recall=Sum("recall_sum"))
-    }
+    points = {p.pk: p for p in KnowledgePoint.objects.filter(pk__in=weakest)}
+    columns = [points[pk] for pk in weakest if pk in points]
+    # One row per group and point: the unit's own officers, and each child's subtree.
+    cells = UnitKnowledgeRollup.objects.filter(
+        Q(unit=unit, subtree=False) | Q(unit__parent=unit, subtree=True), year=year, knowledge_point__in=columns
+    )
+    found = {(c.unit_id, c.subtree, c.knowledge_point_id): c for c in cells}
     rows = []
-    for i, g in enumerate(groups):
+    for g in groups:
         row = []
         for kp in columns:
-            c = found.get((i, kp.pk))
+            c = found.get((g.unit.pk, not g.own_only, kp.pk))
             row.append(
-                HeatCell(g, kp, c["officers"], c["weak"], c["recall"] / c["officers"])
-                if c and c["officers"]
+                HeatCell(g, kp, c.officers, c.weak, c.recall_sum / c.officers)
+                if c and c.officers
                 else HeatCell(g, kp, 0, 0, None)
             )
         rows.append((g, row))
@@ -245,18 +220,11 @@ def peers(*, user: User, unit: Unit, year: int) -> list[Peer]:
     )
     if len(candidates) < 2:
         return []
-    # One conditional aggregate per year over the peers' subtrees: peers may nest (a county bureau under the city
-    # bureau of the same kind), and a row counts for every peer whose subtree holds it.
-    groups_now = [Group(unit=u, own_only=False) for u in candidates]
-    groups_before = [Group(unit=u, own_only=False) for u in candidates]
-    for y, groups in ((year, groups_now), (year - 1, groups_before)):
-        annotations: dict = {}
-        for i, g in enumerate(groups):
-            annotations[f"n{i}"] = Count("id", filter=Q(unit_path__startswith=g.unit.path))
-            annotations[f"m{i}"] = Count("id", filter=Q(unit_path__startswith=g.unit.path, hours_met=True))
-        row = OfficerRollup.objects.filter(year=y).aggregate(**annotations)
-        for i, g in enumerate(groups):
-            g.n, g.counts = row[f"n{i}"], {"hours_met": row[f"m{i}"]}
+    # Each peer's subtree row, this year and last.
+    rows = UnitRollup.objects.filter(unit__in=candidates, subtree=True, year__in=(year, year - 1))
+    found = {(r.unit_id, r.year): r for r in rows}
+    groups_now = [_fill(Group(unit=u, own_only=False), found.get((u.pk, year))) for u in candidates]
+    groups_before = [_fill(Group(unit=u, own_only=False), found.get((u.pk, year - 1))) for u in candidates]
     ranked = {r.key: r for r in stats.rank([(i, g.counts.get("hours_met", 0), g.n) for i, g in enumerate(groups_now)])}
     result = []
     for i, (now, before) in enumerate(zip(groups_now, groups_before, strict=True)):

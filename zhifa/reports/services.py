@@ -16,14 +16,15 @@ from zhifa.courses.models import Lesson, LessonProgress
 from zhifa.evaluation.models import AssessmentResult
 from zhifa.exams.models import Grade
 from zhifa.laws.models import Citation, LawVersion
-from zhifa.people.models import Officer
+from zhifa.people.models import Officer, Unit
 from zhifa.plans import queries as plans_queries
 from zhifa.plans.models import Assignment
 from zhifa.practice.models import DailyActivity, Mastery, ReviewCard
 from zhifa.records import ledger
 from zhifa.records import queries as records_queries
 from zhifa.records.models import HoursEntry
-from zhifa.reports.models import OfficerRollup, Recommendation, UnitKnowledgeRollup
+from zhifa.reports import queries
+from zhifa.reports.models import OfficerRollup, Recommendation, UnitKnowledgeRollup, UnitRollup
 from zhifa.surveys import queries as surveys_queries
 
 COUNTED_EMPLOYMENT = ("active", "seconded")  # as the hours ledger: retired and departed officers owe nothing
@@ -179,17 +180,78 @@ def rollups_compute(*, year: int, today: date | None = None) -> int:
         )
     OfficerRollup.objects.filter(year=year).delete()
     OfficerRollup.objects.bulk_create(rows, batch_size=2000)
+    _unit_rollup(year=year, now=now)
     _knowledge_rollup(year=year, now=now)
     return len(rows)
 
 
+def _ancestors(path: str) -> list[int]:
+    """The unit ids of a unit path, the unit itself last: /1/2/22/ → [1, 2, 22]."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def _unit_rollup(*, year: int, now: datetime) -> None:
+    """Per unit: the figures of its own officers (one GROUP BY over the officer rollups, with the figures'
+    own conditions), then of its subtree, by adding each unit's own figures to every unit above it."""
+    own = list(
+        OfficerRollup.objects.filter(year=year).values("unit_id", "unit_path").annotate(**queries.figure_annotations())
+    )
+    subtree: dict[int, dict] = {}
+    for r in own:
+        for unit_id in _ancestors(r["unit_path"]):
+            acc = subtree.setdefault(unit_id, defaultdict(float))
+            for key, value in r.items():
+                if key.startswith("m_"):
+                    acc[key] += (value or 0.0) * r[f"k_{key[2:]}"]  # a weighted sum until the means are taken
+                elif key not in ("unit_id", "unit_path"):
+                    acc[key] += value or 0
+    UnitRollup.objects.filter(year=year).delete()
+    UnitRollup.objects.bulk_create(
+        [_unit_row(year, r["unit_id"], False, r, now) for r in own]
+        + [_unit_row(year, unit_id, True, _means_taken(acc), now) for unit_id, acc in subtree.items()],
+        batch_size=2000,
+    )
+
+
+def _means_taken(acc: dict) -> dict:
+    for m in queries.MEANS:
+        known = acc.get(f"k_{m}", 0)
+        acc[f"m_{m}"] = acc.get(f"m_{m}", 0.0) / known if known else None
+    return acc
+
+
+def _unit_row(year: int, unit_id: int, subtree: bool, r: dict, now: datetime) -> UnitRollup:
+    return UnitRollup(
+        year=year,
+        unit_id=unit_id,
+        subtree=subtree,
+        n=int(r["n"]),
+        counts={f.key: int(r[f"c_{f.key}"]) for f in queries.FIGURES},
+        sums={s: float(r[f"s_{s}"] or 0) for s in queries.SUMS},
+        means={m: r[f"m_{m}"] for m in queries.MEANS},
+        known={m: int(r[f"k_{m}"]) for m in queries.MEANS},
+        computed_at=now,
+    )
+
+
 def _knowledge_rollup(*, year: int, now: datetime) -> None:
-    """Per leaf unit and knowledge point: officers with a mastery, how many are weak, and the sum of recall."""
-    rows = (
+    """Per unit and knowledge point: officers with a mastery, how many are weak, and the sum of recall — over the
+    unit's own officers, then over its subtree (each unit's own figures added to every unit above it)."""
+    own = list(
         Mastery.objects.filter(officer__employment__in=COUNTED_EMPLOYMENT)
         .values("officer__unit_id", "officer__unit__path", "knowledge_point_id")
         .annotate(officers=Count("id"), weak=Count("id", filter=Q(recall__lt=WEAK_RECALL)), recall_sum=Sum("recall"))
     )
+    paths = {r["officer__unit_id"]: r["officer__unit__path"] for r in own}
+    subtree: dict[tuple[int, int], list] = defaultdict(lambda: [0, 0, 0.0])
+    for r in own:
+        for unit_id in _ancestors(r["officer__unit__path"]):
+            acc = subtree[(unit_id, r["knowledge_point_id"])]
+            acc[0] += r["officers"]
+            acc[1] += r["weak"]
+            acc[2] += r["recall_sum"] or 0.0
+    if subtree:
+        paths.update(Unit.objects.filter(pk__in={u for u, _ in subtree}).values_list("pk", "path"))
     UnitKnowledgeRollup.objects.filter(year=year).delete()
     UnitKnowledgeRollup.objects.bulk_create(
         [
@@ -198,12 +260,27 @@ def _knowledge_rollup(*, year: int, now: datetime) -> None:
                 unit_id=r["officer__unit_id"],
                 unit_path=r["officer__unit__path"],
                 knowledge_point_id=r["knowledge_point_id"],
+                subtree=False,
                 officers=r["officers"],
                 weak=r["weak"],
                 recall_sum=r["recall_sum"] or 0.0,
                 computed_at=now,
             )
-            for r in rows
+            for r in own
+        ]
+        + [
+            UnitKnowledgeRollup(
+                year=year,
+                unit_id=unit_id,
+                unit_path=paths[unit_id],
+                knowledge_point_id=kp,
+                subtree=True,
+                officers=officers,
+                weak=weak,
+                recall_sum=recall,
+                computed_at=now,
+            )
+            for (unit_id, kp), (officers, weak, recall) in subtree.items()
         ],
         batch_size=2000,
     )
