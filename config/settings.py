@@ -383,6 +383,13 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}, "django.request": {"level": "ERROR" if TESTING else "WARNING"}},
 }
 
+# Raw heartbeats older than this are compacted into their watch session and deleted (`manage.py purge_heartbeats`);
+# progress and hours never depend on them. Read by the data-protection retention register (#19).
+HEARTBEAT_RETENTION_DAYS = env_int("ZHIFA_HEARTBEAT_RETENTION_DAYS", 180)
+if HEARTBEAT_RETENTION_DAYS < 30:
+    raise ImproperlyConfigured(
+        "ZHIFA_HEARTBEAT_RETENTION_DAYS 不得少于 30（心跳原始记录至少保留 30 天，供核查学时争议）。"
+    )
 # Production: read replica, rate limits, metrics, object storage checks (docs/operations.md, docs/configuration.md).
 DB_REPLICA_URL = env_str("ZHIFA_DB_REPLICA_URL", "")
 REPLICA_READ_PATHS = env_list("ZHIFA_REPLICA_READ_PATHS", ["/reports/", "/evaluation/", "/records/compliance/"])

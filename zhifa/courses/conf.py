@@ -33,3 +33,8 @@ def chunk_max_bytes() -> int:
 def x_accel_prefix() -> str:
     """When set (e.g. "/protected-media/"), media files are handed to nginx with X-Accel-Redirect."""
     return str(getattr(settings, "COURSES_X_ACCEL_PREFIX", ""))
+
+
+def heartbeat_retention_days() -> int:
+    """Days raw heartbeats are kept before `purge_heartbeats` compacts them into their session and deletes them."""
+    return int(getattr(settings, "HEARTBEAT_RETENTION_DAYS", 180))

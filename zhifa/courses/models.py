@@ -246,6 +246,11 @@ class WatchSession(models.Model):
     user_agent = models.CharField(max_length=200, blank=True)
     # The officer × lesson summary this session adds to: one joined row lock per heartbeat instead of two lookups.
     progress = models.ForeignKey("LessonProgress", null=True, on_delete=models.CASCADE, related_name="sessions")
+    # What purged heartbeats leave behind (`purge_heartbeats`): their counts, so the session still shows how it
+    # earned its seconds (media_seconds, last_seq, last_beat_at) and how often the server refused a beat, and why.
+    purged_accepted = models.PositiveIntegerField("已清理的被接受心跳数", default=0)
+    purged_refused = models.JSONField("已清理的被拒心跳数（按原因）", default=dict, blank=True)
+    purged_through = models.DateTimeField("已清理至（最晚一条的接收时间）", null=True, blank=True)
 
     class Meta:
         verbose_name = "观看会话"

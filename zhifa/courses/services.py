@@ -6,17 +6,21 @@ in certificates.py; every write of the app goes through one of these service mod
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import nh3
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from zhifa.common.audit import audit_record
 from zhifa.courses import queries
-from zhifa.courses.models import Chapter, Checkpoint, Course, Lesson, VideoAsset
+from zhifa.courses.models import Chapter, Checkpoint, Course, Heartbeat, Lesson, VideoAsset, WatchSession
 from zhifa.people.models import Audience, Domain, Unit, User
 
 MICRO_MAX_MINUTES = 5
@@ -248,3 +252,71 @@ def checkpoint_create(
     return Checkpoint.objects.create(
         lesson=lesson, at_seconds=at_seconds, prompt=prompt, options=options, answer=answer, explanation=explanation
     )
+
+
+@dataclass
+class PurgeResult:
+    beats: int = 0
+    sessions: int = 0
+
+
+def heartbeats_purge(*, before: datetime, batch_size: int = 50_000) -> PurgeResult:
+    """Compact heartbeats received before `before` into their watch sessions' counts, then delete them.
+
+    Progress and hours never read heartbeats: every accepted beat was merged into its session (`media_seconds`,
+    `last_seq`) and its officer × lesson progress (`watched`) when it arrived, and completion wrote the learning
+    record and the hours entry. What the raw rows add is evidence of how a session earned its seconds; the session
+    keeps that as counts (`purged_accepted`, `purged_refused` by reason, `purged_through`). Walks the table in
+    primary-key windows of `batch_size` (one transaction each, so the purge can be stopped and resumed), and stops
+    at the first window whose rows are all newer than `before` (ids grow with the time of arrival).
+    """
+    result = PurgeResult()
+    bounds = Heartbeat.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    if bounds["low"] is None:
+        return result
+    low = bounds["low"]
+    while low <= bounds["high"]:
+        high = low + batch_size
+        window = Heartbeat.objects.filter(pk__gte=low, pk__lt=high)
+        with transaction.atomic():
+            beats, sessions = _heartbeats_window_purge(window=window, low=low, high=high, before=before)
+        result.beats += beats
+        result.sessions += sessions
+        if beats == 0 and window.exists():
+            break  # every beat from here on is within the retention
+        low = high
+    return result
+
+
+def _heartbeats_window_purge(*, window, low: int, high: int, before: datetime) -> tuple[int, int]:
+    """One window of heartbeats_purge: add the old beats' counts to their sessions, delete them; (beats, sessions)."""
+    groups = (
+        window.filter(received_at__lt=before)
+        .values("session_id", "accepted", "reason")
+        .annotate(n=Count("pk"), last=Max("received_at"))
+        .order_by()
+    )
+    by_session: dict[int, tuple[int, Counter, datetime]] = {}
+    for row in groups:
+        accepted, refused, last = by_session.get(row["session_id"], (0, Counter(), row["last"]))
+        if row["accepted"]:
+            accepted += row["n"]
+        else:
+            refused[row["reason"] or "unknown"] += row["n"]
+        by_session[row["session_id"]] = (accepted, refused, max(last, row["last"]))
+    if not by_session:
+        return 0, 0
+    sessions = list(WatchSession.objects.select_for_update().filter(pk__in=list(by_session)).order_by("pk"))
+    for session in sessions:
+        accepted, refused, last = by_session[session.pk]
+        session.purged_accepted += accepted
+        session.purged_refused = dict(Counter(session.purged_refused or {}) + refused)
+        session.purged_through = max(session.purged_through or last, last)
+    WatchSession.objects.bulk_update(sessions, ["purged_accepted", "purged_refused", "purged_through"])
+    # Heartbeat's manager refuses deletes (the rows are evidence while kept): this is the one place that ends them.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {Heartbeat._meta.db_table} WHERE id >= %s AND id < %s AND received_at < %s",
+            [low, high, connection.ops.adapt_datetimefield_value(before)],
+        )
+        return cursor.rowcount, len(sessions)
