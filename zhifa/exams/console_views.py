@@ -120,7 +120,7 @@ def _papers_summary(exam: Exam, limit: int = 6) -> list[dict]:
             f"{kinds.get(sections[i]['kind'], sections[i]['kind']) if i < len(sections) else '其他'} {n} 题"
             for i, n in sorted(counts.items())
         ]
-        label = f"{paper.officer.name} 的试卷" if paper.officer_id else f"第 {paper.form} 套"
+        label = f"{paper.officer.name} 的试卷" if paper.officer is not None else f"第 {paper.form} 套"
         summary.append({"label": label, "count": len(paper.rows), "points": paper.total_points, "parts": parts})
     return summary
 

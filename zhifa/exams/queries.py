@@ -325,7 +325,11 @@ def exam_get_for_manager(*, exam_id: int, user: User, write: bool = False, reach
     allowed = access.can_manage_unit(user, exam.unit) if write else access.can_view_unit(user, exam.unit)
     if not allowed and reaching and not write and exam.status == Exam.Status.PUBLISHED:
         paths = access.viewable_unit_paths(user) or []
-        allowed = bool(paths) and audiences_reaching(paths).filter(pk=exam.audience_id).exists()
+        allowed = (
+            bool(paths)
+            and exam.audience_id is not None
+            and audiences_reaching(paths).filter(pk=exam.audience_id).exists()
+        )
     if not (access.can_use_console(user) and allowed):
         raise Http404
     return exam

@@ -176,8 +176,8 @@ def hours_credit(
             )
     except IntegrityError:
         return HoursEntry.objects.get(dedupe_key=dedupe_key)
-    if scheduled:
-        transaction.on_commit(lambda: _release_later(entry.release_at))
+    if release_at is not None and scheduled:
+        transaction.on_commit(lambda: _release_later(release_at))
     else:
         _rollup_add(entry)
     return entry
