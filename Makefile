@@ -23,16 +23,15 @@ setup: $(STAMP) $(ASSETS)
 
 assets: $(ASSETS)
 
-SHARED_LAWS := ../shared/data/laws
-
-# The demo: sample organisation, sample regulations, question bank, course, scenarios; with ../shared/data present,
-# also the 63 real laws, so that the samples' citations resolve. Every seed is idempotent.
+# The demo: sample organisation, sample regulations, the national laws the samples cite (../shared/data's 63 laws when
+# present, else the public texts in zhifa/laws/samples/national/), question bank, course, scenarios. Every seed is
+# idempotent. var/env (git-ignored) holds this checkout's generated keys, read by config/settings.py.
 demo: setup
 	@mkdir -p var
+	@$(PY) scripts/local_env.py var/env
 	@$(DEMO_ENV) $(PY) manage.py migrate --noinput -v 0
 	@$(DEMO_ENV) $(PY) manage.py seed_demo > var/seed.log
-	@$(DEMO_ENV) $(PY) manage.py seed_laws >> var/seed.log
-	@if [ -d $(SHARED_LAWS) ]; then $(DEMO_ENV) $(PY) manage.py import_laws $(SHARED_LAWS) >> var/seed.log; fi
+	@$(DEMO_ENV) $(PY) manage.py seed_laws --with-national | tee -a var/seed.log | grep '^全国性法律法规'
 	@$(DEMO_ENV) $(PY) manage.py seed_questions >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py seed_exams >> var/seed.log 2>&1
 	@$(DEMO_ENV) $(PY) manage.py seed_courses >> var/seed.log
@@ -50,6 +49,8 @@ demo: setup
 	@$(DEMO_ENV) $(PY) manage.py purge_heartbeats >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py compute_rollups >> var/seed.log
 	@echo "示例数据已就绪（详情见 var/seed.log）。"
+	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
+	  echo "注意：本机未安装 ffmpeg/ffprobe，示例课程没有视频课时，也无法处理上传的视频。安装：sudo apt-get install ffmpeg，再运行 make demo 即可补上。"
 	@$(DEMO_ENV) $(PY) manage.py seed_demo | sed -n '/演示账号/,$$p'
 	@echo "演示服务：http://127.0.0.1:8000/  （Ctrl-C 停止；后台任务由同时启动的 db_worker 执行）"
 	@$(DEMO_ENV) $(PY) manage.py db_worker > var/worker.log 2>&1 & worker=$$!; \

@@ -99,13 +99,41 @@ def sqlite_database(path: Path) -> dict:
     }
 
 
+def load_env_file(path: Path) -> None:
+    """Set the variables of a local env file (NAME=value lines) that the environment does not set already.
+
+    `make demo` writes var/env (git-ignored) with this checkout's generated keys, so that the README's commands
+    (`.venv/bin/python manage.py import_laws …`) run as written; production sets its variables in the service's
+    environment, and without ZHIFA_SECRET_KEY there the start fails (below). An environment that sets
+    ZHIFA_SECRET_KEY itself (a deployment, `check --deploy`) ignores the file; tests never read it.
+    """
+    if not path.is_file():
+        return
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise ImproperlyConfigured(
+                f"{path} 第{number}行应为“变量名=值”；请改正，或删除该文件后重新运行 make demo。"
+            )
+        os.environ.setdefault(name.strip(), value.strip())
+
+
+if not TESTING and not os.environ.get("ZHIFA_SECRET_KEY"):
+    load_env_file(Path(os.environ.get("ZHIFA_ENV_FILE") or BASE_DIR / "var" / "env"))
+
 DEBUG = env_bool("ZHIFA_DEBUG", False)
 SECRET_KEY = env_str("ZHIFA_SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or TESTING:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production"
     else:
-        raise ImproperlyConfigured("缺少 ZHIFA_SECRET_KEY：生产环境必须设置一个随机的长字符串（见 .env.example）。")
+        raise ImproperlyConfigured(
+            "缺少 ZHIFA_SECRET_KEY：生产环境必须设置一个随机的长字符串（见 .env.example 与 docs/configuration.md）；"
+            "在本机试用请先运行 make demo，它会生成 var/env。"
+        )
 
 # Key for personal data (ID-card and phone numbers). 32 bytes, hex. The demo and tests derive one from SECRET_KEY.
 FIELD_ENCRYPTION_KEY = env_str("ZHIFA_FIELD_ENCRYPTION_KEY", "")

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from zhifa.common.decorators import page_for
-from zhifa.courses import certificates, conf, queries, services
+from zhifa.courses import certificates, conf, queries, services, video
 from zhifa.courses.forms import ChapterForm, CheckpointForm, CourseForm, LessonForm
 from zhifa.courses.models import Chapter, Course, Lesson, VideoAsset
 from zhifa.people import access
@@ -46,6 +46,7 @@ def manage(request: HttpRequest) -> HttpResponse:
         {
             "courses": courses[:200],
             "can_author": queries.can_author(request.user),
+            "ffmpeg_missing": not video.ffmpeg_available(),
         },
     )
 
@@ -108,6 +109,7 @@ def course_edit(request: ConsoleRequest, course_id: int) -> HttpResponse:
             "editable": editable,
             "chapter_form": ChapterForm(),
             "certificates": _certificates_shown(course, request.user, editable=editable),
+            "ffmpeg_missing": not video.ffmpeg_available(),
         },
     )
 

@@ -1,4 +1,5 @@
-"""The sample regulations written for the project (zhifa/laws/samples/), so a fresh demo has a law library."""
+"""The demo's law library: the sample regulations written for the project (zhifa/laws/samples/) and the national
+laws the samples cite — ../shared/data/laws when present, else the public texts shipped in samples/national/."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from pathlib import Path
 
 from zhifa.laws import services
 from zhifa.laws.classify import LOCAL_REGULATION, NORMATIVE_DOCUMENT
-from zhifa.laws.importing import import_done
+from zhifa.laws.importing import import_done, import_source, sources_from_paths
 from zhifa.laws.sources import date_in_name, file_text
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
+# Public national laws (国家法律法规数据库 texts, via LawRefBook; see its README.md): the ones the demo's questions,
+# lessons, cases and drills cite, so that a fresh clone's citations resolve without ../shared/data.
+NATIONAL_DIR = SAMPLES_DIR / "national"
 SAMPLE_REGION = "江北省"
 # Oldest first, so that the newer 证件管理规定 arrives as a new version of the older one.
 SAMPLES = [
@@ -38,3 +42,16 @@ def samples_seed() -> list[services.ImportResult]:
         )
     import_done()
     return results
+
+
+def national_folder(shared_data: Path) -> Path:
+    """Where the demo's national laws come from: the shared data's 63 laws when present, else the shipped texts."""
+    shared_laws = shared_data / "laws"
+    return shared_laws if shared_laws.is_dir() else NATIONAL_DIR
+
+
+def national_seed(*, folder: Path) -> list[dict]:
+    """Import the national laws of a folder (report rows as import_source gives them); idempotent."""
+    rows = [import_source(source) for source in sources_from_paths([folder])]
+    import_done()
+    return rows
