@@ -382,6 +382,20 @@ if not 0 < float(COURSES_COMPLETION_SHARE) <= 1:
 if not 1 <= COURSES_RATE_CAP <= 4:
     raise ImproperlyConfigured("ZHIFA_COURSES_RATE_CAP 应在 1 到 4 之间（播放倍速上限，例如 2.0）。")
 
+# Public surveys (docs/surveys.md): responses one client (keyed IP) may send per hour; responses counted per officer
+# or unit per burst window (more are held for review); the minimum seconds between serving the form and its POST.
+SURVEYS_CLIENT_LIMIT_PER_HOUR = env_int("ZHIFA_SURVEYS_CLIENT_LIMIT_PER_HOUR", 30)
+SURVEYS_BURST_ALLOWANCE = env_int("ZHIFA_SURVEYS_BURST_ALLOWANCE", 20)
+SURVEYS_BURST_WINDOW_SECONDS = env_int("ZHIFA_SURVEYS_BURST_WINDOW_SECONDS", 600)
+SURVEYS_MIN_FILL_SECONDS = env_int("ZHIFA_SURVEYS_MIN_FILL_SECONDS", 3)
+if SURVEYS_CLIENT_LIMIT_PER_HOUR < 1 or SURVEYS_BURST_ALLOWANCE < 1 or not 0 <= SURVEYS_MIN_FILL_SECONDS <= 60:
+    raise ImproperlyConfigured(
+        "ZHIFA_SURVEYS_CLIENT_LIMIT_PER_HOUR 与 ZHIFA_SURVEYS_BURST_ALLOWANCE 应为正整数，"
+        "ZHIFA_SURVEYS_MIN_FILL_SECONDS 应在 0 到 60 之间（默认 30、20、3）。"
+    )
+if not 60 <= SURVEYS_BURST_WINDOW_SECONDS <= 86400:
+    raise ImproperlyConfigured("ZHIFA_SURVEYS_BURST_WINDOW_SECONDS 应在 60 到 86400 秒之间（默认 600，即 10 分钟）。")
+
 # Where ../shared/data lives (tests and benchmarks only; the product never needs it).
 SHARED_DATA_DIR = Path(env_str("ZHIFA_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")))
 

@@ -1,4 +1,4 @@
-"""The app's knobs, read from settings with defaults (SURVEYS_* settings; see docs/surveys.md)."""
+"""The app's knobs: SURVEYS_* settings (ZHIFA_SURVEYS_* variables in config/settings.py; docs/configuration.md)."""
 
 from __future__ import annotations
 
