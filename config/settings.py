@@ -464,6 +464,18 @@ MIDDLEWARE.insert(
 AUDIT_RETENTION_DAYS = env_int("ZHIFA_AUDIT_RETENTION_DAYS", 365)
 if AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("ZHIFA_AUDIT_RETENTION_DAYS 不得少于 180（等保三级：审计记录至少保存 6 个月）。")
+# Retention of personal records (PIPL art. 19, 47): the register is zhifa/security/retention.py, the nightly purge
+# `manage.py purge_expired`, the processing register docs/data-protection.md. Heartbeats: HEARTBEAT_RETENTION_DAYS.
+RETENTION_DAYS = {
+    "login_records": env_int("ZHIFA_RETENTION_LOGIN_RECORDS_DAYS", 180),
+    "departed_officers": env_int("ZHIFA_RETENTION_DEPARTED_OFFICER_DAYS", 3 * 365),
+}
+if RETENTION_DAYS["login_records"] < 180:
+    raise ImproperlyConfigured("ZHIFA_RETENTION_LOGIN_RECORDS_DAYS 不得少于 180（网络安全法：网络日志至少留存六个月）。")
+if RETENTION_DAYS["departed_officers"] < 365:
+    raise ImproperlyConfigured(
+        "ZHIFA_RETENTION_DEPARTED_OFFICER_DAYS 不得少于 365（离职人员的证件号、手机号至少保留一年，供核查与复议）。"
+    )
 SSO_MATCH = env_str("ZHIFA_SSO_MATCH", "certificate")
 if SSO_MATCH not in {"certificate", "username"}:
     raise ImproperlyConfigured("ZHIFA_SSO_MATCH 只能是 certificate（按执法证号匹配）或 username（按用户名匹配）。")

@@ -17,4 +17,12 @@ CASES = {
     "security:manage": only({"sysadmin": 403}),
     "security:lockout-reset": logged_in(405, anonymous=405),
     "security:second-factor-reset": logged_in(405, anonymous=405),
+    # A person's data (PIPL): his own copy for anyone with an officer profile; an officer's for those who manage him.
+    "security:my-data-export": only({"officer": 200, "outsider": 200, "unit_admin": 200}),
+    "security:person-export": only(
+        {"unit_admin": 200, "sysadmin": 200, "auditor": 403}, kwargs=lambda w: {"officer_id": w.officer.pk}
+    ),
+    "security:person-erase": Case(
+        expect=logged_in(405, anonymous=405).expect, kwargs=lambda w: {"officer_id": w.officer.pk}
+    ),
 }

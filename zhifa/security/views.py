@@ -4,11 +4,13 @@ administrator's page (三员分立: lockouts, second-factor resets, the security
 from __future__ import annotations
 
 from typing import cast
+from urllib.parse import quote
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -18,8 +20,9 @@ from django_otp import login as otp_login
 
 from zhifa.common.decorators import page_for
 from zhifa.people import access
+from zhifa.people import queries as people_queries
 from zhifa.people.models import User
-from zhifa.security import queries, services
+from zhifa.security import dataprotection, queries, services
 from zhifa.security.middleware import PENDING
 
 
@@ -152,3 +155,45 @@ def second_factor_reset(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"已重置“{user.username}”的动态口令，其下次登录时须重新绑定。")
     return redirect("security:manage")
+
+
+def _zip(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@page_for(lambda user: access.officer_of(user) is not None)
+def my_data_export(request: HttpRequest) -> HttpResponse:
+    """The officer's own data, as a zip (PIPL art. 45: a copy of one's personal information)."""
+    officer = access.officer_of(request.user)
+    assert officer is not None  # page_for
+    content = dataprotection.person_export(officer=officer, by=cast(User, request.user))
+    return _zip(content, f"个人信息-{officer.name}.zip")
+
+
+@login_required
+def person_export(request: HttpRequest, officer_id: int) -> HttpResponse:
+    """An administrator exports an officer's data at his request (the officer's unit's administrators)."""
+    if refusal := access.separation_refusal(request.user, "people"):
+        raise PermissionDenied(refusal)
+    officer = people_queries.officer_get_for_user(officer_id=officer_id, user=request.user)
+    content = dataprotection.person_export(officer=officer, by=cast(User, request.user))
+    return _zip(content, f"个人信息-{officer.name}.zip")
+
+
+@require_POST
+@login_required
+def person_erase(request: HttpRequest, officer_id: int) -> HttpResponse:
+    """The system administrator erases a departed officer's personal data at his request (what is kept: see
+    security.dataprotection)."""
+    if refusal := access.separation_refusal(request.user, "people"):
+        raise PermissionDenied(refusal)
+    officer = people_queries.officer_get_for_user(officer_id=officer_id, user=request.user)
+    try:
+        dataprotection.person_erase(officer=officer, by=cast(User, request.user), reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, "已删除该人员的身份证号、手机号并注销账号；培训档案和审计日志依法保留。")
+    return redirect("console:officer-detail", officer_id=officer.pk)
