@@ -69,8 +69,8 @@ def link_name(token: str, user_id: int | None) -> str:
 class PrivateFileSystemStorage(FileSystemStorage):
     """Local media: random names for uploads, signed per-user links instead of public URLs."""
 
-    def generate_filename(self, filename: str) -> str:
-        return super().generate_filename(random_name(filename))
+    def generate_filename(self, filename) -> str:
+        return super().generate_filename(random_name(str(filename)))
 
     def url(self, name: str | None) -> str:
         if not name:
@@ -98,7 +98,7 @@ def file_response(field: FieldFile | str, *, filename: str = "", content_type: s
         if not storage.exists(name):
             raise Http404
         response = FileResponse(storage.open(name, "rb"), content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, shown)
+    response["Content-Disposition"] = content_disposition_header(not inline, shown) or "attachment"
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; media-src 'self'"
     response["Cache-Control"] = "private, no-store"
