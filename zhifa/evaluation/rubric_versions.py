@@ -104,7 +104,9 @@ def lines_for(user: User) -> list[Line]:
     if not access.can_use_console(user):
         raise Http404
     template = rubric_current(None)
-    counts = dict(Rubric.objects.values_list("period_id").annotate(n=Count("id")).values_list("period_id", "n"))
+    counts: dict[int | None, int] = dict(
+        Rubric.objects.values_list("period_id").annotate(n=Count("id")).values_list("period_id", "n")
+    )
     current = {r.period_id: r for r in Rubric.objects.filter(is_current=True, period__isnull=False)}
     out = [Line(None, template, counts.get(None, 1), True)]
     for period in Period.objects.select_related("unit").order_by("-year", "name"):

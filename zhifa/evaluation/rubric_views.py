@@ -31,7 +31,8 @@ def rubric_list(request: HttpRequest) -> HttpResponse:
 
 def _edit(request: HttpRequest, period: Period | None) -> HttpResponse:
     current = rubric_current(period)
-    content, errors, note = current.content, [], ""
+    content, note = current.content, ""
+    errors: list[str] = []
     if request.method == "POST":
         content, errors = rubric_rules.rubric_from_form(request.POST)
         note = request.POST.get("note", "")
