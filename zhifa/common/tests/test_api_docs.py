@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 
@@ -36,3 +37,20 @@ def test_the_docs_and_schema_are_hidden_from_everyone_else(officer, unit_admin):
         client.force_login(person)
         assert client.get(DOCS).status_code == 404
         assert client.get("/api/v1/openapi.json").status_code == 404
+
+
+@pytest.mark.browser
+def test_swagger_ui_renders_in_chromium_under_the_sites_csp_without_leaving_the_site(page, sysadmin):
+    from zhifa.common.browser import login
+    from zhifa.common.testing import PASSWORD
+
+    errors, outside = [], []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("request", lambda r: None if r.url.startswith(page.base_url) else outside.append(r.url))
+    login(page, "sysadmin", PASSWORD)
+    page.goto(page.base_url + DOCS)
+    page.wait_for_selector(".swagger-ui .info .title")
+    assert "智慧执法学院 API" in page.inner_text(".swagger-ui .info .title")
+    assert page.locator(".opblock").count() > 10  # the endpoints are listed
+    assert not outside, outside
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
