@@ -59,9 +59,10 @@ CONSOLE_NAV = [
 OFFICER_ONLY = {"/practice/", "/records/", "/plans/my/", "/certificates/", "/surveys/mine/"}
 
 
-def _items(entries, path: str) -> list[dict]:
-    # The longest matching prefix is the current item, so /people/officers/ lights 执法人员, not 管理首页 (/people/).
-    matches = [url for url, _ in entries if path == url or (url != "/" and path.startswith(url))]
+def _items(entries, path: str, others=()) -> list[dict]:
+    # The longest matching prefix is the current item, so /people/officers/ lights 执法人员, not 管理首页 (/people/);
+    # `others` are the other menu's entries: on /exams/manage/ (考试管理) the learner's 考试 (/exams/) stays dark.
+    matches = [url for url, _ in [*entries, *others] if path == url or (url != "/" and path.startswith(url))]
     current = max(matches, key=len, default=None)
     return [{"url": url, "label": label, "active": url == current} for url, label in entries]
 
@@ -128,18 +129,20 @@ def navigation(request) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     personas = personas_of(user)
-    items = _items(_allowed(LEARNER_NAV + EXTRA_NAV, user, personas), request.path)
     console = _allowed(CONSOLE_NAV, user, personas)
+    items = _items(_allowed(LEARNER_NAV + EXTRA_NAV, user, personas), request.path, others=console)
+    console_items = _items(console, request.path, others=LEARNER_NAV)
+    in_console = any(item["active"] for item in console_items)
     if access.can_use_console(user):
-        items.append({"url": "/people/", "label": "管理后台", "active": request.path.startswith("/people/")})
+        items.append({"url": "/people/", "label": "管理后台", "active": in_console})
     elif console:  # an instructor: the console pages of his trade (题库, 课程管理), without the administrators' menu
-        items.append({"url": console[0][0], "label": "教学管理", "active": False})
+        items.append({"url": console[0][0], "label": "教学管理", "active": in_console})
     if access.is_evaluator(user) and not access.can_use_console(user):  # outside evaluators: their assignments
         items.append(
             {"url": "/evaluation/evaluator/", "label": "评估任务", "active": request.path.startswith("/evaluation/")}
         )
     return {
         "nav_items": items,
-        "console_nav_items": _items(console, request.path),
+        "console_nav_items": console_items,
         "notices_unread": unread_count(user=user),  # the bell: one COUNT on the (user, read_at) index
     }

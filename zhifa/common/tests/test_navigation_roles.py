@@ -49,3 +49,21 @@ def test_a_read_only_refusal_is_a_chinese_page(client, auditor):
     assert response.status_code == 403
     page = response.content.decode()
     assert "无权进行此操作" in page and "Forbidden" not in page
+
+
+def test_a_console_page_lights_its_console_entry_not_the_learners(client, unit_admin):
+    """On 考试管理 (/exams/manage/) the top bar lights 管理后台, not the learner's 考试 (/exams/); on /records/ it
+    lights 学习档案, and 学时统计 (/records/compliance/) is the console's."""
+    client.force_login(unit_admin)
+
+    def lit(url: str) -> tuple[set, set]:
+        context = client.get(url).context
+        return (
+            {i["label"] for i in context["nav_items"] if i["active"]},
+            {i["label"] for i in context["console_nav_items"] if i["active"]},
+        )
+
+    assert lit("/exams/manage/") == ({"管理后台"}, {"考试管理"})
+    assert lit("/records/compliance/") == ({"管理后台"}, {"学时统计"})
+    assert lit("/records/") == ({"学习档案"}, set())
+    assert lit("/exams/") == ({"考试"}, set())
