@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from zhifa.cases import debrief, queries, services
 from zhifa.cases.drill_engine import RunState, choices_enabled
 from zhifa.cases.models import Case, DrillRun
+from zhifa.laws import queries as law_queries
 from zhifa.people.models import Domain
 
 
@@ -37,7 +38,8 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = queries.case_get(case_id=case_id)
     cited = queries.case_cited_keys(case)
     articles = [{"key": k, "url": queries.article_url(k), "cited": k in cited} for k in case.article_keys]
-    return render(request, "cases/case_detail.html", {"case": case, "articles": articles})
+    revised = law_queries.revised_banner(user=request.user, objects=[case])
+    return render(request, "cases/case_detail.html", {"case": case, "articles": articles, "revised": revised})
 
 
 @login_required
@@ -63,6 +65,7 @@ def scenario_detail(request: HttpRequest, key: str) -> HttpResponse:
             "version": version,
             "parsed": queries.version_scenario(version),
             "running": queries.run_in_progress(scenario=scenario, user=request.user),
+            "revised": law_queries.revised_banner(user=request.user, objects=[version]),
         },
     )
 

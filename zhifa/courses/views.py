@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from zhifa.courses import certificates, conf, media, queries, quiz, tracking
 from zhifa.courses.models import Course, Lesson, LessonProgress
 from zhifa.courses.services import CourseError
+from zhifa.laws import queries as law_queries
 from zhifa.people import access
 from zhifa.people.models import Domain
 
@@ -45,7 +46,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     course = queries.course_get_for_user(course_id=course_id, user=request.user)
     outline = queries.course_outline(course=course, officer=access.officer_of(request.user))
-    return render(request, "courses/course_detail.html", {"outline": outline, "course": course})
+    lessons = [lesson for _, rows in outline.chapters for lesson, _ in rows]
+    revised = law_queries.revised_banner(user=request.user, objects=[course, *lessons])
+    return render(request, "courses/course_detail.html", {"outline": outline, "course": course, "revised": revised})
 
 
 def _lesson_context(request: HttpRequest, lesson: Lesson) -> dict:
@@ -79,7 +82,9 @@ def _lesson_context(request: HttpRequest, lesson: Lesson) -> dict:
 @login_required
 def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = queries.lesson_get_for_user(lesson_id=lesson_id, user=request.user)
-    return render(request, "courses/lesson_detail.html", _lesson_context(request, lesson))
+    context = _lesson_context(request, lesson)
+    context["revised"] = law_queries.revised_banner(user=request.user, objects=[lesson])
+    return render(request, "courses/lesson_detail.html", context)
 
 
 @login_required

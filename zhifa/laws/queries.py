@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -168,6 +169,49 @@ def with_targets(citations: list[Citation]) -> list[CitedBy]:
 def citations_of(*, key: str) -> list[CitedBy]:
     """Citations of an article key, with the objects citing it."""
     return with_targets(list(Citation.objects.filter(article_key=key).select_related("content_type", "version")))
+
+
+def revised_citations(objects: list[models.Model]) -> list[Citation]:
+    """Citations of these objects flagged since their article was amended or repealed and not yet reviewed
+    (内容时效: the "法条已修订" banner on the content's pages, the plans' content review); one query."""
+    ids: dict[type[models.Model], list[int]] = {}
+    for obj in objects:
+        if obj is not None and obj.pk is not None:
+            ids.setdefault(type(obj), []).append(obj.pk)
+    if not ids:
+        return []
+    types = ContentType.objects.get_for_models(*ids)
+    wanted = Q(pk__in=[])
+    for model, pks in ids.items():
+        wanted |= Q(content_type=types[model], object_id__in=pks)
+    flagged = Citation.objects.filter(wanted, needs_review=True).select_related("version__law")
+    return list(flagged.order_by("article_key", "id"))
+
+
+@dataclass
+class RevisedBanner:
+    """The "法条已修订" banner of a course, lesson, case or drill page (template laws/_revised_banner.html)."""
+
+    citations: list[Citation]
+    staff: bool  # console users and instructors see what changed; officers a neutral note
+    can_review: bool  # console users open the content review (plans' 内容时效复核)
+    anchor: str  # the content review's entry for the first flagged object
+
+
+def revised_banner(*, user, objects: list[models.Model]) -> RevisedBanner | None:
+    """The banner for these objects (a course and its lessons, a case, a drill's version); None when none is
+    flagged."""
+    citations = revised_citations(objects)
+    if not citations:
+        return None
+    console = access.can_use_console(user)
+    first = citations[0]
+    return RevisedBanner(
+        citations,
+        staff=console or access.is_instructor(user),
+        can_review=console,
+        anchor=f"content-{first.content_type_id}-{first.object_id}",
+    )
 
 
 def stale_citations(*, user) -> QuerySet[Citation]:

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from zhifa.common.audit import audit_record
+from zhifa.laws import queries as law_queries
 from zhifa.laws.models import Citation
 from zhifa.laws.services import citation_review_done
 from zhifa.people import access
@@ -90,8 +91,7 @@ def _unit_path(unit_id: int) -> str:
 
 def content_flagged(obj: models.Model) -> bool:
     """Whether the content cites an amended or repealed article not yet reviewed (the learner's banner)."""
-    ct = ContentType.objects.get_for_model(obj)
-    return Citation.objects.filter(content_type=ct, object_id=obj.pk, needs_review=True).exists()
+    return bool(law_queries.revised_citations([obj]))
 
 
 @transaction.atomic

@@ -335,32 +335,32 @@ def home_block(*, officer: Officer, today: date | None = None) -> HomeBlock | No
 
 
 def _revised_items(items: list[PlanItem]) -> set[int]:
-    """Items whose course (or one of its lessons) or drill cites an article flagged for review: two queries."""
+    """Items whose course (or one of its lessons) or drill (its published version, which holds the citations) cites
+    an article flagged for review, by the law library's revised_citations: three queries."""
     from django.contrib.contenttypes.models import ContentType
 
-    from zhifa.cases.models import Scenario
+    from zhifa.cases.models import Scenario, ScenarioVersion
     from zhifa.courses.models import Course, Lesson
-    from zhifa.laws.models import Citation
+    from zhifa.laws import queries as law_queries
 
     courses = {i.course_id: i.pk for i in items if i.course_id}
     scenarios = {i.scenario_id: i.pk for i in items if i.scenario_id}
     if not courses and not scenarios:
         return set()
     lessons = dict(Lesson.objects.filter(chapter__course_id__in=list(courses)).values_list("pk", "chapter__course_id"))
-    types = ContentType.objects.get_for_models(Course, Lesson, Scenario)
-    wanted = (
-        Q(content_type=types[Course], object_id__in=list(courses))
-        | Q(content_type=types[Lesson], object_id__in=list(lessons))
-        | Q(content_type=types[Scenario], object_id__in=list(scenarios))
+    versions = dict(
+        Scenario.objects.filter(pk__in=list(scenarios), current__isnull=False).values_list("current_id", "pk")
     )
+    objects: list = [Course(pk=pk) for pk in courses] + [Lesson(pk=pk) for pk in lessons]
+    objects += [ScenarioVersion(pk=pk) for pk in versions]
+    types = {ct.pk: model for model, ct in ContentType.objects.get_for_models(Course, Lesson, ScenarioVersion).items()}
     revised: set[int] = set()
-    for type_id, object_id in Citation.objects.filter(wanted, needs_review=True).values_list(
-        "content_type_id", "object_id"
-    ):
-        if type_id == types[Course].pk:
+    for citation in law_queries.revised_citations(objects):
+        model, object_id = types.get(citation.content_type_id), citation.object_id
+        if model is Course:
             revised.add(courses[object_id])
-        elif type_id == types[Lesson].pk:
+        elif model is Lesson:
             revised.add(courses[lessons[object_id]])
-        else:
-            revised.add(scenarios[object_id])
+        elif model is ScenarioVersion:
+            revised.add(scenarios[versions[object_id]])
     return revised
