@@ -88,6 +88,10 @@ CASES = {
     "exams:manage-results-export": console(kwargs=exam_id),
     "exams:manage-analysis": console(kwargs=exam_id),
     "exams:manage-analysis-export": console(kwargs=exam_id),
+    "exams:manage-offline": console(kwargs=exam_id),
+    "exams:offline-template": managers(kwargs=exam_id),
+    # the paper and its answer sheet to console users who see the exam; the key only to those who manage it
+    "exams:offline-download": console(kwargs=lambda w: {**exam_id(w), "form": 1, "part": "paper", "fmt": "pdf"}),
     "exams:manage-items": console(),
     "exams:manage-items-export": console(),
     "exams:grading-queue": console(),

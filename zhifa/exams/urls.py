@@ -1,6 +1,6 @@
 from django.urls import path
 
-from zhifa.exams import console_views, views
+from zhifa.exams import console_views, offline_views, views
 
 app_name = "exams"
 
@@ -19,6 +19,13 @@ urlpatterns = [
     path("manage/<int:exam_id>/results.xlsx", console_views.exam_results_export, name="manage-results-export"),
     path("manage/<int:exam_id>/analysis/", console_views.exam_analysis, name="manage-analysis"),
     path("manage/<int:exam_id>/analysis.xlsx", console_views.exam_analysis_export, name="manage-analysis-export"),
+    path("manage/<int:exam_id>/offline/", offline_views.exam_offline, name="manage-offline"),
+    path("manage/<int:exam_id>/offline/results.xlsx", offline_views.offline_results_template, name="offline-template"),
+    path(
+        "manage/<int:exam_id>/offline/<int:form>/<str:part>.<str:fmt>",
+        offline_views.offline_download,
+        name="offline-download",
+    ),
     path("manage/items/", console_views.item_analysis_across, name="manage-items"),
     path("manage/items.xlsx", console_views.item_analysis_across_export, name="manage-items-export"),
     path("manage/grading/", console_views.grading_queue, name="grading-queue"),
