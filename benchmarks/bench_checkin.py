@@ -8,10 +8,12 @@ rendered result page. Arrival times are spread at random over the window; the to
 screen shows at that moment (current step; the server also accepts the previous one). Afterwards the database must
 hold exactly one attendance and one hours entry per officer.
 
-Target (DESIGN.md §7): 300 officers in one 30 s window, all succeed, p95 ≤ 300 ms.
+Target (DESIGN.md §7, issue #14): 300 officers in one 30 s window, all succeed, p95 ≤ 300 ms. The verdict rests on
+the window wave only; --full then sends another class of 300 all at once (no window at all) and prints it as a stress
+figure beside it, outside the verdict (its exactly-once check is still printed).
 
     .venv/bin/python benchmarks/bench_checkin.py          # quick (make bench): 300 officers within 10 s
-    .venv/bin/python benchmarks/bench_checkin.py --full   # 300 officers within 30 s, then 300 more all at once
+    .venv/bin/python benchmarks/bench_checkin.py --full   # 300 officers within 30 s (target), then 300 all at once
 """
 
 from __future__ import annotations
@@ -140,7 +142,10 @@ def main() -> None:
     parser.add_argument("--full", action="store_true", help="300 in 30 s, then another class of 300 all at once")
     args = parser.parse_args()
     count = 300
-    waves = [("window 10 s", 10.0)] if not args.full else [("window 30 s", 30.0), ("all at once", 0.0)]
+    # (label, window seconds, counts for the verdict): the target is the window; all at once is a stress figure.
+    waves = [("window 10 s", 10.0, True)]
+    if args.full:
+        waves = [("window 30 s", 30.0, True), ("all at once (stress)", 0.0, False)]
     with bench_lock(exclusive=False):
         label = setup_django("classes_checkin")
         classes = []
@@ -171,24 +176,32 @@ def main() -> None:
         from django.db import connections
 
         database = connections["default"].settings_dict["NAME"]
-        for (name, window), (session, cookies) in zip(waves, classes, strict=True):
+        for (name, window, target), (session, cookies) in zip(waves, classes, strict=True):
             before = server_cpu(server, database)
             results = run_wave(session, cookies, window)
             after = server_cpu(server, database)
             cpu = ((after[0] - before[0]) / count * 1000, (after[1] - before[1]) / count * 1000)
-            met &= report(name, count, window, results, cpu)
+            wave_met = report(name, count, window, results, cpu)
+            met &= wave_met or not target
     finally:
         lock.__exit__()
         gunicorn_kill(server)
     from zhifa.classes.models import Attendance
     from zhifa.records.models import HoursEntry
 
-    for session, _ in classes:
+    for (name, _, target), (session, _) in zip(waves, classes, strict=True):
         stored = Attendance.objects.filter(session=session).count()
         hours = HoursEntry.objects.filter(dedupe_key__startswith=f"classes:session:{session.pk}:").count()
-        print(f"session {session.pk}: {stored} attendances, {hours} hours entries stored (expected {count} each)")
-        met &= stored == hours == count
-    print(f"target {count} officers in one window all checked in, p95 ≤ 300 ms → {'met' if met else 'NOT met'}")
+        print(
+            f"{name}: session {session.pk}: {stored} attendances, {hours} hours entries stored (expected {count} each)"
+        )
+        if target:
+            met &= stored == hours == count
+    stress = "; the all-at-once wave is a stress figure, outside the verdict" if args.full else ""
+    print(
+        f"target {count} officers in one 30 s window all checked in, p95 ≤ 300 ms — verdict on the {waves[0][0]} wave"
+        f" only: {'met' if met else 'NOT met'}{stress}"
+    )
 
 
 if __name__ == "__main__":
