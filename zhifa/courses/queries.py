@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -70,14 +70,18 @@ def courses_readable_in_console(user) -> QuerySet[Course]:
     """What the console list shows: managed courses, plus (read-only) the published courses of others whose
     audience reaches the user's units (no audience: every officer); everything for a province-wide auditor."""
     paths = access.viewable_unit_paths(user)
+    managed = Q(pk__in=courses_manageable_by(user).values("pk"))
     if access.is_auditor(user) and paths is None:
-        return Course.objects.all()
-    if not paths:
-        return courses_manageable_by(user)
-    reaching = Q(status=Course.Status.PUBLISHED) & (
-        Q(audience__isnull=True) | Q(audience__in=audiences_reaching(paths))
-    )
-    return Course.objects.filter(Q(pk__in=courses_manageable_by(user).values("pk")) | reaching)
+        rows = Course.objects.all()
+    elif not paths:
+        rows = Course.objects.filter(managed)
+    else:
+        reaching = Q(status=Course.Status.PUBLISHED) & (
+            Q(audience__isnull=True) | Q(audience__in=audiences_reaching(paths))
+        )
+        rows = Course.objects.filter(managed | reaching)
+    # `own`: the user may edit it (the list marks the others 只读).
+    return rows.annotate(own=ExpressionWrapper(managed, output_field=BooleanField()))
 
 
 def can_manage_course(user, course: Course) -> bool:

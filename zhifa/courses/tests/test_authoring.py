@@ -201,7 +201,7 @@ def test_a_unit_administrator_reads_the_courses_reaching_her_units(client, org, 
         Certificate.objects.create(course=city, officer=person, code=f"CERT-{n}", issued_at=timezone.now())
     client.force_login(unit_admin)
     listing = client.get("/courses/manage/").content.decode()
-    assert "全市执法规范课程" in listing and "西城区交通执法课程" not in listing
+    assert "全市执法规范课程" in listing and "只读" in listing and "西城区交通执法课程" not in listing
     page = client.get(f"/courses/manage/{city.pk}/").content.decode()
     assert "张明" in page and "李强" not in page and "撤销原因" not in page
     assert client.post(f"/courses/manage/{city.pk}/publish", {"publish": "0"}).status_code == 404
