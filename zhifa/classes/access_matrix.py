@@ -126,11 +126,13 @@ CASES = {
     "classes:instructor-detail": only(_INSTRUCTOR_READERS, kwargs=_instructor),
     "classes:instructor-photo": only({}, anonymous=404, kwargs=_instructor),  # no photo in the matrix world
     "classes:instructor-edit": only(_MANAGERS, kwargs=_instructor),
+    "classes:instructor-phone": only({"unit_admin": 405, "sysadmin": 405}, kwargs=_instructor),  # POST only
     "classes:instructor-record": only(_INSTRUCTOR_READERS, kwargs=_instructor),
     "classes:programme-manage-list": console(),
     "classes:programme-create": only(_MANAGERS),
     "classes:programme-manage": console(kwargs=_programme),
     "classes:part-remove": console(405, kwargs=lambda w: {"part_id": _world(w)["part"].pk}),
+    "classes:part-move": console(405, kwargs=lambda w: {"part_id": _world(w)["part"].pk}),  # POST only
 }
 
 __all__ = ["CASES", "Case"]

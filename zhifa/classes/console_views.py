@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from zhifa.cases.models import Scenario
@@ -378,6 +379,10 @@ def instructor_detail(request: HttpRequest, instructor_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect(f"{reverse('people:login')}?next={request.path}")
     instructor = queries.instructor_get_for_user(instructor_id=instructor_id, user=request.user)
+    return _instructor_page(request, instructor)
+
+
+def _instructor_page(request: HttpRequest, instructor, *, phone: str = "") -> HttpResponse:
     year = _year(request)
     sessions = list(queries.sessions_of_instructor(instructor, year=year))
     summary = queries.rating_summary(session_ids=[s.pk for s in sessions])
@@ -392,6 +397,8 @@ def instructor_detail(request: HttpRequest, instructor_id: int) -> HttpResponse:
             "year": year,
             "courses": instructor.user.courses_taught.all() if instructor.user is not None else [],
             "can_edit": access.can_manage_people(request.user),
+            "can_unmask": not own_page and access.can_manage_people(request.user),
+            "phone": phone,
         },
     )
 
@@ -413,6 +420,26 @@ def instructor_record(request: HttpRequest, instructor_id: int) -> HttpResponse:
     return excel.xlsx_response(
         exports.instructor_record_xlsx(instructor, year), f"teaching-{instructor.pk}-{year}.xlsx"
     )
+
+
+@page_for(access.can_manage_people)
+@require_POST
+@never_cache
+def instructor_phone(request: HttpRequest, instructor_id: int) -> HttpResponse:
+    """The full phone number, once, for an administrator (audited); an htmx fragment, else the whole page."""
+    instructor = queries.instructor_get_for_user(instructor_id=instructor_id, user=request.user)
+    try:
+        phone = services.instructor_phone_unmask(
+            by=_me(request), instructor=instructor, reason=request.POST.get("reason", "")[:200]
+        )
+    except services.NotPermitted:
+        raise Http404
+    if request.headers.get("HX-Request"):
+        response = render(request, "classes/_instructor_phone.html", {"instructor": instructor, "phone": phone})
+    else:
+        response = _instructor_page(request, instructor, phone=phone)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @page_for(access.can_manage_people)
@@ -530,6 +557,23 @@ def programme_manage(request: HttpRequest, programme_id: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+@console_required
+@require_POST
+def part_move(request: HttpRequest, part_id: int) -> HttpResponse:
+    """Move a programme part up or down: the list again (an htmx fragment), or back to the programme page."""
+    part = get_object_or_404(ProgrammePart.objects.select_related("programme__organiser"), pk=part_id)
+    if not access.can_manage_unit(request.user, part.programme.organiser):
+        raise Http404
+    try:
+        programmes.programme_part_move(by=_me(request), part=part, direction=request.POST.get("direction", ""))
+    except services.ClassError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    if not request.headers.get("HX-Request"):
+        return redirect("classes:programme-manage", programme_id=part.programme_id)
+    parts = part.programme.parts.select_related("course", "offline_class", "exam", "scenario")
+    return render(request, "classes/_programme_parts.html", {"parts": parts, "can_write": True})
 
 
 @console_required

@@ -159,6 +159,27 @@ def programme_part_remove(*, by: User, part: ProgrammePart) -> None:
             rest.save(update_fields=["position"])
 
 
+@transaction.atomic
+def programme_part_move(*, by: User, part: ProgrammePart, direction: str) -> list[ProgrammePart]:
+    """Move a part one place up or down (it swaps with its neighbour; at either end nothing changes) and return
+    the parts in their new order. Raises NotPermitted, ClassError for a direction other than "up" or "down"."""
+    if not access.can_manage_unit(by, part.programme.organiser):
+        raise NotPermitted("您无权修改该项目。")
+    if direction not in ("up", "down"):
+        raise ClassError("只能上移（up）或下移（down）一个环节。")
+    Programme.objects.select_for_update().filter(pk=part.programme_id).first()  # one reorder at a time
+    parts = list(ProgrammePart.objects.filter(programme_id=part.programme_id).order_by("position", "pk"))
+    index = next(i for i, p in enumerate(parts) if p.pk == part.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(parts):
+        parts[index], parts[other] = parts[other], parts[index]
+    for position, item in enumerate(parts, start=1):  # also closes any gap or tie left by older data
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+    return parts
+
+
 def programme_try_complete(
     *, programme: Programme, officer: Officer, now: datetime | None = None
 ) -> ProgrammeCertificate | None:

@@ -567,11 +567,14 @@ def instructor_save(
     return instructor
 
 
-def instructor_phone_unmask(*, by: User, instructor: Instructor) -> str:
-    """The plain phone number for an administrator; the unmasking is audited."""
+def instructor_phone_unmask(*, by: User, instructor: Instructor, reason: str = "") -> str:
+    """The plain phone number for an administrator (unit or system administrator; not auditors, not the instructor's
+    own page); raises NotPermitted otherwise. Every reveal is audited, with the reason given."""
     if not access.can_manage_people(by):
         raise NotPermitted("您无权查看讲师的完整联系电话。")
-    audit_record(actor=by, action="classes.instructor.unmask", obj=instructor, reason="查看讲师联系电话")
+    audit_record(
+        actor=by, action="classes.instructor.unmask", obj=instructor, reason=reason.strip() or "查看讲师联系电话"
+    )
     return instructor.phone_plain()
 
 

@@ -44,6 +44,7 @@ urlpatterns = [
     path("manage/instructors/<int:instructor_id>/", console_views.instructor_detail, name="instructor-detail"),
     path("manage/instructors/<int:instructor_id>/photo", console_views.instructor_photo, name="instructor-photo"),
     path("manage/instructors/<int:instructor_id>/edit/", console_views.instructor_edit, name="instructor-edit"),
+    path("manage/instructors/<int:instructor_id>/phone/", console_views.instructor_phone, name="instructor-phone"),
     path(
         "manage/instructors/<int:instructor_id>/record.xlsx", console_views.instructor_record, name="instructor-record"
     ),
@@ -51,4 +52,5 @@ urlpatterns = [
     path("manage/programmes/new/", console_views.programme_create, name="programme-create"),
     path("manage/programmes/<int:programme_id>/", console_views.programme_manage, name="programme-manage"),
     path("manage/parts/<int:part_id>/remove/", console_views.part_remove, name="part-remove"),
+    path("manage/parts/<int:part_id>/move/", console_views.part_move, name="part-move"),
 ]
