@@ -39,6 +39,19 @@ class Sender:
     def send(self, *, user: User, address: str, notice: Notice) -> None:
         raise NotImplementedError
 
+    def send_text(self, *, address: str, text: str) -> None:
+        """Send a short text to an address that belongs to no user (a citizen's phone, given for this one message
+        and kept nowhere). SendError when the channel cannot reach outside addresses."""
+        raise SendError(f"“{self.channel}”渠道不能发送到平台用户以外的地址。")
+
+
+def masked_address(address: str) -> str:
+    """A phone number as logs may show it (138****8000); other addresses as they are."""
+    digits = address.replace(" ", "").replace("-", "")
+    if digits.isdigit() and len(digits) >= 7:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    return address
+
 
 def _absolute(url: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{url}" if url.startswith("/") else url
@@ -73,6 +86,10 @@ class LoggingSender(Sender):
 
     def send(self, *, user: User, address: str, notice: Notice) -> None:
         logger.info("notice %s via %s to %s: %s", notice.key, self.channel, address, notice.title)
+
+    def send_text(self, *, address: str, text: str) -> None:
+        # The text may carry a one-time link: only its length is logged, and the number masked.
+        logger.info("text via %s to %s: %d characters", self.channel, masked_address(address), len(text))
 
 
 @cache

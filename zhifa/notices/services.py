@@ -26,6 +26,12 @@ class NoticeIn:
     kind: str = Notice.Kind.SYSTEM
 
 
+def text_send(*, channel: str, address: str, text: str) -> None:
+    """Send one short text to an address outside the platform's users (e.g. a citizen's phone for a survey link)
+    through the channel's configured sender; nothing is stored. Raises SendError (Chinese message) on failure."""
+    sender_for(channel).send_text(address=address, text=text)
+
+
 def notices_send(notices: Iterable[NoticeIn]) -> int:
     """Create the notices not sent before (by user and key) and return how many are new.
 

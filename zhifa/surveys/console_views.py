@@ -167,6 +167,12 @@ def act_upload(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"未导入：{error}")
         return redirect(back)
     messages.success(request, f"已生成 {len(rows)} 个一次性评价码（{services.act_link_expiry_days()} 天内有效）。")
+    phones = {x.act_number: x.phone for x in lines if x.phone}  # in memory for this request only
+    if phones:
+        sms = services.act_sms_send(batch=batch, by=_user(request), phones=phones)
+        messages.success(request, f"已向 {sms.sent} 位当事人发送评价短信（手机号仅用于本次发送，不保存）。")
+        if sms.failed:
+            messages.error(request, f"{sms.failed} 条短信发送失败：{sms.error} 可导出短信文本另行发送。")
     return redirect(back + f"#batch-{batch.pk}")
 
 
@@ -180,7 +186,7 @@ def _batch_cards(request: HttpRequest, batch_id: int):
                 link.act_number,
                 link.officer.name if link.officer else link.unit.name,
                 link.short_code,
-                public_url("a", link.pk),
+                services.act_link_url(link),
             ),
         )
         for link in links
@@ -204,7 +210,6 @@ def act_sheet(request: HttpRequest, batch_id: int) -> HttpResponse:
 @require_GET
 def act_export(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch, cards = _batch_cards(request, batch_id)
-    short_url = conf.site_url() + reverse("surveys:short")
     rows = [
         [
             c.act_number,
@@ -212,7 +217,7 @@ def act_export(request: HttpRequest, batch_id: int) -> HttpResponse:
             c.short_code,
             c.url,
             "已使用" if link.used_at else "",
-            f"【{batch.unit.name}】请对本次执法评价（匿名，约20秒）：{c.url} 或访问 {short_url} 输入 {c.short_code}",
+            services.act_sms_text(link=link, unit_name=batch.unit.name),
         ]
         for link, c in cards
     ]

@@ -9,19 +9,20 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
 from zhifa.common.audit import audit_record
 from zhifa.common.crypto_provider import get_provider
-from zhifa.notices.models import Notice
-from zhifa.notices.services import NoticeIn, notices_send
+from zhifa.notices.models import ChannelPreference, Notice
+from zhifa.notices.services import NoticeIn, SendError, notices_send, text_send
 from zhifa.people import access
 from zhifa.people.models import Officer, Role, RoleGrant, Unit, User
 from zhifa.surveys import conf, trust
 from zhifa.surveys.masking import mask_personal_data
 from zhifa.surveys.models import DIMENSIONS, ActBatch, ActLink, AnomalyFlag, Channel, Response
 from zhifa.surveys.scoring import response_score
-from zhifa.surveys.tokens import LIFETIME
+from zhifa.surveys.tokens import LIFETIME, token_make
 
 COMMENT_MAX = 500
 CONTACT_MAX = 60
@@ -305,6 +306,47 @@ def act_link_expiry_days() -> int:
     return LIFETIME["a"].days
 
 
+def act_link_url(link: ActLink) -> str:
+    """The public address of an act's one-time survey (what its QR code and SMS carry)."""
+    return conf.site_url() + reverse("surveys:respond", kwargs={"token": token_make("a", link.pk)})
+
+
+def act_sms_text(*, link: ActLink, unit_name: str) -> str:
+    """The SMS that brings a citizen to the survey of his act (also in the act-codes Excel)."""
+    short_url = conf.site_url() + reverse("surveys:short")
+    url = act_link_url(link)
+    return f"【{unit_name}】请对本次执法评价（匿名，约20秒）：{url} 或访问 {short_url} 输入 {link.short_code}"
+
+
+@dataclass(frozen=True)
+class SmsResult:
+    sent: int
+    failed: int
+    error: str = ""  # the first failure's message (Chinese)
+
+
+def act_sms_send(*, batch: ActBatch, by: User, phones: dict[str, str]) -> SmsResult:
+    """Text each act's link to the phone given for it (act number → mobile) through the notices' SMS sender.
+
+    The numbers are used for this call only: not stored, not logged in clear (the sender masks them), not audited
+    (the audit records how many were sent). A failed message does not stop the others."""
+    _require_manager(by, batch.unit)
+    sent, errors = 0, []
+    for link in batch.links.filter(act_number__in=list(phones)).order_by("pk"):
+        try:
+            text_send(
+                channel=ChannelPreference.Channel.SMS,
+                address=phones[link.act_number],
+                text=act_sms_text(link=link, unit_name=batch.unit.name),
+            )
+        except SendError as error:
+            errors.append(str(error))
+        else:
+            sent += 1
+    audit_record(actor=by, action="surveys.act_sms_send", obj=batch, new={"sent": sent, "failed": len(errors)})
+    return SmsResult(sent=sent, failed=len(errors), error=errors[0] if errors else "")
+
+
 __all__ = [
     "Answers",
     "Channel",
@@ -312,6 +354,7 @@ __all__ = [
     "SurveyError",
     "SurveyRefused",
     "act_batch_create",
+    "act_sms_send",
     "comment_moderate",
     "contact_reveal",
     "flag_resolve",

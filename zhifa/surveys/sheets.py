@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from zhifa.common import excel
 
-ACT_HEADERS = ["文书编号", "执法日期", "执法证号"]
+ACT_HEADERS = ["文书编号", "执法日期", "执法证号", "当事人手机号"]  # the phone is optional: an SMS, not stored
 
 
 class SheetError(Exception):
@@ -23,6 +23,7 @@ class ActLine:
     act_number: str
     acted_on: date | None
     certificate_number: str
+    phone: str = ""  # for one SMS with the link, then forgotten (never stored)
 
 
 def template_xlsx() -> bytes:
@@ -35,7 +36,8 @@ def template_xlsx() -> bytes:
 
 
 def read_acts(data: bytes, *, max_rows: int) -> list[ActLine]:
-    """The acts of an uploaded workbook (first sheet; headers 文书编号, 执法日期, 执法证号); SheetError otherwise."""
+    """The acts of an uploaded workbook (first sheet; headers 文书编号, 执法日期, 执法证号, optional 当事人手机号);
+    SheetError otherwise."""
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
@@ -44,12 +46,12 @@ def read_acts(data: bytes, *, max_rows: int) -> list[ActLine]:
     rows = ws.iter_rows(values_only=True)
     header = [str(c or "").strip() for c in next(rows, ())]
     if header[:1] != ACT_HEADERS[:1]:
-        raise SheetError("第 1 行应为表头“文书编号、执法日期、执法证号”：请使用模板。")
+        raise SheetError("第 1 行应为表头“文书编号、执法日期、执法证号、当事人手机号（选填）”：请使用模板。")
     lines: list[ActLine] = []
     errors: list[str] = []
     seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
-        cells = [*list(row), None, None, None][:3]
+        cells = [*list(row), None, None, None, None][:4]
         if all(c in (None, "") for c in cells):
             continue
         if len(lines) >= max_rows:
@@ -72,10 +74,24 @@ def read_acts(data: bytes, *, max_rows: int) -> list[ActLine]:
                 continue
         elif not isinstance(acted_on, date):
             acted_on = None
-        lines.append(ActLine(number, act[:60], acted_on, str(cells[2] or "").strip()))
+        phone = _mobile(cells[3])
+        if phone is None:
+            errors.append(f"第 {number} 行：手机号“{cells[3]}”无效，请填写 11 位手机号（如 13812345678）或留空。")
+            continue
+        lines.append(ActLine(number, act[:60], acted_on, str(cells[2] or "").strip(), phone))
     if errors:
         raise SheetError("；".join(errors[:20]) + ("……" if len(errors) > 20 else ""))
     return lines
+
+
+def _mobile(cell) -> str | None:
+    """A mainland mobile number from a cell ("" when empty; None when it is not one). Excel may hold it as a number."""
+    if cell in (None, ""):
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    digits = str(cell).strip().replace(" ", "").replace("-", "").removeprefix("+86")
+    return digits if len(digits) == 11 and digits.isdigit() and digits.startswith("1") else None
 
 
 def table_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:

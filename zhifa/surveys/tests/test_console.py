@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
 import subprocess
 import tempfile
@@ -10,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -53,9 +55,9 @@ def test_a_unit_poster_names_the_service_window(client, unit_admin, org):
     assert "东城区市场监督管理局" in text and "3号窗口" in text
 
 
-def _acts_xlsx(rows) -> io.BytesIO:
+def _acts_xlsx(rows, header=("文书编号", "执法日期", "执法证号")) -> io.BytesIO:
     wb = Workbook()
-    wb.active.append(["文书编号", "执法日期", "执法证号"])
+    wb.active.append(list(header))
     for row in rows:
         wb.active.append(row)
     buffer = io.BytesIO()
@@ -83,6 +85,36 @@ def test_act_codes_are_issued_in_bulk_from_an_excel_of_acts(client, citizen, uni
     assert survey.status_code == 302
     assert citizen.post(survey["Location"], form_data(citizen, survey["Location"])).status_code == 302
     assert Response.objects.get().act_link == links[0]
+
+
+def test_act_links_go_out_as_sms_and_the_phone_numbers_are_kept_nowhere(client, unit_admin, officer, org, caplog):
+    client.force_login(unit_admin)
+    header = ("文书编号", "执法日期", "执法证号", "当事人手机号")
+    rows = [["罚〔2026〕7号", date(2026, 3, 1), "JB00000001", 13912345678], ["罚〔2026〕8号", None, "", ""]]
+    with caplog.at_level(logging.DEBUG):
+        page = client.post(
+            reverse("surveys:act-upload"), {"unit": org.market.pk, "file": _acts_xlsx(rows, header)}, follow=True
+        ).content.decode()
+    assert "已向 1 位当事人发送评价短信" in page
+    assert "text via sms to 139****5678" in caplog.text  # the logging SMS adapter got it, masked
+    assert "13912345678" not in caplog.text
+    out = io.StringIO()
+    call_command("dumpdata", "surveys", "common", "notices", stdout=out)
+    assert "13912345678" not in out.getvalue()  # not in the links, the batch, the audit or any notice
+    assert AuditEvent.objects.filter(action="surveys.act_sms_send", new__sent=1).exists()
+    assert ActLink.objects.count() == 2
+
+
+def test_a_bad_phone_in_the_act_sheet_names_the_row_and_sends_nothing(client, unit_admin, org, caplog):
+    client.force_login(unit_admin)
+    header = ("文书编号", "执法日期", "执法证号", "当事人手机号")
+    rows = [["罚〔2026〕9号", None, "", "13912345678"], ["罚〔2026〕10号", None, "", "0571-1234"]]
+    with caplog.at_level(logging.DEBUG):
+        page = client.post(
+            reverse("surveys:act-upload"), {"unit": org.market.pk, "file": _acts_xlsx(rows, header)}, follow=True
+        ).content.decode()
+    assert "第 3 行：手机号“0571-1234”无效" in page
+    assert ActLink.objects.count() == 0 and "text via" not in caplog.text
 
 
 def test_a_bad_act_sheet_imports_nothing_and_names_the_row(client, unit_admin, org, outsider):
