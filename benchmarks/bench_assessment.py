@@ -201,6 +201,13 @@ def run(*, officers: int, pages: int) -> None:
     client.force_login(_admin())
     ids = list(AssessmentResult.objects.filter(assessment=computed).order_by("?").values_list("pk", flat=True)[:pages])
     client.get(f"/evaluation/results/{ids[0]}/")  # warm
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(f"/evaluation/results/{ids[0]}/")
+    slowest = max(float(q["time"]) for q in queries.captured_queries) * 1000
+    print(f"explanation page: {len(queries.captured_queries)} queries (one per source, none per row), "
+          f"slowest {slowest:.1f} ms")  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
