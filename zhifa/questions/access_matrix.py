@@ -26,6 +26,14 @@ def _batch(world) -> dict:
     return {"batch_id": world.extra["batch"].pk}
 
 
+def _bank(world) -> dict:
+    from zhifa.questions.models import QuestionBank
+
+    if "bank" not in world.extra:
+        world.extra["bank"] = QuestionBank.objects.create(name="矩阵题库")
+    return {"bank_id": world.extra["bank"].pk}
+
+
 CASES = {
     "questions:question-list": only(READERS),
     "questions:question-detail": only(READERS, kwargs=_question),
@@ -36,6 +44,9 @@ CASES = {
     "questions:duplicate-list": only(READERS),
     "questions:import-page": only(AUTHORS),
     "questions:import-template": only(AUTHORS),
+    "questions:import-sample-docx": only(AUTHORS),
+    "questions:bank-list": only(READERS),
+    "questions:bank-edit": only(AUTHORS, kwargs=_bank),
     # a batch is seen by its uploader (and system administrators) only
     "questions:import-detail": only(
         {"instructor": 200, "sysadmin": 200, "unit_admin": 404, "auditor": 403}, kwargs=_batch

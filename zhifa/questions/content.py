@@ -82,6 +82,8 @@ class QuestionData:
     external_id: str = ""
     extra: dict = field(default_factory=dict)
     sub_questions: tuple[QuestionData, ...] = ()
+    use: str = ""  # practice · exam · both; "" = not stated (the bank's default applies)
+    bank: int | None = None  # the QuestionBank's id; None = not stated
 
     def with_(self, **changes: Any) -> QuestionData:
         return replace(self, **changes)
@@ -206,8 +208,34 @@ def canonical_answer(kind: str, answer: Any) -> Any:
 
 
 def classification(data: QuestionData) -> tuple:
-    """What tagging changes in place: knowledge point codes, domain codes, cited article keys (each sorted)."""
-    return (tuple(sorted(data.knowledge_points)), tuple(sorted(data.domains)), tuple(sorted(data.article_keys)))
+    """What changes in place: knowledge point codes, domain codes, cited article keys (each sorted), use, bank."""
+    return (
+        tuple(sorted(data.knowledge_points)),
+        tuple(sorted(data.domains)),
+        tuple(sorted(data.article_keys)),
+        data.use,
+        data.bank,
+    )
+
+
+USES = ("both", "practice", "exam")
+USE_LABELS = {"both": "两者", "practice": "练习", "exam": "考试"}
+_USE_ALIASES = {
+    "both": ("两者", "练习和考试", "练习与考试", "练习及考试", "通用", "全部", "both"),
+    "practice": ("练习", "仅练习", "只练习", "练习题", "practice"),
+    "exam": ("考试", "仅考试", "只考试", "保密", "保密题", "考试题", "仅考试（保密题）", "exam"),
+}
+USE_BY_NAME = {
+    unicodedata.normalize("NFKC", alias).casefold(): use for use, aliases in _USE_ALIASES.items() for alias in aliases
+}
+
+
+def use_from_text(value: Any) -> str | None:
+    """The use a 用途 cell names ("" when empty); None when it names none (练习 / 考试 / 两者 and their variants)."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or ""))).casefold()
+    if not text:
+        return ""
+    return USE_BY_NAME.get(text)
 
 
 def _number(value: Any) -> Any:

@@ -7,7 +7,7 @@ from django import forms
 from zhifa.people.models import Domain
 from zhifa.questions import content, spreadsheet
 from zhifa.questions.checking import CHOICE_LABELS
-from zhifa.questions.models import KnowledgePoint, Question
+from zhifa.questions.models import KnowledgePoint, Question, QuestionBank
 
 DIFFICULTY_CHOICES = [("", "全部")] + [(str(k), f"{k} {v}") for k, v in content.DIFFICULTY_LABELS.items()]
 
@@ -29,6 +29,8 @@ class BankFilterForm(forms.Form):
     difficulty = forms.TypedChoiceField(label="难度", required=False, choices=DIFFICULTY_CHOICES, coerce=int,
                                         empty_value=None)  # fmt: skip
     domain = forms.ModelChoiceField(label="执法领域", required=False, queryset=Domain.objects.all())
+    bank = forms.ModelChoiceField(label="题库", required=False, queryset=QuestionBank.objects.all())
+    use = forms.ChoiceField(label="用途", required=False, choices=[("", "全部"), *Question.Use.choices])
     q = forms.CharField(label="题干/编号", required=False, max_length=100)
 
 
@@ -47,6 +49,11 @@ class QuestionForm(forms.Form):
     article_keys = forms.CharField(
         label="法条依据", required=False, help_text="如“行政处罚法#第四十四条”，多条用“；”分隔。"
     )
+    bank = forms.ModelChoiceField(label="题库", required=False, queryset=QuestionBank.objects.all())
+    use = forms.ChoiceField(
+        label="用途", required=False, choices=[("", "取题库的默认用途"), *Question.Use.choices],
+        help_text="仅考试的保密题不进入练习和错题本。",
+    )  # fmt: skip
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +87,7 @@ class QuestionForm(forms.Form):
             "options": {label: options[label] for label in CHOICE_LABELS[: last + 1]},
             "explanation": data["explanation"], "difficulty": data["difficulty"],
             "knowledge_points": list(data["knowledge_points"]), "domains": list(data["domains"]),
-            "article_keys": data["parsed_keys"],
+            "article_keys": data["parsed_keys"], "use": data["use"], "bank": data["bank"],
         }  # fmt: skip
 
     @classmethod
@@ -89,7 +96,7 @@ class QuestionForm(forms.Form):
             "kind": question.kind, "stem": question.stem, "explanation": question.explanation,
             "answer": spreadsheet.answer_text(question.kind, question.answer), "difficulty": question.difficulty,
             "knowledge_points": list(question.knowledge_points.all()), "domains": list(question.domains.all()),
-            "article_keys": "；".join(question.article_keys),
+            "article_keys": "；".join(question.article_keys), "use": question.use, "bank": question.bank_id,
         }  # fmt: skip
         initial.update({f"option_{o.label}": o.text for o in question.options.all()})
         return initial
@@ -110,5 +117,21 @@ class TagForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="试题文件", help_text="Excel（.xlsx，按模板填写）或 JSONL，单个文件不超过 32 MB。")
+    file = forms.FileField(
+        label="试题文件",
+        help_text="Excel（.xlsx，按模板填写）、Word（.docx，按样例排版）或 JSONL，单个文件不超过 32 MB。",
+    )
+    bank = forms.ModelChoiceField(
+        label="导入到题库", required=False, queryset=QuestionBank.objects.all(), empty_label="不指定题库",
+        help_text="新试题取该题库的默认用途（文件中“用途”列或“用途：”一行另有填写的除外）。",
+    )  # fmt: skip
     pending_citations = forms.BooleanField(label="法规库中尚无的法条依据先记为待关联（不报错）", required=False)
+
+
+class BankForm(forms.Form):
+    name = forms.CharField(label="题库名称", max_length=100)
+    default_use = forms.ChoiceField(
+        label="默认用途", choices=Question.Use.choices, initial=Question.Use.BOTH,
+        help_text="在本题库新建或导入的试题默认取此用途；改动不影响已有试题。",
+    )  # fmt: skip
+    description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))

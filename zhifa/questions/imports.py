@@ -1,4 +1,7 @@
-"""Importing questions from Excel or JSONL: check every row first, then write all of it or nothing.
+"""Importing questions from Excel, JSONL or Word: check every row first, then write all of it or nothing.
+
+The three readers (spreadsheet, jsonl, wordfile) each turn a file into rows of QuestionData with row or line errors;
+everything after that — resolving names, checks, citations, the plan, the write — is this one pipeline.
 
 A row is "unchanged" when the bank already holds it — the latest question with the same 编号/id, or without an id
 the same content hash — with the same content and classification; "updated" when that question differs (a new
@@ -19,9 +22,9 @@ from django.utils import timezone
 
 from zhifa.common.audit import audit_record
 from zhifa.people.models import Domain
-from zhifa.questions import citations, content, jsonl, services, spreadsheet
+from zhifa.questions import citations, content, jsonl, services, spreadsheet, wordfile
 from zhifa.questions.content import QuestionData
-from zhifa.questions.models import KnowledgePoint, Option, Question, QuestionImport
+from zhifa.questions.models import KnowledgePoint, Option, Question, QuestionBank, QuestionImport
 from zhifa.questions.spreadsheet import ParsedRow, RowError
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -35,6 +38,8 @@ class ImportReport:
     unchanged: int = 0
     errors: list[dict] = field(default_factory=list)
     by_type: Counter = field(default_factory=Counter)
+    by_use: Counter = field(default_factory=Counter)
+    unresolved: list[dict] = field(default_factory=list)  # {"row", "key", "note"}: kept as text, flagged for review
     dry_run: bool = False
 
     def as_dict(self) -> dict:
@@ -44,11 +49,15 @@ class ImportReport:
             "unchanged": self.unchanged,
             "errors": self.errors,
             "by_type": dict(sorted(self.by_type.items())),
+            "by_use": dict(sorted(self.by_use.items())),
+            "unresolved": self.unresolved,
         }
 
 
 def detect_format(filename: str, blob: bytes) -> str:
-    """ "xlsx" for a zip (or an .xlsx name), else "jsonl"."""
+    """ "docx" for a Word file, "xlsx" for another zip (or an .xlsx name), else "jsonl"."""
+    if filename.lower().endswith(".docx") or (blob[:2] == b"PK" and b"word/document.xml" in blob[:65536]):
+        return "docx"
     return "xlsx" if blob[:2] == b"PK" or filename.lower().endswith((".xlsx", ".xlsm")) else "jsonl"
 
 
@@ -57,6 +66,8 @@ def parse(blob: bytes, fmt: str) -> spreadsheet.ParsedFile:
         parsed = spreadsheet.ParsedFile()
         parsed.errors.append(RowError(0, "", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，请拆分成多个文件上传。"))
         return parsed
+    if fmt == "docx":
+        return wordfile.read_document(blob)
     return spreadsheet.read_workbook(blob) if fmt == "xlsx" else jsonl.read_lines(blob)
 
 
@@ -102,19 +113,27 @@ class _Resolver:
                           sub_questions=subs)  # fmt: skip
 
 
-def _check_rows(rows: list[ParsedRow], *, pending_citations: bool) -> tuple[list[ParsedRow], list[RowError]]:
+def _check_rows(
+    rows: list[ParsedRow], *, pending_citations: bool, report: ImportReport
+) -> tuple[list[ParsedRow], list[RowError]]:
+    """Resolve names and check every row; a wrong article number of a law the library holds is an error (unless
+    pending), keys of laws it does not hold or holds as repealed are listed in `report.unresolved`."""
     resolver, errors, checked = _Resolver(), list[RowError](), list[ParsedRow]()
     for row in rows:
         data = resolver.resolve(row.data, row.row, errors)
         errors.extend(RowError(row.row, content.problem_column(m), m) for m in content.problems(data))
         checked.append(ParsedRow(row.row, data))
-    all_keys = {key for row in checked for key in _keys(row.data)}
-    known = citations.known_keys(all_keys)
-    if not pending_citations:
-        for row in checked:
-            unknown = [key for key in _keys(row.data) if key not in known]
-            if unknown:
-                errors.append(RowError(row.row, "法条依据", citations.unknown_message(unknown)))
+    all_keys = [key for row in checked for key in _keys(row.data)]
+    wrong, notes = citations.check(all_keys)
+    if pending_citations:  # keys the library does not know stay pending (no citation, no review): not listed
+        known = citations.known_keys(all_keys)
+        notes = {key: note for key, note in notes.items() if key in known}
+    for row in checked:
+        keys = _keys(row.data)
+        mistaken = [key for key in keys if key in wrong]
+        if mistaken and not pending_citations:
+            errors.append(RowError(row.row, "法条依据", citations.wrong_article_message(mistaken)))
+        report.unresolved.extend({"row": row.row, "key": key, "note": notes[key]} for key in keys if key in notes)
     errors.extend(_duplicates_in_file(checked))
     return checked, errors
 
@@ -158,16 +177,18 @@ _PREFETCH = ("options", "knowledge_points", "domains", "sub_questions__options",
 
 
 def _plan(rows: list[ParsedRow]) -> tuple[list[QuestionData], list[tuple[Question, QuestionData]], int]:
-    """(to create, (question, data) to update, unchanged count)."""
+    """(to create, (question, data) to update, unchanged count); each row's use and bank decided."""
     by_id, by_hash = _existing(rows)
+    banks = dict(QuestionBank.objects.values_list("pk", "default_use"))
     create, update, unchanged = [], [], 0
     for row in rows:
         data = row.data
         current = by_id.get(data.external_id) if data.external_id else by_hash.get(content.content_hash(data))
         if current is None:
-            create.append(data)
+            create.append(services.with_use(data, banks=banks))
             continue
         old = services.data_of(current)
+        data = services.with_use(data, previous=old, banks=banks)
         data = data.with_(extra={**old.extra, **data.extra})  # Excel carries no extra fields: keep the stored ones
         same = current.content_hash == content.content_hash(data)
         if same and content.classification(old) == content.classification(data) and old.extra == data.extra:
@@ -185,14 +206,20 @@ def questions_import(
     dry_run: bool = False,
     pending_citations: bool = False,
     status: str = Question.Status.DRAFT,
+    bank: QuestionBank | None = None,
 ) -> ImportReport:
-    """Import an Excel or JSONL file; any row error means nothing is written. Returns counts and errors (Chinese).
+    """Import an Excel, JSONL or Word file; any row error means nothing is written. Returns counts and errors.
 
-    `pending_citations` keeps article keys the law library does not know as pending instead of refusing the row.
+    A wrong article number of a law the library holds refuses the row, unless `pending_citations` keeps such keys
+    pending; keys of laws the library does not hold (or holds as repealed) are imported as unresolved citations,
+    flagged for the stale-content review and listed in the report. Questions go into `bank` (when given) and take
+    its default use unless their row states one.
     """
     report = ImportReport(dry_run=dry_run)
     parsed = parse(blob, fmt)
-    rows, errors = _check_rows(parsed.rows, pending_citations=pending_citations)
+    if bank is not None:
+        parsed.rows = [ParsedRow(row.row, row.data.with_(bank=bank.pk)) for row in parsed.rows]
+    rows, errors = _check_rows(parsed.rows, pending_citations=pending_citations, report=report)
     errors = parsed.errors + errors
     report.by_type.update(row.data.kind for row in rows)
     if errors:
@@ -201,34 +228,39 @@ def questions_import(
     with transaction.atomic():
         create, update, report.unchanged = _plan(rows)
         report.created, report.updated = len(create), len(update)
+        report.by_use.update(data.use for data in create + [data for _, data in update])
         if not dry_run:
-            _write(create, update, by=by, status=status)
+            _write(create, update, by=by, status=status, pending=pending_citations)
             audit_record(actor=by, action="question.import", new=report.as_dict() | {"format": fmt})
     return report
 
 
-def _write(create, update, *, by, status: str) -> None:
-    # every row was checked (citations included) before: the services need not refuse unknown keys again
+def _write(create, update, *, by, status: str, pending: bool) -> None:
+    # every row was checked (citations included) before: the services refuse nothing new
     for current, data in update:
-        services.question_update(question=current, by=by, data=data, pending_citations=True)
+        services.question_update(question=current, by=by, data=data, pending_citations=pending)
     simple = [data for data in create if not data.sub_questions]
     for data in create:
         if data.sub_questions:
-            services.question_create(data=data, by=by, status=status, pending_citations=True)
+            services.question_create(data=data, by=by, status=status, pending_citations=pending)
     for start in range(0, len(simple), BATCH):
-        _bulk_create(simple[start : start + BATCH], by=by, status=status)
+        _bulk_create(simple[start : start + BATCH], by=by, status=status, pending=pending)
 
 
-def _bulk_create(datas: list[QuestionData], *, by, status: str) -> None:
+def _author(by):
+    return by if getattr(by, "is_authenticated", False) else None
+
+
+def _bulk_create(datas: list[QuestionData], *, by, status: str, pending: bool) -> None:
     """Insert many plain questions with few queries (the per-question service would take ~8 each)."""
-    author = by if getattr(by, "is_authenticated", False) else None
+    author = _author(by)
     published_at = timezone.now() if status in (Question.Status.PUBLISHED, Question.Status.RETIRED) else None
     rows = Question.objects.bulk_create([
         Question(kind=d.kind, stem=d.stem, answer=content.canonical_answer(d.kind, d.answer),
                  explanation=d.explanation, difficulty=d.difficulty, status=status, author=author, version=1,
                  is_latest=True, source=d.source, external_id=d.external_id, stem_hash=content.stem_hash(d.stem),
                  content_hash=content.content_hash(d), article_keys=list(d.article_keys), extra=d.extra,
-                 published_at=published_at)
+                 use=d.use or Question.Use.BOTH, bank_id=d.bank, published_at=published_at)
         for d in datas
     ])  # fmt: skip
     Question.objects.filter(pk__in=[q.pk for q in rows]).update(lineage=F("pk"))
@@ -249,7 +281,7 @@ def _bulk_create(datas: list[QuestionData], *, by, status: str) -> None:
     )  # fmt: skip
     for question, data in zip(rows, datas, strict=True):
         if data.article_keys:
-            citations.cite(question, data.article_keys, by=author)
+            citations.cite(question, data.article_keys, by=author, pending=pending)
 
 
 # --- the upload → preview → confirm flow of the import page --------------------------------------------------------
@@ -259,8 +291,10 @@ class ImportNotReady(ValueError):
     """The batch cannot be confirmed (being checked, already imported, or with errors)."""
 
 
-def question_import_upload(*, upload, by, pending_citations: bool = False) -> QuestionImport:
-    """Store an uploaded file as a batch to be checked (by the task `question_import_check_task`)."""
+def question_import_upload(
+    *, upload, by, pending_citations: bool = False, bank: QuestionBank | None = None
+) -> QuestionImport:
+    """Store an uploaded file as a batch to be checked (by the task `question_import_check_task`) into `bank`."""
     blob = upload.read(MAX_FILE_BYTES + 1)
     fmt = detect_format(upload.name, blob)
     batch = QuestionImport(
@@ -268,7 +302,7 @@ def question_import_upload(*, upload, by, pending_citations: bool = False) -> Qu
         filename=upload.name[:255],
         format=fmt,
         sha256=hashlib.sha256(blob).hexdigest(),
-        summary={"pending_citations": pending_citations},
+        summary={"pending_citations": pending_citations} | ({"bank": bank.pk, "bank_name": bank.name} if bank else {}),
     )
     batch.file.save(f"{batch.sha256[:16]}.{fmt}", ContentFile(blob), save=False)
     batch.save()
@@ -280,16 +314,21 @@ def _read(batch: QuestionImport) -> bytes:
         return handle.read()
 
 
+def _bank(batch: QuestionImport) -> QuestionBank | None:
+    bank_id = batch.summary.get("bank")
+    return QuestionBank.objects.filter(pk=bank_id).first() if bank_id else None
+
+
 def _record(batch: QuestionImport, report: ImportReport, *, ok_status: str) -> None:
-    pending = batch.summary.get("pending_citations", False)
+    kept = {k: batch.summary[k] for k in ("pending_citations", "bank", "bank_name") if k in batch.summary}
     batch.errors = report.errors
-    batch.summary = {k: v for k, v in report.as_dict().items() if k != "errors"} | {"pending_citations": pending}
+    batch.summary = {k: v for k, v in report.as_dict().items() if k != "errors"} | kept
     batch.status = QuestionImport.Status.FAILED if report.errors else ok_status
 
 
 def question_import_check(*, batch: QuestionImport) -> QuestionImport:
     """The dry run of a stored batch: counts and row errors; previewed (awaiting confirmation) or failed."""
-    report = questions_import(blob=_read(batch), fmt=batch.format, dry_run=True,
+    report = questions_import(blob=_read(batch), fmt=batch.format, dry_run=True, bank=_bank(batch),
                               pending_citations=batch.summary.get("pending_citations", False))  # fmt: skip
     _record(batch, report, ok_status=QuestionImport.Status.PREVIEWED)
     batch.save(update_fields=["errors", "summary", "status"])
@@ -318,7 +357,7 @@ def question_import_commit(*, batch: QuestionImport) -> QuestionImport:
         report = questions_import(
             blob=_read(batch), fmt=batch.format, by=batch.uploaded_by,
             pending_citations=batch.summary.get("pending_citations", False),
-            status=Question.Status.PUBLISHED if publish else Question.Status.DRAFT,
+            status=Question.Status.PUBLISHED if publish else Question.Status.DRAFT, bank=_bank(batch),
         )  # fmt: skip
         _record(batch, report, ok_status=QuestionImport.Status.COMMITTED)
         batch.committed_at = None if report.errors else timezone.now()

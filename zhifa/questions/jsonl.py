@@ -2,7 +2,8 @@
 
 Mapping: id → external_id, source → source, type → kind, stem, options {"A": …}, answer (the Question.answer forms:
 letters, [true], blanks, {"reference", "rubric"}), cited_articles → article_keys (法条依据). Fields this bank adds:
-explanation, difficulty, knowledge_points (codes or names), domains (codes or names), sub_questions (same schema).
+explanation, difficulty, knowledge_points (codes or names), domains (codes or names), sub_questions (same schema),
+use (练习 / 考试 / 两者 or practice / exam / both; absent = the bank's default).
 Every other field (subject, admin_law, exam, license, source_path, …) is kept in `extra` and written back as is.
 """
 
@@ -17,7 +18,7 @@ from zhifa.questions.spreadsheet import ParsedFile, ParsedRow, RowError
 
 KNOWN_FIELDS = {
     "id", "source", "type", "stem", "options", "answer", "cited_articles", "explanation", "difficulty",
-    "knowledge_points", "domains", "sub_questions",
+    "knowledge_points", "domains", "sub_questions", "use",
 }  # fmt: skip
 MAX_LINES = 50_000
 
@@ -81,6 +82,14 @@ def record_data(record: Any, line: int, errors: list[RowError]) -> QuestionData 
         (keys if key else bad).append(key or text)
     if bad:
         errors.append(RowError(line, "cited_articles", f"“{'、'.join(bad)}”无法识别，请写成“行政处罚法#第四十四条”。"))
+    use = content.use_from_text(record.get("use"))
+    if use is None:
+        errors.append(
+            RowError(
+                line, "use", f"用途“{record.get('use')}”无法识别，应为 练习、考试、两者（或 practice、exam、both）。"
+            )
+        )
+        use = ""
     subs = []
     for position, sub in enumerate(record.get("sub_questions") or [], start=1):
         sub_data = record_data(sub, line, errors)
@@ -102,6 +111,7 @@ def record_data(record: Any, line: int, errors: list[RowError]) -> QuestionData 
         external_id=str(record.get("id") or ""),
         extra={key: value for key, value in record.items() if key not in KNOWN_FIELDS},
         sub_questions=tuple(subs),
+        use=use,
     )
 
 
@@ -121,7 +131,7 @@ def _answer(kind: str, value: Any) -> Any:
     return value
 
 
-def record_of(data: QuestionData) -> dict:
+def record_of(data: QuestionData, *, sub_of_case: bool = False) -> dict:
     """The JSON object of a question: the shared schema's fields first, then the bank's own, then `extra`."""
     record: dict[str, Any] = {"id": data.external_id, "source": data.source, "type": data.kind}
     record["stem"] = content.stem_for_export(data.stem)
@@ -135,7 +145,9 @@ def record_of(data: QuestionData) -> dict:
     record["knowledge_points"] = list(data.knowledge_points)
     record["domains"] = list(data.domains)
     if data.sub_questions:
-        record["sub_questions"] = [record_of(sub) for sub in data.sub_questions]
+        record["sub_questions"] = [record_of(sub, sub_of_case=True) for sub in data.sub_questions]
+    if data.use and not sub_of_case:
+        record["use"] = data.use
     return record
 
 

@@ -34,6 +34,40 @@ class KnowledgePoint(models.Model):
         return max(self.path.count("/") - 2, 0)
 
 
+class QuestionUse(models.TextChoices):
+    """What a question may be used for; exam-only questions (保密题) never reach practice."""
+
+    BOTH = "both", "练习和考试"
+    PRACTICE = "practice", "仅练习"
+    EXAM = "exam", "仅考试（保密题）"
+
+
+class QuestionBank(TimeStampedModel):
+    """A named bank (题库) with the default use of the questions created in it or imported into it."""
+
+    name = models.CharField("题库名称", max_length=100, unique=True)
+    description = models.TextField("说明", blank=True)
+    default_use = models.CharField(
+        "默认用途",
+        max_length=10,
+        choices=QuestionUse.choices,
+        default=QuestionUse.BOTH,
+        help_text="在本题库中新建或导入的试题默认取此用途，导入文件的“用途”列另有填写的除外",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "题库"
+        verbose_name_plural = "题库"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Question(TimeStampedModel):
     """One version of a question. Published rows are immutable: editing makes a new row in the same lineage.
 
@@ -51,10 +85,7 @@ class Question(TimeStampedModel):
         SHORT = "short", "简答题"
         CASE = "case", "案例分析题"
 
-    class Use(models.TextChoices):
-        BOTH = "both", "练习和考试"
-        PRACTICE = "practice", "仅练习"
-        EXAM = "exam", "仅考试（保密题）"
+    Use = QuestionUse
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"
@@ -79,6 +110,9 @@ class Question(TimeStampedModel):
         default=Use.BOTH,
         db_index=True,
         help_text="仅考试的保密题不进入练习、错题本（答案公布前）和任何带答案的接口",
+    )
+    bank = models.ForeignKey(
+        QuestionBank, verbose_name="题库", null=True, blank=True, on_delete=models.PROTECT, related_name="questions"
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -169,6 +203,7 @@ class QuestionImport(models.Model):
     class Format(models.TextChoices):
         XLSX = "xlsx", "Excel"
         JSONL = "jsonl", "JSONL"
+        DOCX = "docx", "Word"
 
     class Status(models.TextChoices):
         CHECKING = "checking", "检查中"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -17,7 +17,7 @@ from zhifa.people import access
 from zhifa.people.models import RoleGrant
 from zhifa.questions import duplicates
 from zhifa.questions.content import fingerprint_text
-from zhifa.questions.models import KnowledgePoint, Option, Question, QuestionImport
+from zhifa.questions.models import KnowledgePoint, Option, Question, QuestionBank, QuestionImport
 
 
 def can_author_questions(user) -> bool:
@@ -52,6 +52,8 @@ class BankFilter:
     domain: int | None = None
     text: str = ""
     latest_only: bool = True
+    bank: int | None = None
+    use: str = ""
 
 
 def questions_for_user(*, user, filters: BankFilter | None = None) -> QuerySet[Question]:
@@ -69,6 +71,10 @@ def questions_for_user(*, user, filters: BankFilter | None = None) -> QuerySet[Q
         rows = rows.filter(difficulty=filters.difficulty)
     if filters.domain:
         rows = rows.filter(domains=filters.domain)
+    if filters.bank:
+        rows = rows.filter(bank=filters.bank)
+    if filters.use:
+        rows = rows.filter(use=filters.use)
     if filters.knowledge_point:
         point = KnowledgePoint.objects.filter(pk=filters.knowledge_point).first()
         path = point.path if point else "/-/"
@@ -82,14 +88,14 @@ def questions_for_user(*, user, filters: BankFilter | None = None) -> QuerySet[Q
 
 def question_list_rows(queryset: QuerySet[Question]) -> QuerySet[Question]:
     """The list page's rows with what each row shows loaded in a fixed number of queries."""
-    return queryset.select_related("author").prefetch_related("knowledge_points", "domains").order_by("-pk")
+    return queryset.select_related("author", "bank").prefetch_related("knowledge_points", "domains").order_by("-pk")
 
 
 def question_get_for_user(*, question_id: int, user) -> Question:
     """Any version or sub-question, with options; Http404 when the user may not see the bank."""
     require_bank_viewer(user)
     return get_object_or_404(
-        Question.objects.select_related("author", "lineage", "parent").prefetch_related(
+        Question.objects.select_related("author", "lineage", "parent", "bank").prefetch_related(
             Prefetch("options", queryset=Option.objects.order_by("position")),
             "knowledge_points",
             "domains",
@@ -132,3 +138,15 @@ def duplicate_groups_for_user(*, user, threshold: float, kind: str = "") -> list
 
 def knowledge_tree() -> list[KnowledgePoint]:
     return list(KnowledgePoint.objects.order_by("path"))
+
+
+def banks_for_user(*, user) -> QuerySet[QuestionBank]:
+    """The banks with their count of latest top-level questions (for those who may see the bank)."""
+    require_bank_viewer(user)
+    latest = Q(questions__is_latest=True, questions__parent__isnull=True)
+    return QuestionBank.objects.annotate(question_count=Count("questions", filter=latest)).order_by("name")
+
+
+def bank_get_for_user(*, bank_id: int, user) -> QuestionBank:
+    require_bank_viewer(user)
+    return get_object_or_404(QuestionBank, pk=bank_id)

@@ -35,7 +35,7 @@ def sample_bank_seed(*, by=None) -> SeedReport:
     """The tree and the sample bank, published; a second run changes nothing. Unknown articles stay pending."""
     report = SeedReport(points=knowledge_tree_seed())
     for fields in sample_bank.QUESTIONS:
-        data = services.question_data(**fields)
+        data = services.question_data(**{"use": Question.Use.EXAM, **fields})  # the demo's exam bank (保密题)
         current = Question.objects.filter(external_id=data.external_id, is_latest=True, parent__isnull=True).first()
         if current is None:
             services.question_create(data=data, by=by, status=Question.Status.PUBLISHED, pending_citations=True)

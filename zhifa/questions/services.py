@@ -18,7 +18,7 @@ from zhifa.common.audit import audit_record
 from zhifa.people.models import Domain
 from zhifa.questions import citations, content
 from zhifa.questions.content import QuestionData
-from zhifa.questions.models import KnowledgePoint, Option, Question
+from zhifa.questions.models import KnowledgePoint, Option, Question, QuestionBank
 
 
 class QuestionInvalid(ValueError):
@@ -47,6 +47,8 @@ def question_data(
     external_id: str = "",
     extra: dict | None = None,
     sub_questions: Iterable[dict | QuestionData] = (),
+    use: str = "",
+    bank: QuestionBank | int | None = None,
 ) -> QuestionData:
     """A QuestionData from loose arguments: options as a list or dict, objects or codes, the stem sanitised."""
     if isinstance(options, dict):
@@ -69,7 +71,21 @@ def question_data(
         external_id=external_id,
         extra=dict(extra or {}),
         sub_questions=tuple(s if isinstance(s, QuestionData) else question_data(**s) for s in sub_questions),
+        use=use,
+        bank=bank.pk if isinstance(bank, QuestionBank) else bank,
     )
+
+
+def with_use(data: QuestionData, *, previous: QuestionData | None = None, banks: dict | None = None) -> QuestionData:
+    """The data with its use and bank decided: a use the data states wins, then the bank's default use, then the
+    previous version's use (an update), then "both"; no bank stated keeps the previous one."""
+    bank = data.bank if data.bank is not None else (previous.bank if previous else None)
+    use = data.use
+    if not use and data.bank is not None:
+        defaults = banks if banks is not None else dict(QuestionBank.objects.values_list("pk", "default_use"))
+        use = defaults.get(data.bank, "")
+    use = use or (previous.use if previous else "") or Question.Use.BOTH
+    return data.with_(use=use, bank=bank)
 
 
 def data_of(question: Question) -> QuestionData:
@@ -89,6 +105,8 @@ def data_of(question: Question) -> QuestionData:
         external_id=question.external_id,
         extra=dict(question.extra),
         sub_questions=tuple(data_of(sub) for sub in subs),
+        use=question.use,
+        bank=question.bank_id,
     )
 
 
@@ -100,10 +118,12 @@ def _check(data: QuestionData, *, pending_citations: bool, already_pending: Sequ
     messages += _unknown_codes(KnowledgePoint, data.knowledge_points, "知识点")
     messages += _unknown_codes(Domain, data.domains, "执法领域")
     if not pending_citations:
-        # keys kept pending before (e.g. from the seed or an import) may stay; only new unknown keys are refused
-        unknown = [key for key in citations.unknown_keys(data.article_keys) if key not in already_pending]
-        if unknown:
-            messages.append(citations.unknown_message(unknown))
+        # keys kept pending before (e.g. from the seed or an import) may stay; only new wrong article numbers of laws
+        # the library holds are refused (keys of laws it does not hold are kept unresolved, flagged for review)
+        keys = [*data.article_keys, *(key for sub in data.sub_questions for key in sub.article_keys)]
+        wrong = [key for key in citations.check(keys)[0] if key not in already_pending]
+        if wrong:
+            messages.append(citations.wrong_article_message(wrong))
     if messages:
         raise QuestionInvalid(messages)
 
@@ -122,6 +142,7 @@ def _store(
     previous: Question | None = None,
     parent: Question | None = None,
     position: int = 0,
+    pending: bool = False,
 ) -> Question:
     """Insert one row (and its options, tags, citations, sub-questions); `previous` is the version it replaces."""
     question = Question.objects.create(
@@ -143,18 +164,21 @@ def _store(
         content_hash=content.content_hash(data),
         article_keys=list(data.article_keys),
         extra=data.extra,
+        use=parent.use if parent else (data.use or Question.Use.BOTH),
+        bank_id=parent.bank_id if parent else data.bank,
         published_at=timezone.now() if status in (Question.Status.PUBLISHED, Question.Status.RETIRED) else None,
     )
     if previous is None:
         Question.objects.filter(pk=question.pk).update(lineage=question)
         question.lineage = question
     _add_options(question, data.options)
-    _classify(question, data, by=by)
+    _classify(question, data, by=by, pending=pending)
     old_subs = {sub.position: sub for sub in previous.sub_questions.all()} if previous else {}
     if previous is not None and old_subs:
         previous.sub_questions.update(is_latest=False)
     for sub_position, sub in enumerate(data.sub_questions, start=1):
-        _store(sub, by=by, status=status, parent=question, position=sub_position, previous=old_subs.get(sub_position))
+        _store(sub, by=by, status=status, parent=question, position=sub_position, previous=old_subs.get(sub_position),
+               pending=pending)  # fmt: skip
     return question
 
 
@@ -167,10 +191,10 @@ def _add_options(question: Question, options: dict[str, str]) -> None:
     )
 
 
-def _classify(question: Question, data: QuestionData, *, by) -> None:
+def _classify(question: Question, data: QuestionData, *, by, pending: bool = False) -> None:
     question.knowledge_points.set(KnowledgePoint.objects.filter(code__in=data.knowledge_points))
     question.domains.set(Domain.objects.filter(code__in=data.domains))
-    citations.cite(question, data.article_keys, by=by if _is_user(by) else None)
+    citations.cite(question, data.article_keys, by=by if _is_user(by) else None, pending=pending)
 
 
 def _is_user(by) -> bool:
@@ -189,11 +213,11 @@ def question_create(
     """Add a question (with options, tags, citations, sub-questions) from `data` or the fields of `question_data`.
 
     Raises QuestionInvalid (Chinese messages) for incomplete content, unknown knowledge point or domain codes, and
-    article keys the law library does not know — unless `pending_citations`, which keeps those as pending.
+    wrong article numbers of laws the library holds — unless `pending_citations`, which keeps those as pending.
     """
-    data = data if data is not None else question_data(**fields)
+    data = with_use(data if data is not None else question_data(**fields))
     _check(data, pending_citations=pending_citations)
-    question = _store(data, by=by, status=status)
+    question = _store(data, by=by, status=status, pending=pending_citations)
     if status == Question.Status.PUBLISHED:
         audit_record(actor=by, action="question.publish", obj=question, new={"version": 1})
     return question
@@ -212,16 +236,16 @@ def question_update(
     if not question.is_latest or question.parent_id:
         raise QuestionInvalid(["只能修改试题的最新版本；案例分析题的小题请在案例题中修改。"])
     old = data_of(question)
-    new = data if data is not None else _merged(old, changes)
+    new = with_use(data if data is not None else _merged(old, changes), previous=old)
     _check(new, pending_citations=pending_citations, already_pending=old.article_keys)
     if content.content_hash(new) == question.content_hash:
         if content.classification(new) != content.classification(old) or new.extra != old.extra:
-            _reclassify(question, new, by=by)
+            _reclassify(question, new, by=by, pending=pending_citations)
         return question
     if question.published_at is None:
-        return _rewrite_draft(question, new, by=by)
+        return _rewrite_draft(question, new, by=by, pending=pending_citations)
     Question.objects.filter(lineage=question.lineage, is_latest=True).update(is_latest=False)
-    successor = _store(new, by=by, status=question.status, previous=question)
+    successor = _store(new, by=by, status=question.status, previous=question, pending=pending_citations)
     audit_record(
         actor=by,
         action="question.version",
@@ -247,19 +271,23 @@ def _merged(old: QuestionData, changes: dict[str, Any]) -> QuestionData:
         "external_id": old.external_id,
         "extra": old.extra,
         "sub_questions": old.sub_questions,
+        "use": old.use,
+        "bank": old.bank,
     }
     fields.update(changes)
     return question_data(**fields)
 
 
-def _reclassify(question: Question, data: QuestionData, *, by) -> None:
+def _reclassify(question: Question, data: QuestionData, *, by, pending: bool = False) -> None:
     question.article_keys = list(data.article_keys)
     question.extra = data.extra
-    question.save(update_fields=["article_keys", "extra", "updated_at"])
-    _classify(question, data, by=by)
+    question.use, question.bank_id = data.use, data.bank
+    question.save(update_fields=["article_keys", "extra", "use", "bank", "updated_at"])
+    question.sub_questions.update(use=data.use, bank_id=data.bank)
+    _classify(question, data, by=by, pending=pending)
 
 
-def _rewrite_draft(question: Question, data: QuestionData, *, by) -> Question:
+def _rewrite_draft(question: Question, data: QuestionData, *, by, pending: bool = False) -> Question:
     """A never-published row is edited in place (its sub-questions are replaced)."""
     question.sub_questions.all().delete()
     question.options.all().delete()
@@ -268,11 +296,12 @@ def _rewrite_draft(question: Question, data: QuestionData, *, by) -> Question:
     question.difficulty, question.source, question.external_id = data.difficulty, data.source, data.external_id
     question.stem_hash, question.content_hash = content.stem_hash(data.stem), content.content_hash(data)
     question.article_keys, question.extra = list(data.article_keys), data.extra
+    question.use, question.bank_id = data.use, data.bank
     question.save()
     _add_options(question, data.options)
-    _classify(question, data, by=by)
+    _classify(question, data, by=by, pending=pending)
     for position, sub in enumerate(data.sub_questions, start=1):
-        _store(sub, by=by, status=question.status, parent=question, position=position)
+        _store(sub, by=by, status=question.status, parent=question, position=position, pending=pending)
     return question
 
 
@@ -373,7 +402,7 @@ def question_citations_refresh(*, by=None) -> int:
     """Cite the pending article keys of latest questions that the law library now knows; returns how many rows."""
     refreshed = 0
     for question in Question.objects.filter(is_latest=True).exclude(article_keys=[]).iterator():
-        if citations.pending_keys(question) and citations.cite(question, question.article_keys, by=by):
+        if citations.pending_keys(question) and citations.cite(question, question.article_keys, by=by, pending=True):
             refreshed += 1
     return refreshed
 
@@ -394,3 +423,28 @@ def knowledge_point_ensure(
         point.path = path
         point.save(update_fields=["path"])
     return point
+
+
+# --- banks ----------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def question_bank_save(
+    *, by, name: str, default_use: str, description: str = "", bank: QuestionBank | None = None
+) -> QuestionBank:
+    """Create a bank or change its name, description and default use (questions already in it keep theirs);
+    audited. Raises QuestionInvalid for an empty or taken name or an unknown use."""
+    name = name.strip()
+    if not name:
+        raise QuestionInvalid(["请填写题库名称。"])
+    if default_use not in Question.Use.values:
+        raise QuestionInvalid(["默认用途应为练习、考试或两者。"])
+    if QuestionBank.objects.filter(name=name).exclude(pk=bank.pk if bank else None).exists():
+        raise QuestionInvalid([f"已有名为“{name}”的题库，请换一个名称。"])
+    old = {"name": bank.name, "default_use": bank.default_use} if bank else None
+    bank = bank or QuestionBank(created_by=by if _is_user(by) else None)
+    bank.name, bank.description, bank.default_use = name, description.strip(), default_use
+    bank.save()
+    audit_record(actor=by, action="question_bank.save", obj=bank, old=old,
+                 new={"name": bank.name, "default_use": bank.default_use})  # fmt: skip
+    return bank

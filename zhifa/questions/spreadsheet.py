@@ -1,8 +1,8 @@
 """The Excel layout training offices use, read and written without the ORM (openpyxl).
 
 Columns (row 1, any order): 题型, 题干, 选项A … 选项H, 答案, 解析, 难度, 知识点, 法条依据,
-and optionally 执法领域, 编号, 来源, 用途 (练习 / 考试 / 两者; empty = the bank's default). One question per row; the sub-questions of a case question follow it
-on rows whose 题型 is "小题-单选题" etc.
+and optionally 执法领域, 编号, 来源, 用途 (练习 / 考试 / 两者; empty = the bank's default). One question per row;
+the sub-questions of a case question follow it on rows whose 题型 is "小题-单选题" etc.
 Answers: choice "ACD"; judge 对/错; blanks separated by "；", alternatives of one blank by "|"; short/case the
 reference answer, then one line per scoring point "要点：…（2分）" (optionally "关键词：a、b" after it).
 """
@@ -173,7 +173,7 @@ def _read_row(row_number: int, values: dict[str, Any], result: ParsedFile, case_
         )
         return None if not is_sub else case_row
     errors: list[RowError] = []
-    data = _row_data(kind, row_number, values, errors)
+    data = row_data(kind, row_number, values, errors)
     result.errors.extend(errors)
     if is_sub:
         if case_row is None:
@@ -190,7 +190,8 @@ def _read_row(row_number: int, values: dict[str, Any], result: ParsedFile, case_
     return parsed if kind == "case" else None
 
 
-def _row_data(kind: str, row: int, values: dict[str, Any], errors: list[RowError]) -> QuestionData | None:
+def row_data(kind: str, row: int, values: dict[str, Any], errors: list[RowError]) -> QuestionData | None:
+    """One question from its values by column name (the Excel row; the Word reader builds the same dict)."""
     options = {label: _text(values.get(f"选项{label}")) for label in CHOICE_LABELS}
     last = max((i for i, label in enumerate(CHOICE_LABELS) if options[label]), default=-1)
     options = {label: options[label] for label in CHOICE_LABELS[: last + 1]}
@@ -217,7 +218,11 @@ def _row_data(kind: str, row: int, values: dict[str, Any], errors: list[RowError
     use = content.use_from_text(values.get("用途"))
     if use is None:
         errors.append(
-            RowError(row, "用途", f"“{_text(values.get('用途'))}”无法识别，请填“练习”“考试”或“两者”，留空则取题库的默认用途。")
+            RowError(
+                row,
+                "用途",
+                f"“{_text(values.get('用途'))}”无法识别，请填“练习”“考试”或“两者”，留空则取题库的默认用途。",
+            )
         )
     if answer is None or difficulty is None or use is None:
         return None

@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 
 from zhifa.common import excel
 from zhifa.common.decorators import page_for
-from zhifa.questions import citations, content, exports, imports, queries, services, spreadsheet
-from zhifa.questions.forms import BankFilterForm, ImportForm, QuestionForm, TagForm
+from zhifa.questions import citations, content, exports, imports, queries, services, spreadsheet, wordfile
+from zhifa.questions.forms import BankFilterForm, BankForm, ImportForm, QuestionForm, TagForm
 from zhifa.questions.models import Question, QuestionImport
 from zhifa.questions.tasks import question_import_check_task, question_import_run_task
 
 PAGE_SIZE = 50
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 bank_page = page_for(queries.can_view_bank)  # log-in required, then 404 for those who may not see the bank
@@ -42,6 +43,7 @@ def _filters(request: HttpRequest) -> tuple[BankFilterForm, queries.BankFilter]:
         kind=data["kind"], status=data["status"], difficulty=data["difficulty"], text=data["q"].strip(),
         knowledge_point=data["knowledge_point"].pk if data["knowledge_point"] else None,
         domain=data["domain"].pk if data["domain"] else None,
+        bank=data["bank"].pk if data["bank"] else None, use=data["use"],
     )  # fmt: skip
 
 
@@ -64,7 +66,8 @@ def question_detail(request: HttpRequest, question_id: int) -> HttpResponse:
     return render(request, "questions/question_detail.html", {
         "question": question, "answer_text": spreadsheet.answer_text(question.kind, question.answer),
         "versions": queries.question_versions(question), "cited": citations.cited_keys(question),
-        "pending": citations.pending_keys(question), "can_author": queries.can_author_questions(request.user),
+        "pending": citations.pending_keys(question), "unresolved": citations.unresolved_keys(question),
+        "can_author": queries.can_author_questions(request.user),
         "difficulty_label": content.DIFFICULTY_LABELS.get(question.difficulty, ""),
     })  # fmt: skip
 
@@ -174,8 +177,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         batch = imports.question_import_upload(
-            upload=form.cleaned_data["file"], by=request.user, pending_citations=form.cleaned_data["pending_citations"]
-        )
+            upload=form.cleaned_data["file"], by=request.user, bank=form.cleaned_data["bank"],
+            pending_citations=form.cleaned_data["pending_citations"],
+        )  # fmt: skip
         question_import_check_task.enqueue(batch.pk)
         return redirect("questions:import-detail", batch_id=batch.pk)
     recent = QuestionImport.objects.filter(uploaded_by=request.user.pk)[:10]
@@ -197,15 +201,59 @@ def import_detail(request: HttpRequest, batch_id: int) -> HttpResponse:
             question_import_run_task.enqueue(batch.pk)
         return redirect("questions:import-detail", batch_id=batch.pk)
     by_type = {content.KIND_LABELS.get(k, k): n for k, n in batch.summary.get("by_type", {}).items()}
+    by_use = {Question.Use(k).label: n for k, n in batch.summary.get("by_use", {}).items() if k in Question.Use.values}
     busy = batch.status in (QuestionImport.Status.CHECKING, QuestionImport.Status.IMPORTING)
     template = "questions/_import_batch.html" if request.headers.get("HX-Request") else "questions/import_detail.html"
-    return render(request, template, {"batch": batch, "by_type": by_type, "busy": busy})
+    return render(request, template, {"batch": batch, "by_type": by_type, "by_use": by_use, "busy": busy})
 
 
 @bank_page
 def import_template(request: HttpRequest) -> HttpResponse:
     queries.require_author(request.user)
     return excel.xlsx_response(spreadsheet.template_workbook(), "试题导入模板.xlsx")
+
+
+@bank_page
+def import_sample_docx(request: HttpRequest) -> HttpResponse:
+    queries.require_author(request.user)
+    return _download(wordfile.sample_document(), "试题导入样例.docx", DOCX)
+
+
+@bank_page
+def bank_list(request: HttpRequest) -> HttpResponse:
+    """The banks with their default use and size; authors add a bank here."""
+    banks = queries.banks_for_user(user=request.user)
+    form = BankForm(request.POST or None)
+    if request.method == "POST":
+        queries.require_author(request.user)
+        if form.is_valid():
+            try:
+                bank = services.question_bank_save(by=request.user, **form.cleaned_data)
+            except services.QuestionInvalid as exc:
+                form.add_error(None, "；".join(exc.messages))
+            else:
+                messages.success(request, f"题库“{bank.name}”已保存。")
+                return redirect("questions:bank-list")
+    return render(request, "questions/bank_list.html", {
+        "banks": banks, "form": form, "can_author": queries.can_author_questions(request.user),
+    })  # fmt: skip
+
+
+@bank_page
+def bank_edit(request: HttpRequest, bank_id: int) -> HttpResponse:
+    queries.require_author(request.user)
+    bank = queries.bank_get_for_user(bank_id=bank_id, user=request.user)
+    initial = {"name": bank.name, "default_use": bank.default_use, "description": bank.description}
+    form = BankForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_bank_save(by=request.user, bank=bank, **form.cleaned_data)
+        except services.QuestionInvalid as exc:
+            form.add_error(None, "；".join(exc.messages))
+        else:
+            messages.success(request, "已保存；已有试题的用途不变，之后新建或导入的试题取新的默认用途。")
+            return redirect("questions:bank-list")
+    return render(request, "questions/bank_edit.html", {"bank": bank, "form": form})
 
 
 @bank_page

@@ -70,7 +70,6 @@ def test_every_kind_round_trips_through_jsonl():
         (b"[1, 2]", "每行应是一个 JSON 对象"),
         (lines({**RECORD, "type": "essay"}), "题型“essay”无法识别"),
         (lines({**RECORD, "answer": ["E"]}), "答案 E 不是本题的选项"),
-        (lines({**RECORD, "cited_articles": ["行政处罚法#第四十四条"]}), "在法规库中找不到"),
         (lines(RECORD, RECORD), "第 2 行「编号」：编号“x-1”与第 1 行重复"),
         ("题".encode("gbk"), "不是 UTF-8 编码"),
     ],
