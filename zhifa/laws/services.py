@@ -318,8 +318,8 @@ def law_import_text(
         and not same_text.date_confirmed
         and not law.versions.filter(version_date=when).exclude(pk=same_text.pk).exists()
     ):
-        version = version_date_confirm(version=same_text, version_date=when, by=by, checked=True)
-        return ImportResult("updated", version, version.article_count, tuple(warnings))
+        confirmed = version_date_confirm(version=same_text, version_date=when, by=by, checked=True)
+        return ImportResult("updated", confirmed, confirmed.article_count, tuple(warnings))
     pending_note = ""
     if when is None:
         when = parsed.date_guess or UNKNOWN_DATE
