@@ -31,9 +31,11 @@ def test_what_each_persona_sees(client, officer, instructor, auditor, evaluator)
     mine = {i["label"] for i in client.get("/").context["nav_items"]}
     assert {"每日一练", "考试", "学习档案", "案例演练", "培训计划"} <= mine and "管理后台" not in mine
     client.force_login(instructor)
-    context = client.get("/").context
+    response = client.get("/")
+    context = response.context
     labels = {i["label"] for i in context["nav_items"]}
     assert "每日一练" not in labels and "教学管理" in labels
+    assert 'href="/practice/"' not in response.content.decode()  # nor as a tile on 我的学习 (an officer's page)
     assert {i["label"] for i in context["console_nav_items"]} == {"题库", "课程管理"}
     client.force_login(auditor)
     console = {i["label"] for i in client.get("/people/").context["console_nav_items"]}
