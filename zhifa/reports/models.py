@@ -145,3 +145,39 @@ class UnitKnowledgeRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}:{self.knowledge_point_id}"
+
+
+class ExportJob(models.Model):
+    """A drill-down export too big to answer in the request (over EXPORT_LIMIT rows): written by a background task,
+    with its progress, and downloadable by the person who asked for it only."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    user = models.ForeignKey("people.User", verbose_name="申请人", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    figure = models.CharField("指标", max_length=40)
+    own_only = models.BooleanField("仅本级", default=False)
+    title = models.CharField("标题", max_length=200)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    total = models.PositiveIntegerField("总行数", default=0)
+    done = models.PositiveIntegerField("已写行数", default=0)
+    file = models.FileField("文件", upload_to="report-exports/", blank=True)
+    error = models.TextField("错误", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

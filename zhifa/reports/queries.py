@@ -11,13 +11,13 @@ from django.db.models import Avg, Count, F, Q, QuerySet, Sum
 from django.http import Http404
 
 from zhifa.cases.models import Case as LawCase
-from zhifa.courses.models import Lesson
+from zhifa.courses.models import Course, Lesson
 from zhifa.people import access
 from zhifa.people.models import Unit, User
 from zhifa.practice.models import Mastery
 from zhifa.questions.models import KnowledgePoint
 from zhifa.reports import stats
-from zhifa.reports.models import OfficerRollup, Recommendation, UnitKnowledgeRollup, UnitRollup
+from zhifa.reports.models import ExportJob, OfficerRollup, Recommendation, UnitKnowledgeRollup, UnitRollup
 
 WEAK_RECALL = 0.6
 MAX_PEERS = 50
@@ -262,11 +262,29 @@ def coverage(*, knowledge_point: KnowledgePoint) -> Coverage:
     return Coverage(knowledge_point, lessons, cases)
 
 
+def course_training(*, course_id: int, knowledge_point: KnowledgePoint) -> Course:
+    """A published course with a lesson on the knowledge point (what the weak-point page offers); Http404 else."""
+    course = Course.objects.filter(
+        pk=course_id, status="published", chapters__lessons__knowledge_points=knowledge_point
+    ).first()
+    if course is None:
+        raise Http404
+    return course
+
+
 def knowledge_point_get(*, knowledge_point_id: int) -> KnowledgePoint:
     kp = KnowledgePoint.objects.filter(pk=knowledge_point_id).first()
     if kp is None:
         raise Http404
     return kp
+
+
+def export_job_get_for_user(*, job_id: int, user: User) -> ExportJob:
+    """The user's own export; Http404 for anybody else's."""
+    job = ExportJob.objects.filter(pk=job_id, user_id=user.pk).first()
+    if job is None:
+        raise Http404
+    return job
 
 
 def recommendation_get_for_user(*, recommendation_id: int, user: User) -> Recommendation:

@@ -7,24 +7,30 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
 from zhifa.cases.models import DrillRun
-from zhifa.courses.models import Lesson, LessonProgress
+from zhifa.common import excel
+from zhifa.courses.models import Course, Lesson, LessonProgress
 from zhifa.evaluation.models import AssessmentResult
 from zhifa.exams.models import Grade
 from zhifa.laws.models import Citation, LawVersion
-from zhifa.people.models import Officer, Unit
+from zhifa.people.models import Officer, Unit, User
+from zhifa.people.services import audience_save
 from zhifa.plans import queries as plans_queries
-from zhifa.plans.models import Assignment
+from zhifa.plans import services as plans_services
+from zhifa.plans.models import Assignment, PlanItem, TrainingPlan
+from zhifa.plans.services import PlanError
 from zhifa.practice.models import DailyActivity, Mastery, ReviewCard
+from zhifa.questions.models import KnowledgePoint
 from zhifa.records import ledger
 from zhifa.records import queries as records_queries
 from zhifa.records.models import HoursEntry
 from zhifa.reports import queries
-from zhifa.reports.models import OfficerRollup, Recommendation, UnitKnowledgeRollup, UnitRollup
+from zhifa.reports.models import ExportJob, OfficerRollup, Recommendation, UnitKnowledgeRollup, UnitRollup
 from zhifa.surveys import queries as surveys_queries
 
 COUNTED_EMPLOYMENT = ("active", "seconded")  # as the hours ledger: retired and departed officers owe nothing
@@ -284,6 +290,107 @@ def _knowledge_rollup(*, year: int, now: datetime) -> None:
         ],
         batch_size=2000,
     )
+
+
+@transaction.atomic
+def weak_point_plan_add(
+    *,
+    by: User,
+    unit: Unit,
+    knowledge_point: KnowledgePoint,
+    course: Course,
+    own_only: bool = False,
+    today: date | None = None,
+) -> PlanItem:
+    """Put a course that trains a weak knowledge point into the unit's plan for next year (a draft is created when
+    there is none), for the officers weak on it, with the evidence as the item's reason. Raises PlanError (not the
+    unit's manager, next year's plan already published, nobody weak); nothing is saved then."""
+    today = today or timezone.localdate()
+    year = today.year + 1
+    weak = list(
+        Officer.objects.filter(
+            pk__in=queries.weak_officers(unit=unit, knowledge_point=knowledge_point, own_only=own_only).values(
+                "officer_id"
+            )
+        )
+    )
+    if not weak:
+        raise PlanError(f"“{unit.name}”没有「{knowledge_point.name}」掌握度低于60%的人员，无需加入培训计划。")
+    plan = TrainingPlan.objects.filter(unit=unit, year=year).exclude(status=TrainingPlan.Status.WITHDRAWN).first()
+    if plan is None:
+        plan = plans_services.plan_create(by=by, unit=unit, year=year, title=f"{year}年度{unit.name}培训计划")
+    if plan.items.filter(kind=PlanItem.Kind.COURSE, course=course).exists():
+        raise PlanError(f"课程《{course.title}》已在《{plan.title}》中，无需重复加入。")
+    audience = audience_save(by=by, name=f"「{knowledge_point.name}」薄弱人员（{today:%Y-%m-%d}）", include=weak)
+    evidence = f"「{knowledge_point.name}」掌握度低于60%（{unit.name}数据看板 {today:%Y-%m-%d}：{len(weak)} 人）"
+    data = plans_services.ItemIn(
+        kind=PlanItem.Kind.COURSE,
+        title=f"补强「{knowledge_point.name}」：{course.title}"[:120],
+        course_id=course.pk,
+        window_start=date(year, 1, 1),
+        deadline=date(year, 6, 30),
+        reason=evidence[:200],
+    )
+    return plans_services.item_add(by=by, plan=plan, data=data, audience=audience)
+
+
+EXPORT_LIMIT = 100_000  # rows answered within the request; a bigger export is a background task
+EXPORT_HEADER = ["姓名", "单位", "法律知识学时", "业务技能学时", "职业道德学时", "应修学时", "学时达标", "逾期任务",
+                 "参加考试", "通过考试", "完成演练", "超出裁量基准", "练习天数", "执法证状态", "考核等次"]  # fmt: skip
+EXPORT_PROGRESS_EVERY = 5_000
+TIERS = dict(AssessmentResult.Tier.choices)
+
+
+def _officer_line(r: OfficerRollup) -> list:
+    return [r.officer.name, r.unit.name, r.hours_legal, r.hours_skill, r.hours_ethics, r.hours_required,
+            "是" if r.hours_met else "否", r.plan_overdue, r.exams_sat, r.exams_passed, r.drills_run,
+            r.drills_outside_standard, r.practice_days, r.officer.get_certificate_status_display(),
+            TIERS.get(r.tier, "")]  # fmt: skip
+
+
+def officers_workbook(rows, *, title: str, progress=None):
+    """A drill-down's officers as one sheet (a title line, the header, a row each), streamed (write-only);
+    `progress(n)` is called every EXPORT_PROGRESS_EVERY rows."""
+    book = excel.workbook(write_only=True)
+    sheet = book.create_sheet("人员明细")
+    sheet.append([title])
+    sheet.append(EXPORT_HEADER)
+    for n, r in enumerate(rows.iterator(chunk_size=2000), start=1):
+        sheet.append(_officer_line(r))
+        if progress is not None and n % EXPORT_PROGRESS_EVERY == 0:
+            progress(n)
+    return book
+
+
+def export_job_start(*, by: User, unit: Unit, year: int, figure: str, own_only: bool, title: str) -> ExportJob:
+    """Queue a drill-down export too big for one request; the task writes it (tasks.report_export_run)."""
+    from zhifa.reports.tasks import report_export_run
+
+    rows = queries.drilldown(unit=unit, year=year, figure=figure, own_only=own_only)
+    job = ExportJob.objects.create(
+        user=by, unit=unit, year=year, figure=figure, own_only=own_only, title=title, total=rows.count()
+    )
+    transaction.on_commit(lambda: report_export_run.enqueue(job.pk))
+    return job
+
+
+def export_job_run(*, job: ExportJob) -> ExportJob:
+    """Write the job's workbook, recording progress as it goes; a failure is kept on the job with its reason."""
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.RUNNING)
+    rows = queries.drilldown(unit=job.unit, year=job.year, figure=job.figure, own_only=job.own_only)
+    try:
+        book = officers_workbook(
+            rows,
+            title=job.title,
+            progress=lambda n: ExportJob.objects.filter(pk=job.pk).update(done=n),
+        )
+        job.file.save("report-officers.xlsx", ContentFile(excel.workbook_bytes(book)), save=False)
+    except Exception as exc:  # the page says what went wrong instead of spinning forever
+        ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=f"{type(exc).__name__}: {exc}")
+        raise
+    job.status, job.done, job.finished_at = ExportJob.Status.DONE, job.total, timezone.now()
+    job.save(update_fields=["file", "status", "done", "finished_at"])
+    return job
 
 
 def recommendation_follow(*, recommendation: Recommendation) -> Recommendation:

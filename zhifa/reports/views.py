@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from typing import cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from zhifa.common import excel
-from zhifa.evaluation.models import AssessmentResult
 from zhifa.people import access
 from zhifa.people.models import User
 from zhifa.plans import queries as plans_queries
+from zhifa.plans.services import PlanError
 from zhifa.reports import queries, services
-
-EXPORT_LIMIT = 100_000  # rows per synchronous export
-EXPORT_HEADER = ["姓名", "单位", "法律知识学时", "业务技能学时", "职业道德学时", "应修学时", "学时达标", "逾期任务",
-                 "参加考试", "通过考试", "完成演练", "超出裁量基准", "练习天数", "执法证状态", "考核等次"]  # fmt: skip
-
-
-TIERS = dict(AssessmentResult.Tier.choices)
 
 
 def _user(request: HttpRequest) -> User:
@@ -31,6 +27,11 @@ def _user(request: HttpRequest) -> User:
 
 def _int(request: HttpRequest, name: str) -> int | None:
     raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+def _post_int(request: HttpRequest, name: str) -> int | None:
+    raw = request.POST.get(name, "")
     return int(raw) if raw.isdigit() else None
 
 
@@ -72,7 +73,14 @@ def officers(request: HttpRequest) -> HttpResponse:
     rows = queries.drilldown(unit=unit, year=year, figure=figure, own_only=own_only)
     label = queries.FIGURES_BY_KEY[figure].label
     if request.GET.get("format") == "xlsx":
-        return _export(rows, title=f"{unit.name} {year}年 {label}")
+        title = f"{unit.name} {year}年 {label}"
+        if rows.count() > services.EXPORT_LIMIT:  # too big for one request: a background task with its progress page
+            job = services.export_job_start(
+                by=_user(request), unit=unit, year=year, figure=figure, own_only=own_only, title=title
+            )
+            return redirect("reports:export-job", job_id=job.pk)
+        book = services.officers_workbook(rows, title=title)
+        return excel.xlsx_response(book, "report-officers.xlsx")
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     context = {"unit": unit, "year": year, "figure": figure, "label": label, "page": page, "own_only": own_only}
     return render(request, "reports/officers.html", context)
@@ -89,16 +97,6 @@ def _xlsx(*, sheet_name: str, title: str, header: list[str], rows, filename: str
     return excel.xlsx_response(book, filename)
 
 
-def _export(rows, *, title: str) -> HttpResponse:
-    lines = (
-        [r.officer.name, r.unit.name, r.hours_legal, r.hours_skill, r.hours_ethics, r.hours_required,
-         "是" if r.hours_met else "否", r.plan_overdue, r.exams_sat, r.exams_passed, r.drills_run,
-         r.drills_outside_standard, r.practice_days, r.officer.get_certificate_status_display(), TIERS.get(r.tier, "")]
-        for r in rows[:EXPORT_LIMIT]
-    )  # fmt: skip
-    return _xlsx(sheet_name="人员明细", title=title, header=EXPORT_HEADER, rows=lines, filename="report-officers.xlsx")
-
-
 @login_required
 def weak_cell(request: HttpRequest) -> HttpResponse:
     """A heatmap cell: the officers of the unit weak on the knowledge point, and what trains it."""
@@ -112,7 +110,8 @@ def weak_cell(request: HttpRequest) -> HttpResponse:
             title=f"{unit.name} · {kp.name} 掌握度低于60%的人员",
             header=["姓名", "单位", "掌握度%", "题数"],
             rows=(
-                [m.officer.name, m.officer.unit.name, round(100 * m.recall), m.cards] for m in masteries[:EXPORT_LIMIT]
+                [m.officer.name, m.officer.unit.name, round(100 * m.recall), m.cards]
+                for m in masteries[: services.EXPORT_LIMIT]
             ),
             filename="report-weak.xlsx",
         )
@@ -122,8 +121,37 @@ def weak_cell(request: HttpRequest) -> HttpResponse:
         "own_only": own_only,
         "masteries": list(masteries[:500]),
         "coverage": queries.coverage(knowledge_point=kp),
+        "can_plan": access.can_manage_unit(_user(request), unit),
+        "next_year": timezone.localdate().year + 1,
     }
     return render(request, "reports/weak.html", context)
+
+
+@login_required
+@require_POST
+def weak_to_plan(request: HttpRequest) -> HttpResponse:
+    """ "加入下一年度培训计划": the course that trains a weak point, for the officers weak on it."""
+    unit = queries.dashboard_unit(user=_user(request), unit_id=_post_int(request, "unit"))
+    kp = queries.knowledge_point_get(knowledge_point_id=_post_int(request, "kp") or 0)
+    course = queries.course_training(course_id=_post_int(request, "course") or 0, knowledge_point=kp)
+    own_only = request.POST.get("own") == "1"
+    try:
+        item = services.weak_point_plan_add(
+            by=_user(request), unit=unit, knowledge_point=kp, course=course, own_only=own_only
+        )
+    except PlanError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"{reverse('reports:weak')}?unit={unit.pk}&kp={kp.pk}{'&own=1' if own_only else ''}")
+    messages.success(request, f"已加入《{item.plan.title}》（草稿）：{item.title}。{item.reason}")
+    return redirect("plans:plan-detail", plan_id=item.plan_id)
+
+
+@login_required
+def export_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """A background export's progress (the page polls itself) and, once done, its download link."""
+    job = queries.export_job_get_for_user(job_id=job_id, user=_user(request))
+    template = "reports/_export_job.html" if request.headers.get("HX-Request") else "reports/export_job.html"
+    return render(request, template, {"job": job})
 
 
 @login_required

@@ -5,52 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0004_separated_admin_roles'),
-        ('questions', '0004_question_bank'),
-        ('reports', '0001_initial'),
+        ("people", "0004_separated_admin_roles"),
+        ("questions", "0004_question_bank"),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UnitRollup',
+            name="UnitRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('subtree', models.BooleanField(verbose_name='含下级单位')),
-                ('n', models.PositiveIntegerField(verbose_name='人数')),
-                ('counts', models.JSONField(default=dict, verbose_name='各指标人数')),
-                ('sums', models.JSONField(default=dict, verbose_name='合计')),
-                ('means', models.JSONField(default=dict, verbose_name='平均')),
-                ('known', models.JSONField(default=dict, verbose_name='有值人数')),
-                ('computed_at', models.DateTimeField(verbose_name='计算时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("subtree", models.BooleanField(verbose_name="含下级单位")),
+                ("n", models.PositiveIntegerField(verbose_name="人数")),
+                ("counts", models.JSONField(default=dict, verbose_name="各指标人数")),
+                ("sums", models.JSONField(default=dict, verbose_name="合计")),
+                ("means", models.JSONField(default=dict, verbose_name="平均")),
+                ("known", models.JSONField(default=dict, verbose_name="有值人数")),
+                ("computed_at", models.DateTimeField(verbose_name="计算时间")),
             ],
             options={
-                'verbose_name': '单位汇总',
-                'verbose_name_plural': '单位汇总',
+                "verbose_name": "单位汇总",
+                "verbose_name_plural": "单位汇总",
             },
         ),
         migrations.RemoveConstraint(
-            model_name='unitknowledgerollup',
-            name='reports_kp_rollup_once',
+            model_name="unitknowledgerollup",
+            name="reports_kp_rollup_once",
         ),
         migrations.AddField(
-            model_name='unitknowledgerollup',
-            name='subtree',
-            field=models.BooleanField(default=False, verbose_name='含下级单位'),
+            model_name="unitknowledgerollup",
+            name="subtree",
+            field=models.BooleanField(default=False, verbose_name="含下级单位"),
         ),
         migrations.AddConstraint(
-            model_name='unitknowledgerollup',
-            constraint=models.UniqueConstraint(fields=('year', 'unit', 'knowledge_point', 'subtree'), name='reports_kp_rollup_once_per_scope'),
+            model_name="unitknowledgerollup",
+            constraint=models.UniqueConstraint(
+                fields=("year", "unit", "knowledge_point", "subtree"), name="reports_kp_rollup_once_per_scope"
+            ),
         ),
         migrations.AddField(
-            model_name='unitrollup',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='people.unit', verbose_name='单位'),
+            model_name="unitrollup",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to="people.unit", verbose_name="单位"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitrollup',
-            constraint=models.UniqueConstraint(fields=('year', 'unit', 'subtree'), name='reports_unit_rollup_once'),
+            model_name="unitrollup",
+            constraint=models.UniqueConstraint(fields=("year", "unit", "subtree"), name="reports_unit_rollup_once"),
         ),
     ]

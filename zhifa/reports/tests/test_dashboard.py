@@ -1,5 +1,6 @@
 """The unit dashboard as a training administrator uses it: every figure equals the list of officers behind it."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -173,3 +174,65 @@ def test_an_amended_article_he_studied_is_recommended_once_until_followed(client
     time_machine.move_to(timezone.now() + timedelta(days=1))  # the next day: a new choice, without it
     client.force_login(officer.user)
     assert not [r for r in client.get("/").context["recommendations"] if r.kind == Recommendation.Kind.LAW_CHANGE]
+
+
+def test_a_weak_point_goes_into_next_years_plan_for_the_weak_officers_with_its_evidence(
+    client, org, unit_admin, auditor, market_staff
+):
+    from zhifa.courses.models import Chapter, Lesson
+    from zhifa.courses.tests.conftest import make_course
+    from zhifa.plans.models import PlanItem, TrainingPlan
+    from zhifa.plans.services import item_officers
+
+    staff, point = market_staff
+    course = make_course(title="听证程序实务")
+    lesson = Lesson.objects.create(
+        chapter=Chapter.objects.create(course=course, title="第一章"), title="听证告知", kind="text",
+        hours_category="legal",
+    )  # fmt: skip
+    lesson.knowledge_points.add(point)
+    form = {"unit": org.market.pk, "kp": point.pk, "course": course.pk}
+
+    client.force_login(auditor)  # reads the dashboard, plans nothing
+    client.post("/reports/weak/plan/", form)
+    assert not TrainingPlan.objects.exists()
+
+    client.force_login(unit_admin)
+    page = client.get(f"/reports/weak/?unit={org.market.pk}&kp={point.pk}")
+    assert f"加入{YEAR + 1}年度培训计划（4 名薄弱人员）" in page.content.decode()
+    done = client.post("/reports/weak/plan/", form, follow=True)
+    plan = TrainingPlan.objects.get(unit=org.market, year=YEAR + 1, status="draft")
+    item = PlanItem.objects.get(plan=plan)
+    assert (item.kind, item.course, item.title) == ("course", course, "补强「听证程序」：听证程序实务")
+    assert item.reason.startswith("「听证程序」掌握度低于60%") and "4 人" in item.reason
+    assert set(item_officers(item)) == {o for i, o in enumerate(staff) if i % 2 == 0}
+    assert "已加入" in done.content.decode()
+
+    again = client.post("/reports/weak/plan/", form, follow=True)
+    assert "无需重复加入" in again.content.decode() and PlanItem.objects.count() == 1
+
+
+def test_an_export_over_the_limit_runs_in_the_background_and_only_its_owner_downloads_it(
+    client, org, unit_admin, sysadmin, market_staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    from zhifa.reports.models import ExportJob
+
+    monkeypatch.setattr(services, "EXPORT_LIMIT", 3)
+    monkeypatch.setattr(services, "EXPORT_PROGRESS_EVERY", 2)
+    client.force_login(unit_admin)
+    with django_capture_on_commit_callbacks(execute=True):  # the task is queued when the request commits
+        small = client.get(f"/reports/officers/?unit={org.market.pk}&figure=hours_met&format=xlsx")  # 4 officers
+    assert small.status_code == 302
+    job = ExportJob.objects.get()
+    page = client.get(small["Location"])
+    assert page.status_code == 200 and "已完成" in page.content.decode() and job.title in page.content.decode()
+    job.refresh_from_db()
+    assert (job.status, job.done, job.total) == ("done", 4, 4)
+    link = re.search(r'href="([^"]+)" download', page.content.decode()).group(1)  # minted for this viewer
+    download = client.get(link)
+    sheet = load_workbook(filename=__import__("io").BytesIO(b"".join(download.streaming_content))).active
+    assert sheet.max_row == 2 + 4
+
+    client.force_login(sysadmin)  # someone else's export: not even its progress page
+    assert client.get(small["Location"]).status_code == 404
+    assert client.get(link).status_code == 404
