@@ -176,6 +176,8 @@ def exam_results(request: HttpRequest, exam_id: int) -> HttpResponse:
         "exams/manage_results.html",
         {
             "exam": exam,
+            # A reader of another unit's exam (it reaches his units) gets no link to its managers' pages.
+            "can_manage": access.can_manage_unit(_me(request), exam.unit),
             "attempts": attempts,
             "summary": summary,
             "chart": json.dumps(

@@ -307,7 +307,7 @@ def test_a_unit_administrator_sees_the_exams_reaching_her_units_read_only(
     assert "全市执法资格考试" in listing and "只读" in listing and "还没有考试" not in listing
     assert "西城区交通执法考试" not in listing and "全市草稿考试" not in listing
     results = client.get(f"/exams/manage/{city_exam.pk}/results/").content.decode()
-    assert "张明" in results and "李强" not in results
+    assert "张明" in results and "李强" not in results and "/offline/" not in results  # no link to a refusal
     assert client.get(f"/exams/manage/{city_exam.pk}/").status_code == 404  # not hers to change
     assert client.post(f"/exams/manage/{city_exam.pk}/papers/").status_code == 404
     assert client.get(f"/exams/manage/{elsewhere.pk}/results/").status_code == 404
