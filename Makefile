@@ -7,7 +7,7 @@ ASSETS := static/vendor/.built
 export DJANGO_SETTINGS_MODULE := config.settings
 DEMO_ENV := ZHIFA_DEBUG=1
 
-.PHONY: demo test lint bench fmt setup assets clean cluster-test cluster-test-fast
+.PHONY: demo test lint bench fmt setup assets clean cluster-test cluster-test-fast reliability reliability-fast
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
@@ -78,6 +78,22 @@ cluster-test: setup
 
 cluster-test-fast: setup
 	@ZHIFA_CLUSTER=1 $(PY) -m pytest -p no:xdist -q -m "not slow" zhifa/common/tests/test_production_cluster.py $(ARGS)
+
+# The reliability suite (docs/operations.md; issue 19): bounded, loopback only, prints its figures, fails on a miss.
+# reliability-fast (CI, ~2 min): importer fuzzing (a few seconds each) and the API schema fuzzed as every role.
+# reliability: the same at full length (60 s per importer), the faults on a cluster of its own (PostgreSQL restart,
+# Redis down, media volume full), the cluster test's SIGKILL and backup → restore drill, and the load thresholds
+# of the benchmarks' quick modes (autosave, start burst, heartbeats, search, survey intake, check-in burst).
+RELIABILITY_LOAD := bench_exams_autosave bench_exams_start bench_courses_heartbeat bench_laws_search \
+	bench_surveys_intake bench_checkin
+
+reliability-fast: setup
+	@ZHIFA_RELIABILITY=1 ZHIFA_RELIABILITY_FAST=1 $(PY) -m pytest -p no:xdist -q -m "not cluster" tests/reliability $(ARGS)
+
+reliability: setup
+	@ZHIFA_RELIABILITY=1 ZHIFA_CLUSTER=1 $(PY) -m pytest -p no:xdist -q tests/reliability $(ARGS)
+	@ZHIFA_CLUSTER=1 $(PY) -m pytest -p no:xdist -q -m slow zhifa/common/tests/test_production_cluster.py
+	@for b in $(RELIABILITY_LOAD); do echo "== $$b"; $(PY) benchmarks/$$b.py || exit 1; done
 
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -30,7 +30,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhifa.common import excel
 from zhifa.common.audit import audit_record
-from zhifa.notices.models import ChannelPreference
 from zhifa.people import access
 from zhifa.people.models import Officer, User
 
@@ -152,7 +151,8 @@ def person_erase(*, officer: Officer, by: User | None, reason: str) -> dict[str,
     user.set_unusable_password()
     user.save()
     devices = TOTPDevice.objects.filter(user=user).delete()[0]
-    channels = ChannelPreference.objects.filter(user=user).delete()[0]
+    # By label: the notices app is this app's sibling in the layers (neither imports the other).
+    channels = apps.get_model("notices", "ChannelPreference").objects.filter(user=user).delete()[0]
     audit_record(
         actor=by,
         action="person.erase",

@@ -13,17 +13,18 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
+from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from zhifa.common.models import AuditEvent
-from zhifa.notices.models import ChannelPreference
 from zhifa.people.models import Officer
 from zhifa.people.services import officer_create
 from zhifa.security.retention import purge_expired
 
 pytestmark = pytest.mark.django_db
+ChannelPreference = apps.get_model("notices", "ChannelPreference")
 ID_CARD = "110101199003076712"  # checksum-valid, made up
 
 
