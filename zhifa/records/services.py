@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +27,8 @@ from zhifa.records.models import (
     Statement,
     Verb,
 )
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "InvalidEvidence",
@@ -192,7 +195,10 @@ def _release_later(when: datetime) -> None:
         return
     # An exam's examinees share one release time: one job for all of them (per cache), not one per examinee.
     if cache.add(f"records:release-job:{when.isoformat()}", 1, timeout=7 * 24 * 3600):
-        hours_release_task.using(run_after=when).enqueue()
+        try:
+            hours_release_task.using(run_after=when).enqueue()
+        except Exception:  # a queue outage must not fail the exam's submission: the periodic command catches up
+            logger.exception("records: could not queue the hours release for %s", when.isoformat())
 
 
 def hours_release_due(*, officer: Officer | None = None, now: datetime | None = None) -> int:
