@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 from zhifa.laws.parser import ParseError
 
@@ -60,7 +61,7 @@ def docx_to_text(data: bytes) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError) as exc:  # zlib, EOF: a damaged file
         raise ParseError(1, f"不是有效的 Word (.docx) 文件：{exc}；旧版 .doc 请先用 Word 另存为 .docx") from exc
     return "\n".join(paragraph.text for paragraph in document.paragraphs)
 

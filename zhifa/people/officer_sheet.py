@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -149,7 +150,10 @@ def _check_container(content: bytes, *, max_bytes: int) -> None:
         raise SheetRejected("文件解压后过大，疑似异常文件，请用模板重新填写后上传。")
     for info in infos:
         if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-            match = _MERGE.search(archive.read(info))
+            try:
+                match = _MERGE.search(archive.read(info))
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError):  # a damaged member (found by fuzzing, #19)
+                raise SheetRejected("文件已损坏，无法读取，请用模板重新填写后上传。") from None
             if match:
                 raise SheetRejected(
                     f"工作表含合并单元格（{match.group(1).decode()}），请取消合并、每格单独填写后再上传。"
