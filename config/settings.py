@@ -471,7 +471,9 @@ RETENTION_DAYS = {
     "departed_officers": env_int("ZHIFA_RETENTION_DEPARTED_OFFICER_DAYS", 3 * 365),
 }
 if RETENTION_DAYS["login_records"] < 180:
-    raise ImproperlyConfigured("ZHIFA_RETENTION_LOGIN_RECORDS_DAYS 不得少于 180（网络安全法：网络日志至少留存六个月）。")
+    raise ImproperlyConfigured(
+        "ZHIFA_RETENTION_LOGIN_RECORDS_DAYS 不得少于 180（网络安全法：网络日志至少留存六个月）。"
+    )
 if RETENTION_DAYS["departed_officers"] < 365:
     raise ImproperlyConfigured(
         "ZHIFA_RETENTION_DEPARTED_OFFICER_DAYS 不得少于 365（离职人员的证件号、手机号至少保留一年，供核查与复议）。"
