@@ -27,6 +27,8 @@ ACTIONS = {
     "security.second-factor-enrolled": "绑定动态口令",
     "security.second-factor-reset": "重置动态口令",
     "security.lockout-reset": "解除登录锁定",
+    "person.export": "导出个人信息副本",
+    "person.erase": "删除个人信息（依申请或保留期满）",
     "unit.create": "新建单位",
     "unit.move": "调整单位隶属",
     "officer.create": "新增执法人员",
@@ -146,6 +148,7 @@ KEYS = {
     "questions": "试题", "items": "事项", "rows": "行数", "created": "新增", "updated": "更新", "skipped": "跳过",
     "from": "原值", "to": "新值", "parent": "上级单位", "weight": "权重", "value": "取值", "tier": "等次",
     "organisation": "机构", "passed": "是否通过", "comment": "说明", "note": "说明", "date": "日期",
+    "kept": "依法保留",
 }  # fmt: skip
 VALUES = {"password": "密码", "oidc": "统一身份认证（OIDC）", "cas": "统一身份认证（CAS）", True: "是", False: "否"}
 

@@ -81,7 +81,7 @@ def lockout_reset(*, by: User, username: str) -> int:
     cleared = axes_reset(username=username.strip())
     if not cleared:
         raise SecurityDutyError(f"账号“{username.strip()}”当前没有被锁定，无需解锁。")
-    audit_record(actor=by, action="security.lockout-reset", new={"username": username.strip(), "cleared": cleared})
+    audit_record(actor=by, action="security.lockout-reset", new={"username": username.strip(), "count": cleared})
     return cleared
 
 
