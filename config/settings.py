@@ -66,10 +66,17 @@ def database_from_url(url: str) -> dict:
             "CONN_MAX_AGE": env_int("ZHIFA_DB_CONN_MAX_AGE", 60),
             "CONN_HEALTH_CHECKS": True,
             "TEST": {"NAME": env_str("ZHIFA_TEST_DB_NAME", "") or None},
-            # No JIT: the app's statements are short, and a plan whose cost estimate grows with the data (the practice
-            # queue's new questions pass jit_above_cost from about 2,500 questions) was compiled on every call: 0.6 s
-            # for a 2 ms query. Side by side on 10M records the compliance report was unchanged (361 vs 360 ms).
-            "OPTIONS": {"options": "-c jit=off"},
+            "OPTIONS": {
+                # No JIT: the app's statements are short, and a plan whose cost estimate grows with the data (the
+                # practice queue's new questions pass jit_above_cost from about 2,500 questions) was compiled on
+                # every call: 0.6 s for a 2 ms query. Side by side on 10M records the compliance report was
+                # unchanged (361 vs 360 ms).
+                "options": "-c jit=off",
+                # Server-side binding, and a statement run this many times on a connection is prepared: planning
+                # the hot statements (the practice review's write, the search's top-k) cost as much as running them.
+                "server_side_binding": True,
+                "prepare_threshold": env_int("ZHIFA_DB_PREPARE_THRESHOLD", 5),
+            },
         }
     if parsed.scheme == "sqlite":
         return sqlite_database(
@@ -227,10 +234,10 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from Redis, written through to the database: no session query on a hot path like heartbeats.
-    SESSION_ENGINE = "zhifa.common.sessions.cached_db"
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhifa"}}
-    SESSION_ENGINE = "zhifa.common.sessions.db"
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 TASKS = {
     "default": {

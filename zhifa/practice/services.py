@@ -16,9 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeGuard
 
-import psycopg
 from django.db import connection, transaction
-from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Q
 from django.utils import timezone
 from fsrs import Rating
@@ -330,28 +328,6 @@ WHERE officer_id = %s AND question_id = %s AND resolved_at IS NULL AND last_wron
   AND NOT right_days @> jsonb_build_array(%s::text) AND EXISTS (SELECT 1 FROM log))"""
 
 
-PREPARE_ONLY_ON_REQUEST = 1 << 30
-
-
-class _PreparedCursor(psycopg.Cursor):
-    """psycopg's server-side binding cursor, preparing every statement with parameters it runs.
-
-    Django opens connections with psycopg's automatic preparing off (`prepare_threshold` None, for connection
-    poolers in transaction mode, which this deployment does not use); the review's statements run thousands of
-    times a day, and planning the write's CTEs costs PostgreSQL about as much as running them.
-    """
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):  # type: ignore[override]
-        if prepare is None:
-            prepare = params is not None
-        return super().execute(query, params, prepare=prepare, binary=binary)
-
-
-def _wrapped(cursor: psycopg.Cursor) -> CursorWrapper:
-    """A psycopg cursor wrapped as Django wraps its own (error classes, execute wrappers, the query log)."""
-    return (CursorDebugWrapper if connection.queries_logged else CursorWrapper)(cursor, connection)
-
-
 class _Undo(Exception):
     """Leave the savepoint of a new card's review without its writes (see `_record_postgres`)."""
 
@@ -360,7 +336,8 @@ def _record_postgres(answer: _Answer) -> ReviewOutcome:
     """Two round trips for a held card: BEGIN is pipelined with the statement that locks the card, COMMIT with the
     one statement that writes. A new card takes one more (the write's result decides between COMMIT and ROLLBACK).
 
-    The statements are prepared once per connection (`_PreparedCursor`). Inside a caller's transaction the same
+    The statements are prepared by psycopg once they recur on a connection (server-side binding and a prepare
+    threshold in the database's OPTIONS, config/settings.py). Inside a caller's transaction the same
     statements run in a savepoint, one at a time, without BEGIN and COMMIT.
     """
     nested = connection.in_atomic_block
@@ -382,13 +359,7 @@ def _review_postgres(answer: _Answer, *, nested: bool) -> ReviewOutcome | None:
     """One attempt; None when the card turned out to exist already (the caller tries again as a held card)."""
     connection.ensure_connection()
     pg = connection.connection
-    if pg.prepare_threshold is None:
-        # Django opens connections with psycopg's preparing off (None), and then nothing is prepared, even on
-        # request. A threshold no statement reaches keeps automatic preparing off and lets our cursor prepare.
-        pg.prepare_threshold = PREPARE_ONLY_ON_REQUEST
-    # Django's own cursors bind parameters client-side (nothing can be prepared); this one binds server-side and
-    # prepares, wrapped by Django as its own are (error classes, execute wrappers, the query log when DEBUG).
-    cursor = _wrapped(_PreparedCursor(pg))
+    cursor = connection.cursor()
     batch = contextlib.nullcontext() if nested else pg.pipeline()
     try:
         with connection.wrap_database_errors, batch:
@@ -401,7 +372,7 @@ def _review_postgres(answer: _Answer, *, nested: bool) -> ReviewOutcome | None:
             cursor.execute(sql, params)
             if row is not None and not nested:  # a held card: nothing to undo whatever the log finds
                 # Sent with the write when the pipeline ends (the second round trip); skipped if the write fails.
-                _wrapped(psycopg.Cursor(pg)).execute("COMMIT")
+                connection.cursor().execute("COMMIT")
         if row is not None:
             (logged,) = cursor.fetchone()
             if not logged:  # a resend, or the loser of a race: nothing was written

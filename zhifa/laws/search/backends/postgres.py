@@ -16,9 +16,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
-import psycopg
 from django.db import connection, transaction
-from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 
 from zhifa.laws.search import topk
 from zhifa.laws.search.backends.base import (
@@ -46,31 +44,9 @@ from zhifa.laws.search.documents import (
 )
 
 BATCH = 1000
-PREPARE_ONLY_ON_REQUEST = 1 << 30  # a threshold no statement reaches: psycopg prepares only when asked
 MAX_POSITION = 16383  # PostgreSQL's limit; later occurrences keep the last position
 MAX_POSITIONS_PER_LEXEME = 256
 ANALYZE_AFTER = 1000  # words refreshed: a change large enough to re-read the statistics (≈ 2 s on the corpus)
-
-
-class _PreparedCursor(psycopg.Cursor):
-    """psycopg's server-side binding cursor, preparing every statement with parameters it runs (once per
-    connection and statement text). The top-k's statements are few and run for every search; planning them
-    (LATERAL over an array, = ANY of arrays) took 0.3–0.9 ms each, as much as running them."""
-
-    def execute(self, query, params=None, *, prepare=None, binary=None):  # type: ignore[override]
-        if prepare is None:
-            prepare = params is not None
-        return super().execute(query, params, prepare=prepare, binary=binary)
-
-
-def _prepared_cursor() -> CursorWrapper:
-    """A preparing cursor on Django's connection, wrapped as Django wraps its own (error classes, the query log)."""
-    connection.ensure_connection()
-    pg = connection.connection
-    if pg.prepare_threshold is None:
-        # Django opens connections with psycopg's preparing off (None): then nothing is prepared, even on request.
-        pg.prepare_threshold = PREPARE_ONLY_ON_REQUEST
-    return (CursorDebugWrapper if connection.queries_logged else CursorWrapper)(_PreparedCursor(pg), connection)
 
 
 def _lexeme(term: str) -> str:
@@ -333,7 +309,7 @@ class PostgresBackend(SearchBackend):
     small = topk.SMALL
 
     def _fetch(self, sql: str, params: list) -> list[tuple]:
-        with _prepared_cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
@@ -344,7 +320,7 @@ class PostgresBackend(SearchBackend):
     ) -> list[tuple[str, int, int, int, int, float]]:
         join, conditions, params = posting_filter_sql(filters)
         limit = " LIMIT %s" if size is not None else ""
-        with _prepared_cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT t.term, p.doc_id, p.wtf, p.ttf, p.dl, p.impact FROM unnest(%s::text[]) AS t(term)"
                 " CROSS JOIN LATERAL (SELECT p.doc_id, p.wtf, p.ttf, p.dl, p.impact FROM laws_search_posting p"
@@ -354,7 +330,7 @@ class PostgresBackend(SearchBackend):
             return cursor.fetchall()
 
     def lookup(self, terms: Sequence[str], doc_ids: Sequence[int]) -> list[tuple[str, int, int, int]]:
-        with _prepared_cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(
                 # bigint[]: a list of Python ints is sent as integer[], and doc_id (bigint) = ANY(integer[]) is no index
                 # condition, only a filter over every posting of the terms (170 ms instead of 7 for 4,000 articles)
@@ -366,7 +342,7 @@ class PostgresBackend(SearchBackend):
 
     def conjunction(self, terms: Sequence[str], filters: Filters) -> list[tuple[int, int, list[tuple[int, int]]]]:
         sql, params = conjunction_sql(terms, filters)
-        with _prepared_cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return conjunction_rows(cursor.fetchall(), len(terms))
 

@@ -1,3 +1,0 @@
-from zhifa.common.sessions import CachedDatabaseSessionStore as SessionStore
-
-__all__ = ["SessionStore"]

@@ -1,3 +1,0 @@
-from zhifa.common.sessions import DatabaseSessionStore as SessionStore
-
-__all__ = ["SessionStore"]
