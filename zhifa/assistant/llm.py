@@ -12,7 +12,6 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 MAX_REPLY_CHARS = 4000
 
@@ -33,11 +32,6 @@ class Endpoint:
     def completions_url(self) -> str:
         url = self.url.rstrip("/")
         return url if url.endswith("/chat/completions") else f"{url}/chat/completions"
-
-
-def valid_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def chat(endpoint: Endpoint, messages: list[dict]) -> str:
