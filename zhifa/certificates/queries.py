@@ -8,7 +8,6 @@ plans app — and hands each officer's facts to the pure `review.evaluate`.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -382,11 +381,6 @@ def events_of(officer: Officer) -> list[CertificateEvent]:
 
 def suspension_open(officer: Officer) -> Suspension | None:
     return Suspension.objects.filter(officer=officer, resolved_at__isnull=True).first()
-
-
-def act_counts_of(officer_ids: Iterable[int], years: Iterable[int]) -> dict[tuple[int, int], EnforcementActCount]:
-    rows = EnforcementActCount.objects.filter(officer_id__in=list(officer_ids), year__in=list(years))
-    return {(r.officer_id, r.year): r for r in rows}
 
 
 def exams_linkable(*, user) -> QuerySet[Exam]:
