@@ -29,7 +29,6 @@ from zhifa.cases.models import DrillRun
 from zhifa.classes.models import OfflineClass, Programme, ProgrammeCertificate, ProgrammePart
 from zhifa.classes.queries import class_completion
 from zhifa.classes.services import ClassError, NotPermitted
-from zhifa.common.audit import audit_record
 from zhifa.courses.models import Certificate, Course
 from zhifa.exams.models import Attempt, Exam
 from zhifa.people import access
@@ -199,26 +198,6 @@ def programme_try_complete(
             )
     except IntegrityError:
         return ProgrammeCertificate.objects.get(programme=programme, officer=officer)
-
-
-@transaction.atomic
-def programme_certificate_revoke(*, by: User, certificate: ProgrammeCertificate, reason: str) -> ProgrammeCertificate:
-    if not access.can_manage_officer(by, certificate.officer):
-        raise NotPermitted("您无权撤销该执法人员的证书。")
-    if not reason.strip():
-        raise ClassError("撤销证书必须填写原因。")
-    if certificate.revoked_at is None:
-        certificate.revoked_at, certificate.revoke_reason = timezone.now(), reason.strip()[:200]
-        certificate.save(update_fields=["revoked_at", "revoke_reason"])
-        audit_record(
-            actor=by,
-            action="classes.certificate.revoke",
-            obj=certificate,
-            old={"valid": True},
-            new={"valid": False},
-            reason=reason,
-        )
-    return certificate
 
 
 # ---- the certificate PDF ----------------------------------------------------------------------------------------

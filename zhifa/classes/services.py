@@ -10,7 +10,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -607,8 +606,3 @@ def rating_submit(
     RatingResponse.objects.create(
         session=session, content=content, usefulness=usefulness, delivery=delivery, comment=comment.strip()[:1000]
     )
-
-
-def sessions_open_for_rating(officer: Officer) -> Q:
-    """Sessions the officer attended and has not rated (a filter on ClassSession)."""
-    return Q(attendances__officer=officer) & ~Q(rating_receipts__officer=officer)
