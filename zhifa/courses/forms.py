@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from django import forms
@@ -103,7 +102,3 @@ class CheckpointForm(forms.Form):
 
     def clean_answer(self) -> str:
         return self.cleaned_data["answer"].upper()
-
-
-def options_json(options: list[dict]) -> str:
-    return json.dumps(options, ensure_ascii=False)
