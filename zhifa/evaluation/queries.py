@@ -49,10 +49,6 @@ def period_get(*, user: User, period_id: int) -> Period:
     return get_object_or_404(periods_for(user), pk=period_id)
 
 
-def current_period(user: User) -> Period | None:
-    return periods_for(user).filter(year__lte=timezone.localdate().year).first()
-
-
 @dataclass
 class TreeRow:
     indicator: Indicator
@@ -306,10 +302,6 @@ def submitted_reviews_for(user: User) -> QuerySet[ThirdPartyReview]:
     qs = ThirdPartyReview.objects.filter(submitted_at__isnull=False).select_related("unit", "officer", "assignment")
     paths = access.viewable_unit_paths(user)
     return qs if paths is None else qs.filter(_paths_q(paths, "unit__path"))
-
-
-def officers_of_unit(unit: Unit) -> QuerySet[Officer]:
-    return Officer.objects.filter(unit=unit).order_by("name")
 
 
 def is_live(assignment: ThirdPartyAssignment, today: date | None = None) -> bool:

@@ -8,7 +8,6 @@ EvaluationError with a Chinese message that names the field and the fix; nothing
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -563,18 +562,3 @@ def evaluator_view_record(*, user: User, obj, what: str) -> None:
     """Every page an evaluator opens is audited (DESIGN: third parties see personal data)."""
     if access.is_evaluator(user):
         audit_record(actor=user, action="evaluation.evaluator_view", obj=obj, new={"page": what})
-
-
-def rubric_item_totals(case_files: list[CaseFile]) -> dict[str, float]:
-    """Points lost per rubric item over final reviews (the dashboard's case-file chart)."""
-    totals: dict[str, float] = defaultdict(float)
-    for f in case_files:
-        for review in f.reviews.all():
-            if review.role == CaseFileReview.Role.TRAINING:
-                continue
-            scored = rubric_rules.score_file(f.rubric.content, review.marks, review.vetoes)
-            for key, lost in scored.lost.items():
-                totals[key] += lost
-            for key in review.vetoes:
-                totals[f"veto:{key}"] += 1
-    return dict(totals)
