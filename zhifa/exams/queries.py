@@ -90,11 +90,6 @@ def exam_get_for_officer(*, exam_id: int, user: User) -> tuple[Exam, Officer]:
     return exam, officer
 
 
-def attempts_of(*, exam: Exam, officer: Officer) -> list[Attempt]:
-    """The officer's attempts at the exam (one query: the start path derives running, count and number from it)."""
-    return list(Attempt.objects.filter(exam=exam, officer=officer).order_by("number"))
-
-
 def attempt_paper_for(*, exam: Exam, officer: Officer, done: int | None = None) -> ExamPaper:
     """The prebuilt paper this officer sits: the fixed one, a form by rotation, or his own."""
     if exam.paper_mode == Exam.PaperMode.PER_EXAMINEE:
@@ -271,31 +266,10 @@ def running_attempt(*, exam: Exam, officer: Officer) -> Attempt | None:
     return Attempt.objects.filter(exam=exam, officer=officer, status=Attempt.Status.RUNNING).first()
 
 
-def attempt_ref_own(*, attempt_id: int, user: User) -> Attempt:
-    """A light reference (id, status, deadline, exam, paper ids) to the user's own attempt, for the autosave hot path;
-    Http404 when it is not his."""
-    attempt = (
-        Attempt.objects.filter(pk=attempt_id, officer__user=user)
-        .only("id", "status", "deadline", "exam_id", "paper_id", "officer_id")
-        .first()
-    )
-    if attempt is None:
-        raise Http404
-    return attempt
-
-
 def attempt_get_own(*, attempt_id: int, user: User) -> Attempt:
     """The attempt if it is the user's own; Http404 otherwise (never 403: do not confirm that it exists)."""
     attempt = Attempt.objects.select_related("exam", "paper").filter(pk=attempt_id, officer__user=user).first()
     if attempt is None:
-        raise Http404
-    return attempt
-
-
-def attempt_get_for_user(*, attempt_id: int, user: User) -> Attempt:
-    """Own attempt, or one of an officer the user may view (administrators, auditors); Http404 otherwise."""
-    attempt = get_object_or_404(Attempt.objects.select_related("exam", "officer__unit", "paper"), pk=attempt_id)
-    if attempt.officer.user_id != user.pk and not access.can_view_unit(user, attempt.officer.unit):
         raise Http404
     return attempt
 

@@ -44,10 +44,6 @@ class ExamError(Exception):
         self.message = message
 
 
-class NotEligible(ExamError):
-    code, status = "not_eligible", 403
-
-
 class ExamNotOpen(ExamError):
     code, status = "exam_not_open", 409
 

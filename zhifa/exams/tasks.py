@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from zhifa.exams import papers, queries, services
+from zhifa.exams import papers, queries
 from zhifa.exams.models import Exam
 from zhifa.people.models import User
 
@@ -21,9 +21,3 @@ def papers_build_task(exam_id: int, user_id: int) -> dict:
         return {"built": papers.papers_build(exam=exam, by=by, officers=officers)}
     except (papers.assembly.AssemblyError, papers.assembly.BlueprintInvalid, ValueError) as exc:
         return {"built": 0, "error": getattr(exc, "message", str(exc))}
-
-
-@task()
-def attempts_autosubmit_task() -> int:
-    """Submit every running attempt whose deadline has passed (run every minute by `manage.py exams_autosubmit`)."""
-    return services.attempts_autosubmit_due()
