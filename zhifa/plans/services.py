@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from zhifa.common.audit import audit_record
@@ -405,13 +405,3 @@ def assignment_unexempt(*, by: User, assignment: Assignment, reason: str) -> Ass
         reason=reason.strip(),
     )
     return assignment
-
-
-def visible_plans_filter(user: User) -> Q:
-    paths = access.viewable_unit_paths(user)
-    if paths is None:
-        return Q()
-    q = Q(pk__in=[])
-    for p in paths:
-        q |= Q(unit__path__startswith=p)
-    return q
