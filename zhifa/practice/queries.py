@@ -48,10 +48,6 @@ def scope_for(officer: Officer) -> QuerySet[Question]:
     return practicable().filter(Q(domains__isnull=True) | Q(domains__in=domain_ids)).distinct()
 
 
-def question_in_scope(officer: Officer, question_id: int) -> Question | None:
-    return questions_in_scope(officer, [question_id]).get(question_id)
-
-
 # Raw SQL on the hot paths (docs/practice.md, "Speed"): the ORM spent more time building these statements than the
 # database spent running them. Each runs as written on SQLite and PostgreSQL.
 PRACTICABLE_SQL = (
@@ -140,12 +136,6 @@ def daily_queue(officer: Officer, now: datetime | None = None) -> list[Question]
         if new_count > 0:
             ids += _new_ids(cursor, officer, new_count)
     return _without_withheld(officer, _questions(ids))
-
-
-def new_questions(officer: Officer, count: int) -> list[Question]:
-    """Questions of the officer's scope he has no card for, from his weakest knowledge points first."""
-    with connection.cursor() as cursor:
-        return _without_withheld(officer, _questions(_new_ids(cursor, officer, count)))
 
 
 def _questions(ids: list[int]) -> list[Question]:

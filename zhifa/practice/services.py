@@ -546,25 +546,6 @@ def reviews_sync(
     return results
 
 
-@transaction.atomic
-def practice_settings_set(
-    *, by: User, unit, new_per_day: int, session_minutes: int, points_daily_cap: int, ranking_enabled: bool
-) -> PracticeSettings:
-    """Set a unit's practice settings (the caller has checked that `by` manages `unit`)."""
-    if not (0 <= new_per_day <= 100 and 1 <= session_minutes <= 60 and 0 <= points_daily_cap <= 1000):
-        raise PracticeError("设置超出范围：每日新题 0–100，时长 1–60 分钟，积分上限 0–1000。")
-    row, _ = PracticeSettings.objects.update_or_create(
-        unit=unit,
-        defaults={
-            "new_per_day": new_per_day,
-            "session_minutes": session_minutes,
-            "points_daily_cap": points_daily_cap,
-            "ranking_enabled": ranking_enabled,
-        },
-    )
-    return row
-
-
 MASTERY_SQL = """
 INSERT INTO practice_mastery (officer_id, knowledge_point_id, recall, cards, computed_at)
 SELECT c.officer_id, qk.knowledgepoint_id,
