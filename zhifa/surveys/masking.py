@@ -16,11 +16,3 @@ def mask_personal_data(text: str) -> str:
     text = _MOBILE.sub(lambda m: f"{m[1]}****{m[2]}", text)
     text = _LANDLINE.sub(lambda m: f"{m[1]}-****{m[2]}", text)
     return _EMAIL.sub(lambda m: f"{m[1]}***@{m[2]}", text)
-
-
-def mask_contact(contact: str) -> str:
-    """A short masked form of a call-back contact for lists (the plain one is shown on request, audited)."""
-    masked = mask_personal_data(contact)
-    if masked == contact and len(contact) > 4:
-        return contact[:2] + "*" * (len(contact) - 4) + contact[-2:]
-    return masked
