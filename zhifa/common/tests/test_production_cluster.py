@@ -13,7 +13,6 @@ import os
 import re
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -406,14 +405,6 @@ def test_an_app_server_killed_mid_exam_loses_no_acknowledged_answer(cluster: Clu
         stored = {int(q): json.loads(r)[0] for q, r in (row.split("|", 1) for row in rows)}
         assert stored == result["acked"], "确认过的答案丢失"
         FIGURES[f"attempt {result['attempt']} saves by status"] = result["statuses"]
-
-
-def _ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 DRILL_TABLES = ("people_unit", "people_officer", "exams_answer", "common_auditevent", "django_session")
