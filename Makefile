@@ -64,6 +64,7 @@ lint: setup
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/lint-imports
+	@$(PY) scripts/unreferenced.py
 	@ZHIFA_DEBUG=1 $(VENV)/bin/mypy zhifa config
 
 fmt: setup
