@@ -69,7 +69,7 @@ def case_fields(row: dict, line: int) -> tuple[dict | None, list[RowError]]:
     if not fields["facts"]:
         fields["facts"] = (row.get("text") or "").strip()
     return {
-        "external_id": (row.get("id") or "")[:80] or None,
+        "external_id": str(row.get("id") or "")[:80] or None,
         "title": str(title).strip()[:300],
         "kind": kind,
         "category": (row.get("category") or "")[:60],

@@ -152,7 +152,7 @@ def _check_container(content: bytes, *, max_bytes: int) -> None:
         if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
             try:
                 match = _MERGE.search(archive.read(info))
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError):  # a damaged member (found by fuzzing, #19)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):  # a damaged member (#19 fuzzing)
                 raise SheetRejected("文件已损坏，无法读取，请用模板重新填写后上传。") from None
             if match:
                 raise SheetRejected(
