@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from zhifa.cases import services as case_services
 from zhifa.cases.models import CaseAttachment
@@ -73,7 +74,7 @@ def test_a_forged_or_expired_link_is_refused(officer, time_machine):
     assert _client(officer).get(reverse("common:file", kwargs={"token": token})).status_code == 200
     forged = files.link_token("records/evidence/other.pdf", officer.user.pk)[:-2] + "xx"
     assert _refused(_client(officer).get(reverse("common:file", kwargs={"token": forged})))
-    time_machine.shift(timedelta(hours=9))
+    time_machine.move_to(timezone.now() + timedelta(hours=9))
     assert _refused(_client(officer).get(reverse("common:file", kwargs={"token": token})))
 
 

@@ -70,11 +70,11 @@ def test_the_detector_finds_internal_identifiers(text, bad):
 def test_the_audit_log_reads_in_chinese(client, auditor, officer):
     audit_record(actor=None, action="officer.update", obj=officer, old={"name": "张三"}, new={"name": "张三丰"})
     audit_record(actor=officer.user, action="auth.login", obj=officer.user, new={"via": "password"})
-    audit_record(actor=None, action="plans.content_confirmed", obj=officer, new={"year": 2026, "passed": True})
+    audit_record(actor=None, action="plans.content_kept", obj=officer, new={"year": 2026, "passed": True})
     audit_record(actor=None, action="auth.login-failed", new={"username": "nobody"})
     client.force_login(auditor)
     page = visible_text(client.get(reverse("console:audit-list")).content.decode())
-    for words in ("修改执法人员信息", "姓名：张三丰", "登录", "方式：密码", "培训计划 · 内容 · 确认", "是否通过：是",
+    for words in ("修改执法人员信息", "姓名：张三丰", "登录", "方式：密码", "培训计划 · 内容 · 保留", "是否通过：是",
                   "登录失败", "用户名：nobody", "执法人员"):  # fmt: skip
         assert words in page, words
     assert problems(page.replace("nobody", "")) == []
@@ -89,6 +89,7 @@ def world(org, officer, outsider, unit_admin, instructor, evaluator, auditor, sy
 # shown raw — course and hours categories (ethics), question kinds (single, judge, short), indicator keys.
 KNOWN: dict[str, set[str]] = {
     "/courses/manage/": {"ethics", "matrix"},
+    "/cases/manage/scenarios/": {"arrive", "decide", "evidence", "inspect", "done"},  # scene keys of the YAML
     "/evaluation/periods/": {
         "complaints", "conduct", "drills", "ethics", "exams", "hours", "integrity", "public", "quality", "reversals",
         "satisfaction", "third", "training",
