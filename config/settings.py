@@ -384,6 +384,13 @@ COURSES_UPLOAD_CHUNK_BYTES = env_int("ZHIFA_COURSES_UPLOAD_CHUNK_KB", 4096) * 10
 COURSES_X_ACCEL_PREFIX = env_str("ZHIFA_COURSES_X_ACCEL_PREFIX", "")
 # nginx's internal location for every other uploaded file (deploy/nginx/zhifa-app.conf: /protected-media/).
 MEDIA_X_ACCEL_PREFIX = env_str("ZHIFA_MEDIA_X_ACCEL_PREFIX", "") or COURSES_X_ACCEL_PREFIX
+# Raw heartbeats older than this are compacted into their watch session and deleted (`manage.py purge_heartbeats`);
+# progress and hours never depend on them. Read by the data-protection retention register (#19).
+HEARTBEAT_RETENTION_DAYS = env_int("ZHIFA_HEARTBEAT_RETENTION_DAYS", 180)
+if HEARTBEAT_RETENTION_DAYS < 30:
+    raise ImproperlyConfigured(
+        "ZHIFA_HEARTBEAT_RETENTION_DAYS 不得少于 30（心跳原始记录至少保留 30 天，供核查学时争议）。"
+    )
 if not 0 < float(COURSES_COMPLETION_SHARE) <= 1:
     raise ImproperlyConfigured("ZHIFA_COURSES_COMPLETION_SHARE 应为 0 到 1 之间的小数（例如 0.95）。")
 if not 1 <= COURSES_RATE_CAP <= 4:
@@ -432,13 +439,6 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}, "django.request": {"level": "ERROR" if TESTING else "WARNING"}},
 }
 
-# Raw heartbeats older than this are compacted into their watch session and deleted (`manage.py purge_heartbeats`);
-# progress and hours never depend on them. Read by the data-protection retention register (#19).
-HEARTBEAT_RETENTION_DAYS = env_int("ZHIFA_HEARTBEAT_RETENTION_DAYS", 180)
-if HEARTBEAT_RETENTION_DAYS < 30:
-    raise ImproperlyConfigured(
-        "ZHIFA_HEARTBEAT_RETENTION_DAYS 不得少于 30（心跳原始记录至少保留 30 天，供核查学时争议）。"
-    )
 # Production: read replica, rate limits, metrics, object storage checks (docs/operations.md, docs/configuration.md).
 DB_REPLICA_URL = env_str("ZHIFA_DB_REPLICA_URL", "")
 REPLICA_READ_PATHS = env_list("ZHIFA_REPLICA_READ_PATHS", ["/reports/", "/evaluation/", "/records/compliance/"])
