@@ -150,9 +150,9 @@ def _check_container(content: bytes, *, max_bytes: int) -> None:
         raise SheetRejected("文件解压后过大，疑似异常文件，请用模板重新填写后上传。")
     for info in infos:
         if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-            try:
+            try:  # a damaged or unsupported member raises any of these (found by the reliability fuzzing, #19)
                 match = _MERGE.search(archive.read(info))
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError):  # a damaged member (#19 fuzzing)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
                 raise SheetRejected("文件已损坏，无法读取，请用模板重新填写后上传。") from None
             if match:
                 raise SheetRejected(
@@ -176,6 +176,8 @@ def read_sheet(content: bytes, *, max_bytes: int, max_rows: int) -> Sheet:
     except Exception:  # openpyxl raises many types for a damaged file
         raise SheetRejected("无法读取该 Excel 文件，请用模板重新填写后上传。") from None
     try:
+        if not wb.worksheets:  # a workbook without a worksheet (found by the reliability fuzzing, #19)
+            raise SheetRejected("该 Excel 文件没有工作表，请用模板重新填写后上传。")
         ws = wb.worksheets[0]
         rows = ws.iter_rows()
         headers = [str(c.value).strip() if c.value is not None else "" for c in next(rows, ())]
