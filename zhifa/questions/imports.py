@@ -12,6 +12,8 @@ changes nothing.
 from __future__ import annotations
 
 import hashlib
+import zipfile
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -66,9 +68,15 @@ def parse(blob: bytes, fmt: str) -> spreadsheet.ParsedFile:
         parsed = spreadsheet.ParsedFile()
         parsed.errors.append(RowError(0, "", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB，请拆分成多个文件上传。"))
         return parsed
-    if fmt == "docx":
-        return wordfile.read_document(blob)
-    return spreadsheet.read_workbook(blob) if fmt == "xlsx" else jsonl.read_lines(blob)
+    try:
+        if fmt == "docx":
+            return wordfile.read_document(blob)
+        return spreadsheet.read_workbook(blob) if fmt == "xlsx" else jsonl.read_lines(blob)
+    except (zlib.error, zipfile.BadZipFile, EOFError):  # a damaged member of the archive, found while reading it
+        parsed = spreadsheet.ParsedFile()
+        name = "Word" if fmt == "docx" else "Excel"
+        parsed.errors.append(RowError(0, "", f"文件已损坏，无法读取：请在 {name} 中打开后重新“另存为”再上传。"))
+        return parsed
 
 
 class _Resolver:

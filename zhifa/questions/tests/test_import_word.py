@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from zhifa.questions import exports, wordfile
+from zhifa.questions import exports, spreadsheet, wordfile
 from zhifa.questions.imports import questions_import
 from zhifa.questions.models import Question, QuestionBank, QuestionImport
 from zhifa.questions.seeding import knowledge_tree_seed
@@ -168,3 +168,17 @@ def test_a_question_created_in_a_bank_takes_its_default_use(instructor):
     assert (question.bank, question.use) == (bank, "exam")
     listed = client.get(reverse("questions:question-list"), {"bank": bank.pk, "use": "exam"})
     assert listed.context["page"].paginator.count == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt, member", [("docx", "word/document.xml"), ("xlsx", "xl/worksheets/sheet1.xml")])
+def test_a_damaged_archive_member_is_refused_not_a_server_error(fmt, member):
+    import zipfile
+
+    blob = bytearray(wordfile.sample_document() if fmt == "docx" else spreadsheet.template_workbook())
+    info = zipfile.ZipFile(io.BytesIO(bytes(blob))).getinfo(member)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 10
+    blob[start : start + 50] = bytes(b ^ 0x55 for b in blob[start : start + 50])
+    report = questions_import(blob=bytes(blob), fmt=fmt)
+    assert "文件已损坏，无法读取" in report.errors[0]["message"]
+    assert not Question.objects.exists()
