@@ -72,9 +72,12 @@ def database_from_url(url: str) -> dict:
                 # every call: 0.6 s for a 2 ms query. Side by side on 10M records the compliance report was
                 # unchanged (361 vs 360 ms).
                 "options": "-c jit=off",
-                # Server-side binding, and a statement run this many times on a connection is prepared: planning
-                # the hot statements (the practice review's write, the search's top-k) cost as much as running them.
-                "server_side_binding": True,
+                # Server-side binding (and with it prepared statements: a statement run prepare_threshold times on
+                # a connection is prepared) is off by default: the protocol allows at most 65,535 parameters, and
+                # province-wide jobs pass 100,000 officer ids in one IN list (the dashboard's nightly rollups, the
+                # annual assessment) — the dashboard benchmark failed with it on. Turn it on only after those lists
+                # are subqueries; docs/performance.md has what it buys the hot statements.
+                "server_side_binding": env_bool("ZHIFA_DB_SERVER_SIDE_BINDING", False),
                 "prepare_threshold": env_int("ZHIFA_DB_PREPARE_THRESHOLD", 5),
             },
         }
@@ -314,7 +317,6 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
 AXES_ENABLED = env_bool("ZHIFA_AXES_ENABLED", True)
-AXES_ENABLE_ADMIN = False  # 三员分立: lockouts are the security administrator's (/security/manage/), not Django admin's
 AXES_CLIENT_IP_CALLABLE = "zhifa.common.middleware.client_ip"  # proxy headers only from ZHIFA_TRUSTED_PROXIES
 LOGIN_SPRAY_LIMIT = env_int("ZHIFA_LOGIN_SPRAY_LIMIT", 5)  # user names one password may fail for, per client
 if not 2 <= LOGIN_SPRAY_LIMIT <= 50:
@@ -322,6 +324,7 @@ if not 2 <= LOGIN_SPRAY_LIMIT <= 50:
 # The reverse proxies whose X-Real-IP / X-Forwarded-For are believed (audit IPs, lockouts, rate limits).
 TRUSTED_PROXIES = env_list("ZHIFA_TRUSTED_PROXIES", ["127.0.0.1", "::1"])
 TRUSTED_PROXY_NETWORKS = parse_trusted_proxies(TRUSTED_PROXIES)
+AXES_ENABLE_ADMIN = False  # 三员分立: lockouts are the security administrator's (/security/manage/), not Django admin's
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
