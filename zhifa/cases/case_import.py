@@ -21,6 +21,9 @@ SECTIONS = {
     "outcome": ["裁判结果", "处理结果", "法院裁判", "申请人请求"],
 }
 DOMAIN_OF_TYPE = {"consumer": "market"}
+# Fields read as text: anything else (a number, a list, an object) is refused with its line, never .strip()-ed.
+TEXT_FIELDS = [*SECTIONS, "text", "category", "domain", "case_type", "source", "source_path", "source_commit"]
+JSON_KINDS = {bool: "true/false", int: "数字", float: "数字", list: "列表", dict: "对象"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,10 @@ class RowError:
 
     def __str__(self) -> str:
         return f"第 {self.line} 行：{self.message}"
+
+
+def _kind_of(value: object) -> str:
+    return JSON_KINDS.get(type(value), type(value).__name__)
 
 
 def _section(sections: dict, names: list[str]) -> str:
@@ -52,11 +59,22 @@ def case_fields(row: dict, line: int) -> tuple[dict | None, list[RowError]]:
     if not isinstance(articles, list) or not all(isinstance(a, str) and "#" in a for a in articles):
         errors.append(RowError(line, "applied_articles 应是“法规简称#第X条”形式的文字列表"))
     kind = row.get("kind", "typical")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         errors.append(RowError(line, f"kind“{kind}”无效：只能是 typical（典型案例）或 warning（以案示警）"))
     sections = row.get("sections") or {}
     if not isinstance(sections, dict):
         errors.append(RowError(line, "sections 应是“小标题: 正文”的对象"))
+    else:
+        errors.extend(
+            RowError(line, f"sections 中的“{name}”应是文字（现为 {_kind_of(value)}）：请写成带引号的正文，或删除这一项")
+            for name, value in sections.items()
+            if value is not None and not isinstance(value, str)
+        )
+    errors.extend(
+        RowError(line, f"{name} 应是文字（现为 {_kind_of(row[name])}）：请写成带引号的文字，或删除该字段")
+        for name in TEXT_FIELDS
+        if row.get(name) is not None and not isinstance(row[name], str)
+    )
     points = row.get("knowledge_points", [])
     if not isinstance(points, list) or not all(isinstance(p, str) for p in points):
         errors.append(RowError(line, "knowledge_points 应是知识点编码（文字）的列表"))

@@ -45,6 +45,10 @@ def test_a_row_maps_sections_onto_the_case():
         ('{"id": "x"}', "第 2 行：缺少标题 title"),
         ('{"title": "t", "applied_articles": ["无井号"]}', "第 2 行：applied_articles 应是"),
         ('{"title": "t", "kind": "funny"}', "第 2 行：kind“funny”无效"),
+        ('{"title": "t", "kind": ["typical"]}', "第 2 行：kind“['typical']”无效"),
+        ('{"title": "t", "facts": 12}', "第 2 行：facts 应是文字（现为 数字）"),
+        ('{"title": "t", "sections": {"基本案情": ["a"]}}', "第 2 行：sections 中的“基本案情”应是文字（现为 列表）"),
+        ('{"title": "t", "source_commit": 7}', "第 2 行：source_commit 应是文字"),
         (json.dumps(ROW, ensure_ascii=False), "第 2 行：与第 1 行重复"),
     ],
 )
