@@ -26,7 +26,7 @@ from django.conf import settings as django_settings
 
 from zhifa.laws.search import learned, tokenize
 from zhifa.laws.search.lawclass import LawClassifier
-from zhifa.laws.search.rerank import FEATURES, Settings
+from zhifa.laws.search.rerank import ABSENT, FEATURES, Settings
 
 FORMAT = 1
 log = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def load(directory: Path) -> Models:
         classifier=LawClassifier.load(classifier_path) if classifier_path.exists() else None,
         article_counts=counts["articles"],
         law_counts=counts["laws"],
-        settings=Settings(**manifest["settings"]),
+        settings=Settings(**{**ABSENT, **manifest["settings"]}),
         version=directory.name,
         manifest=manifest,
     )

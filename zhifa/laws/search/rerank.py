@@ -2,7 +2,9 @@
 
 1. Candidates (cheap, no bigram pool): the OR ranking of the question's words (minus very common ones) from the
    packed posting lists, `word_depth` deep; the best `law_depth` of that pool in each of the `law_top` laws the
-   law classifier names; the `prior_top` articles the learned prior proposes. The union is at most a few hundred.
+   law classifier names; the `prior_top` articles the learned prior proposes; the law scan: of every article of
+   each of the `scan_laws` laws the classifier names first, the best `scan_keep` by the question's bigrams. The
+   union is at most a few hundred.
 2. Features per candidate (`FEATURES`): the backend's word+title BM25 and its rank, the question's bigrams and
    words counted in the article text (BM25 and idf-weighted coverage), the law title against the question, the
    classifier's P(law), the prior's article and law cosines, how often training questions cited the article,
@@ -25,6 +27,7 @@ from django.db import connection
 
 from zhifa.laws.models import Law, LawVersion
 from zhifa.laws.search.backends import OR, Filters, Match, SearchBackend
+from zhifa.laws.search.backends.base import filter_sql
 from zhifa.laws.search.documents import BIGRAM, K1, WORD, B, Clause, Weights
 from zhifa.laws.search.query import ParsedQuery
 
@@ -68,6 +71,15 @@ class Settings:
     prior_top: int = 50
     max_doc_freq: int = 8000
     evidence_top: int = 10
+    # The law scan (docs/search.md; `train_search --law-scan 0` trains without it): of each of the `scan_laws` laws
+    # the classifier names, every article scored by the question's bigrams (BM25), the best `scan_keep` — also
+    # those outside the word pool (no rare question word, or below its cut).
+    scan_laws: int = 3
+    scan_keep: int = 40
+
+
+# A stored version trained before a setting existed lacks it: read as this (its candidates as they were).
+ABSENT = {"scan_laws": 0}
 
 
 @dataclass
@@ -108,6 +120,56 @@ def _rows(ids: list[int]) -> dict[int, tuple]:
         return {row[0]: row[1:] for row in cursor.fetchall()}
 
 
+def counts(texts: Sequence[str], terms: Sequence[str]) -> np.ndarray:
+    """(texts × terms) occurrence counts, as `text.count(term)`: one regex scan of the joined texts per term (a
+    law's thousand articles × the question's bigrams would be tens of thousands of calls of str.count)."""
+    tf = np.zeros((len(texts), len(terms)))
+    if not texts:
+        return tf
+    joined = "\x00".join(texts)
+    starts = np.cumsum([0, *(len(t) + 1 for t in texts[:-1])])
+    for j, term in enumerate(terms):
+        found = [m.start() for m in re.finditer(re.escape(term), joined)]
+        if found:
+            np.add.at(tf[:, j], np.searchsorted(starts, found, side="right") - 1, 1)
+    return tf
+
+
+def law_scan(
+    backend: SearchBackend, parsed: ParsedQuery, filters: Filters, law_ids: Sequence[int], keep: int
+) -> list[int]:
+    """The best `keep` articles of each law by the question's bigrams (BM25 with the index's statistics), read
+    whole from the index: a law's articles are few, so this finds the relevant article of a predicted law that
+    shares no word with the question (the word pool cannot: it holds only articles with a question word)."""
+    bigrams = list(parsed.bigrams)
+    if not law_ids or not bigrams or keep <= 0:
+        return []
+    where, params = filter_sql(filters)
+    marks = ", ".join(["%s"] * len(law_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.id, d.law_id, d.dl, p.text FROM laws_search_document d JOIN laws_provision p ON p.id = d.id"
+            f" WHERE d.law_id IN ({marks}){where}",
+            [*law_ids, *params],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return []
+    stats = backend.word_stats([])
+    idf = _idfs(stats.n_docs, backend.doc_freqs([Clause(b, BIGRAM) for b in bigrams]))
+    tf = counts([text for _id, _law, _dl, text in rows], bigrams)
+    lengths = np.array([dl for _id, _law, dl, _text in rows], dtype=float)
+    scores = _bm25(tf, idf, lengths, stats.avg or 1.0)
+    chosen: list[int] = []
+    taken: dict[int, int] = {}
+    for n in sorted(range(len(rows)), key=lambda n: (-scores[n], rows[n][0])):
+        doc_id, law_id = rows[n][0], rows[n][1]
+        if scores[n] > 0 and taken.get(law_id, 0) < keep:
+            taken[law_id] = taken.get(law_id, 0) + 1
+            chosen.append(doc_id)
+    return chosen
+
+
 def candidates(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, models, settings: Settings) -> Pool:
     """The candidate pool of a question (see the module docstring); `models` gives prior, classifier, resolver."""
     from zhifa.laws.search import resolve
@@ -132,6 +194,10 @@ def candidates(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, mo
             if law_id in law_ids and taken.get(law_id, 0) < settings.law_depth:
                 taken[law_id] = taken.get(law_id, 0) + 1
                 chosen[doc_id] = None
+    if settings.scan_laws and pool.law_probs:
+        scanned = sorted(pool.law_probs, key=lambda law: -pool.law_probs[law])[: settings.scan_laws]
+        scan_ids = resolve.law_ids_of_titles(scanned)
+        chosen.update(dict.fromkeys(law_scan(backend, parsed, filters, scan_ids, settings.scan_keep)))
     evidence: dict[int, list[float]] = {}
     for doc_id, score in ranked:
         scores = evidence.setdefault(laws_of.get(doc_id, 0), [])

@@ -6,6 +6,7 @@ current), both from the same pairs: the platform's Citation rows and any pairs f
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -33,6 +34,11 @@ class Command(BaseCommand):
         parser.add_argument("--folds", type=int, default=4, help="交叉拟合的折数（默认 4）")
         parser.add_argument("--limit-pairs", type=int, help="只用前 N 个问题（测试用的小训练）")
         parser.add_argument("--scope", default=scopes.NATIONAL, help="候选条文的范围（默认 national，与评估一致）")
+        parser.add_argument(
+            "--law-scan",
+            type=int,
+            help=f"候选中逐条扫描的预测法规数（默认 {rerank.Settings().scan_laws}；0 为不扫描，用于对照）",
+        )
 
     def handle(self, *args, **options):
         pairs = []
@@ -56,8 +62,11 @@ class Command(BaseCommand):
         )
         if options["no_ranker"]:
             return
-        if options["folds"] < 2 or options["rounds"] < 1:
-            raise CommandError("--folds 至少为 2，--rounds 至少为 1")
+        if options["folds"] < 2 or options["rounds"] < 1 or (options["law_scan"] or 0) < 0:
+            raise CommandError("--folds 至少为 2，--rounds 至少为 1，--law-scan 不能为负数")
+        settings = rerank.Settings()
+        if options["law_scan"] is not None:
+            settings = dataclasses.replace(settings, scan_laws=options["law_scan"])
         try:
             models, info = ranker_training.train(
                 get_backend(),
@@ -65,7 +74,7 @@ class Command(BaseCommand):
                 Filters(regions=regions),
                 folds=options["folds"],
                 rounds=options["rounds"],
-                settings=rerank.Settings(),
+                settings=settings,
                 progress=lambda line: self.stdout.write("  " + line),
             )
         except ValueError as exc:  # the prior is saved; the search keeps the ranker it had (or none)
