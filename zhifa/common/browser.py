@@ -18,7 +18,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    "--lang=zh-CN",
 ]
+# The browser's own words (a file input's 选择文件, a date input's 年/月/日 order, validation bubbles) come from its UI
+# locale, not the page's: on Linux Chromium reads it from LANGUAGE and ignores --lang (kept for other platforms).
+# Debian ships the zh-CN strings in chromium-l10n; without that package the browser falls back to English.
+CHROMIUM_ENV = {"LANGUAGE": "zh_CN:zh"}
 
 
 def chromium_path() -> str | None:
@@ -35,7 +40,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        browser = pw.chromium.launch(
+            executable_path=path, args=CHROMIUM_ARGS, env={**os.environ, **CHROMIUM_ENV}, headless=True
+        )
         yield browser
         browser.close()
 
