@@ -153,6 +153,9 @@ KEYS = {
 VALUES = {"password": "密码", "oidc": "统一身份认证（OIDC）", "cas": "统一身份认证（CAS）", True: "是", False: "否"}
 
 
+EMPTY = "—"  # an empty value, as every table of the site shows it
+
+
 def action_label(code: str) -> str:
     """The Chinese name of an audit action code; composed from its words when it is not in the catalogue."""
     if code in ACTIONS:
@@ -213,12 +216,12 @@ def _key_label(label: str, key: str) -> str:
 
 
 def _value_text(label: str, key: str, value: Any) -> str:
-    if value is None or value == "":
-        return "（空）"
+    if value is None or value == "" or value == "None":  # "None": a str() of nothing kept by an older write
+        return EMPTY
     if isinstance(value, bool) or (isinstance(value, str) and value in VALUES):
         return VALUES[value]
     if isinstance(value, list | tuple):
-        return "、".join(_value_text(label, key, v) for v in value) or "（空）"
+        return "、".join(_value_text(label, key, v) for v in value) or EMPTY
     if isinstance(value, dict):
         return "；".join(f"{_key_label(label, str(k))}：{_value_text(label, str(k), v)}" for k, v in value.items())
     field = _field(label, key)
