@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,11 +75,18 @@ def read_workbook(blob: bytes) -> ParsedFile:
         if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
             result.errors.append(RowError(0, "", "文件解压后超过 200 MB，请拆分成多个文件上传。"))
             return result
+        damaged = damaged_member(archive)
+        if damaged:
+            result.errors.append(RowError(0, "", damaged_message("Excel", damaged)))
+            return result
         workbook = load_workbook(io.BytesIO(blob), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):  # SyntaxError: XML that is no XML
         result.errors.append(
             RowError(0, "", "不是有效的 Excel 文件（.xlsx），请用“下载模板”得到的模板另存为 .xlsx 后上传。")
         )
+        return result
+    if not workbook.worksheets:
+        result.errors.append(RowError(0, "", "该 Excel 文件没有工作表：请用“下载模板”得到的模板填写后上传。"))
         return result
     sheet = workbook[SHEET_NAME] if SHEET_NAME in workbook.sheetnames else workbook.worksheets[0]
     result.errors.extend(_merged_cells(archive, workbook, sheet.title))
@@ -92,6 +100,29 @@ def read_workbook(blob: bytes) -> ParsedFile:
     _read_rows(rows, columns, result)
     workbook.close()
     return result
+
+
+def damaged_member(archive: zipfile.ZipFile) -> str | None:
+    """The name of the first archive member that cannot be unpacked (damaged data, wrong checksum, unsupported
+    compression or encryption), or None. Every member is read once up front, so that a damaged member is refused
+    here and not met later, half-way through the rows, as zlib.error or BadZipFile (the reliability fuzzing)."""
+    for info in archive.infolist():
+        try:
+            with archive.open(info) as member:
+                while member.read(1024 * 1024):
+                    pass
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+            return info.filename
+    return None
+
+
+def damaged_message(kind: str, member: str) -> str:
+    """The refusal of an upload whose archive member cannot be unpacked: what is wrong, where, and the fix."""
+    suffix = ".docx" if kind == "Word" else ".xlsx"
+    return (
+        f"{kind} 文件已损坏，无法读取（其中的 {member} 无法解压），未导入任何试题："
+        f"请在 {kind} 中打开该文件，“另存为” {suffix} 后重新上传。"
+    )
 
 
 def _merged_cells(archive: zipfile.ZipFile, workbook, title: str) -> list[RowError]:

@@ -62,10 +62,13 @@ def paragraphs(blob: bytes) -> list[str] | str:
         archive = zipfile.ZipFile(io.BytesIO(blob))
         if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED_BYTES:
             return "文件解压后超过 200 MB，请拆分成多个文件上传。"
+        damaged = spreadsheet.damaged_member(archive)
+        if damaged:
+            return spreadsheet.damaged_message("Word", damaged)
         import docx  # python-docx; imported here so that the bank's other pages do not load it
 
         document = docx.Document(io.BytesIO(blob))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):  # SyntaxError: XML that is no XML
         return "不是有效的 Word 文件（.docx）；.doc 或 WPS 文件请先在 Word/WPS 中“另存为” .docx 后上传。"
     except Exception as exc:  # python-docx raises its own errors for a zip that is not a document
         if type(exc).__module__.startswith("docx"):

@@ -188,3 +188,21 @@ def test_export_command_writes_both_formats(tree, tmp_path):
     record = json.loads((tmp_path / "q.jsonl").read_text().splitlines()[0])
     assert record["type"] == "single" and record["answer"] == ["A"]
     assert load_workbook(tmp_path / "q.xlsx")["试题"]["K2"].value == "A"
+
+
+@pytest.mark.parametrize("kind", ["Excel", "Word"])
+def test_the_readers_name_a_damaged_archive_member_and_the_fix(kind):
+    import zipfile
+
+    from zhifa.questions import wordfile
+
+    blob = bytearray(spreadsheet.template_workbook() if kind == "Excel" else wordfile.sample_document())
+    member = "xl/worksheets/sheet1.xml" if kind == "Excel" else "word/document.xml"
+    info = zipfile.ZipFile(io.BytesIO(bytes(blob))).getinfo(member)
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra) + 10
+    blob[start : start + 50] = bytes(b ^ 0x55 for b in blob[start : start + 50])  # the member's data, scrambled
+    read = spreadsheet.read_workbook if kind == "Excel" else wordfile.read_document
+    parsed = read(bytes(blob))
+    assert not parsed.rows
+    assert parsed.errors[0].message.startswith(f"{kind} 文件已损坏，无法读取（其中的 {member} 无法解压）")
+    assert "另存为" in parsed.errors[0].message
