@@ -39,7 +39,7 @@ def exam_offline(request: HttpRequest, exam_id: int) -> HttpResponse:
     if request.method == "POST":
         exam = queries.exam_get_for_manager(exam_id=exam_id, user=_me(request), write=True)
         upload = request.FILES.get("file")
-        if upload is None or upload.size > MAX_UPLOAD:
+        if upload is None or (upload.size or 0) > MAX_UPLOAD:
             messages.error(request, "请选择填好的成绩表（.xlsx，不超过 8 MB）后再提交。")
             return redirect("exams:manage-offline", exam_id=exam.pk)
         dry_run = request.POST.get("action") != "import"

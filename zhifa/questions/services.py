@@ -439,7 +439,8 @@ def question_bank_save(
         raise QuestionInvalid(["请填写题库名称。"])
     if default_use not in Question.Use.values:
         raise QuestionInvalid(["默认用途应为练习、考试或两者。"])
-    if QuestionBank.objects.filter(name=name).exclude(pk=bank.pk if bank else None).exists():
+    taken = QuestionBank.objects.filter(name=name)
+    if (taken.exclude(pk=bank.pk) if bank else taken).exists():
         raise QuestionInvalid([f"已有名为“{name}”的题库，请换一个名称。"])
     old = {"name": bank.name, "default_use": bank.default_use} if bank else None
     bank = bank or QuestionBank(created_by=by if _is_user(by) else None)

@@ -199,9 +199,12 @@ def _ancestors(path: str) -> list[int]:
 def _unit_rollup(*, year: int, now: datetime) -> None:
     """Per unit: the figures of its own officers (one GROUP BY over the officer rollups, with the figures'
     own conditions), then of its subtree, by adding each unit's own figures to every unit above it."""
-    own = list(
-        OfficerRollup.objects.filter(year=year).values("unit_id", "unit_path").annotate(**queries.figure_annotations())
-    )
+    own: list[dict] = [
+        dict(r)
+        for r in OfficerRollup.objects.filter(year=year)
+        .values("unit_id", "unit_path")
+        .annotate(**queries.figure_annotations())
+    ]
     subtree: dict[int, dict] = {}
     for r in own:
         for unit_id in _ancestors(r["unit_path"]):
