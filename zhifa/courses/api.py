@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
+from zhifa.common.ids import RowId, Seq
 from zhifa.common.lanes import lane
 from zhifa.courses import queries, tracking, uploads
 from zhifa.courses.models import Checkpoint, Lesson, VideoAsset, WatchSession
@@ -31,7 +32,7 @@ class SessionOut(Schema):
 
 
 class BeatIn(Schema):
-    seq: int
+    seq: Seq
     intervals: list[list[float]]
     position: float = 0
     rate: float = 1
@@ -108,7 +109,7 @@ def session_start(request, lesson_id: int):
 
 
 @router.post("/sessions/{session_id}/heartbeats", response={200: BeatOut, 409: BeatOut}, url_name="courses-heartbeat")
-def heartbeat(request, session_id: int, payload: BeatIn):
+def heartbeat(request, session_id: RowId, payload: BeatIn):
     response = _heartbeat(request, session_id, payload)
     if response is None:
         raise Http404

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Status
 
+from zhifa.common.ids import RowId
 from zhifa.common.lanes import lane
 from zhifa.exams import queries, services
 from zhifa.exams.models import Attempt, Exam
@@ -145,7 +146,7 @@ def paper(request, attempt_id: int):
 
 
 @router.post("/attempts/{attempt_id}/answers", response={200: SaveOut, **REFUSALS}, url_name="exams-attempt-save")
-def save_answers(request, attempt_id: int, payload: SaveIn):
+def save_answers(request, attempt_id: RowId, payload: SaveIn):
     """The autosave hot path: no attempt read before the write (services.attempt_save checks everything in its
     conditional UPDATE); the attempt is read only for a refusal. Usually served by `save_answers_lane` below."""
     status, body = _save(request, attempt_id, payload)

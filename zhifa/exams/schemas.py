@@ -8,6 +8,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from zhifa.common.ids import RowId
+
 MAX_ANSWERS_PER_SAVE = 500
 
 
@@ -65,7 +67,7 @@ class PaperOut(Schema):
 
 
 class AnswerIn(Schema):
-    question: int
+    question: RowId
     response: Any = None
     flagged: bool = False
 

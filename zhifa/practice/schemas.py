@@ -8,6 +8,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import Field
 
+from zhifa.common.ids import RowId
+
 
 class OptionOut(Schema):
     label: str
@@ -34,7 +36,7 @@ class SessionOut(Schema):
 
 class ReviewIn(Schema):
     client_id: str = Field(min_length=1, max_length=64)
-    question_id: int
+    question_id: RowId
     response: Any = None
     response_ms: int | None = Field(default=None, ge=0, le=24 * 3600 * 1000)
     reviewed_at: datetime | None = None

@@ -6,6 +6,7 @@ runs must give the same statuses and bodies, including every refusal (zhifa/comm
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import timedelta
@@ -204,3 +205,30 @@ def test_practice_reviews_answer_the_same_with_and_without_the_lane(org):
     assert [status for status, _ in with_lane] == [200, 200, 200, 422, 200]
     assert {r["client_id"]: r["ok"] for r in with_lane[1][1]["results"]} == {"b": True, "c": False}
     assert with_lane[2][1]["results"][0]["duplicate"] is True
+
+
+def _huge_id_story(org) -> list[tuple[int, str]]:
+    officer = make_officer(org.market, username=f"lane{time.monotonic_ns()}")
+    client = _client(officer.user)
+    huge = 2**64  # beyond the database's 64-bit integer: it answered 500 (reliability suite, schemathesis)
+    posts = [
+        (f"/api/v1/exams/attempts/{huge}/answers", {"seq": 1, "answers": [{"question": 1, "response": ["A"]}]}),
+        ("/api/v1/exams/attempts/1/answers", {"seq": 1, "answers": [{"question": huge, "response": ["A"]}]}),
+        (f"/api/v1/courses/sessions/{huge}/heartbeats", {"seq": 1, "intervals": [[0, 1]]}),
+        ("/api/v1/courses/sessions/1/heartbeats", {"seq": huge, "intervals": [[0, 1]]}),
+        ("/api/v1/practice/reviews", {"reviews": [{"client_id": "a", "question_id": huge}]}),
+    ]
+    out = []
+    for url, body in posts * 2:  # the second round is past the session's last_seen refresh: the lanes' turn
+        response = client.post(url, body, content_type="application/json")
+        out.append((response.status_code, json.dumps(response.json(), ensure_ascii=False)))
+    return out
+
+
+@pytest.mark.django_db
+def test_an_id_beyond_64_bits_is_refused_in_chinese_with_and_without_the_lane(org):
+    with_lane = _huge_id_story(org)
+    with override_settings(MIDDLEWARE=WITHOUT_LANES):
+        without = _huge_id_story(org)
+    assert [status for status, _ in with_lane] == [status for status, _ in without] == [422] * 10
+    assert all("超出范围" in body for _, body in with_lane + without), with_lane
