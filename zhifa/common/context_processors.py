@@ -122,6 +122,12 @@ def _allowed(entries, user, personas: set[str]) -> list:
 
 # Entries offered only to those who open them (none yet; e.g. a role's own pages outside LEARNER_NAV).
 EXTRA_NAV: list[tuple[str, str]] = []
+# 三员分立: the security and the audit administrator use neither the console nor the access matrices' personas;
+# each gets the pages of his duty in the top bar (their access: security/tests/test_separation.py).
+DUTY_NAV = [
+    (access.is_security_admin, "/security/manage/", "安全管理"),
+    (access.is_audit_admin, "/people/audit/", "审计日志"),
+]
 
 
 def navigation(request) -> dict:
@@ -137,6 +143,9 @@ def navigation(request) -> dict:
         items.append({"url": "/people/", "label": "管理后台", "active": in_console})
     elif console:  # an instructor: the console pages of his trade (题库, 课程管理), without the administrators' menu
         items.append({"url": console[0][0], "label": "教学管理", "active": in_console})
+    for holds, url, label in DUTY_NAV:
+        if holds(user) and all(item["url"] != url for item in items + console_items):
+            items.append({"url": url, "label": label, "active": request.path.startswith(url)})
     if access.is_evaluator(user) and not access.can_use_console(user):  # outside evaluators: their assignments
         items.append(
             {"url": "/evaluation/evaluator/", "label": "评估任务", "active": request.path.startswith("/evaluation/")}

@@ -2,7 +2,7 @@
 
 import pytest
 
-PERSONAS = ["officer", "unit_admin", "instructor", "evaluator", "auditor", "sysadmin"]
+PERSONAS = ["officer", "unit_admin", "instructor", "evaluator", "auditor", "sysadmin", "security_admin", "audit_admin"]
 
 
 def _user(request, persona):
@@ -69,3 +69,12 @@ def test_a_console_page_lights_its_console_entry_not_the_learners(client, unit_a
     assert lit("/records/compliance/") == ({"管理后台"}, {"学时统计"})
     assert lit("/records/") == ({"学习档案"}, set())
     assert lit("/exams/") == ({"考试"}, set())
+
+
+def test_the_security_and_audit_administrators_see_their_duties(client, security_admin, audit_admin):
+    client.force_login(security_admin)
+    labels = {i["url"]: i["label"] for i in client.get("/").context["nav_items"]}
+    assert labels.get("/security/manage/") == "安全管理" and "/people/audit/" not in labels
+    client.force_login(audit_admin)
+    labels = {i["url"]: i["label"] for i in client.get("/").context["nav_items"]}
+    assert labels.get("/people/audit/") == "审计日志" and "/security/manage/" not in labels
