@@ -112,6 +112,7 @@ def test_editing_a_published_question_makes_version_two(instructor):
     client = login(instructor)
     form = client.get(reverse("questions:question-edit", args=[question.pk])).context["form"]
     data = {**form.initial, "answer": "错", "difficulty": 3, "knowledge_points": [], "domains": []}
+    data = {k: v for k, v in data.items() if v is not None}  # an empty field is not sent (no bank chosen)
     response = client.post(reverse("questions:question-edit", args=[question.pk]), data)
     successor = Question.objects.get(is_latest=True)
     assert response.url == reverse("questions:question-detail", args=[successor.pk])
