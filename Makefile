@@ -45,6 +45,7 @@ demo: setup
 	@$(DEMO_ENV) $(PY) manage.py seed_certificates >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py seed_evaluation >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py generate_practice_items --publish 江北市行政执法人员培训管理办法 江北市行政执法证件管理规定 >> var/seed.log
+	@$(DEMO_ENV) $(PY) manage.py seed_practice >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py compute_mastery >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py compute_rollups >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py purge_heartbeats >> var/seed.log

@@ -244,4 +244,29 @@ CASE = [
 ]
 # fmt: on
 
-QUESTIONS = SINGLE + MULTIPLE + JUDGE + BLANK + SHORT + CASE
+# Practice-only questions (the daily practice's own, never on a paper): the demo's officers practise them, so the
+# mastery map and the unit heatmap have data.
+K = "行政强制法#"
+PRACTICE = [
+    {**q, "use": "practice"}
+    for q in (
+        _judge("zhifa-practice-p01", "行政处罚的种类包括警告、通报批评、罚款、没收违法所得。", True, "见行政处罚法第九条。",
+               ["law-penalty"], [P + "第九条"]),
+        _judge("zhifa-practice-p02", "执法人员当场作出行政处罚决定的，可以不向当事人出示执法证件。", False,
+               "应当向当事人出示执法证件。", ["law-penalty", "skill-documents"], [P + "第五十二条"]),
+        _judge("zhifa-practice-p03", "当事人要求听证的，应当在行政机关告知后五日内提出。", True, "", ["law-penalty"],
+               [P + "第六十四条"]),
+        _judge("zhifa-practice-p04", "查封、扣押的期限不得超过三十日；情况复杂的，经批准可以延长，但延长期限不得超过三十日。",
+               True, "", ["law-coercion"], [K + "第二十五条"]),
+        _judge("zhifa-practice-p05", "行政机关可以查封、扣押与违法行为无关的场所、设施或者财物。", False, "不得查封、扣押与违法行为无关的。",
+               ["law-coercion"], [K + "第二十三条"]),
+        _judge("zhifa-practice-p06", "实施行政强制措施应当制作现场笔录，由当事人和行政执法人员签名或者盖章。", True, "",
+               ["law-coercion", "skill-documents"], [K + "第十八条"]),
+        _judge("zhifa-practice-p07", "行政机关不得对居民生活采取停止供水、供电、供热、燃气等方式迫使当事人履行相关行政决定。",
+               True, "", ["ethics-civility", "law-coercion"], [K + "第四十三条"]),
+        _judge("zhifa-practice-p08", "执法人员与案件有直接利害关系的，应当回避。", True, "", ["ethics-integrity"],
+               [P + "第四十三条"]),
+    )
+]  # fmt: skip
+
+QUESTIONS = SINGLE + MULTIPLE + JUDGE + BLANK + SHORT + CASE + PRACTICE

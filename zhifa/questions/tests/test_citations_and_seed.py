@@ -63,7 +63,7 @@ def test_the_seed_builds_the_tree_and_the_sample_bank_of_every_kind_and_is_idemp
     assert case.sub_questions.count() == 4 and case.status == "published"
     call_command("seed_questions")
     assert f"新建 0，更新 0，未变 {total}" in capsys.readouterr().out
-    assert Question.objects.filter(parent__isnull=True).count() == total == 42
+    assert Question.objects.filter(parent__isnull=True).count() == total == 50
 
 
 def test_the_seed_cites_articles_of_laws_already_imported(law):
