@@ -119,7 +119,6 @@ class UnitKnowledgeRollup(models.Model):
 
     year = models.PositiveSmallIntegerField("年度")
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="+")
-    unit_path = models.CharField("单位路径", max_length=255)
     knowledge_point = models.ForeignKey(
         KnowledgePoint, verbose_name="知识点", on_delete=models.CASCADE, related_name="+"
     )
@@ -135,11 +134,6 @@ class UnitKnowledgeRollup(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["year", "unit", "knowledge_point", "subtree"], name="reports_kp_rollup_once_per_scope"
-            )
-        ]
-        indexes = [
-            models.Index(
-                fields=["year", "unit_path"], name="reports_kp_path", opclasses=["int2_ops", "varchar_pattern_ops"]
             )
         ]
 

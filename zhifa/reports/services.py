@@ -251,7 +251,6 @@ def _knowledge_rollup(*, year: int, now: datetime) -> None:
         .values("officer__unit_id", "officer__unit__path", "knowledge_point_id")
         .annotate(officers=Count("id"), weak=Count("id", filter=Q(recall__lt=WEAK_RECALL)), recall_sum=Sum("recall"))
     )
-    paths = {r["officer__unit_id"]: r["officer__unit__path"] for r in own}
     subtree: dict[tuple[int, int], list] = defaultdict(lambda: [0, 0, 0.0])
     for r in own:
         for unit_id in _ancestors(r["officer__unit__path"]):
@@ -259,38 +258,20 @@ def _knowledge_rollup(*, year: int, now: datetime) -> None:
             acc[0] += r["officers"]
             acc[1] += r["weak"]
             acc[2] += r["recall_sum"] or 0.0
-    if subtree:
-        paths.update(Unit.objects.filter(pk__in={u for u, _ in subtree}).values_list("pk", "path"))
+
+    def row(unit_id: int, kp: int, in_subtree: bool, officers: int, weak: int, recall: float) -> UnitKnowledgeRollup:
+        return UnitKnowledgeRollup(
+            year=year, unit_id=unit_id, knowledge_point_id=kp, subtree=in_subtree, officers=officers, weak=weak,
+            recall_sum=recall, computed_at=now,
+        )  # fmt: skip
+
     UnitKnowledgeRollup.objects.filter(year=year).delete()
     UnitKnowledgeRollup.objects.bulk_create(
         [
-            UnitKnowledgeRollup(
-                year=year,
-                unit_id=r["officer__unit_id"],
-                unit_path=r["officer__unit__path"],
-                knowledge_point_id=r["knowledge_point_id"],
-                subtree=False,
-                officers=r["officers"],
-                weak=r["weak"],
-                recall_sum=r["recall_sum"] or 0.0,
-                computed_at=now,
-            )
+            row(r["officer__unit_id"], r["knowledge_point_id"], False, r["officers"], r["weak"], r["recall_sum"] or 0.0)
             for r in own
         ]
-        + [
-            UnitKnowledgeRollup(
-                year=year,
-                unit_id=unit_id,
-                unit_path=paths[unit_id],
-                knowledge_point_id=kp,
-                subtree=True,
-                officers=officers,
-                weak=weak,
-                recall_sum=recall,
-                computed_at=now,
-            )
-            for (unit_id, kp), (officers, weak, recall) in subtree.items()
-        ],
+        + [row(unit_id, kp, True, *acc) for (unit_id, kp), acc in subtree.items()],
         batch_size=2000,
     )
 
