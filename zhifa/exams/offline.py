@@ -443,4 +443,4 @@ def _record(exam: Exam, row: ResultRow, now) -> None:
         max_score=row.paper.total_points, status=Grade.Status.PENDING, graded_at=now,
     )  # fmt: skip
     # the one finalisation of a grade (pass/fail, learning record, hours, qualification), as for an online attempt
-    services._finalise(attempt, grade, now)
+    services.grade_finalise(attempt, grade, now)

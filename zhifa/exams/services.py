@@ -409,11 +409,11 @@ def _grade_attempt(attempt: Attempt, now) -> Grade:
         graded_at=now,
     )
     if not pending:
-        _finalise(attempt, grade, now)
+        grade_finalise(attempt, grade, now)
     return grade
 
 
-def _finalise(attempt: Attempt, grade: Grade, now, *, revision: int = 0) -> None:
+def grade_finalise(attempt: Attempt, grade: Grade, now, *, revision: int = 0) -> None:
     """Decide pass/fail once no answer waits for a person; write the learning record and qualification.
 
     `revision` > 0 is a regrade of a final grade whose total or pass/fail changed: the learning record is
@@ -568,7 +568,7 @@ def _regrade_total(attempt: Attempt, by: User) -> None:
     revision = 0
     if old_passed is not None:  # a regrade of a final grade: a new statement supersedes the earlier one
         revision = _attempt_statements(attempt).count()
-    _finalise(attempt, grade, timezone.now(), revision=revision)
+    grade_finalise(attempt, grade, timezone.now(), revision=revision)
     if changed:
         audit_record(
             actor=by,
