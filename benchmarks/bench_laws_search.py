@@ -150,40 +150,15 @@ def measure_latency(n: int, *, debug_sql: bool = False) -> dict:
 
 
 def variants():
-    from zhifa.laws.search.documents import Weights
-    from zhifa.laws.search.engine import variant
+    from zhifa.laws.search.engine import DEFAULT, variant
 
-    # Every variant ranks questions in "question mode" (no keyword shortcut) and leaves terms found in more than
-    # 8,000 articles out of OR rankings (engine.Recipe.max_doc_freq): without that a question takes 3-8x longer.
-    # The lexical rows and the first prior row keep session 1's pool depth (200) and no law evidence, as measured
-    # then (docs/search.md); the rows after them add this session's changes.
-    SESSION_1 = {"depth": 200, "law_evidence": 0.0}
-    plain = {
-        "weights": Weights(title=0.0),
-        "stop_words": False,
-        "bigrams": False,
-        "and_first": False,
-        "keyword_mode": False,
-        **SESSION_1,
-    }
+    # The recipe keeps only the settings a test varies (issue 21): the historical rows of docs/search.md (plain BM25,
+    # OR at once, no stop-words, bigrams alone, depth 200 …) were measured by the code of their sessions (git log).
     return [
-        ("plain BM25 (words OR, text only, all laws)", "all", False, variant(**plain)),
-        ("+ AND first, then OR", "all", False, variant(**{**plain, "and_first": True})),
-        ("+ question stop-words", "all", False, variant(**{**plain, "stop_words": True})),
-        ("+ law title field (weight 2)", "all", False, variant(**{**plain, "stop_words": True, "weights": Weights()})),
-        ("bigrams only (OR)", "all", False, variant(words=False, keyword_mode=False, **SESSION_1)),
-        ("+ word/bigram RRF fusion", "all", False, variant(keyword_mode=False, **SESSION_1)),
-        ("+ national scope", "national", False, variant(keyword_mode=False, **SESSION_1)),
-        (
-            "+ learned prior, depth 200 (session 1)",
-            "national",
-            True,
-            variant(keyword_mode=False, **SESSION_1),
-        ),
-        ("+ depth 1000", "national", True, variant(keyword_mode=False, law_evidence=0.0)),
-        ("+ law evidence 0.12 (the default)", "national", True, variant(keyword_mode=False)),
-        ("learned prior, all laws", "all", True, variant(keyword_mode=False)),
-        ("default recipe (keyword mode on), national + prior", "national", True, variant()),
+        ("lexical (national, no prior)", "national", False, DEFAULT),
+        ("+ learned prior, no law evidence", "national", True, variant(law_evidence=0.0)),
+        ("default recipe, national + prior", "national", True, DEFAULT),
+        ("learned prior, all laws", "all", True, DEFAULT),
     ]
 
 

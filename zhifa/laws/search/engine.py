@@ -5,7 +5,7 @@ No ORM here beyond the backend calls; results are (provision id, score) pairs, b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from zhifa.laws.search.backends import AND, OR, Filters, Match, SearchBackend
@@ -18,35 +18,27 @@ class Prior(Protocol):
 
     def boosts(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, float]: ...
 
-    def top_law(self, parsed: ParsedQuery) -> str | None: ...
+
+# The tuned recipe. Its variants (OR at once, words or bigrams alone, other fusion shares, a ranking restricted to
+# the predicted law, no question stop-words, depth 200 …) were measured in docs/search.md and dropped (issue 21).
+WEIGHTS = Weights()  # field weights: words 1, bigrams 1, title 2
+RRF_K = 60.0  # reciprocal rank fusion of the word and the bigram ranking, equal shares
+DEPTH = 1000  # candidates taken from each ranking of a question (200 before 2026-11-28)
+KEYWORD_MAX_TERMS = 3  # keyword mode: at most this many words and phrases (and no question word dropped) …
+KEYWORD_LIST_CHUNK = 12  # … or space-separated chunks of at most this many letters and digits
+MAX_DOC_FREQ = 8000  # questions: terms in more articles than this (~6% of 140k) are too common to rank by
+LAW_EVIDENCE_TOP = 10  # how many of each law's best candidates count as its evidence
 
 
 @dataclass(frozen=True)
 class Recipe:
-    """How to rank; every field is a variant measured in docs/search.md. DEFAULT is the tuned one."""
+    """The settings tests switch off or vary; everything else is the constants above. DEFAULT is the tuned one."""
 
-    weights: Weights = field(default_factory=Weights)
-    stop_words: bool = True
-    words: bool = True  # the word ranking
-    and_first: bool = True  # words joined by AND first, OR only to fill up; False: OR at once
-    bigrams: bool = True  # the bigram ranking, fused with the word ranking
-    rrf_k: float = 60.0
-    bigram_share: float = 1.0  # weight of the bigram ranking in the fusion (words: 1)
-    depth: int = 1000  # candidates taken from each ranking (questions); 200 before 2026-11-28
-    prior_weight: float = 1.0
-    law_ranking_share: float = 0.0  # with a prior: a third ranking, restricted to the law the question is most about
-    keyword_mode: bool = True  # short keyword queries: the word ranking alone, as deep as asked (fast)
-    keyword_max_terms: int = 3
-    keyword_lists: bool = (
-        True  # "不予受理 驳回起诉": space-separated keywords are keywords however many words they hold
-    )
-    keyword_list_chunk: int = 12  # … each chunk at most this many characters, letters and digits only
+    # "不予受理 驳回起诉": space-separated keywords are keywords however many words they hold
+    keyword_lists: bool = True
     keyword_term_chars: int = 12  # "劳动合同的解除": one short run of letters and digits with no question marker is a
     # keyword (a term or a name), however jieba cuts it and whatever stop-word it holds
-    prior_for_keywords: bool = True  # keyword mode also takes the learned prior's boosts (cheap: no extra ranking)
-    max_doc_freq: int = 8000  # questions: terms in more articles than this (~6% of 140k) are too common to rank by
     law_evidence: float = 0.12  # questions: + share × (the law's part of the pool's best scores), no training needed
-    law_evidence_top: int = 10  # how many of each law's best candidates count as its evidence
 
 
 DEFAULT = Recipe()
@@ -58,18 +50,16 @@ class Ranked:
     score: float
 
 
-def _word_ranking(
-    backend: SearchBackend, parsed: ParsedQuery, filters: Filters, recipe: Recipe, depth: int
-) -> list[tuple[int, float]]:
+def _word_ranking(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, depth: int) -> list[tuple[int, float]]:
     """AND of all words and phrases; topped up with the OR ranking when AND finds fewer than `depth`."""
     strict = Match.build(words=parsed.words, phrases=parsed.phrases, mode=AND)
-    ranked = backend.rank(strict, filters=filters, weights=recipe.weights, limit=depth) if recipe.and_first else []
-    if len(ranked) >= depth or (recipe.and_first and len(strict.clauses) <= 1):
+    ranked = backend.rank(strict, filters=filters, weights=WEIGHTS, limit=depth)
+    if len(ranked) >= depth or len(strict.clauses) <= 1:
         return ranked
-    loose_words = _rarest(backend, parsed.words, WORD, recipe.max_doc_freq)  # AND kept them; OR would crawl
+    loose_words = _rarest(backend, parsed.words, WORD, MAX_DOC_FREQ)  # AND kept them; OR would crawl
     loose = Match.build(words=loose_words, phrases=parsed.phrases, mode=OR)
     seen = {doc_id for doc_id, _ in ranked}
-    more = backend.rank(loose, filters=filters, weights=recipe.weights, limit=depth)
+    more = backend.rank(loose, filters=filters, weights=WEIGHTS, limit=depth)
     return ranked + [(doc_id, score) for doc_id, score in more if doc_id not in seen][: depth - len(ranked)]
 
 
@@ -82,14 +72,12 @@ def _rarest(backend: SearchBackend, terms: tuple[str, ...], field: str, max_doc_
     return kept or (min(terms, key=lambda t: (freqs[t], t)),)
 
 
-def _without_common_terms(backend: SearchBackend, parsed: ParsedQuery, max_doc_freq: int) -> ParsedQuery:
+def _without_common_terms(backend: SearchBackend, parsed: ParsedQuery) -> ParsedQuery:
     """A question without its very common words and bigrams: they barely change BM25 but cost the most."""
-    if not max_doc_freq:
-        return parsed
     return replace(
         parsed,
-        words=_rarest(backend, parsed.words, WORD, max_doc_freq),
-        bigrams=_rarest(backend, parsed.bigrams, BIGRAM, max_doc_freq),
+        words=_rarest(backend, parsed.words, WORD, MAX_DOC_FREQ),
+        bigrams=_rarest(backend, parsed.bigrams, BIGRAM, MAX_DOC_FREQ),
     )
 
 
@@ -121,7 +109,7 @@ def is_keywords(parsed: ParsedQuery, recipe: Recipe) -> bool:
     No question of the retrieval data has the second form and one of 771 the third ("网络借贷实际交付"); ranking
     such text as a question cost 10–160 ms for a worse answer to what was typed: the pool of a question is 1,000
     deep and fused with the bigrams."""
-    if not parsed.dropped and len(parsed.words) + len(parsed.phrases) <= recipe.keyword_max_terms:
+    if not parsed.dropped and len(parsed.words) + len(parsed.phrases) <= KEYWORD_MAX_TERMS:
         return True
     if is_term(parsed.text, recipe):
         return True
@@ -129,16 +117,16 @@ def is_keywords(parsed: ParsedQuery, recipe: Recipe) -> bool:
     return (
         recipe.keyword_lists
         and len(chunks) >= 2
-        and all(chunk.isalnum() and len(chunk) <= recipe.keyword_list_chunk for chunk in chunks)
+        and all(chunk.isalnum() and len(chunk) <= KEYWORD_LIST_CHUNK for chunk in chunks)
     )
 
 
-def _fuse(rankings: list[tuple[list[tuple[int, float]], float]], k: float) -> dict[int, float]:
-    """Reciprocal rank fusion: Σ share / (k + rank)."""
+def _fuse(rankings: list[list[tuple[int, float]]]) -> dict[int, float]:
+    """Reciprocal rank fusion: Σ 1 / (RRF_K + rank)."""
     fused: dict[int, float] = {}
-    for ranking, share in rankings:
+    for ranking in rankings:
         for position, (doc_id, _score) in enumerate(ranking, start=1):
-            fused[doc_id] = fused.get(doc_id, 0.0) + share / (k + position)
+            fused[doc_id] = fused.get(doc_id, 0.0) + 1.0 / (RRF_K + position)
     return fused
 
 
@@ -168,43 +156,37 @@ def _rank(
     prior: Prior | None,
     ranker=None,
 ) -> list[Ranked]:
-    parsed = parse_query(text, drop_stop_words=recipe.stop_words)
+    parsed = parse_query(text)
     if parsed.is_empty or limit <= 0:
         return []
-    if recipe.keyword_mode and is_keywords(parsed, recipe):
+    if is_keywords(parsed, recipe):
         if parsed.dropped and is_term(parsed.text, recipe):  # "债权让与": a term keeps every word it is typed with
             parsed = parse_query(text, drop_stop_words=False)
-        ranked = _word_ranking(backend, parsed, filters, recipe, limit) if parsed.words or parsed.phrases else []
+        ranked = _word_ranking(backend, parsed, filters, limit) if parsed.words or parsed.phrases else []
         if not ranked:  # nothing for the words: fall back to the query's bigrams
             ranked = backend.rank(
-                Match.build(bigrams=parsed.bigrams, mode=OR), filters=filters, weights=recipe.weights, limit=limit
+                Match.build(bigrams=parsed.bigrams, mode=OR), filters=filters, weights=WEIGHTS, limit=limit
             )
-        if prior is None or not recipe.prior_for_keywords:
+        if prior is None:
             return [Ranked(doc_id, score) for doc_id, score in ranked]
-        return _with_prior(_fuse([(ranked, 1.0)], recipe.rrf_k), parsed, filters, recipe, prior, limit, questions=False)
+        return _with_prior(_fuse([ranked]), parsed, filters, recipe, prior, limit, questions=False)
     if ranker is not None:
         from zhifa.laws.search import rerank
 
         reranked = rerank.rank(backend, parsed, filters, ranker, limit)
         if reranked:
             return [Ranked(doc_id, score) for doc_id, score in reranked]
-    depth = max(recipe.depth, limit)
-    parsed = _without_common_terms(backend, parsed, recipe.max_doc_freq)
-    rankings: list[tuple[list[tuple[int, float]], float]] = []
-    if recipe.words and (parsed.words or parsed.phrases):
-        rankings.append((_word_ranking(backend, parsed, filters, recipe, depth), 1.0))
-    if recipe.bigrams and parsed.bigrams:
+    depth = max(DEPTH, limit)
+    parsed = _without_common_terms(backend, parsed)
+    rankings: list[list[tuple[int, float]]] = []
+    if parsed.words or parsed.phrases:
+        rankings.append(_word_ranking(backend, parsed, filters, depth))
+    if parsed.bigrams:
         bigram_match = Match.build(bigrams=parsed.bigrams, phrases=parsed.phrases, mode=OR)
-        rankings.append(
-            (backend.rank(bigram_match, filters=filters, weights=recipe.weights, limit=depth), recipe.bigram_share)
-        )
-    if prior is not None and recipe.law_ranking_share and filters.law_ids is None:
-        law_ranking = _law_ranking(backend, parsed, filters, recipe, prior, depth)
-        if law_ranking:
-            rankings.append((law_ranking, recipe.law_ranking_share))
+        rankings.append(backend.rank(bigram_match, filters=filters, weights=WEIGHTS, limit=depth))
     if len(rankings) == 1 and prior is None:
-        return [Ranked(doc_id, score) for doc_id, score in rankings[0][0][:limit]]
-    return _with_prior(_fuse(rankings, recipe.rrf_k), parsed, filters, recipe, prior, limit)
+        return [Ranked(doc_id, score) for doc_id, score in rankings[0][:limit]]
+    return _with_prior(_fuse(rankings), parsed, filters, recipe, prior, limit)
 
 
 def _with_prior(
@@ -218,10 +200,10 @@ def _with_prior(
     questions: bool = True,
 ) -> list[Ranked]:
     """The fused ranking with the prior's boosts and (questions) the law evidence added, best `limit` first."""
-    if prior is not None and recipe.prior_weight:
-        _apply_prior(fused, prior.boosts(parsed, list(fused)), filters, recipe.prior_weight)
+    if prior is not None:
+        _apply_prior(fused, prior.boosts(parsed, list(fused)), filters)
     if questions and recipe.law_evidence and len(fused) > limit:
-        _add_law_evidence(fused, recipe.law_evidence, recipe.law_evidence_top)
+        _add_law_evidence(fused, recipe.law_evidence, LAW_EVIDENCE_TOP)
     best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return [Ranked(doc_id, score) for doc_id, score in best]
 
@@ -247,28 +229,14 @@ def _add_law_evidence(fused: dict[int, float], share: float, top: int) -> None:
             fused[doc_id] += share * evidence[law] / total
 
 
-def _law_ranking(
-    backend: SearchBackend, parsed: ParsedQuery, filters: Filters, recipe: Recipe, prior: Prior, depth: int
-) -> list[tuple[int, float]]:
-    """Words and bigrams (OR) ranked within the law the prior says the question is most about."""
-    from zhifa.laws.search.resolve import law_ids_of_titles
-
-    law = prior.top_law(parsed)
-    law_ids = law_ids_of_titles([law]) if law else ()
-    if not law_ids:
-        return []
-    match = Match.build(words=parsed.words, bigrams=parsed.bigrams, phrases=parsed.phrases, mode=OR)
-    return backend.rank(match, filters=replace(filters, law_ids=law_ids), weights=recipe.weights, limit=depth)
-
-
-def _apply_prior(fused: dict[int, float], boosts: dict[int, float], filters: Filters, weight: float) -> None:
+def _apply_prior(fused: dict[int, float], boosts: dict[int, float], filters: Filters) -> None:
     """Add the prior's boosts; articles it proposes that no ranking found enter only if the filters allow them."""
     from zhifa.laws.search.resolve import ids_passing
 
     allowed = ids_passing([i for i in boosts if i not in fused], filters)
     for doc_id, boost in boosts.items():
         if doc_id in fused or doc_id in allowed:
-            fused[doc_id] = fused.get(doc_id, 0.0) + weight * boost
+            fused[doc_id] = fused.get(doc_id, 0.0) + boost
 
 
 def variant(**changes) -> Recipe:

@@ -99,15 +99,6 @@ class Prior:
         laws = {self.laws[i]: float(s) for i, s in enumerate(law_sims) if s > 0}
         return articles, laws
 
-    def top_law(self, parsed: ParsedQuery) -> str | None:
-        """The law (short title) whose past questions are most like this one; None when none is alike."""
-        vector = self._vector(parsed)
-        if vector is None or not self.laws:
-            return None
-        sims = self.law_matrix @ vector
-        best = int(np.argmax(sims))
-        return self.laws[best] if sims[best] > 0 else None
-
     def boosts(self, parsed: ParsedQuery, ids: list[int]) -> dict[int, float]:
         from zhifa.laws.search import resolve  # the ORM side: keys ↔ current provision ids, law of each id
 

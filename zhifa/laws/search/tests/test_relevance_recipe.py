@@ -35,8 +35,7 @@ def test_keyword_queries_rank_as_before(search_laws):
 
 
 def test_a_pool_deeper_than_the_page_is_the_default_for_questions():
-    assert engine.DEFAULT.depth >= 1000
-    assert engine.DEFAULT.keyword_mode  # keyword queries still rank only as deep as asked
+    assert engine.DEPTH >= 1000  # keyword queries still rank only as deep as asked (test_keyword_queries_rank…)
 
 
 @pytest.mark.parametrize(
@@ -45,7 +44,7 @@ def test_a_pool_deeper_than_the_page_is_the_default_for_questions():
 )
 def test_a_list_of_keywords_separated_by_spaces_is_ranked_as_keywords(text):
     parsed = engine.parse_query(text)
-    assert len(parsed.words) + len(parsed.phrases) > engine.DEFAULT.keyword_max_terms or parsed.dropped
+    assert len(parsed.words) + len(parsed.phrases) > engine.KEYWORD_MAX_TERMS or parsed.dropped
     assert engine.is_keywords(parsed, engine.DEFAULT)
     assert not engine.is_keywords(parsed, engine.variant(keyword_lists=False))
 
@@ -66,7 +65,7 @@ def test_questions_and_sentences_stay_questions(text):
 @pytest.mark.parametrize("text", ["附义务的赠与合同", "帮助信息网络犯罪活动罪", "一年期贷款市场报价利率", "债权让与"])
 def test_a_short_term_without_a_question_marker_is_ranked_as_keywords(text):
     parsed = engine.parse_query(text)
-    assert len(parsed.words) + len(parsed.phrases) > engine.DEFAULT.keyword_max_terms or parsed.dropped
+    assert len(parsed.words) + len(parsed.phrases) > engine.KEYWORD_MAX_TERMS or parsed.dropped
     assert engine.is_keywords(parsed, engine.DEFAULT)
     assert not engine.is_keywords(parsed, engine.variant(keyword_term_chars=0))
 
