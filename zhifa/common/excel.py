@@ -3,7 +3,8 @@
 A name such as `=HYPERLINK("http://…","点我")` typed into a form or an import must come back as text, never as a
 live formula. Apps build workbooks with `workbook()` (an openpyxl Workbook whose sheets neutralise every string
 cell, in normal and in write-only mode), turn them into bytes with `workbook_bytes()` and answer with
-`xlsx_response()`. Importers use `starts_formula()` to refuse such values at the door.
+`xlsx_response()`. Importers and forms refuse such values at the door with `formula_refusal()` (forms through the
+`refuse_formula` validator).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from io import BytesIO
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
@@ -30,6 +32,21 @@ def starts_formula(text: str) -> bool:
     if not text or not text.startswith(FORMULA_STARTS):
         return False
     return not (len(text) == 1 and text in "+-")
+
+
+def formula_refusal(text: str) -> str:
+    """Why a typed value is refused: a spreadsheet would run it as a formula (leading = + - @, or a tab or line break
+    before one); "" when it is fine. The one check of every form and importer that takes names (issue 20 item 5)."""
+    text = text.strip()
+    if not starts_formula(text):
+        return ""
+    return f"“{text[:20]}”以 = + - @ 等符号开头，表格软件会把它当作公式执行；请删去开头的符号。"
+
+
+def refuse_formula(value: Any) -> None:
+    """A form field validator: raises ValidationError with `formula_refusal`'s message."""
+    if isinstance(value, str) and (reason := formula_refusal(value)):
+        raise ValidationError(reason, code="formula")
 
 
 def neutralise(value: Any) -> Any:

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from zhifa.common.excel import refuse_formula
 from zhifa.people import access, idcard, services
 from zhifa.people.audiences import AudienceRules, rules_officers
 from zhifa.people.models import Audience, Domain, Officer, Role, Unit, User
@@ -29,18 +30,27 @@ class UnitChoiceField(forms.ModelChoiceField):
 class OfficerForm(forms.Form):
     """Create or edit an officer. ID-card and phone fields are write-only: blank keeps the stored value."""
 
-    name = forms.CharField(label="姓名", max_length=60, error_messages={"required": "请填写姓名。"})
-    username = forms.CharField(label="登录用户名", max_length=150, required=False, help_text="留空时使用执法证号。")
+    # Free text that comes back in exports: refused when a spreadsheet would run it (=HYPERLINK(…)), as on import.
+    name = forms.CharField(
+        label="姓名", max_length=60, error_messages={"required": "请填写姓名。"}, validators=[refuse_formula]
+    )
+    username = forms.CharField(
+        label="登录用户名",
+        max_length=150,
+        required=False,
+        help_text="留空时使用执法证号。",
+        validators=[refuse_formula],
+    )
     unit = UnitChoiceField(
         label="单位",
         queryset=Unit.objects.none(),
         error_messages={"required": "请选择单位。", "invalid_choice": "只能选择本人管辖的单位。"},
     )
-    position = forms.CharField(label="职务", max_length=60, required=False)
+    position = forms.CharField(label="职务", max_length=60, required=False, validators=[refuse_formula])
     domains = forms.ModelMultipleChoiceField(
         label="执法领域", queryset=Domain.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
-    certificate_number = forms.CharField(label="执法证号", max_length=40, required=False)
+    certificate_number = forms.CharField(label="执法证号", max_length=40, required=False, validators=[refuse_formula])
     certificate_issued = forms.DateField(
         label="发证日期", required=False, widget=DATE_INPUT, error_messages={"invalid": "发证日期格式应为 2024-03-01。"}
     )

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from zhifa.common.excel import starts_formula
+from zhifa.common.excel import formula_refusal
 from zhifa.people import idcard
 from zhifa.people.officer_sheet import CERTIFICATE_STATUSES, EMPLOYMENTS, Sheet, SheetRow, parse_date
 
@@ -191,11 +191,8 @@ class _RowChecker:
             self.error(column, "单元格含公式，请复制后“粘贴为数值”再上传。")
         for column, value in self.row.values.items():
             # Text that a spreadsheet would run as a formula when exported again (=HYPERLINK(…), +cmd|…, @SUM(…)).
-            if column != "手机号" and isinstance(value, str) and starts_formula(value.strip()):
-                self.error(
-                    column,
-                    f"“{value.strip()[:20]}”以 = + - @ 等符号开头，表格软件会把它当作公式执行；请删去开头的符号。",
-                )
+            if column != "手机号" and isinstance(value, str) and (reason := formula_refusal(value)):
+                self.error(column, reason)
         name = _text(self.row, "姓名")
         if not name:
             self.error("姓名", "缺少姓名，请填写。")

@@ -267,3 +267,26 @@ def test_nobody_revokes_a_grant_he_cannot_see(client, unit_admin, sysadmin, outs
     client.force_login(unit_admin)
     assert client.post(f"/people/roles/{grant.pk}/revoke/").status_code == 404
     assert outsider.user.role_grants.exists()
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("name", '=HYPERLINK("http://evil.example/","点我")'),
+        ("name", "@SUM(A1:A9)"),
+        ("name", "\t=1+1"),  # a tab or a line break before the sign: still a formula once trimmed
+        ("name", "\r-2+3"),
+        ("position", "+cmd|' /C calc'!A0"),
+        ("certificate_number", "＝1+1"),
+    ],
+)
+def test_the_officer_form_refuses_formula_like_text_as_the_import_does(admin_client, registered, org, field, value):
+    data = {"name": "刘洋", "unit": org.east_market.pk, "certificate_status": "valid", "employment": "active",
+            "certificate_number": "JB77770001", field: value}  # fmt: skip
+    before = Officer.objects.count()
+    for url in ("/people/officers/new/", f"/people/officers/{registered.pk}/edit/"):
+        response = admin_client.post(url, data)
+        assert response.status_code == 200
+        assert "以 = + - @ 等符号开头，表格软件会把它当作公式执行；请删去开头的符号" in response.content.decode()
+    registered.refresh_from_db()
+    assert (registered.name, registered.position) == ("刘洋", "") and Officer.objects.count() == before
