@@ -42,7 +42,7 @@ def question(
 ) -> Question:
     q = Question.objects.create(
         kind=kind,
-        stem=stem or f"<p>{kind} 题干</p>",
+        stem=stem or f"<p>{Question.Kind(kind).label}题干</p>",  # what an author writes: no internal codes on pages
         answer=ANSWERS[kind],
         explanation="依据行政处罚法第四十四条。",
         difficulty=difficulty,
