@@ -1,5 +1,6 @@
 """Indicator values from Excel (e.g. reversal statistics from the supervision system): dry run first, then all
-rows in one transaction or none. Columns: 执法证号 | 指标编码 | 数值 | 次数 | 依据说明."""
+rows in one transaction or none. Columns: 执法证号 | 指标 | 数值 | 次数 | 依据说明; the indicator is named as the period
+page shows it (复议、诉讼纠错), or by its code (reversals) as older templates did."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from zhifa.evaluation.services import EvaluationError, indicator_value_enter
 from zhifa.people import access
 from zhifa.people.models import Officer, User
 
-COLUMNS = ["执法证号", "指标编码", "数值", "次数", "依据说明"]
+COLUMNS = ["执法证号", "指标", "数值", "次数", "依据说明"]
+OLD_COLUMNS = ["执法证号", "指标编码", "数值", "次数", "依据说明"]  # templates downloaded before
 MAX_ROWS = 5000
 MAX_BYTES = 5 * 1024 * 1024
 
@@ -45,7 +47,7 @@ def template_xlsx() -> bytes:
     ws = wb.active
     ws.title = "指标数值"
     ws.append(COLUMNS)
-    ws.append(["JB00000001", "reversals", "", 1, "2026 年复议纠错决定书 江复决字〔2026〕12 号"])
+    ws.append(["JB00000001", "复议、诉讼纠错", "", 1, "2026 年复议纠错决定书 江复决字〔2026〕12 号"])
     return excel.workbook_bytes(wb)
 
 
@@ -65,15 +67,14 @@ def values_read(*, period: Period, upload: UploadedFile, by: User) -> ImportRepo
         report.errors.append("无法读取文件：请上传 .xlsx 格式的 Excel 文件（可先下载模板）")
         return report
     rows = list(wb.active.iter_rows(values_only=True))
-    if not rows or [_cell(c) for c in rows[0][: len(COLUMNS)]] != COLUMNS:
+    if not rows or [_cell(c) for c in rows[0][: len(COLUMNS)]] not in (COLUMNS, OLD_COLUMNS):
         report.errors.append(f"第 1 行须为表头：{' | '.join(COLUMNS)}")
         return report
     if len(rows) - 1 > MAX_ROWS:
         report.errors.append(f"一次最多导入 {MAX_ROWS} 行，请拆分文件")
         return report
-    leaves = {
-        i.code: i for i in period.indicators.filter(source__in=[Indicator.Source.IMPORTED, Indicator.Source.ENTERED])
-    }
+    importable = list(period.indicators.filter(source__in=[Indicator.Source.IMPORTED, Indicator.Source.ENTERED]))
+    leaves = {i.code: i for i in importable} | {i.name: i for i in importable}
     numbers = {_cell(r[0]) for r in rows[1:] if r}
     officers = {
         o.certificate_number: o for o in Officer.objects.filter(certificate_number__in=numbers).select_related("unit")
@@ -90,7 +91,8 @@ def values_read(*, period: Period, upload: UploadedFile, by: User) -> ImportRepo
         elif not access.can_manage_officer(by, officer):
             problems.append(f"执法证号“{number}”的人员不在您管理的单位内")
         if indicator is None:
-            problems.append(f"指标编码“{code}”不是本年度可导入的指标（可用：{'、'.join(sorted(leaves))}）")
+            names = "、".join(i.name for i in importable)
+            problems.append(f"指标“{code}”不是本年度可导入的指标（可用：{names}）")
         parsed_value = None
         if value:
             try:

@@ -59,7 +59,7 @@ def test_the_dry_run_reports_every_bad_row_and_saves_nothing(client, period, off
     for message in (
         "第 3 行：执法证号“JB99999999”不存在，请核对",
         "第 4 行：执法证号“JB00000002”的人员不在您管理的单位内",
-        "第 5 行：指标编码“hours”不是本年度可导入的指标",
+        "第 5 行：指标“hours”不是本年度可导入的指标",
         "第 6 行：数值“abc”不是数字；依据说明为空",
     ):
         assert message in html, message
