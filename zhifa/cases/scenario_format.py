@@ -46,7 +46,7 @@ TOP_KEYS = {
     "credit_hours",
     "hours_category",
 }
-SCENE_KEYS = {"speaker", "narrative", "media", "choices", "decision", "ending"}
+SCENE_KEYS = {"title", "speaker", "narrative", "media", "choices", "decision", "ending"}
 CHOICE_KEYS = {"text", "goto", "if", "effects", "set", "add", "veto", "feedback", "basis", "mistake", "contrast"}
 ENDING_KEYS = {"outcome", "title", "debrief"}
 DECISION_KEYS = {"prompt", "goto", "amount", "measures", "effects", "feedback"}
@@ -341,6 +341,7 @@ def _scene(b: _Builder, scene_id: str, value: Any, variables: dict) -> Scene | N
         id=scene_id,
         line=b.doc.line(*path),
         speaker=b.text(data.get("speaker"), (*path, "speaker"), "说话人 speaker"),
+        title=b.text(data.get("title"), (*path, "title"), "场景标题 title"),
         narrative=b.text(
             data.get("narrative"), (*path, "narrative"), f"场景“{scene_id}”的叙述 narrative", required=True
         ),

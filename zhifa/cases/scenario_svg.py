@@ -64,7 +64,8 @@ def scenario_svg(scenario: Scenario, *, highlight: str = "") -> str:
     for sid, (x, y) in place.items():
         fill, stroke = _node_style(scenario, sid)
         width_px = 4 if sid == highlight else 1.5
-        label = escape(sid if len(sid) <= 18 else sid[:17] + "…")
+        title = scenario.scenes[sid].label  # the scene's Chinese name; the YAML key stays in data-scene
+        label = escape(title if len(title) <= 10 else title[:9] + "…")
         speaker = escape(scenario.scenes[sid].speaker[:10])
         parts.append(
             f'<g class="scene" data-scene="{escape(sid)}"><title>{escape(scenario.scenes[sid].narrative[:120])}</title>'

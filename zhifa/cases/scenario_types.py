@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -69,6 +70,18 @@ class Scene:
     choices: list[Choice] = field(default_factory=list)
     decision: Decision | None = None
     ending: Ending | None = None
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        """What the pages call the scene (the scene graph, the preview's start): its `title`, else its ending's
+        title, else the first clause of its narrative — never the YAML key (`arrive`), which only the source shows."""
+        if self.title:
+            return self.title
+        if self.ending is not None and self.ending.title:
+            return self.ending.title
+        clause = re.split(r"[。！？；，,.!?;\n]", self.narrative.strip(), maxsplit=1)[0].strip()
+        return (clause[:12] + "…" if len(clause) > 12 else clause) or self.id
 
 
 @dataclass
