@@ -235,9 +235,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    # Sessions read from Redis, written through to the database: no session query on a hot path like heartbeats.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Short socket timeouts: a Redis that hangs costs a request at most about a second, then the platform degrades
+    # as when Redis is down (zhifa/common/cache.py says how each use degrades).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    # Sessions read from Redis, written through to the database: no session query on a hot path like heartbeats;
+    # while Redis is down they are read from the database (zhifa/common/sessions.py).
+    SESSION_ENGINE = "zhifa.common.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhifa"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"

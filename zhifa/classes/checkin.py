@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,6 +16,7 @@ from zhifa.classes import checkin_tokens, conf, geofence
 from zhifa.classes.checkin_tokens import TokenError
 from zhifa.classes.models import Attendance, ClassSession, Enrolment, OfflineClass
 from zhifa.classes.services import ClassError, NotPermitted
+from zhifa.common import cache as shared_cache
 from zhifa.common.audit import audit_record
 from zhifa.people import access
 from zhifa.people.models import Officer, User
@@ -59,12 +59,7 @@ def rate_check(user_id: int, *, now: datetime | None = None) -> None:
     """Count one check-in attempt of the user in this minute (cache: local memory or Redis); raise past the limit."""
     minute = int((now or timezone.now()).timestamp()) // 60
     key = f"classes:checkin-rate:{user_id}:{minute}"
-    cache.add(key, 0, timeout=120)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, 1, timeout=120)
-        count = 1
+    count = shared_cache.window_count(key, seconds=120, use="checkin-rate")  # per process while Redis is down
     if count > conf.checkin_rate_per_minute():
         raise RateLimited("签到尝试过于频繁，请一分钟后再扫描教室屏幕上的二维码。", "rate")
 

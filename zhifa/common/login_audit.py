@@ -17,10 +17,10 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.dispatch import receiver
 
+from zhifa.common import cache as shared_cache
 from zhifa.common.audit import audit_record
 from zhifa.common.middleware import client_ip
 
@@ -43,14 +43,16 @@ def _spray_key(ip: str, password: str) -> str:
 
 def spray_blocked(*, ip: str, password: str) -> bool:
     """True when this password already failed for LOGIN_SPRAY_LIMIT different user names from this client."""
-    return len(cache.get(_spray_key(ip, password)) or ()) >= settings.LOGIN_SPRAY_LIMIT
+    names = shared_cache.get(_spray_key(ip, password), use="login-spray", local=True)
+    return len(names or ()) >= settings.LOGIN_SPRAY_LIMIT
 
 
 def spray_count(*, key: str, username: str) -> None:
     """Count one failure of a (client, password) pair for this user name (distinct user names only)."""
-    names = set(cache.get(key) or ())
+    names = set(shared_cache.get(key, use="login-spray", local=True) or ())
     names.add(_digest(username.casefold()))
-    cache.set(key, sorted(names), _window_seconds())
+    # Never lifted while Redis is down: counted in this process instead (common/cache.py).
+    shared_cache.set(key, sorted(names), _window_seconds(), use="login-spray", local=True)
 
 
 class PasswordSprayBackend:

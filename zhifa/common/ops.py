@@ -1,13 +1,15 @@
 """What operations watch and what protects the servers: readiness, Prometheus metrics, per-IP rate limits.
 
 - `/healthz` (common.views) says the process answers and reaches the primary; `/readyz` says this app server can
-  take traffic: primary, replica (and its replay lag), cache, object storage, no unapplied migration.
+  take traffic: primary, object storage, no unapplied migration; the replica (and its replay lag) and the cache
+  are reported, not required.
 - `/metrics` exposes Prometheus metrics through `prometheus_client` (the official exporter library). Under gunicorn
   every worker writes its samples to `PROMETHEUS_MULTIPROC_DIR` (set by deploy/gunicorn.conf.py) and a scrape sums
   them. Only addresses in `METRICS_ALLOWED_IPS` may read it (nginx does not route it from outside either).
   django-prometheus was the first choice; its current release requires Django < 6.1, this project runs 6.1.
 - `RateLimitMiddleware` counts requests per client IP and rule in the cache: with several app servers the cache is
   Redis, so a limit holds across all of them (a client cannot get twice the limit by being balanced over two).
+  While Redis is down each process keeps counting for itself: a limit is never lifted (common/cache.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
+from zhifa.common import cache as shared_cache
 from zhifa.common.middleware import client_ip
 from zhifa.common.ratelimits import parse_rate_rules
 
@@ -41,16 +44,9 @@ RATE_LIMITED = Counter("zhifa_rate_limited", "Requests refused by a rate limit",
 
 def rate_limit_hit(*, key: str, limit: int, seconds: int) -> bool:
     """Count one request under `key`; True when it is over `limit` in the window opened by the key's first request
-    (`seconds` long: the counter expires with it; incr keeps the expiry). Atomic on Redis."""
+    (`seconds` long). Atomic on Redis; while Redis is down the limit still holds, per process (common/cache.py)."""
     bucket = f"ratelimit:{hashlib.blake2s(key.encode(), digest_size=12).hexdigest()}"  # any key is cache-safe
-    if cache.add(bucket, 1, timeout=seconds):
-        return False
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr: this request opens the next window
-        cache.add(bucket, 1, timeout=seconds)
-        return False
-    return count > limit
+    return shared_cache.window_count(bucket, seconds=seconds, use="rate-limit") > limit
 
 
 class RateLimitMiddleware:
@@ -194,7 +190,10 @@ def check_migrations() -> dict:
 
 def readyz(request: HttpRequest) -> JsonResponse:
     """200 when this app server may take traffic, 503 (with each check's result) when it may not."""
-    checks = {"database": check_database("default"), "cache": check_cache(), "storage": check_storage()}
+    # The cache is reported, not required: without Redis the platform degrades (common/cache.py), and taking every
+    # app server out of the balancer because Redis is down would turn a degradation into an outage.
+    checks = {"database": check_database("default"), "cache": {**check_cache(), "required": False}}
+    checks["storage"] = check_storage()
     checks["migrations"] = check_migrations() if checks["database"]["ok"] else {"ok": False}
     if "replica" in settings.DATABASES:
         # A replica that is down or far behind does not stop this server: reports then read stale figures, which

@@ -7,12 +7,12 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from zhifa.common import cache as shared_cache
 from zhifa.common.audit import audit_record
 from zhifa.people import access
 from zhifa.people.models import Officer, Unit, User
@@ -193,8 +193,9 @@ def _release_later(when: datetime) -> None:
     backend = hours_release_task.get_backend()
     if not backend.supports_defer:
         return
-    # An exam's examinees share one release time: one job for all of them (per cache), not one per examinee.
-    if cache.add(f"records:release-job:{when.isoformat()}", 1, timeout=7 * 24 * 3600):
+    # An exam's examinees share one release time: one job for all of them (per cache; per process
+    # while Redis is down), not one per examinee.
+    if shared_cache.add(f"records:release-job:{when.isoformat()}", 1, 7 * 24 * 3600, use="release-job"):
         try:
             hours_release_task.using(run_after=when).enqueue()
         except Exception:  # a queue outage must not fail the exam's submission: the periodic command catches up

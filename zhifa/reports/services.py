@@ -6,13 +6,13 @@ from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Avg, Count, Max, Q, Sum
 from django.utils import timezone
 
 from zhifa.cases.models import DrillRun
+from zhifa.common import cache as shared_cache
 from zhifa.common import excel
 from zhifa.courses.models import Course, Lesson, LessonProgress
 from zhifa.evaluation.models import AssessmentResult
@@ -499,12 +499,12 @@ def recommendations_for_today(*, officer: Officer, today: date | None = None) ->
     # The day's choice is remembered (also when there is nothing to suggest), so the home page asks once a day.
     # The officer's creation time in the key: a key never outlives the officer it was made for (ids are reused).
     key = f"reports:next-steps:{officer.pk}:{officer.created_at.timestamp():.6f}:{today:%Y%m%d}"
-    ids = cache.get(key)
+    ids = shared_cache.get(key, use="next-steps")  # a miss while Redis is down: the database has the choice
     if ids is not None:
         return list(Recommendation.objects.filter(pk__in=ids, officer=officer).order_by("position")) if ids else []
     existing = list(Recommendation.objects.filter(officer=officer, day=today).order_by("position"))
     if existing:
-        cache.set(key, [r.pk for r in existing], NEXT_STEPS_CACHE_SECONDS)
+        shared_cache.set(key, [r.pk for r in existing], NEXT_STEPS_CACHE_SECONDS, use="next-steps")
         return existing
     candidates = [
         c
@@ -521,5 +521,5 @@ def recommendations_for_today(*, officer: Officer, today: date | None = None) ->
     if recs:  # two requests at once: the unique (officer, day, position) keeps the first one's choice
         Recommendation.objects.bulk_create(recs, ignore_conflicts=True)
         chosen = list(Recommendation.objects.filter(officer=officer, day=today).order_by("position"))
-    cache.set(key, [r.pk for r in chosen], NEXT_STEPS_CACHE_SECONDS)
+    shared_cache.set(key, [r.pk for r in chosen], NEXT_STEPS_CACHE_SECONDS, use="next-steps")
     return chosen

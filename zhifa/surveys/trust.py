@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from zhifa.common import cache as shared_cache
 from zhifa.surveys.models import DeviceKey, RateBucket, Response
 
 _day_secrets: dict[date, bytes] = {}
@@ -114,17 +115,27 @@ def intake_counts(
 ) -> IntakeCounts:
     """Count one response (device_key "" for an act link, which has no device check): with REDIS_URL one round
     trip to Redis (a Lua script), else the database (fixed-window rows; a device is new when no stored response
-    has its key). The unique constraint on Response.device_key stays the final word either way."""
-    global _script
+    has its key). The unique constraint on Response.device_key stays the final word either way. While Redis is
+    down the database counts (exact, slower): no response is refused or let through for want of a counter."""
     client = _redis()
-    if client is None:
-        count = _hit(f"client:{client_key}", window_seconds=3600)
-        if count > client_limit:
-            return IntakeCounts(client=count, first=None, target=None)
-        first = not Response.objects.filter(device_key=device_key).exists() if device_key else None
-        if first is False:
-            return IntakeCounts(client=count, first=False, target=None)
-        return IntakeCounts(client=count, first=first, target=_hit(target_key, window_seconds=target_window_seconds))
+    if client is not None:
+        try:
+            return _intake_counts_redis(client, client_key, client_limit, device_key, target_key, target_window_seconds)
+        except shared_cache.errors() as error:
+            shared_cache.unavailable("survey-intake", error)
+    count = _hit(f"client:{client_key}", window_seconds=3600)
+    if count > client_limit:
+        return IntakeCounts(client=count, first=None, target=None)
+    first = not Response.objects.filter(device_key=device_key).exists() if device_key else None
+    if first is False:
+        return IntakeCounts(client=count, first=False, target=None)
+    return IntakeCounts(client=count, first=first, target=_hit(target_key, window_seconds=target_window_seconds))
+
+
+def _intake_counts_redis(
+    client: Any, client_key: str, client_limit: int, device_key: str, target_key: str, target_window_seconds: int
+) -> IntakeCounts:
+    global _script
     if _script is None:
         _script = client.register_script(_INTAKE_SCRIPT)
     keys = [

@@ -1,0 +1,71 @@
+"""Sessions in the database, read through the cache (settings.SESSION_ENGINE with REDIS_URL): they survive Redis.
+
+Django's cached_db store guards only part of its cache calls (6.1: the read and the write after a save); the write
+after reading from the database, `exists` (a new session key) and `delete` (log-out, the key cycled at log-in) still
+raise when Redis is down, which answered 500. Here every cache call is guarded: while Redis is away the store is
+the database store. The cached copy lives at most SESSION_CACHE_SECONDS, so a copy that missed a change during an
+outage (a log-out, a new second-factor state) is gone within that time once Redis is back, whatever Redis kept.
+"""
+
+from __future__ import annotations
+
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+
+from zhifa.common.cache import errors, unavailable
+
+SESSION_CACHE_SECONDS = 300
+
+
+class SessionStore(CachedDBStore):
+    """cached_db whose cache is optional: a cache error reads or writes the database only."""
+
+    def _cache_timeout(self, age: int) -> int:
+        return max(1, min(age, SESSION_CACHE_SECONDS))
+
+    def load(self):
+        try:
+            data = self._cache.get(self.cache_key)
+        except errors() as error:
+            unavailable("sessions", error)
+            data, cache_up = None, False
+        else:
+            cache_up = True
+        if data is not None:
+            return data
+        stored = self._get_session_from_db()
+        if not stored:
+            return {}
+        data = self.decode(stored.session_data)
+        if cache_up:
+            self._cache_set(data, self.get_expiry_age(expiry=stored.expire_date))
+        return data
+
+    def exists(self, session_key):
+        if session_key:
+            try:
+                if (self.cache_key_prefix + session_key) in self._cache:
+                    return True
+            except errors() as error:
+                unavailable("sessions", error)
+        return super(CachedDBStore, self).exists(session_key)
+
+    def save(self, must_create=False):
+        super(CachedDBStore, self).save(must_create)
+        self._cache_set(self._session, self.get_expiry_age())
+
+    def delete(self, session_key=None):
+        super(CachedDBStore, self).delete(session_key)
+        if session_key is None:
+            if self.session_key is None:
+                return
+            session_key = self.session_key
+        try:
+            self._cache.delete(self.cache_key_prefix + session_key)
+        except errors() as error:  # the copy expires within SESSION_CACHE_SECONDS
+            unavailable("sessions", error)
+
+    def _cache_set(self, data, age: int) -> None:
+        try:
+            self._cache.set(self.cache_key, data, self._cache_timeout(age))
+        except errors() as error:
+            unavailable("sessions", error)
