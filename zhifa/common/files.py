@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import mimetypes
+import os
 import posixpath
 import secrets
 from contextvars import ContextVar
@@ -71,6 +73,26 @@ class PrivateFileSystemStorage(FileSystemStorage):
 
     def generate_filename(self, filename) -> str:
         return super().generate_filename(random_name(str(filename)))
+
+    def _save(self, name, content) -> str:
+        """Write beside the target under a `.part` name, then link it into place; OSError when the write fails (the
+        media volume full, a quota, an I/O error), and then nothing is left behind. Django's own _save leaves the
+        half-written file at its final name; here no reader ever sees half a file either."""
+        part = f"{name}.{secrets.token_hex(6)}.part"
+        try:
+            part = super()._save(part, content)
+            while True:
+                try:
+                    os.link(self.path(part), self.path(name))  # never replaces an existing file
+                    return str(name).replace("\\", "/")
+                except FileExistsError:
+                    name = self.get_available_name(name)
+                except PermissionError:  # a file system without hard links: rename (the name is random)
+                    os.replace(self.path(part), self.path(name))
+                    return str(name).replace("\\", "/")
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.path(part))
 
     def url(self, name: str | None) -> str:
         if not name:
