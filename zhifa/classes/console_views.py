@@ -3,11 +3,13 @@ the instructor registry; programmes."""
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import cast
 
 import segno
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +22,7 @@ from zhifa.classes import checkin, checkin_tokens, exports, forms, programmes, q
 from zhifa.classes.models import Enrolment, ProgrammePart
 from zhifa.common import excel
 from zhifa.common.decorators import page_for
+from zhifa.common.files import file_response
 from zhifa.courses.models import Course
 from zhifa.exams.models import Exam
 from zhifa.people import access
@@ -403,13 +406,14 @@ def _instructor_page(request: HttpRequest, instructor, *, phone: str = "") -> Ht
     )
 
 
-def instructor_photo(request: HttpRequest, instructor_id: int) -> FileResponse:
+def instructor_photo(request: HttpRequest, instructor_id: int) -> HttpResponseBase:
     if not request.user.is_authenticated:
         raise Http404
     instructor = queries.instructor_get_for_user(instructor_id=instructor_id, user=request.user)
     if not instructor.photo:
         raise Http404
-    return FileResponse(instructor.photo.open("rb"), filename=(instructor.photo.name or "").rsplit("/", 1)[-1])
+    suffix = PurePosixPath(instructor.photo.name or "").suffix.lower()
+    return file_response(instructor.photo, filename=f"{instructor.name}{suffix}")
 
 
 def instructor_record(request: HttpRequest, instructor_id: int) -> HttpResponse:

@@ -3,11 +3,13 @@ instructor's own page (his sessions, invitations, materials, ratings)."""
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import get_template
 from django.utils import timezone
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 from zhifa.classes import checkin, programmes, queries, services
 from zhifa.classes.forms import RatingForm
 from zhifa.classes.models import ClassSession, Enrolment
+from zhifa.common.files import file_response
 from zhifa.people import access
 from zhifa.people.models import User
 
@@ -155,10 +158,10 @@ def session_rate(request: HttpRequest, session_id: int) -> HttpResponse:
 
 
 @login_required
-def document_download(request: HttpRequest, document_id: int) -> FileResponse:
+def document_download(request: HttpRequest, document_id: int) -> HttpResponseBase:
     document = queries.document_get_for_user(document_id=document_id, user=request.user)
-    name = (document.file.name or "").rsplit("/", 1)[-1]
-    return FileResponse(document.file.open("rb"), filename=name, as_attachment=True)
+    suffix = PurePosixPath(document.file.name or "").suffix.lower()
+    return file_response(document.file, filename=f"{document.title}{suffix}")
 
 
 # ---- programmes -------------------------------------------------------------------------------------------------

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import PurePosixPath
 from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from zhifa.common import excel
 from zhifa.common.decorators import page_for
+from zhifa.common.files import file_response
 from zhifa.evaluation import importing, queries, services
 from zhifa.evaluation import rubric as rubric_rules
 from zhifa.evaluation.models import CaseFile, Indicator
@@ -297,14 +300,13 @@ def casefile_detail(request: HttpRequest, case_file_id: int) -> HttpResponse:
 
 
 @page_for(_console_or_evaluator)
-def casefile_download(request: HttpRequest, case_file_id: int) -> FileResponse:
+def casefile_download(request: HttpRequest, case_file_id: int) -> HttpResponseBase:
     case_file = queries.case_file_get(user=me(request), case_file_id=case_file_id)
     if not case_file.file:
         raise Http404
     services.evaluator_view_record(user=me(request), obj=case_file, what="案卷文件")
-    return FileResponse(
-        case_file.file.open("rb"), as_attachment=False, filename=(case_file.file.name or "").rsplit("/", 1)[-1]
-    )
+    suffix = PurePosixPath(case_file.file.name or "").suffix.lower()
+    return file_response(case_file.file, filename=f"案卷{case_file.number or case_file.pk}{suffix}")
 
 
 # --- training mode (officers) --------------------------------------------------------------------------------------

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhifa.common.files import file_response
 from zhifa.people import access
 from zhifa.people.models import Officer, User
 from zhifa.records import queries, services, xapi
@@ -90,12 +93,15 @@ def entry_submit(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def entry_evidence(request: HttpRequest, entry_id: int) -> FileResponse:
+def entry_evidence(request: HttpRequest, entry_id: int) -> HttpResponseBase:
     entry = queries.entry_for_user(user=with_grants(request.user), entry_id=entry_id)
     if not entry.evidence_file:
         raise Http404
-    name = (entry.evidence_file.name or "").rsplit("/", 1)[-1]
-    return FileResponse(entry.evidence_file.open("rb"), filename=name, as_attachment=False)
+    return file_response(entry.evidence_file, filename=f"学时佐证材料-{entry.pk}{_suffix(entry.evidence_file.name)}")
+
+
+def _suffix(name: str | None) -> str:
+    return PurePosixPath(name or "").suffix.lower()
 
 
 def _transcript_response(officer: Officer, year: int) -> HttpResponse:

@@ -1,5 +1,7 @@
 """Case-file review (案卷评查): upload, two reviewers, reconciliation, veto, the officer's indicator."""
 
+from urllib.parse import quote
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -126,3 +128,17 @@ def test_an_evaluator_assigned_to_a_file_reviews_it(client, case_file, period, e
     response = review_page(client, evaluator, case_file, {"item_form_wrong": "2"})
     assert "评查结果已提交" in response.content.decode()
     assert case_file.reviews.get().score == 96
+
+
+def test_the_scan_goes_out_through_the_file_helper_checked_first(client, case_file, unit_admin, outsider, settings):
+    url = reverse("evaluation:casefile-download", args=[case_file.pk])
+    settings.MEDIA_X_ACCEL_PREFIX = "/protected-media/"
+    client.force_login(unit_admin)
+    response = client.get(url)
+    assert response["X-Accel-Redirect"] == f"/protected-media/{case_file.file.name}"
+    assert quote("案卷东市监罚〔2026〕15号.pdf") in response["Content-Disposition"]
+    assert response["Cache-Control"] == "private, no-store"
+    client.force_login(outsider.user)
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert not client.get(url).has_header("X-Accel-Redirect")

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 from io import BytesIO
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -227,3 +228,20 @@ def test_requirements_page_sets_a_unit_requirement(client, org, unit_admin):
     assert "请选择您管理的单位" in response.content.decode()
     html = client.get(reverse("records:requirements")).content.decode()
     assert "东城区市场监督管理局" in html and "36" in html
+
+
+def test_evidence_goes_out_through_the_file_helper_checked_first(client, officer, outsider, settings):
+    entry = manual_entry(officer)
+    url = reverse("records:entry-evidence", args=[entry.pk])
+    client.force_login(officer.user)
+    response = client.get(url)
+    assert quote(f"学时佐证材料-{entry.pk}.pdf") in response["Content-Disposition"]
+    assert response["Cache-Control"] == "private, no-store" and response["Content-Security-Policy"].startswith(
+        "sandbox"
+    )
+    settings.MEDIA_X_ACCEL_PREFIX = "/protected-media/"  # behind nginx: the helper hands the file over
+    assert client.get(url)["X-Accel-Redirect"] == f"/protected-media/{entry.evidence_file.name}"
+    client.force_login(outsider.user)
+    assert client.get(url).status_code == 404  # the check comes before the helper, with or without nginx
+    client.logout()
+    assert not client.get(url).has_header("X-Accel-Redirect")
