@@ -184,6 +184,7 @@ INSTALLED_APPS = [
     "zhifa.evaluation",
     "zhifa.reports",
     "zhifa.assistant",
+    "zhifa.portal",
 ]
 
 MIDDLEWARE = [
@@ -219,7 +220,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "zhifa.common.context_processors.navigation",
+                "zhifa.portal.context_processors.navigation",
             ],
         },
     }
@@ -292,7 +293,7 @@ AUTHENTICATION_BACKENDS = [
     "zhifa.people.auth_backends.UsernameOrCertificateBackend",
 ]
 LOGIN_URL = "people:login"
-LOGIN_REDIRECT_URL = "common:home"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "people:login"
 
 PASSWORD_MIN_LENGTH = env_int("ZHIFA_PASSWORD_MIN_LENGTH", 8)

@@ -10,6 +10,7 @@ from config.api import api
 
 APPS_WITH_PAGES = [
     ("", "zhifa.common"),
+    ("", "zhifa.portal"),
     ("accounts/", "zhifa.people"),
     ("people/", "zhifa.people.console_urls"),
     ("notices/", "zhifa.notices"),

@@ -2,8 +2,9 @@
 scripts/unreferenced.py, never imported). Each line says who calls it."""
 
 # ruff: noqa
-from zhifa.common import context_processors, views
+from zhifa.common import views
 from zhifa.notices import senders
+from zhifa.portal import context_processors
 from zhifa.surveys import forms as survey_forms
 
 context_processors.navigation  # settings.TEMPLATES' context_processors, by dotted path

@@ -1,1 +1,1 @@
-"""Shared foundations: base models, AuditEvent, crypto_provider, Chinese text, test personas, the learner home."""
+"""Shared foundations: base models, AuditEvent, crypto_provider, Chinese text, test personas."""

@@ -86,7 +86,6 @@ def only(allowed: dict[str, int], *, others: int = 404, anonymous: int = 302, **
 
 # The common app's own pages.
 CASES = {
-    "common:home": logged_in(),
     "common:healthz": public(200),
     "common:readyz": public(200),
     "common:metrics": public(200),  # the test client is 127.0.0.1, inside METRICS_ALLOWED_IPS
@@ -94,6 +93,6 @@ CASES = {
     # The API docs and schema: Django staff only (zhifa/common/apidocs.py).
     "api:openapi-json": only({"sysadmin": 200}),
     "api:openapi-view": only({"sysadmin": 200}),
-    # A forged link: 404 for everyone (common/tests/test_private_files.py walks real links).
+    # A forged link: 404 for everyone (portal/tests/test_private_files.py walks real links).
     "common:file": public(404, kwargs={"token": "forged"}),
 }

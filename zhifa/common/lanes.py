@@ -16,7 +16,7 @@ A lane only ever takes the ordinary case. Whenever anything is unusual (no or ex
 a session idle too long or due its once-a-minute `last_seen` refresh, a body the lane's schema rejects) it steps
 aside and the request goes down the full stack to the django-ninja endpoint, which gives the canonical answer
 (401, 403, 422, the idle logout). So a lane changes how fast a request is served, never what it answers; the
-tests in `common/tests/test_lanes.py` hold each lane to its endpoint's URL name.
+tests in `portal/tests/test_lanes.py` hold each lane to its endpoint's URL name.
 
 What a lane does not run: django-otp's verification flag, the password-expiry redirect (API paths are exempt from
 it anyway), locale selection, messages, the frame and CSP headers, axes (log-in only). So a lane is only for an

@@ -4,7 +4,6 @@ from zhifa.common import files, ops, views
 
 app_name = "common"
 urlpatterns = [
-    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", ops.readyz, name="readyz"),
     path("metrics", ops.metrics, name="metrics"),

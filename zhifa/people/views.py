@@ -36,5 +36,5 @@ def password_change(request: HttpRequest) -> HttpResponse:
         services.user_change_password(user=user, new_password=form.cleaned_data["new_password1"])
         update_session_auth_hash(request, user)
         messages.success(request, "密码已修改。")
-        return redirect("common:home")
+        return redirect("portal:home")
     return render(request, "people/password_change.html", {"form": form, "expired": request.GET.get("expired") == "1"})

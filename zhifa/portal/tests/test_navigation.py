@@ -1,7 +1,7 @@
 import pytest
 from django.urls import Resolver404, resolve
 
-from zhifa.common.context_processors import CONSOLE_NAV, LEARNER_NAV
+from zhifa.portal.context_processors import CONSOLE_NAV, LEARNER_NAV
 
 
 @pytest.mark.parametrize("url, label", LEARNER_NAV + CONSOLE_NAV)

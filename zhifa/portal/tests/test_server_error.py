@@ -50,7 +50,7 @@ def test_any_other_error_is_a_500_in_chinese(watching):
 def test_a_page_gets_the_chinese_page(client, officer):
     client = Client(raise_request_exception=False)
     client.force_login(officer.user)
-    with mock.patch("zhifa.common.views.render", side_effect=OperationalError("no connection")):
+    with mock.patch("zhifa.portal.views.render", side_effect=OperationalError("no connection")):
         response = client.get("/")
     assert response.status_code == 503 and "服务暂时不可用" in response.content.decode()
 
