@@ -314,8 +314,11 @@ class Cluster:
             cwd=ROOT,
             env=env,
         )
-        wait_port(port, timeout=120, proc=self.procs[name])
-        wait_http(f"http://127.0.0.1:{port}/healthz", timeout=120)
+        try:
+            wait_port(port, timeout=120, proc=self.procs[name])
+            wait_http(f"http://127.0.0.1:{port}/healthz", timeout=120)
+        except RuntimeError as error:  # say why: the app server's own log
+            raise RuntimeError(f"{error}\n{name}.log:\n{self.log(name)}") from None
 
     def kill_app(self, name: str) -> None:
         """SIGKILL the whole app server (master and workers): no graceful shutdown."""
