@@ -137,7 +137,7 @@ def report(label: str, count: int, window: float, results, cpu_ms: tuple[float, 
     return ok == count and q[94] <= 0.300
 
 
-def main() -> None:
+def main() -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="300 in 30 s, then another class of 300 all at once")
     args = parser.parse_args()
@@ -202,7 +202,8 @@ def main() -> None:
         f"target {count} officers in one 30 s window all checked in, p95 ≤ 300 ms — verdict on the {waves[0][0]} wave"
         f" only: {'met' if met else 'NOT met'}{stress}"
     )
+    return met
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(0 if main() else 1)  # a missed target fails `make reliability`

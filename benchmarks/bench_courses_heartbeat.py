@@ -189,7 +189,7 @@ def run(plans: list[dict], seconds: float, kind: str) -> dict:
     }
 
 
-def main() -> None:
+def main() -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="30 s per run instead of 8 s")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
@@ -234,7 +234,8 @@ def main() -> None:
         else ("met on CPU time only" if cores * 1000 / beats["cpu_ms"] >= 1000 else "NOT met")
     )
     print(f"target ≥ 1000 heartbeats/s on 2 cores: {verdict}")
+    return verdict != "NOT met"  # on a shared box the capacity (CPU time per beat) is what counts
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(0 if main() else 1)  # a missed target fails `make reliability`

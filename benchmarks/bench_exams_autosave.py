@@ -459,7 +459,7 @@ def lost_answers(results: list[dict]) -> tuple[int, int]:
     return checked, lost
 
 
-def main() -> None:
+def main() -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="60 s and 200 examinees")
     parser.add_argument("--rate", type=float, default=500, help="offered saves/s of the scheduled run (default 500)")
@@ -499,12 +499,12 @@ def main() -> None:
         lock.__exit__()
         gunicorn_kill(server)
     checked, lost = (sum(column) for column in zip(*checks, strict=True))
-    report(
+    return report(
         f"{label} · gunicorn gthread {args.workers}×{args.threads}", examinees, seconds, runs, checked, lost, args.rate
     )
 
 
-def report(label: str, examinees: int, seconds: float, runs: dict, checked: int, lost: int, rate: float) -> None:
+def report(label: str, examinees: int, seconds: float, runs: dict, checked: int, lost: int, rate: float) -> bool:
     print(
         f"exam autosave · {label} · {examinees} examinees · {seconds:.0f} s · "
         f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores · host {socket.gethostname()}"
@@ -536,7 +536,8 @@ def report(label: str, examinees: int, seconds: float, runs: dict, checked: int,
         f"(capacity {save['rps']:.0f}/s; at {rate:.0f}/s offered: {paced['rps']:.0f}/s served, "
         f"p99 {paced['p99']:.0f} ms)"
     )
+    return met
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(0 if main() else 1)  # a missed target fails `make reliability`

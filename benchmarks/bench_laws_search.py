@@ -210,7 +210,12 @@ def measure_reranker(pairs) -> tuple[str, dict]:
     return name, result
 
 
-def child(args) -> None:
+# DESIGN.md §7: p95 server side, ms (the re-ranked question on both databases, issue 17).
+P95_TARGETS_MS = {"keyword": 10.0, "phrase": 30.0, "question re-ranked": 100.0}
+
+
+def child(args) -> bool:
+    """One database's latency (and relevance); False when a p95 target is missed."""
     setup(args.url)
     from django.db import connection
 
@@ -236,9 +241,19 @@ def child(args) -> None:
         for split in ["train", "test"] if args.full else ["test"]:
             print(f"  relevance, {split} split:")
             measure_relevance(split)
+    missed = [
+        f"{name} p95 {latency[name]['p95_ms']:.1f} > {limit:.0f} ms"
+        for name, limit in P95_TARGETS_MS.items()
+        if name in latency and latency[name]["p95_ms"] > limit
+    ]
+    print(
+        f"  target p95 keyword ≤ 10, phrase ≤ 30, question re-ranked ≤ 100 ms: {'NOT met: ' if missed else 'met'}"
+        + "; ".join(missed)
+    )
+    return not missed
 
 
-def main() -> None:
+def main() -> bool:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--relevance", action="store_true")
     parser.add_argument("--full", action="store_true")
@@ -252,10 +267,10 @@ def main() -> None:
     args = parser.parse_args()
     if not PAIRS.exists():
         print(f"跳过：未找到共享数据 {DATA}")
-        return
+        return True
     if args.url:
-        child(args)
-        return
+        return child(args)
+    met = True
     urls = {"sqlite": args.sqlite_url, "postgres": args.postgres_url}
     for name, url in urls.items():
         if args.only and args.only != name:
@@ -263,8 +278,9 @@ def main() -> None:
         flags = [f for f, on in (("--relevance", args.relevance), ("--full", args.full), ("--load", args.load)) if on]
         flags += ["--n", str(args.n)] if args.n else []
         flags += ["--debug-sql"] if args.debug_sql else []
-        subprocess.run([sys.executable, __file__, "--url", url, *flags], check=False)
+        met &= subprocess.run([sys.executable, __file__, "--url", url, *flags], check=False).returncode == 0
+    return met
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(0 if main() else 1)  # a missed target fails `make reliability`

@@ -247,7 +247,7 @@ def load(
     }
 
 
-def main() -> None:
+def main() -> bool:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--full", action="store_true", help="60 s, 4,000 officers")
     parser.add_argument("--rate", type=float, default=300.0, help="responses/s offered on a schedule; 0 = closed loop")
@@ -309,7 +309,8 @@ def main() -> None:
     print(f"  page GET (closed loop, 16 clients, 3 s): {pages['n'] / 3:.0f}/s, p99 {pages['p99']:.1f} ms")
     ok = counted == acked and acked / seconds >= 300 and posts["p99"] <= 200
     print("  target ≥ 300 counted/s, p99 ≤ 200 ms: " + ("met" if ok else "NOT met"))
+    return ok
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(0 if main() else 1)  # a missed target fails `make reliability`
