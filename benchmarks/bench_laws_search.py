@@ -222,6 +222,20 @@ def child(args) -> bool:
     print(f"== {connection.vendor} ({args.url.split('@')[-1]})", flush=True)
     if args.load:
         load(args.url)
+    try:
+        from zhifa.laws.models import Provision
+
+        loaded = Provision.objects.exists()
+    except Exception as error:  # no such database or no tables
+        loaded, why = False, f"{type(error).__name__}: {error}"
+    else:
+        why = "no articles"
+    if not loaded:
+        print(
+            f"  未载入语料（{why}）：先运行 benchmarks/bench_laws_search.py --load（约 12 分钟），"
+            "或用 --sqlite-url / --postgres-url 指向已载入的库"
+        )
+        return False
     latency = measure_latency(args.n or (400 if args.full else 150), debug_sql=args.debug_sql)
     print(
         f"  articles indexed: {latency['articles']}, load average {latency['load']:.2f} → {latency['load_after']:.2f}"
