@@ -16,6 +16,7 @@ from django.urls import reverse
 from zhifa.common.access_matrix import PERSONAS, World
 from zhifa.common.audit import audit_record
 from zhifa.common.tests.test_access_matrix import declared_cases
+from zhifa.courses.models import Course
 from zhifa.people.models import User
 
 APP_LABELS = sorted({app.rsplit(".", 1)[-1] for app in settings.INSTALLED_APPS if app.startswith("zhifa.")})
@@ -28,7 +29,7 @@ ALLOWED_WORDS = {
     "Excel", "JSONL", "JSON", "HTML", "Word", "docx", "xlsx", "html", "http", "https", "HTTPS", "HTTP", "Chrome",
     "Cronbach", "Swagger", "TOTP", "OIDC", "OpenAI", "FSRS", "HiGHS", "WeChat", "xAPI", "English", "Android",
     "iPhone", "Safari", "Firefox", "Edge", "PIN", "MP4", "mp4", "webm", "poster", "SM3", "SM4", "example", "gov",
-    "UTF", "GB18030", "data", "null", "WebM", "Jaccard", "YAML",
+    "UTF", "GB18030", "data", "null", "WebM", "YAML",
 }  # fmt: skip
 SKIP_URLS = ("/api/", "/healthz", "/readyz", "/metrics", "/django-admin/")
 
@@ -85,34 +86,18 @@ def world(org, officer, outsider, unit_admin, instructor, evaluator, auditor, sy
     return World(org, officer, outsider, unit_admin, instructor, evaluator, auditor, sysadmin)
 
 
-# Found on 2026-12-07 and reported to the pages' owners (url prefix → the words tolerated there until fixed): codes
-# shown raw — course and hours categories (ethics), question kinds (single, judge, short), indicator keys.
-KNOWN: dict[str, set[str]] = {
-    "/courses/manage/": {"ethics", "matrix"},
-    "/cases/manage/scenarios/": {"arrive", "decide", "evidence", "inspect", "done"},  # scene keys of the YAML
-    "/evaluation/periods/": {
-        "complaints", "conduct", "drills", "ethics", "exams", "hours", "integrity", "public", "quality", "reversals",
-        "satisfaction", "third", "training",
-    },
-    "/exams/manage/": {"short", "single", "judge"},
-    "/questions/": {"short", "single", "judge", "Jaccard"},
-}  # fmt: skip
-
-
-def _known(url: str, problem: str) -> bool:
-    word = problem.removeprefix("英文 ")
-    return any(url.startswith(prefix) and word in words for prefix, words in KNOWN.items())
-
-
 def test_no_page_of_any_persona_shows_an_internal_identifier(world):
-    found, reported = [], []
-    names = frozenset(User.objects.values_list("username", flat=True))  # log-in names are shown as they are
+    found = []
+    # What users named themselves is shown as they wrote it: log-in names, and the codes administrators give courses
+    # (课程代码, e.g. ethics-2026), read after the walk's first pages have built the courses' world.
+    names = frozenset(User.objects.values_list("username", flat=True))
     for name, case in sorted(declared_cases().items()):
         if case.method != "get" or "<unnamed" in name:
             continue
         url = reverse(name, kwargs=case.resolve_kwargs(world)) + case.query
         if url.startswith(SKIP_URLS):
             continue
+        codes = {w for code in Course.objects.values_list("code", flat=True) for w in re.split(r"[-_]", code)}
         for persona in PERSONAS:
             if case.expect.get(persona) != 200:
                 continue
@@ -123,9 +108,6 @@ def test_no_page_of_any_persona_shows_an_internal_identifier(world):
             response = client.get(url)
             if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
                 continue
-            for problem in problems(visible_text(response.content.decode()), names):
-                line = f"{persona} {url}: {problem}"
-                (reported if _known(url, problem) else found).append(line)
-    if reported:
-        print("已知、待各页面负责人处理：\n" + "\n".join(reported))
+            for problem in problems(visible_text(response.content.decode()), names | codes):
+                found.append(f"{persona} {url}: {problem}")
     assert not found, "页面上出现了内部标识或未翻译的英文：\n" + "\n".join(found)
