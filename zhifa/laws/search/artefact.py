@@ -8,6 +8,7 @@
             prior.npz                       the learned prior trained with it (learned.Prior)
             lawclass.npz                    the law classifier (lawclass.LawClassifier)
             counts.json                     how often training questions cited each article and law
+            dense.npz                       the dense space of the corpus (dense.DenseSpace), when trained with one
 
 No pickles: every part is read with its library's own loader or numpy without allow_pickle. `current()` loads the
 current version once per process and again only when CURRENT changes; None when there is none or it cannot be
@@ -25,8 +26,9 @@ from pathlib import Path
 from django.conf import settings as django_settings
 
 from zhifa.laws.search import learned, tokenize
+from zhifa.laws.search.dense import DenseSpace
 from zhifa.laws.search.lawclass import LawClassifier
-from zhifa.laws.search.rerank import ABSENT, FEATURES, Settings
+from zhifa.laws.search.rerank import ABSENT, FEATURES, OPTIONAL_FEATURES, Settings
 
 FORMAT = 1
 log = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ class Models:
     settings: Settings
     version: str = ""
     manifest: dict | None = None
+    dense: DenseSpace | None = None
+    columns: list[int] | None = None  # the FEATURES columns the booster reads (None: all)
 
 
 def save(models: Models, *, info: dict, base: Path | None = None) -> Path:
@@ -67,6 +71,8 @@ def save(models: Models, *, info: dict, base: Path | None = None) -> Path:
         models.prior.save(directory / "prior.npz")
     if models.classifier is not None:
         models.classifier.save(directory / "lawclass.npz")
+    if models.dense is not None:
+        models.dense.save(directory / "dense.npz")
     counts = {"articles": models.article_counts, "laws": models.law_counts}
     (directory / "counts.json").write_text(json.dumps(counts, ensure_ascii=False), encoding="utf-8")
     manifest = {
@@ -89,10 +95,13 @@ def load(directory: Path) -> Models:
     import lightgbm
 
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    if manifest.get("format") != FORMAT or manifest.get("features") != list(FEATURES):
+    features = manifest.get("features")
+    older = [f for f in FEATURES if f not in OPTIONAL_FEATURES]  # a version trained before the optional ones
+    if manifest.get("format") != FORMAT or features not in (list(FEATURES), older):
         raise ValueError(f"检索排序模型 {directory} 的格式或特征与当前代码不符，请重新运行 manage.py train_search")
     counts = json.loads((directory / "counts.json").read_text(encoding="utf-8"))
     prior_path, classifier_path = directory / "prior.npz", directory / "lawclass.npz"
+    dense_path = directory / "dense.npz"
     return Models(
         booster=lightgbm.Booster(model_file=str(directory / "booster.txt")),
         prior=learned.Prior.load(prior_path) if prior_path.exists() else None,
@@ -102,6 +111,8 @@ def load(directory: Path) -> Models:
         settings=Settings(**{**ABSENT, **manifest["settings"]}),
         version=directory.name,
         manifest=manifest,
+        dense=DenseSpace.load(dense_path) if dense_path.exists() else None,
+        columns=None if features == list(FEATURES) else [FEATURES.index(f) for f in features],
     )
 
 

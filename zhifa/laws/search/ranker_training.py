@@ -4,7 +4,8 @@ The prior and the law classifier are themselves learned from the training pairs,
 for those same questions would be too good (a question always finds the articles it taught). The pairs are cut
 into folds (by the query's hash); each fold's candidates and features come from a prior and a classifier trained
 on the other folds. The booster learns from those; the prior and classifier stored with it are then trained on all
-pairs.
+pairs. The dense space (dense.py) is learned from the corpus alone, not from the pairs, so it is built once and
+shared by every fold (its question vectors are expanded by each fold's own prior).
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ def counts(pairs: Sequence[Pair]) -> tuple[dict[str, int], dict[str, int]]:
     return dict(articles), dict(laws)
 
 
-def side_models(pairs: Sequence[Pair], settings: rerank.Settings) -> Models:
-    """Prior, classifier and counts from these pairs (no booster yet); parts that cannot be trained are None."""
+def side_models(pairs: Sequence[Pair], settings: rerank.Settings, space=None) -> Models:
+    """Prior, classifier and counts from these pairs (no booster yet), and the dense space given; parts that cannot
+    be trained are None."""
     try:
         prior: learned.Prior | None = learned.train(pairs)
     except ValueError:
@@ -65,7 +67,7 @@ def side_models(pairs: Sequence[Pair], settings: rerank.Settings) -> Models:
     except ValueError:
         classifier = None
     article_counts, law_counts = counts(pairs)
-    return Models(None, prior, classifier, article_counts, law_counts, settings)
+    return Models(None, prior, classifier, article_counts, law_counts, settings, dense=space)
 
 
 def training_data(
@@ -75,6 +77,7 @@ def training_data(
     *,
     folds: int,
     settings: rerank.Settings,
+    space=None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> tuple[np.ndarray, np.ndarray, list[int], dict]:
     """(features, labels, group sizes, {"questions", "relevant", "in_pool"}) with cross-fitted side models."""
@@ -84,7 +87,7 @@ def training_data(
         held = [p for p in pairs if fold_of(p.query, folds) == fold]
         if not held:
             continue
-        models = side_models([p for p in pairs if fold_of(p.query, folds) != fold], settings)
+        models = side_models([p for p in pairs if fold_of(p.query, folds) != fold], settings, space)
         for pair in held:
             parsed = parse_query(pair.query)
             if parsed.is_empty or not pair.relevant:
@@ -116,6 +119,7 @@ def train(
     folds: int = 4,
     rounds: int = 300,
     settings: rerank.Settings | None = None,
+    space=None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> tuple[Models, dict]:
     """The re-ranker and its side models; raises ValueError when no training question finds a relevant article."""
@@ -123,7 +127,9 @@ def train(
 
     settings = settings or rerank.Settings()
     started = time.perf_counter()
-    x, y, groups, info = training_data(backend, pairs, filters, folds=folds, settings=settings, progress=progress)
+    x, y, groups, info = training_data(
+        backend, pairs, filters, folds=folds, settings=settings, space=space, progress=progress
+    )
     if not groups:
         raise ValueError("没有一个训练问题的候选条文中含有其相关条文，无法训练检索排序模型")
     dataset = lightgbm.Dataset(
@@ -131,7 +137,7 @@ def train(
     )
     params = {**PARAMS, "min_data_in_leaf": min(int(PARAMS["min_data_in_leaf"]), max(1, len(y) // 10))}  # type: ignore[call-overload]
     booster = lightgbm.train(params, dataset, num_boost_round=rounds)
-    models = side_models(pairs, settings)
+    models = side_models(pairs, settings, space)
     models.booster = booster
     importance = dict(zip(rerank.FEATURES, booster.feature_importance("gain").round(1).tolist(), strict=True))
     info.update(

@@ -3,12 +3,14 @@
 1. Candidates (cheap, no bigram pool): the OR ranking of the question's words (minus very common ones) from the
    packed posting lists, `word_depth` deep; the best `law_depth` of that pool in each of the `law_top` laws the
    law classifier names; the `prior_top` articles the learned prior proposes; the law scan: of every article of
-   each of the `scan_laws` laws the classifier names first, the best `scan_keep` by the question's bigrams. The
-   union is at most a few hundred.
+   each of the `scan_laws` laws the classifier names first, the best `scan_keep` by the question's bigrams; the
+   `dense_top` articles nearest to the question in the dense space of the corpus (dense.py: LSA, no shared term
+   needed). The union is at most a few hundred.
 2. Features per candidate (`FEATURES`): the backend's word+title BM25 and its rank, the question's bigrams and
    words counted in the article text (BM25 and idf-weighted coverage), the law title against the question, the
    classifier's P(law), the prior's article and law cosines, how often training questions cited the article,
-   the pool's law evidence, article-number match, law category, validity, region, length, position.
+   the pool's law evidence, article-number match, law category, validity, region, length, position, and the
+   article's cosine with the question in the dense space.
 3. The booster scores them; the best `limit` are returned. Keyword mode never comes here (engine.py).
 
 The artefact (`artefact.py`) holds the booster, the prior and the classifier trained together; features for its
@@ -54,7 +56,10 @@ FEATURES = (
     "length",
     "position",
     "query_words",
+    "dense_cos",
 )
+# Features a version may lack (trained before they existed): its booster reads the columns it was trained on.
+OPTIONAL_FEATURES = ("dense_cos",)
 CATEGORIES = tuple(Law.Category.values)
 STATUSES = tuple(LawVersion.Status.values)
 _ARTICLE_NUMBER = re.compile(r"第([零〇一二三四五六七八九十百千\d]+)条")
@@ -76,10 +81,14 @@ class Settings:
     # those outside the word pool (no rare question word, or below its cut).
     scan_laws: int = 3
     scan_keep: int = 40
+    # The dense space (dense.py; `train_search --dense-top 0` trains without its candidates): the `dense_top`
+    # articles nearest to the question, its vector expanded by the prior's articles with weight `dense_expand`.
+    dense_top: int = 100
+    dense_expand: float = 1.0
 
 
 # A stored version trained before a setting existed lacks it: read as this (its candidates as they were).
-ABSENT = {"scan_laws": 0}
+ABSENT = {"scan_laws": 0, "dense_top": 0, "dense_expand": 0.0}
 
 
 @dataclass
@@ -92,6 +101,7 @@ class Pool:
     prior_laws: dict[str, float] = field(default_factory=dict)
     law_probs: dict[str, float] = field(default_factory=dict)
     law_evidence: dict[int, float] = field(default_factory=dict)  # law id → share of the pool's best scores
+    dense_vector: np.ndarray | None = None  # the question in the dense space (None without one)
 
 
 def _rarest(backend: SearchBackend, terms: Sequence[str], field_name: str, max_df: int) -> list[str]:
@@ -205,16 +215,24 @@ def candidates(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, mo
             scores.append(score)
     total = sum(sum(s) for s in evidence.values()) or 1.0
     pool.law_evidence = {law_id: sum(s) / total for law_id, s in evidence.items()}
+    articles: dict[str, float] = {}
     if models.prior is not None:
         articles, pool.prior_laws = models.prior.scores(parsed)
-        best = sorted(articles, key=lambda k: -articles[k])[: settings.prior_top]
-        key_ids = resolve.ids_of_keys(best)
-        allowed = resolve.ids_passing(list(key_ids.values()), filters)
-        for key in best:
-            found = key_ids.get(key)
-            if found is not None and found in allowed:
+    best = sorted(articles, key=lambda k: -articles[k])[: settings.prior_top]
+    nearest: dict[str, float] = {}
+    space = getattr(models, "dense", None)
+    if space is not None:
+        pool.dense_vector = space.vector(parsed, articles, settings.dense_expand)
+        nearest = space.nearest(pool.dense_vector, settings.dense_top, filters.regions)
+    wanted = list(dict.fromkeys([*best, *nearest]))
+    key_ids = resolve.ids_of_keys(wanted) if wanted else {}
+    allowed = resolve.ids_passing(list(key_ids.values()), filters)
+    for key in wanted:
+        found = key_ids.get(key)
+        if found is not None and found in allowed:
+            if key in articles:
                 pool.prior_articles[found] = articles[key]
-                chosen[found] = None
+            chosen[found] = None
     pool.ids = list(chosen)
     return pool
 
@@ -261,6 +279,9 @@ def features(backend: SearchBackend, parsed: ParsedQuery, pool: Pool, models) ->
     bigram_bm25 = _bm25(bigram_tf, bigram_idf, lengths, avg) if bigrams else np.zeros(len(ids))
     bigram_cover = (bigram_tf > 0) @ bigram_idf / (bigram_idf.sum() or 1.0) if bigrams else np.zeros(len(ids))
     word_cover = (word_tf > 0) @ word_idf / (word_idf.sum() or 1.0) if words else np.zeros(len(ids))
+    keys = [rows[i][9] for i in ids]
+    space = getattr(models, "dense", None)
+    dense_cos = space.cosines(pool.dense_vector, keys) if space is not None else [0.0] * len(ids)
     number = _number_label(parsed.text)
     query_text = parsed.text.replace("中华人民共和国", "")
     probs = pool.law_probs
@@ -295,8 +316,9 @@ def features(backend: SearchBackend, parsed: ParsedQuery, pool: Pool, models) ->
             math.log1p(length),
             math.log1p(position or 0),
             len(words),
+            dense_cos[n],
         )
-    return ids, matrix, [rows[i][9] for i in ids]
+    return ids, matrix, keys
 
 
 def rank(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, models, limit: int) -> list[tuple[int, float]]:
@@ -305,6 +327,7 @@ def rank(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, models, 
     ids, matrix, _keys = features(backend, parsed, pool, models)
     if not ids:
         return []
-    scores = models.booster.predict(matrix, num_threads=1)
+    columns = getattr(models, "columns", None)
+    scores = models.booster.predict(matrix if columns is None else matrix[:, columns], num_threads=1)
     order = sorted(range(len(ids)), key=lambda i: (-scores[i], ids[i]))[:limit]
     return [(ids[i], float(scores[i])) for i in order]

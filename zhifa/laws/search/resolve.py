@@ -79,3 +79,13 @@ def law_ids_of_ids(ids: list[int]) -> dict[int, int]:
         else:
             cursor.execute(f"SELECT id, law_id FROM laws_search_document WHERE id IN ({_marks(ids)})", ids)
         return dict(cursor.fetchall())
+
+
+def article_texts():
+    """(key, region, law short title, text) of every indexed article, in id order (to build the dense space)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.key, d.region, l.short_title, p.text FROM laws_search_document d"
+            " JOIN laws_provision p ON p.id = d.id JOIN laws_law l ON l.id = d.law_id ORDER BY d.id"
+        )
+        return cursor.fetchall()

@@ -1,18 +1,20 @@
 """manage.py train_search [--pairs FILE.jsonl ...] [--split train] [--no-citations] [--no-ranker]: train the search.
 
 Builds the learned prior (var/search/prior.npz) and the re-ranker (a new version under var/search/ranker/, made
-current), both from the same pairs: the platform's Citation rows and any pairs files.
+current), both from the same pairs: the platform's Citation rows and any pairs files; and the dense space of the
+corpus (dense.py) that the re-ranker's version carries.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhifa.laws.search import artefact, learned, ranker_training, rerank, scopes
+from zhifa.laws.search import artefact, dense, learned, ranker_training, rerank, resolve, scopes
 from zhifa.laws.search.backends import Filters, get_backend
 from zhifa.laws.search.evaluation import PairsFileError, read_pairs
 from zhifa.laws.search.training import citation_pairs
@@ -39,6 +41,13 @@ class Command(BaseCommand):
             type=int,
             help=f"候选中逐条扫描的预测法规数（默认 {rerank.Settings().scan_laws}；0 为不扫描，用于对照）",
         )
+        parser.add_argument(
+            "--dense-top",
+            type=int,
+            help=f"稠密空间中与问题最近、加入候选的条文数（默认 {rerank.Settings().dense_top}；0 为不建稠密空间）",
+        )
+        parser.add_argument("--dense-expand", type=float, help="问题向量按先验条文扩展的权重（默认 1.0）")
+        parser.add_argument("--dense-dims", type=int, default=dense.DIMENSIONS, help="稠密空间的维数（默认 128）")
 
     def handle(self, *args, **options):
         pairs = []
@@ -62,11 +71,16 @@ class Command(BaseCommand):
         )
         if options["no_ranker"]:
             return
-        if options["folds"] < 2 or options["rounds"] < 1 or (options["law_scan"] or 0) < 0:
-            raise CommandError("--folds 至少为 2，--rounds 至少为 1，--law-scan 不能为负数")
+        negative = min(options["law_scan"] or 0, options["dense_top"] or 0) < 0
+        if options["folds"] < 2 or options["rounds"] < 1 or negative:
+            raise CommandError("--folds 至少为 2，--rounds 至少为 1，--law-scan 与 --dense-top 不能为负数")
+        if options["dense_dims"] < 2:
+            raise CommandError("--dense-dims 至少为 2")
         settings = rerank.Settings()
-        if options["law_scan"] is not None:
-            settings = dataclasses.replace(settings, scan_laws=options["law_scan"])
+        for option, name in (("law_scan", "scan_laws"), ("dense_top", "dense_top"), ("dense_expand", "dense_expand")):
+            if options[option] is not None:
+                settings = dataclasses.replace(settings, **{name: options[option]})
+        space = self._dense_space(settings, options["dense_dims"])
         try:
             models, info = ranker_training.train(
                 get_backend(),
@@ -75,12 +89,14 @@ class Command(BaseCommand):
                 folds=options["folds"],
                 rounds=options["rounds"],
                 settings=settings,
+                space=space,
                 progress=lambda line: self.stdout.write("  " + line),
             )
         except ValueError as exc:  # the prior is saved; the search keeps the ranker it had (or none)
             self.stderr.write(f"排序模型未训练：{exc}")
             return
         info["scope"] = options["scope"]
+        info["dense"] = {"articles": len(space.keys), "dimensions": int(space.matrix.shape[1])} if space else None
         base = Path(options["ranker_output"]) if options["ranker_output"] else None
         directory = artefact.save(models, info=info, base=base)
         self.stdout.write(
@@ -88,3 +104,19 @@ class Command(BaseCommand):
             f"{info['rows']} 行特征，用时 {info['seconds']} 秒，保存到 {directory}（已设为当前版本）"
         )
         self.stdout.write("特征重要性（增益）：" + json.dumps(info["importance"], ensure_ascii=False))
+
+    def _dense_space(self, settings: rerank.Settings, dimensions: int):
+        """The dense space of the indexed corpus (None when the settings take no dense candidates)."""
+        if not settings.dense_top:
+            return None
+        started = time.perf_counter()
+        try:
+            space = dense.build(resolve.article_texts(), dimensions=dimensions)
+        except ValueError as exc:
+            self.stderr.write(f"稠密检索空间未建立：{exc}")
+            return None
+        self.stdout.write(
+            f"  稠密检索空间：{len(space.keys)} 条条文，{len(space.vocabulary)} 个词项，{space.matrix.shape[1]} 维，"
+            f"用时 {time.perf_counter() - started:.0f} 秒"
+        )
+        return space

@@ -47,7 +47,7 @@ def test_train_search_stores_a_versioned_ranker_and_makes_it_current(trained, se
     directory = artefact.current_directory()
     assert directory is not None and directory.parent == settings.ZHIFA_SEARCH_RANKER
     assert {p.name for p in directory.iterdir()} == {
-        "manifest.json", "booster.txt", "prior.npz", "lawclass.npz", "counts.json"
+        "manifest.json", "booster.txt", "prior.npz", "lawclass.npz", "counts.json", "dense.npz"
     }  # fmt: skip
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["pairs"] == len(PAIRS) and manifest["rounds"] == 10 and manifest["pool_recall"] > 0.5
