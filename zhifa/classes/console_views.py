@@ -36,6 +36,12 @@ def _me(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+def _can_create(request: HttpRequest) -> bool:
+    """Whether the user manages a unit, so may create classes, programmes and instructors (an auditor reads only:
+    the lists offer him no 新建 button that would refuse him)."""
+    return access.units_managed_by(request.user).exists()
+
+
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -48,7 +54,7 @@ def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
 @console_required
 def manage_list(request: HttpRequest) -> HttpResponse:
     classes = queries.classes_viewable_by(request.user).select_related("organiser").order_by("-starts_on")[:200]
-    return render(request, "classes/manage_list.html", {"classes": classes})
+    return render(request, "classes/manage_list.html", {"classes": classes, "can_create": _can_create(request)})
 
 
 def _class_initial(offline_class) -> dict:
@@ -370,7 +376,8 @@ def instructor_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         instructors = instructors.filter(name__icontains=query) | instructors.filter(organisation__icontains=query)
-    return render(request, "classes/instructor_list.html", {"instructors": instructors[:300], "q": query})
+    context = {"instructors": instructors[:300], "q": query, "can_create": _can_create(request)}
+    return render(request, "classes/instructor_list.html", context)
 
 
 def _year(request: HttpRequest) -> int:
@@ -495,7 +502,9 @@ def instructor_edit(request: HttpRequest, instructor_id: int | None = None) -> H
 @console_required
 def programme_manage_list(request: HttpRequest) -> HttpResponse:
     items = queries.programmes_viewable_by(request.user).order_by("-created_at")[:200]
-    return render(request, "classes/programme_manage_list.html", {"programmes": items})
+    return render(
+        request, "classes/programme_manage_list.html", {"programmes": items, "can_create": _can_create(request)}
+    )
 
 
 @console_required

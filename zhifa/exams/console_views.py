@@ -36,7 +36,9 @@ console_required = page_for(access.can_use_console)
 @console_required
 def exam_manage_list(request: HttpRequest) -> HttpResponse:
     exams = queries.exams_for_console(user=_me(request)).order_by("-opens_at")[:200]
-    return render(request, "exams/manage_list.html", {"exams": exams})
+    # An auditor reads every unit's exams but changes none: no 新建考试, and a title opens the results, not the form.
+    can_manage = access.units_managed_by(request.user).exists()
+    return render(request, "exams/manage_list.html", {"exams": exams, "can_manage": can_manage})
 
 
 def _section_initial(exam: Exam | None) -> list[dict]:

@@ -168,6 +168,7 @@ def duplicate_list(request: HttpRequest) -> HttpResponse:
     groups = queries.duplicate_groups_for_user(user=request.user, threshold=threshold, kind=kind)
     return render(request, "questions/duplicate_list.html", {
         "groups": groups, "threshold": threshold, "kind": kind, "kinds": Question.Kind.choices,
+        "can_author": queries.can_author_questions(request.user),  # readers (an auditor) get no 新增试题 link
     })  # fmt: skip
 
 
