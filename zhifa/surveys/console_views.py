@@ -55,6 +55,7 @@ def results(request: HttpRequest) -> HttpResponse:
             "min_shown": MIN_SHOWN,
             "prior_weight": PRIOR_WEIGHT,
             "trend_max": max([row["count"] for row in report["trend"]] + [1]),
+            "can_print": access.can_manage_people(_user(request)),  # posters: managers only, not an auditor
         },
     )
 
@@ -228,7 +229,8 @@ def act_export(request: HttpRequest, batch_id: int) -> HttpResponse:
 @console_page
 @require_GET
 def moderation(request: HttpRequest) -> HttpResponse:
-    return render(request, "surveys/console_moderation.html", queries.moderation_queue(_user(request)))
+    context = {**queries.moderation_queue(_user(request)), "can_print": access.can_manage_people(_user(request))}
+    return render(request, "surveys/console_moderation.html", context)
 
 
 def _decide(request: HttpRequest, action) -> HttpResponse:
