@@ -231,7 +231,25 @@ def _value_text(label: str, key: str, value: Any) -> str:
             return choices[str(value)]
     if isinstance(value, str) and value in ACTIONS:
         return ACTIONS[value]
+    if isinstance(value, str) and (reference := _reference_text(value)):
+        return reference
     return str(value)
+
+
+def _reference_text(value: str) -> str:
+    """An internal reference such as a finding's source key `evaluation:casefile:4:officer:7` as 案卷 #4 · 执法人员 #7
+    (app, then model and id pairs); "" when the value is not one."""
+    parts = value.split(":")
+    if len(parts) < 3 or len(parts) % 2 == 0 or not all(re.fullmatch(r"[a-z_]+|\d+", p) for p in parts):
+        return ""
+    app, rest = parts[0], parts[1:]
+    named = []
+    for name, number in zip(rest[::2], rest[1::2], strict=True):
+        model = _model(f"{app}.{name}") or next((m for m in apps.get_models() if m._meta.model_name == name), None)
+        if model is None or not number.isdigit():
+            return ""
+        named.append(f"{model._meta.verbose_name} #{number}")
+    return " · ".join(named)
 
 
 def details(label: str, data: Any) -> list[tuple[str, str]]:

@@ -73,10 +73,12 @@ def test_the_audit_log_reads_in_chinese(client, auditor, officer):
     audit_record(actor=officer.user, action="auth.login", obj=officer.user, new={"via": "password"})
     audit_record(actor=None, action="plans.content_kept", obj=officer, new={"year": 2026, "passed": True})
     audit_record(actor=None, action="auth.login-failed", new={"username": "nobody"})
+    source = f"evaluation:casefile:4:officer:{officer.pk}"  # a finding's source key: an internal reference
+    audit_record(actor=None, action="certificates.finding_record", obj=officer, new={"year": 2026, "source": source})
     client.force_login(auditor)
     page = visible_text(client.get(reverse("console:audit-list")).content.decode())
     for words in ("修改执法人员信息", "姓名：张三丰", "登录", "方式：密码", "培训计划 · 内容 · 保留", "是否通过：是",
-                  "登录失败", "用户名：nobody", "执法人员"):  # fmt: skip
+                  "登录失败", "用户名：nobody", "执法人员", f"来源：执法案卷 #4 · 执法人员 #{officer.pk}"):  # fmt: skip
         assert words in page, words
     assert problems(page.replace("nobody", "")) == []
 
