@@ -90,7 +90,7 @@ def _zip_sources(data: bytes, name: str) -> Iterator[SourceFile]:
     metadata = Metadata()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, NotImplementedError) as exc:  # NotImplementedError: a zip version it cannot read
         raise ParseError(0, f"“{name}”不是有效的 zip 压缩包：{exc}") from exc
     with archive:
         names = [info.filename for info in archive.infolist() if not info.is_dir()]

@@ -61,7 +61,8 @@ def docx_to_text(data: bytes) -> str:
 
     try:
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError) as exc:  # zlib, EOF: a damaged file
+    # zlib, EOF: a damaged file; NotImplementedError: a zip version or method zipfile cannot read (#19)
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, NotImplementedError) as exc:
         raise ParseError(1, f"不是有效的 Word (.docx) 文件：{exc}；旧版 .doc 请先用 Word 另存为 .docx") from exc
     return "\n".join(paragraph.text for paragraph in document.paragraphs)
 

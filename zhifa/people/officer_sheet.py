@@ -144,7 +144,7 @@ def _check_container(content: bytes, *, max_bytes: int) -> None:
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
+    except (zipfile.BadZipFile, ValueError, NotImplementedError):  # NotImplementedError: a zip version it cannot read
         raise SheetRejected("文件不是 Excel 工作簿（.xlsx），请用模板另存为 .xlsx 后上传。") from None
     if sum(info.file_size for info in infos) > UNPACKED_FACTOR * max_bytes:
         raise SheetRejected("文件解压后过大，疑似异常文件，请用模板重新填写后上传。")

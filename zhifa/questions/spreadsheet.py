@@ -80,7 +80,8 @@ def read_workbook(blob: bytes) -> ParsedFile:
             result.errors.append(RowError(0, "", damaged_message("Excel", damaged)))
             return result
         workbook = load_workbook(io.BytesIO(blob), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):  # SyntaxError: XML that is no XML
+    # SyntaxError: XML that is no XML; NotImplementedError: a zip of a version or method zipfile cannot read (#19)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, NotImplementedError):
         result.errors.append(
             RowError(0, "", "不是有效的 Excel 文件（.xlsx），请用“下载模板”得到的模板另存为 .xlsx 后上传。")
         )

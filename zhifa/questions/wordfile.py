@@ -68,7 +68,8 @@ def paragraphs(blob: bytes) -> list[str] | str:
         import docx  # python-docx; imported here so that the bank's other pages do not load it
 
         document = docx.Document(io.BytesIO(blob))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError):  # SyntaxError: XML that is no XML
+    # SyntaxError: XML that is no XML; NotImplementedError: a zip of a version or method zipfile cannot read (#19)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, SyntaxError, NotImplementedError):
         return "不是有效的 Word 文件（.docx）；.doc 或 WPS 文件请先在 Word/WPS 中“另存为” .docx 后上传。"
     except Exception as exc:  # python-docx raises its own errors for a zip that is not a document
         if type(exc).__module__.startswith("docx"):
