@@ -86,6 +86,9 @@ cluster-test-fast: setup
 # reliability: the same at full length (60 s per importer), the faults on a cluster of its own (PostgreSQL restart,
 # Redis down, media volume full), the cluster test's SIGKILL and backup → restore drill, and the load thresholds
 # of the benchmarks' quick modes (autosave, start burst, heartbeats, search, survey intake, check-in burst).
+# The law search measures loaded databases: `benchmarks/bench_laws_search.py --load` once, or point it at loaded ones,
+# e.g. make reliability SEARCH_BENCH_ARGS="--sqlite-url sqlite:////srv/corpus.sqlite3 --postgres-url postgres://…".
+SEARCH_BENCH_ARGS ?=
 RELIABILITY_LOAD := bench_exams_autosave bench_exams_start bench_courses_heartbeat bench_laws_search \
 	bench_surveys_intake bench_checkin
 
@@ -95,7 +98,8 @@ reliability-fast: setup
 reliability: setup
 	@ZHIFA_RELIABILITY=1 ZHIFA_CLUSTER=1 $(PY) -m pytest -p no:xdist -q tests/reliability $(ARGS)
 	@ZHIFA_CLUSTER=1 $(PY) -m pytest -p no:xdist -q -m slow zhifa/common/tests/test_production_cluster.py
-	@for b in $(RELIABILITY_LOAD); do echo "== $$b"; $(PY) benchmarks/$$b.py || exit 1; done
+	@for b in $(RELIABILITY_LOAD); do echo "== $$b"; args=""; [ $$b = bench_laws_search ] && args="$(SEARCH_BENCH_ARGS)"; \
+	  $(PY) benchmarks/$$b.py $$args || exit 1; done
 
 bench: setup
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
