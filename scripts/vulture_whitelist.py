@@ -11,15 +11,3 @@ context_processors.navigation  # settings.TEMPLATES' context_processors, by dott
 views.server_error  # config/urls.py: handler500, by dotted path
 senders.LoggingSender  # settings.NOTICES_SENDERS' default, by dotted path
 survey_forms.SurveyForm.dimension_fields  # surveys/respond.html: {% for field in form.dimension_fields %}
-
-# Nothing calls these (issue 21 item 5), but their files had others' uncommitted changes when the dead code was
-# deleted: delete them with the next change to those files, then remove these lines.
-from zhifa.plans import content as plans_content
-from zhifa.questions import citations as question_citations, queries as question_queries
-
-plans_content.content_flagged
-plans_content.owner_set
-plans_content.reviews_by_object
-question_citations.unknown_keys
-question_citations.unknown_message
-question_queries.knowledge_tree

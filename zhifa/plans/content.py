@@ -8,14 +8,12 @@ are cleared through laws.services.citation_review_done.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from zhifa.common.audit import audit_record
-from zhifa.laws import queries as law_queries
 from zhifa.laws.models import Citation
 from zhifa.laws.services import citation_review_done
 from zhifa.people import access
@@ -89,22 +87,6 @@ def _unit_path(unit_id: int) -> str:
     return Unit.objects.filter(pk=unit_id).values_list("path", flat=True).first() or "\x00"
 
 
-def content_flagged(obj: models.Model) -> bool:
-    """Whether the content cites an amended or repealed article not yet reviewed (the learner's banner)."""
-    return bool(law_queries.revised_citations([obj]))
-
-
-@transaction.atomic
-def owner_set(*, by: User, content_type: ContentType, object_id: int, owner: User | None, unit: Unit | None) -> None:
-    """Name the owner of a piece of content; audited."""
-    if unit is not None and not access.can_manage_unit(by, unit):
-        raise PlanError(f"您不是“{unit.name}”的管理员，不能把内容交给该单位负责。", "unit")
-    row, _ = ContentOwner.objects.update_or_create(
-        content_type=content_type, object_id=object_id, defaults={"owner": owner, "unit": unit}
-    )
-    audit_record(actor=by, action="plans.content_owner_set", obj=row, new={"owner": owner.pk if owner else None})
-
-
 @transaction.atomic
 def content_review(*, by: User, content_type: ContentType, object_id: int, outcome: str, note: str) -> ContentReview:
     """Record the review of one piece of content and clear its flags; audited. Raises PlanError (no note, an
@@ -134,10 +116,3 @@ def content_review(*, by: User, content_type: ContentType, object_id: int, outco
         reason=review.note,
     )
     return review
-
-
-def reviews_by_object(reviews: list[ContentReview]) -> dict[tuple[int, int], list[ContentReview]]:
-    grouped: dict[tuple[int, int], list[ContentReview]] = defaultdict(list)
-    for r in reviews:
-        grouped[(r.content_type_id, r.object_id)].append(r)
-    return grouped

@@ -1,24 +1,11 @@
-"""Background work of plans: the status refresh and the reminders (also run by cron through the commands)."""
+"""Background work of plans: a publication's notices and a big plan's assignments (the periodic refresh and
+reminders are the commands refresh_plan_status and send_plan_reminders, run by the timers)."""
 
 from __future__ import annotations
 
 from django.tasks import task
 
 from zhifa.plans import reminders, services
-
-
-@task
-def plans_refresh() -> dict:
-    """Sync every published plan's assignments with its audiences and recompute their status from the ledgers."""
-    created, changed = services.plans_refresh_all()
-    return {"created": created, "changed": changed}
-
-
-@task
-def plan_reminders_send() -> int:
-    """Refresh the statuses, then send the reminders due today (each once per officer and key)."""
-    services.plans_refresh_all()
-    return reminders.reminders_send()
 
 
 @task

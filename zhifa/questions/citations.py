@@ -105,18 +105,6 @@ def check(keys: Sequence[str]) -> tuple[list[str], dict[str, str]]:
     return wrong, notes
 
 
-def unknown_keys(keys: Sequence[str]) -> list[str]:
-    known = known_keys(keys)
-    return [key for key in keys if key not in known]
-
-
-def unknown_message(keys: Sequence[str]) -> str:
-    return (
-        f"“{'、'.join(keys)}”在法规库中找不到：请核对法规简称和条号（形如“行政处罚法#第四十四条”），"
-        "或先在法规库导入该法规。"
-    )
-
-
 def wrong_article_message(keys: Sequence[str]) -> str:
     laws = "、".join(f"《{law}》" for law in dict.fromkeys(law_of(key) for key in keys))
     return (

@@ -136,10 +136,6 @@ def duplicate_groups_for_user(*, user, threshold: float, kind: str = "") -> list
     return [[by_id[cast(int, pk)] for pk in group] for group in groups]
 
 
-def knowledge_tree() -> list[KnowledgePoint]:
-    return list(KnowledgePoint.objects.order_by("path"))
-
-
 def banks_for_user(*, user) -> QuerySet[QuestionBank]:
     """The banks with their count of latest top-level questions (for those who may see the bank)."""
     require_bank_viewer(user)
