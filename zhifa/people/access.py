@@ -14,6 +14,7 @@ Rules:
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet, prefetch_related_objects
+from django.http import Http404
 
 from zhifa.people.models import Officer, Role, Unit, User
 
@@ -175,6 +176,32 @@ def can_view_officer(user, officer: Officer) -> bool:
 def can_use_console(user) -> bool:
     """The desktop admin console: unit administrators, auditors and system administrators."""
     return is_system_admin(user) or is_unit_admin(user) or is_auditor(user)
+
+
+def top_units(user) -> QuerySet[Unit]:
+    """The tops of the subtrees the user may read (every root unit for those who see everything), by path."""
+    paths = viewable_unit_paths(user)
+    if paths is None:
+        return Unit.objects.filter(parent__isnull=True).order_by("path")
+    tops = [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+    return Unit.objects.filter(path__in=tops).order_by("path")
+
+
+def console_unit(user, unit_id: int | None, *, default: Unit | None = None) -> Unit:
+    """The unit a console page (dashboard, compliance, plan progress, surveys) opens: `unit_id` when the user may
+    view it, else `default`, else his first top unit. Raises Http404 for a user without the console, a unit he may
+    not view, or when there is no unit at all."""
+    if not can_use_console(user):
+        raise Http404
+    if unit_id is not None:
+        unit = Unit.objects.filter(pk=unit_id).first()
+        if unit is None or not can_view_unit(user, unit):
+            raise Http404
+        return unit
+    unit = default or top_units(user).first()
+    if unit is None:
+        raise Http404
+    return unit
 
 
 def can_unmask_officer(user, officer: Officer) -> bool:

@@ -247,7 +247,7 @@ def _scope(request: HttpRequest, plan: TrainingPlan) -> Unit:
     default = plan.unit
     if not access.can_view_unit(user, plan.unit):  # a lower unit's administrator looks at a higher unit's plan
         default = access.units_viewable_by(user).order_by("path").first() or plan.unit
-    unit = queries.unit_for_user(user=user, unit_id=_int(request.GET.get("unit")), default=default)
+    unit = access.console_unit(user, _int(request.GET.get("unit")), default=default)
     if not unit.path.startswith(plan.unit.path):
         unit = default
     return unit
@@ -368,12 +368,7 @@ def summary_pdf(request: HttpRequest) -> HttpResponse:
     """The year-end summary of a unit subtree: every plan item applying to it, per child unit, rotation."""
     user = _user(request)
     year = _int(request.GET.get("year")) or timezone.localdate().year
-    default = access.units_viewable_by(user).order_by("path").first()
-    if default is None:
-        default = Unit.objects.order_by("path").first()
-    if default is None:
-        return HttpResponse("没有可统计的单位。", status=404)
-    unit = queries.unit_for_user(user=user, unit_id=_int(request.GET.get("unit")), default=default)
+    unit = access.console_unit(user, _int(request.GET.get("unit")))
     summary = queries.year_summary(unit=unit, year=year)
     data = exports.summary_pdf(unit_name=unit.name, year=year, today=timezone.localdate(), **summary)
     response = HttpResponse(data, content_type="application/pdf")

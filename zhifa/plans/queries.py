@@ -130,15 +130,6 @@ def progress_by_item(*, items: list[PlanItem], unit_path: str) -> list[ItemProgr
     return list(result.values())
 
 
-def unit_for_user(*, user: User, unit_id: int | None, default: Unit) -> Unit:
-    if unit_id is None:
-        return default
-    unit = get_object_or_404(Unit, pk=unit_id)
-    if not access.can_view_unit(user, unit):
-        raise Http404
-    return unit
-
-
 BEHIND_PAGE_SIZE = 50
 
 

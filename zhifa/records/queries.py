@@ -265,23 +265,14 @@ class ComplianceReport:
 
 
 def _report_scope(user, unit_id: int | None) -> tuple[Unit | None, list[Unit], list[str] | None]:
-    """The unit opened (None: the user's top units), the bucket units, and path prefixes (None: everything)."""
-    if not access.can_use_console(user):
-        raise Http404
-    if unit_id is not None:
-        unit = Unit.objects.filter(pk=unit_id).first()
-        if unit is None or not access.can_view_unit(user, unit):
-            raise Http404
-        return _scope_of(unit)
-    paths = access.viewable_unit_paths(user)
-    if paths is None:
-        roots = list(Unit.objects.filter(parent__isnull=True).order_by("path"))
-    else:
-        tops = sorted(p for p in set(paths) if not any(p != q and p.startswith(q) for q in paths))
-        roots = list(Unit.objects.filter(path__in=tops).order_by("path"))
-    if len(roots) == 1:
-        return _scope_of(roots[0])
-    return None, roots, None if paths is None else [r.path for r in roots]
+    """The unit opened (None: the user's several top units), the bucket units, and path prefixes (None: everything);
+    Http404 as access.console_unit."""
+    roots: list[Unit] = []
+    if unit_id is None and access.can_use_console(user):
+        roots = list(access.top_units(user))
+        if len(roots) > 1:
+            return None, roots, None if access.viewable_unit_paths(user) is None else [r.path for r in roots]
+    return _scope_of(access.console_unit(user, unit_id, default=roots[0] if roots else None))
 
 
 def _scope_of(unit: Unit) -> tuple[Unit, list[Unit], list[str]]:

@@ -49,24 +49,6 @@ FIGURES = [
 FIGURES_BY_KEY = {f.key: f for f in FIGURES}
 
 
-def dashboard_unit(*, user: User, unit_id: int | None) -> Unit:
-    """The unit whose subtree the dashboard shows: the one asked for if the user may view it, else his top unit
-    (the first root for those who see everything); Http404 for users without the console."""
-    if not access.can_use_console(user):
-        raise Http404
-    if unit_id is not None:
-        unit = Unit.objects.filter(pk=unit_id).first()
-        if unit is None or not access.can_view_unit(user, unit):
-            raise Http404
-        return unit
-    paths = access.viewable_unit_paths(user)
-    units = Unit.objects.filter(parent__isnull=True) if paths is None else Unit.objects.filter(path__in=paths)
-    unit = units.order_by("path").first()
-    if unit is None:
-        raise Http404
-    return unit
-
-
 @dataclass
 class Group:
     """A row of the dashboard: the unit's own officers, or one child unit with its subtree."""

@@ -42,7 +42,7 @@ def _year(request: HttpRequest) -> int:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    unit = queries.dashboard_unit(user=_user(request), unit_id=_int(request, "unit"))
+    unit = access.console_unit(_user(request), _int(request, "unit"))
     year = _year(request)
     board = queries.dashboard(unit=unit, year=year)
     columns, heat_rows = queries.heatmap(unit=unit, year=year, groups=board.groups)
@@ -67,7 +67,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def officers(request: HttpRequest) -> HttpResponse:
-    unit = queries.dashboard_unit(user=_user(request), unit_id=_int(request, "unit"))
+    unit = access.console_unit(_user(request), _int(request, "unit"))
     year, figure = _year(request), request.GET.get("figure", "officers")
     own_only = request.GET.get("own") == "1"
     rows = queries.drilldown(unit=unit, year=year, figure=figure, own_only=own_only)
@@ -100,7 +100,7 @@ def _xlsx(*, sheet_name: str, title: str, header: list[str], rows, filename: str
 @login_required
 def weak_cell(request: HttpRequest) -> HttpResponse:
     """A heatmap cell: the officers of the unit weak on the knowledge point, and what trains it."""
-    unit = queries.dashboard_unit(user=_user(request), unit_id=_int(request, "unit"))
+    unit = access.console_unit(_user(request), _int(request, "unit"))
     kp = queries.knowledge_point_get(knowledge_point_id=_int(request, "kp") or 0)
     own_only = request.GET.get("own") == "1"
     masteries = queries.weak_officers(unit=unit, knowledge_point=kp, own_only=own_only)
@@ -131,7 +131,7 @@ def weak_cell(request: HttpRequest) -> HttpResponse:
 @require_POST
 def weak_to_plan(request: HttpRequest) -> HttpResponse:
     """ "加入下一年度培训计划": the course that trains a weak point, for the officers weak on it."""
-    unit = queries.dashboard_unit(user=_user(request), unit_id=_post_int(request, "unit"))
+    unit = access.console_unit(_user(request), _post_int(request, "unit"))
     kp = queries.knowledge_point_get(knowledge_point_id=_post_int(request, "kp") or 0)
     course = queries.course_training(course_id=_post_int(request, "course") or 0, knowledge_point=kp)
     own_only = request.POST.get("own") == "1"

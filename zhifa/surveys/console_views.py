@@ -32,7 +32,7 @@ def _user(request: HttpRequest) -> User:
 
 def _unit(request: HttpRequest):
     raw = request.GET.get("unit") or request.POST.get("unit", "")
-    return queries.unit_for_user(unit_id=int(raw) if str(raw).isdigit() else None, user=_user(request))
+    return access.console_unit(_user(request), int(raw) if str(raw).isdigit() else None)
 
 
 def public_url(kind: str, target_id: int) -> str:
@@ -126,7 +126,7 @@ def officer_poster(request: HttpRequest, officer_id: int) -> HttpResponse:
 @manager_page
 @require_GET
 def unit_poster(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = queries.unit_for_user(unit_id=unit_id, user=_user(request))
+    unit = access.console_unit(_user(request), unit_id)
     window = request.GET.get("window", "").strip()[:30]
     poster = printing.Poster(heading=unit.name, lines=[window] if window else [], url=public_url("u", unit.pk))
     return _pdf(printing.poster_pdf(poster, size=_size(request)), f"poster-unit-{unit.pk}.pdf")

@@ -160,15 +160,6 @@ def units_for_console(user: User) -> QuerySet[Unit]:
     return access.units_viewable_by(user).order_by("path")
 
 
-def unit_for_user(*, unit_id: int | None, user: User) -> Unit:
-    """The unit if the user may view it (his top unit when unit_id is None); Http404 otherwise."""
-    units = units_for_console(user)
-    unit = units.filter(pk=unit_id).first() if unit_id else units.first()
-    if unit is None:
-        raise Http404
-    return unit
-
-
 def officer_for_manager(*, officer_id: int, user: User) -> Officer:
     officer = get_object_or_404(Officer.objects.select_related("unit"), pk=officer_id)
     if not access.can_view_unit(user, officer.unit):
