@@ -155,39 +155,25 @@ def across_workbook(data: dict) -> bytes:
     wb = excel.workbook()
     ws = wb.active
     ws.title = "试题分析（跨考试）"
-    ws.append(
-        [
-            "试题编号",
-            "版本",
-            "题型",
-            "考试数",
-            "人数",
-            "难度 p",
-            "点二列相关",
-            "高低分组区分度",
-            "选项选择率",
-            "标记",
-            "题干",
-        ]
-    )
+    ws.append(_item_header(across=True))
     for q, s, exams_n in data["rows"]:
-        shares = "；".join(f"{k or '未答'}:{v:.0%}" for k, v in s.distractors.items())
-        ws.append(
-            [
-                q.pk,
-                q.version,
-                q.get_kind_display(),
-                exams_n,
-                s.n,
-                _r(s.p),
-                _r(s.point_biserial),
-                _r(s.upper_lower),
-                shares,
-                s.flag_label,
-                _stem_text(q),
-            ]
-        )
+        ws.append(_item_row(q, s, exams_n=exams_n))
     return excel.workbook_bytes(wb)
+
+
+ITEM_COLUMNS = ["人数", "难度 p", "点二列相关", "高低分组区分度", "选项选择率", "标记", "题干"]
+
+
+def _item_header(*, across: bool) -> list[str]:
+    return ["试题编号", "版本", "题型", "考试数", *ITEM_COLUMNS] if across else ["试题编号", "题型", *ITEM_COLUMNS]
+
+
+def _item_row(q: Question, s: analysis.ItemStats, *, exams_n: int | None = None) -> list:
+    """One question's row of an item-analysis workbook, one exam's or (with `exams_n`, the exams it was on) the
+    across-exams one, which also names the question's version."""
+    head = [q.pk, q.get_kind_display()] if exams_n is None else [q.pk, q.version, q.get_kind_display(), exams_n]
+    shares = "；".join(f"{k or '未答'}:{v:.0%}" for k, v in s.distractors.items())
+    return [*head, s.n, _r(s.p), _r(s.point_biserial), _r(s.upper_lower), shares, s.flag_label, _stem_text(q)]
 
 
 def _stem_text(question: Question) -> str:
@@ -206,22 +192,9 @@ def analysis_workbook(data: dict) -> bytes:
     wb = excel.workbook()
     ws = wb.active
     ws.title = "试题分析"
-    ws.append(["试题编号", "题型", "人数", "难度 p", "点二列相关", "高低分组区分度", "选项选择率", "标记", "题干"])
+    ws.append(_item_header(across=False))
     for q, s in data["items"]:
-        shares = "；".join(f"{k or '未答'}:{v:.0%}" for k, v in s.distractors.items())
-        ws.append(
-            [
-                q.pk,
-                q.get_kind_display(),
-                s.n,
-                _r(s.p),
-                _r(s.point_biserial),
-                _r(s.upper_lower),
-                shares,
-                s.flag_label,
-                _stem_text(q),
-            ]
-        )
+        ws.append(_item_row(q, s))
     ws.append([])
     ws.append(["KR-20", _r(data["reliability"]["kr20"]), "Cronbach α", _r(data["reliability"]["alpha"])])
     return excel.workbook_bytes(wb)
