@@ -404,6 +404,14 @@ if HEARTBEAT_RETENTION_DAYS < 30:
     raise ImproperlyConfigured(
         "ZHIFA_HEARTBEAT_RETENTION_DAYS 不得少于 30（心跳原始记录至少保留 30 天，供核查学时争议）。"
     )
+# Raw practice answers older than this are deleted (`manage.py purge_review_logs`); each was counted into its day,
+# card and mistakes book when it arrived. Also the window in which a phone's resend is recognised as one.
+PRACTICE_REVIEW_LOG_RETENTION_DAYS = env_int("ZHIFA_PRACTICE_REVIEW_LOG_RETENTION_DAYS", 180)
+if PRACTICE_REVIEW_LOG_RETENTION_DAYS < 30:
+    raise ImproperlyConfigured(
+        "ZHIFA_PRACTICE_REVIEW_LOG_RETENTION_DAYS 不得少于 30"
+        "（练习作答原始记录至少保留 30 天，手机离线重发才不会重复计数）。"
+    )
 if not 0 < float(COURSES_COMPLETION_SHARE) <= 1:
     raise ImproperlyConfigured("ZHIFA_COURSES_COMPLETION_SHARE 应为 0 到 1 之间的小数（例如 0.95）。")
 if not 1 <= COURSES_RATE_CAP <= 4:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeGuard
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils import timezone
 from fsrs import Rating
 from psycopg.pq import TransactionStatus
@@ -680,3 +680,22 @@ def mistakes_collect_from_exams(*, officer: Officer | None = None, now: datetime
                     added += 1
             CollectedAttempt.objects.create(attempt_id=attempt.pk)
     return added
+
+
+def review_logs_purge(*, before: datetime, batch_size: int = 50_000) -> int:
+    """Delete the raw practice answers received before `before`; returns how many. What they proved is kept: each
+    answer was counted into its day (`DailyActivity`: reviews, right answers, points), its card (FSRS state, reps,
+    lapses) and the mistakes book in the same transaction that logged it, so nothing needs compacting first. Walks
+    the table in primary-key windows of `batch_size` (one transaction each: stoppable, resumable) and stops at the
+    first window whose rows are all newer than `before` (ids grow with the time of arrival)."""
+    bounds = ReviewLog.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    purged, low = 0, bounds["low"]
+    while low is not None and low <= bounds["high"]:
+        window = ReviewLog.objects.filter(pk__gte=low, pk__lt=low + batch_size)
+        with transaction.atomic():
+            deleted, _ = window.filter(received_at__lt=before).delete()  # one DELETE: nothing refers to a log
+        purged += deleted
+        if deleted == 0 and window.exists():
+            break  # every answer from here on is within the retention
+        low += batch_size
+    return purged

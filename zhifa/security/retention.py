@@ -77,6 +77,18 @@ def _heartbeats(cutoff: datetime, dry_run: bool) -> int:
     return int(digits[0]) if digits else 0
 
 
+def _review_logs(cutoff: datetime, dry_run: bool) -> int:
+    """The practice app's raw answers: its own command (issue 21), as the heartbeats."""
+    if "purge_review_logs" not in get_commands():
+        return 0
+    if dry_run:
+        return -1  # the command has no dry run: reported as "run by its own command"
+    out = StringIO()
+    call_command("purge_review_logs", days=settings.PRACTICE_REVIEW_LOG_RETENTION_DAYS, stdout=out)
+    digits = "".join(c if c.isdigit() else " " for c in out.getvalue().split("记录", 1)[-1]).split()
+    return int(digits[0]) if digits else 0
+
+
 def _retention(name: str) -> Callable[[], int | None]:
     return lambda: int(settings.RETENTION_DAYS[name])
 
@@ -101,6 +113,12 @@ KINDS = [
         "heartbeats", "视频观看心跳原始记录", lambda: int(settings.HEARTBEAT_RETENTION_DAYS),
         "ZHIFA_HEARTBEAT_RETENTION_DAYS（课程应用，issue 21）",
         "学时争议核查期；汇总进观看会话后删除（manage.py purge_heartbeats）", _heartbeats,
+    ),
+    Kind(
+        "review_logs", "每日一练作答原始记录", lambda: int(settings.PRACTICE_REVIEW_LOG_RETENTION_DAYS),
+        "ZHIFA_PRACTICE_REVIEW_LOG_RETENTION_DAYS（练习应用，issue 21）",
+        "离线重发去重与答题核查期；每题作答到达时已计入当日练习、复习卡片和错题本（manage.py purge_review_logs）",
+        _review_logs,
     ),
     Kind(
         "audit", "审计日志", lambda: None, "ZHIFA_AUDIT_RETENTION_DAYS（至少 180）",
