@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 ASSETS := static/vendor/.built
 export DJANGO_SETTINGS_MODULE := config.settings
 DEMO_ENV := ZHIFA_DEBUG=1
+# The demo's server runs as production does (its users get the site's Chinese 404 and 500 pages, not Django's English
+# debug pages); --insecure lets runserver serve static files without DEBUG; demo administrators need no TOTP.
+DEMO_SERVE_ENV := ZHIFA_OTP_REQUIRED=0
 
 .PHONY: demo test lint bench fmt setup assets clean cluster-test cluster-test-fast reliability reliability-fast
 
@@ -57,7 +60,7 @@ demo: setup
 	@echo "演示服务：http://127.0.0.1:8000/  （Ctrl-C 停止；后台任务由同时启动的 db_worker 执行）"
 	@$(DEMO_ENV) $(PY) manage.py db_worker > var/worker.log 2>&1 & worker=$$!; \
 	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(DEMO_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+	  $(DEMO_SERVE_ENV) $(PY) manage.py runserver --insecure 127.0.0.1:8000
 
 test: setup
 	@$(PY) -m pytest -n $${ZHIFA_TEST_WORKERS:-2} $(ARGS)
