@@ -18,10 +18,13 @@ def ids_of_keys(keys: list[str]) -> dict[str, int]:
     # By laws_provision's index on key (laws_search_document has none on it: on PostgreSQL that lookup scanned the
     # whole table, 0.5 s a question at load 20). PostgreSQL gets one index probe per key (LATERAL): for `key IN
     # (…)` it expects thousands of rows per key (most provisions have the empty key) and scans both tables.
+    # OFFSET 0 keeps the LATERAL subquery a subquery: flattened, and with no statistics on laws_provision after an
+    # import (autovacuum off), the planner hashed all 500k provisions per question (0.8 s for the re-ranker's 150
+    # keys on the corpus, 2026-12-07); as written, 150 index probes take ≈ 2 ms.
     if connection.vendor == "postgresql":
         sql = (
             "SELECT k.key, x.id FROM unnest(%s::text[]) AS k(key) CROSS JOIN LATERAL (SELECT p.id FROM laws_provision p"
-            " JOIN laws_search_document d ON d.id = p.id WHERE p.key = k.key) x"
+            " JOIN laws_search_document d ON d.id = p.id WHERE p.key = k.key OFFSET 0) x"
         )
         params: list = [list(keys)]
     else:
