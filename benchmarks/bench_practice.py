@@ -311,7 +311,7 @@ def run() -> None:
     for pk in officers[4 * n : 5 * n]:
         client.force_login(User.objects.get(officer__pk=pk))
         # A phone syncs after every answer: its session was seen a moment ago (otherwise each timed request is the
-        # first after a log-in, which refreshes last_seen through the full stack instead of the review's lane).
+        # first after a log-in, which writes the session to refresh last_seen, once a minute at most).
         session = client.session
         session["last_seen"] = time.time()
         session.save()

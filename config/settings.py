@@ -189,7 +189,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "zhifa.common.lanes.LaneMiddleware",  # hot JSON endpoints skip the rest when ordinary (zhifa/common/lanes.py)
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

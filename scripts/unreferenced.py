@@ -70,7 +70,6 @@ IGNORE_NAMES = [
 IGNORE_DECORATORS = [
     "@router.*",
     "@api.*",
-    "@lane",
     "@register.*",
     "@receiver",
     "@admin.*",

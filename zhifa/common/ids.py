@@ -2,8 +2,7 @@
 
 A path or body id beyond 64 bits (or a sequence beyond 32) overflows the database integer and answered 500 (found by
 the reliability suite's schemathesis fuzzing). As a schema field type the bound is checked by pydantic, so
-django-ninja answers 422 with the Chinese message below; a lane (zhifa/common/lanes.py) checks its path ids with
-`path_id_ok` and steps aside for the endpoint to give that same answer.
+django-ninja answers 422 with the Chinese message below.
 """
 
 from __future__ import annotations
@@ -30,8 +29,3 @@ def _seq_in_range(value: int) -> int:
 
 RowId = Annotated[int, AfterValidator(_id_in_range), WithJsonSchema({"type": "integer", "minimum": 1})]
 Seq = Annotated[int, AfterValidator(_seq_in_range), WithJsonSchema({"type": "integer", "minimum": 0})]
-
-
-def path_id_ok(value: str) -> bool:
-    """Whether a lane's path group (digits, by its pattern) is an id the database can hold."""
-    return value.isdigit() and len(value) <= 19 and 1 <= int(value) <= MAX_ID

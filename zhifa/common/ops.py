@@ -83,7 +83,7 @@ class MetricsMiddleware:
         began = time.perf_counter()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        route = (match.view_name or match.route) if match else ("lane" if request.path.startswith("/api/") else "-")
+        route = (match.view_name or match.route) if match else "-"
         LATENCY.labels(route=route).observe(time.perf_counter() - began)
         REQUESTS.labels(method=request.method, route=route, status=str(response.status_code)).inc()
         return response

@@ -9,7 +9,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
 from zhifa.common.ids import RowId, Seq
-from zhifa.common.lanes import lane
 from zhifa.courses import queries, tracking, uploads
 from zhifa.courses.models import Checkpoint, Lesson, VideoAsset, WatchSession
 from zhifa.courses.services import CourseError
@@ -110,19 +109,6 @@ def session_start(request, lesson_id: int):
 
 @router.post("/sessions/{session_id}/heartbeats", response={200: BeatOut, 409: BeatOut}, url_name="courses-heartbeat")
 def heartbeat(request, session_id: RowId, payload: BeatIn):
-    response = _heartbeat(request, session_id, payload)
-    if response is None:
-        raise Http404
-    return response
-
-
-@lane("POST", r"^/api/v1/courses/sessions/(?P<session_id>\d+)/heartbeats$", url_name="courses-heartbeat", body=BeatIn)
-def heartbeat_lane(request, session_id: str, payload: BeatIn):
-    """The endpoint above, served ahead of the middleware stack (zhifa/common/lanes.py)."""
-    return _heartbeat(request, int(session_id), payload)
-
-
-def _heartbeat(request, session_id: int, payload: BeatIn) -> JsonResponse | None:
     try:
         result = tracking.heartbeat_record(
             session_id=session_id,
@@ -133,7 +119,7 @@ def _heartbeat(request, session_id: int, payload: BeatIn) -> JsonResponse | None
             rate=payload.rate,
         )
     except WatchSession.DoesNotExist:
-        return None
+        raise Http404 from None
     # Serialised by hand: the busiest endpoint of the app skips the response schema's validation (same shape).
     body = {
         "accepted": result.accepted,

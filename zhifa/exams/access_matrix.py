@@ -34,7 +34,7 @@ def _world(w) -> dict:
         )
         short = [r["question"] for r in graded.paper.rows][-1]
         services.attempt_save_answers(
-            attempt=graded,
+            attempt_id=graded.pk,
             by=w.outsider.user,
             answers=[services.AnswerIn(question=short, response="应当告知当事人陈述申辩的权利")],
             seq=1,

@@ -6,13 +6,12 @@ The device token travels in the X-Device-Token header. Refusals are {"code", "me
 from __future__ import annotations
 
 from django.db import IntegrityError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Router, Status
 
 from zhifa.common.ids import RowId
-from zhifa.common.lanes import lane
 from zhifa.exams import queries, services
 from zhifa.exams.models import Attempt, Exam
 from zhifa.exams.schemas import (
@@ -147,26 +146,13 @@ def paper(request, attempt_id: int):
 
 @router.post("/attempts/{attempt_id}/answers", response={200: SaveOut, **REFUSALS}, url_name="exams-attempt-save")
 def save_answers(request, attempt_id: RowId, payload: SaveIn):
-    """The autosave hot path: no attempt read before the write (services.attempt_save checks everything in its
-    conditional UPDATE); the attempt is read only for a refusal. Usually served by `save_answers_lane` below."""
-    status, body = _save(request, attempt_id, payload)
-    return Status(status, body)
-
-
-@lane("POST", r"^/api/v1/exams/attempts/(?P<attempt_id>\d+)/answers$", url_name="exams-attempt-save", body=SaveIn)
-def save_answers_lane(request, attempt_id: str, payload: SaveIn):
-    """The endpoint above, served ahead of the middleware stack (zhifa/common/lanes.py); the same answers (a 404
-    is raised before anything is written, so the lane steps aside and the endpoint gives its JSON 404)."""
-    status, body = _save(request, int(attempt_id), payload)
-    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def _save(request, attempt_id: int, payload: SaveIn) -> tuple[int, dict]:
+    """The autosave hot path: no attempt read before the write (services.attempt_save_answers checks everything in
+    its conditional UPDATE); the attempt is read only for a refusal."""
     answers = [services.AnswerIn(question=a.question, response=a.response, flagged=a.flagged) for a in payload.answers]
     try:
-        result = services.attempt_save(
+        result = services.attempt_save_answers(
             attempt_id=attempt_id,
-            user_id=request.user.pk,
+            by=request.user,
             answers=answers,
             seq=payload.seq,
             device_token=request.headers.get("X-Device-Token", ""),
@@ -174,10 +160,10 @@ def _save(request, attempt_id: int, payload: SaveIn) -> tuple[int, dict]:
     except services.AttemptClosed as exc:
         attempt = queries.attempt_get_own(attempt_id=attempt_id, user=request.user)
         services.attempt_close_if_expired(attempt=attempt)  # lazily: the deadline passed, submit what was saved
-        return exc.status, {"code": exc.code, "message": exc.message}
+        return _refuse(exc)
     except services.ExamError as exc:
-        return exc.status, {"code": exc.code, "message": exc.message}
-    return 200, {"saved": result.saved, "seq": result.seq, "replay": result.replay}
+        return _refuse(exc)
+    return Status(200, {"saved": result.saved, "seq": result.seq, "replay": result.replay})
 
 
 @router.post("/attempts/{attempt_id}/submit", response={200: SubmitOut, **REFUSALS}, url_name="exams-attempt-submit")

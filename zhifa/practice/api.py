@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.utils import timezone
 from ninja import Router
 
-from zhifa.common.lanes import lane
 from zhifa.people import access
 from zhifa.practice import queries, services
 from zhifa.practice.presenting import item_payload
@@ -54,19 +53,6 @@ def _scope_from(params) -> queries.Scope:
 
 @router.post("/reviews", response=ReviewsOut, url_name="practice-reviews")
 def reviews(request, payload: ReviewsIn):
-    return _reviews(request, payload)
-
-
-@lane("POST", r"^/api/v1/practice/reviews$", url_name="practice-reviews", body=ReviewsIn)
-def reviews_lane(request, payload: ReviewsIn):
-    """The endpoint above, served ahead of the middleware stack (zhifa/common/lanes.py): a phone syncs its reviews
-    after every answer. The response is the same dict, serialised as django-ninja would (ReviewsOut)."""
-    return JsonResponse(
-        ReviewsOut(**_reviews(request, payload)).model_dump(mode="json"), json_dumps_params={"ensure_ascii": False}
-    )
-
-
-def _reviews(request, payload: ReviewsIn) -> dict:
     officer = _officer(request)  # Http404 before anything is written
     results, batch = [], []
     in_scope = queries.questions_in_scope(officer, [review.question_id for review in payload.reviews])

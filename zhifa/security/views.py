@@ -23,7 +23,6 @@ from zhifa.people import access
 from zhifa.people import queries as people_queries
 from zhifa.people.models import User
 from zhifa.security import dataprotection, queries, services
-from zhifa.security.middleware import PENDING
 
 
 def _next(request: HttpRequest) -> str:
@@ -48,7 +47,6 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             error = str(exc)
         else:
             otp_login(request, device)
-            request.session.pop(PENDING, None)
             return redirect(_next(request))
     return render(request, "security/otp_verify.html", {"error": error, "next": _next(request)}, status=200)
 
@@ -68,7 +66,6 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
             error = str(exc)
         else:
             otp_login(request, device)
-            request.session.pop(PENDING, None)
             return redirect(_next(request))
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
     context = {"qr": qr, "secret": _base32(device.bin_key), "error": error, "next": _next(request)}

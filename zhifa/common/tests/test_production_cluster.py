@@ -328,7 +328,8 @@ def test_an_exam_through_nginx_autosaves_over_both_servers_and_submits(cluster: 
     )
     for app in ("app1", "app2"):
         metrics = requests.get(cluster.app_url(app, "/metrics"), timeout=10).text
-        if re.search(r'zhifa_http_requests_total\{method="POST",route="lane",status="200"\} [1-9]', metrics):
+        saves = r'zhifa_http_requests_total\{method="POST",route="api:exams-attempt-save",status="200"\} [1-9]'
+        if re.search(saves, metrics):
             served_by.add(app)
     assert served_by == {"app1", "app2"}  # nginx spread the saves over both app servers
     submitted = examinee.post(f"/api/v1/exams/attempts/{attempt['attempt_id']}/submit", json_body={})

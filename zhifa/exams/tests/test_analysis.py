@@ -114,7 +114,9 @@ def two_exams_sat(org, unit_admin, officer):
             paper = queries.attempt_paper_for(exam=exam, officer=officer)
             attempt = services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="t")
             answers = [services.AnswerIn(question=q, response=r) for q, r in pattern.items()]
-            services.attempt_save_answers(attempt=attempt, by=officer.user, answers=answers, seq=1, device_token="t")
+            services.attempt_save_answers(
+                attempt_id=attempt.pk, by=officer.user, answers=answers, seq=1, device_token="t"
+            )
             services.attempt_submit(attempt=attempt, by=officer.user)
     return exams, (s1, s2, j)
 

@@ -65,7 +65,7 @@ def test_sub_questions_are_graded_objective_at_once_and_short_by_a_person(case_e
     responses = {"single": ["B"], "judge": [True], "short": "应当充分听取意见"}
     kinds = dict(Question.objects.filter(pk__in=paper.question_ids).values_list("id", "kind"))
     answers = [services.AnswerIn(question=q, response=responses[kinds[q]]) for q in paper.question_ids]
-    services.attempt_save_answers(attempt=attempt, by=officer.user, answers=answers, seq=1, device_token="t")
+    services.attempt_save_answers(attempt_id=attempt.pk, by=officer.user, answers=answers, seq=1, device_token="t")
     grade = services.attempt_submit(attempt=attempt, by=officer.user)
     assert grade.status == Grade.Status.PENDING and grade.auto_score == D(30) and grade.max_score == D(40)
     queued = queries.grading_queue(user=unit_admin).get()

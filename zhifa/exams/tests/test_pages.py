@@ -211,7 +211,7 @@ def sat_exam(exam, org, officer, unit_admin):
             )
             for i, r in enumerate(paper.rows)
         ]
-        services.attempt_save_answers(attempt=attempt, by=person.user, answers=answers, seq=1, device_token="t")
+        services.attempt_save_answers(attempt_id=attempt.pk, by=person.user, answers=answers, seq=1, device_token="t")
         services.attempt_submit(attempt=attempt, by=person.user)
     return exam
 

@@ -30,7 +30,7 @@ def test_the_highest_sequence_number_wins_in_any_arrival_order(running_attempt, 
     for seq, picks in arrivals:
         answers = [services.AnswerIn(question=questions[i], response=[letter]) for i, letter in picks.items()]
         result = services.attempt_save_answers(
-            attempt=running_attempt, by=officer.user, answers=answers, seq=seq, device_token="device-1"
+            attempt_id=running_attempt.pk, by=officer.user, answers=answers, seq=seq, device_token="device-1"
         )
         assert result.replay == (seq <= highest)
         if seq > highest:

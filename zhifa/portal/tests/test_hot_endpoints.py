@@ -1,7 +1,10 @@
-"""Lanes serve the hot JSON endpoints ahead of the middleware stack, and answer exactly as those endpoints do.
+"""The hot JSON endpoints (video heartbeats, exam autosave, practice review sync) go through the whole middleware
+stack like every other request, and answer every story as their schemas and services say, refusals included.
 
-Each story runs twice: with the lane (as deployed) and with LaneMiddleware taken out of MIDDLEWARE, and the two
-runs must give the same statuses and bodies, including every refusal (zhifa/common/lanes.py).
+They were once served by "lanes" ahead of the stack; measured side by side, plain Django with the stack's own
+middleware meets DESIGN.md §7 (docs/performance.md, issue 21), so there is one path. The first test keeps it so: a
+request to a hot endpoint must run every middleware of MIDDLEWARE, in order, and a short cut added for one of them
+(or a middleware that steps aside for them) fails it.
 """
 
 from __future__ import annotations
@@ -10,16 +13,13 @@ import json
 import re
 import time
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.conf import settings
-from django.test import Client, override_settings
-from django.urls import resolve, reverse
+from django.test import Client
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from zhifa.common import lanes
-from zhifa.common.middleware import IdleTimeoutMiddleware
 from zhifa.common.testing import make_officer
 from zhifa.courses import tracking
 from zhifa.courses.tests.conftest import add_lesson, make_course
@@ -27,31 +27,53 @@ from zhifa.exams import queries as exam_queries
 from zhifa.exams import services as exam_services
 from zhifa.exams.tests import factories
 
-WITHOUT_LANES = [m for m in settings.MIDDLEWARE if m != "zhifa.common.lanes.LaneMiddleware"]
+
+@pytest.fixture
+def calls(monkeypatch):
+    """The dotted paths of the middleware that ran, in order (each class's __call__ recorded)."""
+    ran: list[str] = []
+    for path in settings.MIDDLEWARE:
+        cls = import_string(path)
+        original = cls.__call__
+
+        def recording(self, request, _original=original, _path=path):
+            ran.append(_path)
+            return _original(self, request)
+
+        monkeypatch.setattr(cls, "__call__", recording)
+    return ran
 
 
-def test_every_lane_shadows_the_endpoint_it_names(client, db):
-    client.get("/healthz")  # loads the middleware, which imports the URLconf and so every lane
-    assert {entry.url_name for entry in lanes.LANES} >= {"courses-heartbeat", "exams-attempt-save"}
-    for entry in lanes.LANES:
-        path = reverse(f"api:{entry.url_name}", kwargs={name: 7 for name in entry.pattern.groupindex})
-        assert entry.pattern.match(path), (entry.url_name, path)
-        assert resolve(path).url_name == entry.url_name
-
-
-class StackCounter:
-    """Counts the requests that went down the full stack (IdleTimeoutMiddleware sees each of them)."""
-
-    def __init__(self):
-        self.calls = 0
-        original = IdleTimeoutMiddleware.__call__
-        counter = self
-
-        def counting(middleware, request):
-            counter.calls += 1
-            return original(middleware, request)
-
-        self.patch = mock.patch.object(IdleTimeoutMiddleware, "__call__", counting)
+@pytest.mark.django_db
+def test_every_middleware_runs_on_every_hot_endpoint(org, instructor, unit_admin, time_machine, calls):
+    time_machine.move_to(timezone.now(), tick=False)
+    officer = make_officer(org.market, username="parity", domains=[org.market_domain])
+    lesson = add_lesson(make_course(owner=org.market, instructors=[instructor], audience_domains=[org.market_domain]))
+    session, _ = tracking.session_start(officer=officer, lesson=lesson)
+    factories.bank()
+    exam = factories.exam(org, by=unit_admin)
+    paper = exam_queries.attempt_paper_for(exam=exam, officer=officer)
+    attempt = exam_services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="device-1")
+    client = _client(officer.user)
+    question = attempt.paper.question_ids[0]
+    for seq, span in ((1, [0, 1]), (2, [1, 13])):  # the first request refreshes the session's last_seen, the second not
+        requests = [
+            (
+                f"/api/v1/courses/sessions/{session.pk}/heartbeats",
+                {"seq": seq, "intervals": [span], "position": span[1]},
+            ),
+            (
+                f"/api/v1/exams/attempts/{attempt.pk}/answers",
+                {"seq": seq, "answers": [{"question": question, "response": ["A"]}]},
+            ),
+            ("/api/v1/practice/reviews", {"reviews": []}),
+        ]
+        for url, body in requests:
+            calls.clear()
+            response = client.post(url, body, content_type="application/json", headers={"X-Device-Token": "device-1"})
+            assert response.status_code == 200, (url, response.content)
+            assert calls == settings.MIDDLEWARE, f"热点接口 {url} 没有经过完整的中间件栈：{calls}"
+        time_machine.shift(timedelta(seconds=12))
 
 
 def _client(user, *, csrf: bool = False) -> Client:
@@ -61,8 +83,8 @@ def _client(user, *, csrf: bool = False) -> Client:
 
 
 def _heartbeat_story(org, instructor, time_machine) -> list[tuple[int, dict]]:
-    officer = make_officer(org.market, username=f"lane{time.monotonic_ns()}")
-    other = make_officer(org.market, username=f"lane{time.monotonic_ns()}")
+    officer = make_officer(org.market, username=f"hot{time.monotonic_ns()}")
+    other = make_officer(org.market, username=f"hot{time.monotonic_ns()}")
     lesson = add_lesson(make_course(owner=org.market, instructors=[instructor], audience_domains=[org.market_domain]))
     session, _ = tracking.session_start(officer=officer, lesson=lesson)
     url = f"/api/v1/courses/sessions/{session.pk}/heartbeats"
@@ -72,7 +94,7 @@ def _heartbeat_story(org, instructor, time_machine) -> list[tuple[int, dict]]:
         response = client.post(url, body, content_type="application/json", **extra)
         return response.status_code, response.json()
 
-    out = [beat(mine, {"seq": 1, "intervals": [[0, 1]], "position": 1})]  # last_seen due: the stack
+    out = [beat(mine, {"seq": 1, "intervals": [[0, 1]], "position": 1})]  # last_seen due: the session is written
     time_machine.shift(timedelta(seconds=12))
     out.append(beat(mine, {"seq": 2, "intervals": [[1, 13]], "position": 13}))  # accepted
     out.append(beat(mine, {"seq": 3, "intervals": [[13, 60]], "position": 60}))  # faster than the wall clock: 409
@@ -90,24 +112,16 @@ def _heartbeat_story(org, instructor, time_machine) -> list[tuple[int, dict]]:
 
 
 @pytest.mark.django_db
-def test_heartbeats_answer_the_same_with_and_without_the_lane(org, instructor, time_machine):
+def test_a_heartbeats_story_refusals_included(org, instructor, time_machine):
     time_machine.move_to(timezone.now(), tick=False)
-    counter = StackCounter()
-    with counter.patch:
-        with_lane = _heartbeat_story(org, instructor, time_machine)
-    # Down the stack: each client's first request (last_seen due), the 422, the 404 and the CSRF refusal (the lane
-    # steps aside for them) and the idle logout; the lane served the two ordinary beats.
-    assert counter.calls == 6
-    with override_settings(MIDDLEWARE=WITHOUT_LANES):
-        without = _heartbeat_story(org, instructor, time_machine)
-    assert with_lane == without
-    assert [status for status, _ in with_lane] == [200, 200, 409, 422, 404, 404, 403, 401]
+    story = _heartbeat_story(org, instructor, time_machine)
+    assert [status for status, _ in story] == [200, 200, 409, 422, 404, 404, 403, 401]
 
 
 def _save_story(org, admin) -> list[tuple[int, dict]]:
     exam = factories.exam(org, by=admin)
-    officer = make_officer(org.market, username=f"lane{time.monotonic_ns()}")
-    other = make_officer(org.market, username=f"lane{time.monotonic_ns()}")
+    officer = make_officer(org.market, username=f"hot{time.monotonic_ns()}")
+    other = make_officer(org.market, username=f"hot{time.monotonic_ns()}")
     paper = exam_queries.attempt_paper_for(exam=exam, officer=officer)
     attempt = exam_services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="device-1")
     question = attempt.paper.question_ids[0]
@@ -123,7 +137,7 @@ def _save_story(org, admin) -> list[tuple[int, dict]]:
         )
         return response.status_code, response.json()
 
-    out = [save(mine, 1), save(mine, 2), save(mine, 2)]  # the stack (last_seen due), then the lane; a replay
+    out = [save(mine, 1), save(mine, 2), save(mine, 2)]  # the first writes last_seen; a replay
     out.append(save(mine, 3, token="device-2"))  # another device took over: 409
     out.append(save(mine, 3, question=999_999))  # not on the paper: 400
     out.append(save(theirs, 3))  # not his attempt: 404
@@ -138,36 +152,18 @@ def _save_story(org, admin) -> list[tuple[int, dict]]:
 
 
 @pytest.mark.django_db
-def test_autosaves_answer_the_same_with_and_without_the_lane(org, unit_admin):
+def test_an_autosave_story_refusals_included(org, unit_admin):
     factories.bank()
-    counter = StackCounter()
-    with counter.patch:
-        with_lane = _save_story(org, unit_admin)
-    # Down the stack: each client's first save (last_seen due) and the 404; the lane answered the other six,
-    # refusals included (they come from the service, identical either way).
-    assert counter.calls == 3
-    with override_settings(MIDDLEWARE=WITHOUT_LANES):
-        without = _save_story(org, unit_admin)
-    assert with_lane == without
-    assert [status for status, _ in with_lane] == [200, 200, 200, 409, 400, 404, 404, 0, 409, 0]
-    assert with_lane[2][1]["replay"] is True and with_lane[-1][1]["status"] == "graded"
-
-
-@pytest.mark.django_db
-def test_lanes_stand_aside_while_a_secret_key_is_rotated(org, instructor, time_machine, settings):
-    """get_user may then move the session to a new key, whose cookie only the full stack sends back."""
-    settings.SECRET_KEY_FALLBACKS = ["an-older-key-" + "x" * 40]
-    time_machine.move_to(timezone.now(), tick=False)
-    counter = StackCounter()
-    with counter.patch:
-        story = _heartbeat_story(org, instructor, time_machine)
-    assert counter.calls == len(story)
+    story = _save_story(org, unit_admin)
+    assert [status for status, _ in story] == [200, 200, 200, 409, 400, 404, 404, 0, 409, 0]
+    assert story[2][1]["replay"] is True and story[-1][1]["status"] == "graded"
+    assert story[3][1]["code"] == "taken_over" and story[8][1]["code"] == "attempt_closed"
 
 
 def _reviews_story(org) -> list[tuple[int, dict]]:
     from zhifa.questions.tests.factories import make_question
 
-    officer = make_officer(org.market, username=f"lane{time.monotonic_ns()}", domains=[org.market_domain])
+    officer = make_officer(org.market, username=f"hot{time.monotonic_ns()}", domains=[org.market_domain])
     inside = make_question("single", domains=["market"])
     outside = make_question("single", domains=["transport"])  # not the officer's domain
     phone = _client(officer.user)
@@ -185,7 +181,7 @@ def _reviews_story(org) -> list[tuple[int, dict]]:
         tag = f"{client_id}-{question.pk}"
         return {"client_id": tag, "question_id": question.pk, "response": [answer], "response_ms": 8000}
 
-    out = [sync([review(inside, "a")])]  # the stack (last_seen due)
+    out = [sync([review(inside, "a")])]  # writes last_seen
     out.append(sync([review(inside, "b", "A"), review(outside, "c")]))  # one recorded, one out of scope
     out.append(sync([review(inside, "b", "A")]))  # resent after a lost response: a duplicate
     out.append(sync([{"client_id": "", "question_id": inside.pk}]))  # malformed: 422
@@ -194,21 +190,15 @@ def _reviews_story(org) -> list[tuple[int, dict]]:
 
 
 @pytest.mark.django_db
-def test_practice_reviews_answer_the_same_with_and_without_the_lane(org):
-    counter = StackCounter()
-    with counter.patch:
-        with_lane = _reviews_story(org)
-    assert counter.calls == 3  # each client's first request, and the 422
-    with override_settings(MIDDLEWARE=WITHOUT_LANES):
-        without = _reviews_story(org)
-    assert with_lane == without
-    assert [status for status, _ in with_lane] == [200, 200, 200, 422, 200]
-    assert {r["client_id"]: r["ok"] for r in with_lane[1][1]["results"]} == {"b": True, "c": False}
-    assert with_lane[2][1]["results"][0]["duplicate"] is True
+def test_a_practice_review_sync_story_refusals_included(org):
+    story = _reviews_story(org)
+    assert [status for status, _ in story] == [200, 200, 200, 422, 200]
+    assert {r["client_id"]: r["ok"] for r in story[1][1]["results"]} == {"b": True, "c": False}
+    assert story[2][1]["results"][0]["duplicate"] is True
 
 
 def _huge_id_story(org) -> list[tuple[int, str]]:
-    officer = make_officer(org.market, username=f"lane{time.monotonic_ns()}")
+    officer = make_officer(org.market, username=f"hot{time.monotonic_ns()}")
     client = _client(officer.user)
     huge = 2**64  # beyond the database's 64-bit integer: it answered 500 (reliability suite, schemathesis)
     posts = [
@@ -219,16 +209,14 @@ def _huge_id_story(org) -> list[tuple[int, str]]:
         ("/api/v1/practice/reviews", {"reviews": [{"client_id": "a", "question_id": huge}]}),
     ]
     out = []
-    for url, body in posts * 2:  # the second round is past the session's last_seen refresh: the lanes' turn
+    for url, body in posts * 2:  # the second round: last_seen refreshed already
         response = client.post(url, body, content_type="application/json")
         out.append((response.status_code, json.dumps(response.json(), ensure_ascii=False)))
     return out
 
 
 @pytest.mark.django_db
-def test_an_id_beyond_64_bits_is_refused_in_chinese_with_and_without_the_lane(org):
-    with_lane = _huge_id_story(org)
-    with override_settings(MIDDLEWARE=WITHOUT_LANES):
-        without = _huge_id_story(org)
-    assert [status for status, _ in with_lane] == [status for status, _ in without] == [422] * 10
-    assert all("超出范围" in body for _, body in with_lane + without), with_lane
+def test_an_id_beyond_64_bits_is_refused_in_chinese(org):
+    story = _huge_id_story(org)
+    assert [status for status, _ in story] == [422] * 10
+    assert all("超出范围" in body for _, body in story), story

@@ -25,11 +25,11 @@ def beat(client, url, seq):
     return client.post(url, {"seq": seq, "intervals": [[0, 1]], "position": 1}, content_type="application/json")
 
 
-@pytest.mark.parametrize("through_the_lane", [False, True])
-def test_a_lost_database_connection_is_a_503_the_client_retries(watching, through_the_lane):
+@pytest.mark.parametrize("session_seen", [False, True])
+def test_a_lost_database_connection_is_a_503_the_client_retries(watching, session_seen):
     client, url = watching
-    if through_the_lane:
-        assert beat(client, url, 1).status_code == 200  # refreshes last_seen: the next beat takes the lane
+    if session_seen:
+        assert beat(client, url, 1).status_code == 200  # refreshes last_seen: the next beat writes no session
     with mock.patch.object(tracking, "heartbeat_record", side_effect=OperationalError("server closed the connection")):
         response = beat(client, url, 2)
     assert response.status_code == 503 and response["Retry-After"] == "5"

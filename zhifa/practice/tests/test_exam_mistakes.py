@@ -17,7 +17,7 @@ def test_exam_mistakes_are_collected_after_release_and_once(org, officer, unit_a
     attempt = exam_services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="d")
     objective = Question.objects.filter(pk__in=paper.question_ids, kind__in=services.PRACTICE_KINDS)
     answers = [exam_services.AnswerIn(question=q.pk, response="Z") for q in objective]
-    exam_services.attempt_save_answers(attempt=attempt, by=officer.user, answers=answers, seq=1, device_token="d")
+    exam_services.attempt_save_answers(attempt_id=attempt.pk, by=officer.user, answers=answers, seq=1, device_token="d")
     exam_services.attempt_submit(attempt=attempt, by=officer.user)
 
     assert services.mistakes_collect_from_exams(officer=officer) == 0  # results not yet released

@@ -80,16 +80,16 @@ def test_a_code_works_once(client, unit_admin):
     assert again.status_code == 200 and "动态口令不正确" in again.content.decode()
 
 
-def test_the_lanes_do_not_bypass_the_second_factor(client, unit_admin):
+def test_the_hot_endpoints_do_not_bypass_the_second_factor(client, unit_admin):
     client.force_login(unit_admin)
-    client.get("/people/")  # marks the session as waiting for its second factor
+    client.get("/people/")  # sent to the second-factor page first
     response = client.post(
         "/api/v1/exams/attempts/1/answers", {"seq": 1, "answers": []}, content_type="application/json"
     )
     assert response.status_code == 403
 
 
-def test_right_after_a_password_log_in_the_lanes_refuse_an_administrator(client, unit_admin):
+def test_right_after_a_password_log_in_the_hot_endpoints_refuse_an_administrator(client, unit_admin):
     assert client.post("/accounts/login/", {"username": "wangfang", "password": "Zhifa#2026test"}).status_code == 302
     response = client.post(
         "/api/v1/exams/attempts/1/answers", {"seq": 1, "answers": []}, content_type="application/json"
