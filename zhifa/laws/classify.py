@@ -17,6 +17,9 @@ DEPARTMENTAL_RULE = "departmental_rule"
 LOCAL_REGULATION = "local_regulation"
 JUDICIAL_INTERPRETATION = "judicial_interpretation"
 NORMATIVE_DOCUMENT = "normative_document"
+# No law, kept in the library as paragraphs (parser.COURT_CASE / parser.GUIDE name the same kinds).
+COURT_CASE = "court_case"
+GUIDE = "guide"
 
 PROVINCES = [
     "北京市",
@@ -75,13 +78,15 @@ FOLDER_CATEGORY = {
     "司法解释": JUDICIAL_INTERPRETATION,
     "地方性法规": LOCAL_REGULATION,
     "规范性文件": NORMATIVE_DOCUMENT,
+    "案例": COURT_CASE,
 }
-NOT_LAW_FOLDERS = {"案例": "案例（判决、典型案例）不是法律法规"}
+# Folders whose files are no law whatever their text: read as plain paragraphs of this kind.
+PLAIN_FOLDERS = {"案例": COURT_CASE}
 _ORDER = re.compile(r"([\u4e00-\u9fff]{2,20}?(?:部|总局|委员会|署|局|银行|办公厅))令")
 
 
 class NotALaw(ValueError):
-    """The file is not a law or regulation (e.g. a court case); the message says why, in Chinese."""
+    """The file is not a law or regulation; the message says why, in Chinese (no folder raises it today)."""
 
 
 @dataclass(frozen=True)
@@ -99,10 +104,12 @@ def province_of(name: str) -> str:
     return ""
 
 
+def folder_kind(folders: Sequence[str]) -> str:
+    """COURT_CASE for a file of a 案例 folder (its text is read as paragraphs whatever it holds); "" otherwise."""
+    return next((PLAIN_FOLDERS[f] for f in reversed(folders) if f in PLAIN_FOLDERS), "")
+
+
 def _from_folders(folders: Sequence[str]) -> Classification | None:
-    for folder in reversed(folders):
-        if folder in NOT_LAW_FOLDERS:
-            raise NotALaw(NOT_LAW_FOLDERS[folder])
     for folder in reversed(folders):
         if folder.endswith("地方法规") or folder == "地方性法规":
             region = next((province_of(f) for f in folders if province_of(f)), "")
@@ -151,10 +158,7 @@ def _from_text(title: str, body: str, history: str) -> str:
 
 
 def classify(*, title: str, history: Sequence[str] = (), folders: Sequence[str] = ()) -> Classification:
-    """Category, province and issuing body of a text; folders (outermost first) win over title rules.
-
-    Raises NotALaw for folders of non-law documents (案例).
-    """
+    """Category, province and issuing body of a text; folders (outermost first) win over title rules."""
     body = _issuing_body(history)
     local = _LOCAL_CONGRESS.findall(" ".join(history))
     region = province_of(title) or next((province_of(name) for name in local if province_of(name)), "")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from zhifa.laws import services
-from zhifa.laws.classify import NotALaw, classify
+from zhifa.laws.classify import NotALaw
 from zhifa.laws.parser import ParseError, parse_law
 from zhifa.laws.sources import SUPPORTED_SUFFIXES, date_in_name, file_text
 
@@ -233,7 +233,6 @@ def import_source(source: SourceFile, *, replace: bool = False, by=None) -> dict
     if source.meta.get("category"):
         folders += source.meta["category"].split("/")
     try:
-        classify(title="", folders=folders)  # a court case folder is refused as such, before its text is read
         text = file_text(source.name, source.read())
         result = services.law_import_text(
             text=text, source_name=source.name, folders=folders, version_date=_hint_date(source), replace=replace, by=by

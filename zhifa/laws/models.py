@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +24,9 @@ class Law(TimeStampedModel):
         LOCAL_REGULATION = "local_regulation", "地方性法规"
         JUDICIAL_INTERPRETATION = "judicial_interpretation", "司法解释"
         NORMATIVE_DOCUMENT = "normative_document", "规范性文件"
+        # No law, kept as paragraphs: court cases (the corpus's 案例) and guides (攻略, 指南, 问答).
+        COURT_CASE = "court_case", "裁判案例"
+        GUIDE = "guide", "指南与问答"
 
     title = models.CharField("标题", max_length=200, unique=True)
     short_title = models.CharField("简称", max_length=200, unique=True)
@@ -40,6 +45,16 @@ class Law(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_law(self) -> bool:
+        """False for a court case or a guide: kept as paragraphs, without versions or a status (现行有效 …)."""
+        return self.category not in (self.Category.COURT_CASE, self.Category.GUIDE)
+
+
+# The version date of a text without any date (no history line, none in its name, no 自…起施行): the oldest
+# possible, so that it never displaces a dated version as the current one; court cases and guides keep it for good.
+UNKNOWN_DATE = dt.date(1900, 1, 1)
 
 
 class LawVersion(TimeStampedModel):
@@ -75,7 +90,12 @@ class LawVersion(TimeStampedModel):
         constraints = [models.UniqueConstraint(fields=["law", "version_date"], name="laws_version_unique_date")]
 
     def __str__(self) -> str:
-        return f"{self.law.short_title}（{self.version_date:%Y-%m-%d}）"
+        return f"{self.law.short_title}（{self.version_date:%Y-%m-%d}）" if self.dated else self.law.short_title
+
+    @property
+    def dated(self) -> bool:
+        """False for a version without any date (UNKNOWN_DATE: a court case, a guide, a text still to confirm)."""
+        return self.version_date != UNKNOWN_DATE
 
 
 class Provision(models.Model):

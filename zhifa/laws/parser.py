@@ -12,6 +12,9 @@ The format (the one of 国家法律法规数据库 texts):
   sub-item ``1.`` (目), until the next article or heading;
 - a document without numbered articles (决定, 决议, 修正案, 批复 …) whose title names such a kind of document is
   one paragraph per line (`ParsedLaw.paragraphs_only`); a gap in the numbering (第一条 then 第三条) is a warning;
+- a court case (裁判案例: 基本案情 / 裁判要旨 … sections, or a title such as 某某诉某某…纠纷案) or a guide (攻略,
+  指南, 问答 …) is no law: every line after its title is a paragraph (`ParsedLaw.document_kind`), dates and all —
+  the caller may name the kind (a file of the 案例 folder), else it is recognised when the text has no articles;
 - a text without any dated history line gets `date_guess` from its body (``自2002年7月1日起施行``), for an
   administrator to confirm.
 
@@ -46,6 +49,17 @@ DOCUMENT_KINDS = (
     "决定", "决议", "修正案", "规定", "办法", "条例", "解释", "批复", "通知", "意见", "命令", "方案", "标准", "安排",
     "答复", "解答", "细则", "规则", "法", "公告", "章程", "纲要", "议程", "复函", "函",
 )  # fmt: skip
+# Texts that are no law but are kept in the library as plain paragraphs (they have no articles and no versions).
+COURT_CASE = "court_case"
+GUIDE = "guide"
+PLAIN_KINDS = (COURT_CASE, GUIDE)
+# Section headings of a court case write-up (最高人民法院 typical cases, 劳动人事争议典型案例 …), each on its own line.
+_CASE_SECTIONS = {
+    "基本案情", "案情简介", "裁判要旨", "裁判结果", "裁判理由", "案例分析", "典型意义", "适用解析", "处理结果",
+    "争议焦点", "法院认为", "判决结果", "原告诉讼请求", "申请人请求", "裁判要点", "相关法条", "案情回顾",
+}  # fmt: skip
+_CASE_TITLE = re.compile(r"(诉|与).{1,60}(案|一案)$|(纠纷|合同|侵权|赔偿|行政|执行)[^，。]{0,20}案$")
+_GUIDE_ENDINGS = ("攻略", "指南", "指引", "问答", "解读", "须知", "手册", "释义", "百问", "常识", "知识")
 _TRAILING_BRACKETS = re.compile(r"(?:[（(][^（()）]*[）)]\s*)+$")
 _UNNUMBERED_HEADINGS = {"附则"}
 HEADING_KINDS = {"编": "part", "分编": "subpart", "章": "chapter", "节": "section"}
@@ -100,6 +114,7 @@ class ParsedLaw:
     latest_event: dt.date | None = None  # the latest 通过/公布/修改 date: names the version
     date_guess: dt.date | None = None  # no dated history line: the body's 自X年X月X日起施行, to be confirmed
     paragraphs_only: bool = False  # no numbered articles: the body is the (preamble) paragraphs
+    document_kind: str = ""  # COURT_CASE or GUIDE: no law; every line after the title is a paragraph
     warnings: list[str] = field(default_factory=list)  # imported anyway: gaps in the numbering
 
     @property
@@ -126,13 +141,20 @@ def short_title(title: str) -> str:
     return stripped or title
 
 
-def parse_law(text: str) -> ParsedLaw:
-    """The structure of a law text; raises ParseError (line number, Chinese reason) when it is not one."""
+def parse_law(text: str, *, kind: str = "") -> ParsedLaw:
+    """The structure of a law text; raises ParseError (line number, Chinese reason) when it is not one.
+
+    `kind` (COURT_CASE, GUIDE) says the text is known to be no law (a file of a 案例 folder): it is read as plain
+    paragraphs. Without it, a text without articles under a title that names no legal document is read so when it
+    looks like a court case or a guide, and refused otherwise.
+    """
     lines = [(number, normalize_whitespace(raw)) for number, raw in enumerate(text.splitlines(), start=1)]
     lines = [(number, line) for number, line in lines if line]
     if not lines:
         raise ParseError(1, "文件为空，没有任何法规文本")
     title_line, title = lines[0]
+    if kind:
+        return _plain_document(lines, kind)
     if _HEADING.match(title) or _ARTICLE.match(title):
         raise ParseError(title_line, f"第一行应为法规标题，但读到的是“{title[:30]}”；请在正文前加上标题行")
     if len(title) > MAX_TITLE:
@@ -141,6 +163,13 @@ def parse_law(text: str) -> ParsedLaw:
     body_start = _read_front(law, lines)
     _Builder(law).build(lines[body_start:])
     if not law.articles():
+        if not (law.preamble or law.body):
+            raise ParseError(
+                lines[-1][0],
+                "只有标题和沿革行，没有正文（既无条文也无段落），文件等于空文件，无法导入；请检查文件是否完整",
+            )
+        if not is_document_title(law.title) and (found := plain_kind(title, [line for _, line in lines[1:]])):
+            return _plain_document(lines, found)
         _paragraphs_only(law, last_line=lines[-1][0])
     _read_dates(law)
     if law.version_date is None:
@@ -164,17 +193,35 @@ def is_document_title(title: str) -> bool:
     return _TRAILING_BRACKETS.sub("", title.replace(" ", "")).endswith(DOCUMENT_KINDS)
 
 
+def plain_kind(title: str, lines: list[str]) -> str:
+    """COURT_CASE when a text reads as a court case (its section headings, or a title 某某诉某某…案), GUIDE when
+    its title names a guide (攻略, 指南, 问答 …); "" otherwise. Only asked of texts without numbered articles."""
+    compact = title.replace(" ", "")
+    sections = sum(1 for line in lines if line.replace(" ", "").strip("：:【】[]") in _CASE_SECTIONS)
+    if sections >= 2 or _CASE_TITLE.search(_TRAILING_BRACKETS.sub("", compact)):
+        return COURT_CASE
+    if _TRAILING_BRACKETS.sub("", compact).endswith(_GUIDE_ENDINGS):
+        return GUIDE
+    return ""
+
+
+def _plain_document(lines: list[tuple[int, str]], kind: str) -> ParsedLaw:
+    """A court case or a guide: the title, then every line a paragraph (its dates are facts, not history)."""
+    if len(lines) < 2:
+        raise ParseError(lines[0][0], "文件无正文：只有标题，没有任何段落，无法导入；请检查文件是否完整")
+    law = ParsedLaw(title=lines[0][1], document_kind=kind, paragraphs_only=True)
+    law.front = [("preamble", line) for _, line in lines[1:]]
+    return law
+
+
 def _paragraphs_only(law: ParsedLaw, *, last_line: int) -> None:
     """A text without numbered articles: kept as paragraphs when its title names a legal document, else refused."""
-    if not (law.preamble or law.body):
-        raise ParseError(
-            last_line, "只有标题和沿革行，没有正文（既无条文也无段落），无法作为法规导入；请检查文件是否完整"
-        )
     if not is_document_title(law.title):
         raise ParseError(
             last_line,
             "未找到任何条文（以“第X条”开头、后接空格的行），标题也不是决定、决议、规定、办法等法规文件的名称，"
-            "无法作为法规导入；如确是法规文件，请把完整标题写在第一行",
+            "也不像裁判案例（基本案情、裁判要旨等段落）或指南、问答，无法导入；"
+            "如确是法规文件，请把完整标题写在第一行",
         )
     law.paragraphs_only = True
 

@@ -18,9 +18,9 @@ from django.utils import timezone
 from zhifa.common.audit import audit_record
 from zhifa.common.text import canonical_article_label, normalize_text, normalize_whitespace
 from zhifa.laws import diff
-from zhifa.laws.classify import classify
-from zhifa.laws.models import Citation, Law, LawVersion, Provision
-from zhifa.laws.parser import Node, ParsedLaw, parse_law, short_title
+from zhifa.laws.classify import classify, folder_kind
+from zhifa.laws.models import UNKNOWN_DATE, Citation, Law, LawVersion, Provision
+from zhifa.laws.parser import PLAIN_KINDS, Node, ParsedLaw, parse_law, short_title
 
 
 class UnknownArticle(LookupError):
@@ -36,9 +36,7 @@ class ImportConflict(ValueError):
     """The library already holds a different text for the same law and date (Chinese message with the fix)."""
 
 
-# The version date of a text without any date (no history line, none in its name, no 自…起施行): the oldest
-# possible, so that it never displaces a dated version as the current one before an administrator confirms it.
-UNKNOWN_DATE = dt.date(1900, 1, 1)
+PLAIN_NOTE = {"court_case": "裁判案例，不分版本，无版本日期", "guide": "指南与问答，不分版本，无版本日期"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +56,8 @@ class ImportResult:
             "status": self.status,
             "date_pending": not self.version.date_confirmed,
             "warnings": list(self.warnings),
+            # A court case or a guide: no law, kept as paragraphs without a date (the report says which).
+            "kind": law.get_category_display() if law.category in PLAIN_KINDS else "",
         }
 
 
@@ -178,6 +178,7 @@ def text_checksum(text: str) -> str:
 
 def _law_for(parsed: ParsedLaw, *, folders: Sequence[str], category: str | None, region: str | None) -> Law:
     found = classify(title=parsed.title, history=parsed.history, folders=folders)
+    category = category or (parsed.document_kind if parsed.document_kind in PLAIN_KINDS else None)
     law = Law.objects.filter(title=parsed.title).first()
     if law is None:
         short = short_title(parsed.title)
@@ -302,9 +303,12 @@ def law_import_text(
     `version_date` (from the file name or the source's index) wins over the dates of the history lines. A text
     without any date is imported with the date its body names for its entry into force (else UNKNOWN_DATE) and
     `date_confirmed` False, for an administrator to confirm (`version_date_confirm`); the same wording with a
-    date later confirms it.
+    date later confirms it. A court case or a guide (a file of a 案例 folder, or recognised by the parser) is
+    imported as paragraphs under its category, without a date (nothing to confirm: it has no versions).
+    A second file of the same law and date whose provisions are the same as the stored ones up to spacing (only
+    history lines or layout differ) is `unchanged`, with a warning naming both files.
     """
-    parsed = parse_law(text)
+    parsed = parse_law(text, kind=folder_kind(folders))
     when = version_date or parsed.version_date
     checksum = text_checksum(text)
     law = _law_for(parsed, folders=folders, category=category, region=region)
@@ -320,8 +324,10 @@ def law_import_text(
     ):
         confirmed = version_date_confirm(version=same_text, version_date=when, by=by, checked=True)
         return ImportResult("updated", confirmed, confirmed.article_count, tuple(warnings))
-    pending_note = ""
-    if when is None:
+    pending_note = plain_note = ""
+    if when is None and parsed.document_kind:
+        when, plain_note = UNKNOWN_DATE, PLAIN_NOTE.get(parsed.document_kind, "")
+    elif when is None:
         when = parsed.date_guess or UNKNOWN_DATE
         pending_note = (
             f"原文无沿革行，按正文“自{when.year}年{when.month}月{when.day}日起施行”推定"
@@ -334,6 +340,9 @@ def law_import_text(
     if version is not None and version.checksum == checksum:
         return ImportResult("unchanged", version, version.article_count, tuple(warnings))
     if version is not None and not replace:
+        if _same_provisions(parsed, version):
+            warnings.append(_same_provisions_note(version, source_name))
+            return ImportResult("unchanged", version, version.article_count, tuple(warnings))
         raise ImportConflict(_conflict_message(law, version, source_name))
     status = "updated" if version is not None else "created"
     corrected: list[diff.Article] | None = None
@@ -345,7 +354,7 @@ def law_import_text(
     version.promulgated, version.amended, version.effective = parsed.promulgated, parsed.amended, parsed.effective
     version.history = "\n".join(parsed.history)
     version.source_name, version.checksum, version.source_text = source_name[:255], checksum, text
-    version.date_confirmed, version.date_note = not pending_note, pending_note[:200]
+    version.date_confirmed, version.date_note = not pending_note, (pending_note or plain_note)[:200]
     version.save()
     version.article_count = _provisions_create(parsed, version)
     version.save(update_fields=["article_count"])
@@ -364,6 +373,28 @@ def law_import_text(
             new={"law": law.title, "version_date": when.isoformat(), "articles": version.article_count},
         )
     return ImportResult(status, version, version.article_count, tuple(warnings))
+
+
+def _provision_signature(rows: Iterable[Sequence[str]]) -> list[tuple[str, ...]]:
+    return [(kind, label, "".join(heading.split()), "".join(text.split())) for kind, label, heading, text in rows]
+
+
+def _same_provisions(parsed: ParsedLaw, version: LawVersion) -> bool:
+    """Whether a text has the very provisions of a stored version, up to whitespace (history lines may differ)."""
+    rows = sorted(
+        (row for level in _provision_rows(parsed, version, version.law.short_title) for row, _ in level),
+        key=lambda row: row.position,
+    )
+    stored = version.provisions.order_by("position").values_list("kind", "label", "heading", "text")
+    return _provision_signature((r.kind, r.label, r.heading, r.text) for r in rows) == _provision_signature(stored)
+
+
+def _same_provisions_note(version: LawVersion, source_name: str) -> str:
+    return (
+        f"《{version.law.title}》{version.version_date:%Y-%m-%d} 的版本已由“{version.source_name or '另一文件'}”导入，"
+        f"本文件（{source_name or '上传文本'}）条文与之完全相同，只有沿革行或排版不同，未重复导入；"
+        "如本文件的沿革行更完整，请用“替换”选项（命令行 --replace）重新导入"
+    )
 
 
 def _conflict_message(law: Law, version: LawVersion, source_name: str) -> str:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from zhifa.laws.classify import NotALaw, classify
+from zhifa.laws.classify import classify
 
 
 @pytest.mark.parametrize(
@@ -31,6 +31,6 @@ def test_classification_table(title, history, folders, category, region):
     assert (found.category, found.region) == (category, region)
 
 
-def test_court_cases_are_not_laws():
-    with pytest.raises(NotALaw, match="案例"):
-        classify(title="李某诉某书店买卖合同纠纷案", folders=["案例", "消费购物"])
+def test_court_cases_are_no_laws_but_a_category_of_their_own():
+    found = classify(title="李某诉某书店买卖合同纠纷案", folders=["案例", "消费购物"])
+    assert found.category == "court_case"

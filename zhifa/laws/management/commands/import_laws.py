@@ -29,6 +29,7 @@ class Command(BaseCommand):
         started = time.perf_counter()
         counts = {"created": 0, "updated": 0, "unchanged": 0, SKIPPED: 0}
         pending = warned = 0
+        kinds: dict[str, int] = {}  # court cases and guides imported as paragraphs, by kind
         explicit_failed = False
         refreshed = 0
         try:
@@ -37,6 +38,8 @@ class Command(BaseCommand):
                 counts[row["status"]] += 1
                 pending += bool(row.get("date_pending")) and row["status"] != "unchanged"
                 warned += bool(row.get("warnings"))
+                if row.get("kind"):
+                    kinds[row["kind"]] = kinds.get(row["kind"], 0) + 1
                 self._print_row(row, as_json=options["json"])
                 explicit_failed |= source.explicit and row["status"] == SKIPPED
         except FileNotFoundError as exc:
@@ -49,6 +52,7 @@ class Command(BaseCommand):
             f"未变 {counts['unchanged']}，跳过 {counts[SKIPPED]}（{elapsed:.1f} 秒"
             + (f"，含更新 {refreshed} 个检索词的倒排表）" if refreshed else "）")
             + (f"；{warned} 个文件有注意事项" if warned else "")
+            + ("；不是法规、按段落收录：" + "，".join(f"{k} {n}" for k, n in sorted(kinds.items())) if kinds else "")
             + (f"；{pending} 个版本日期待确认（法规管理 → 日期待确认，/laws/manage/dates/）" if pending else "")
         )
         self.stderr.write(summary) if options["json"] else self.stdout.write(summary)
@@ -66,6 +70,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps({key: row[key] for key in keys}, ensure_ascii=False))
         else:
             when = f"日期待确认，暂记 {row['version_date']}" if row.get("date_pending") else row["version_date"]
+            when = f"{row['kind']}，无版本日期" if row.get("kind") and row["version_date"] == "1900-01-01" else when
             self.stdout.write(
                 f"{STATUS_WORDS[row['status']]} {row['short_title']}（{when}）{row['articles']} 条  ← {row['file']}"
             )
