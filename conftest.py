@@ -1,11 +1,11 @@
-"""Project-wide pytest set-up: personas from zhifa.common.testing, the Chromium fixture for browser tests, the scan of
+"""Project-wide pytest set-up: personas from zhifa.people.testing, the Chromium fixture for browser tests, the scan of
 everything logged for ID-card and phone numbers (zhifa.security.logscan)."""
 
 import shutil
 
 import pytest
 
-pytest_plugins = ["zhifa.common.testing", "zhifa.common.browser", "zhifa.security.logscan"]
+pytest_plugins = ["zhifa.people.testing", "zhifa.common.browser", "zhifa.security.logscan"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -81,7 +81,7 @@ def bench_player(full: bool, postgres: bool) -> tuple[float, float, float, float
     from django.urls import reverse
 
     from zhifa.cases import services
-    from zhifa.common.testing import build_org, make_officer
+    from zhifa.people.testing import build_org, make_officer
 
     source = (ROOT / "zhifa/cases/scenarios/counterfeit-inspection.yaml").read_text(encoding="utf-8")
     version = services.scenario_publish(version=services.scenario_save(source=source, by=None), by=None)

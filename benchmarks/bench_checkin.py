@@ -52,8 +52,8 @@ def make_class(count: int):
     from django.utils import timezone
 
     from zhifa.classes.models import ClassSession, Enrolment, OfflineClass
-    from zhifa.common.testing import build_org
     from zhifa.people.models import Officer, User
+    from zhifa.people.testing import build_org
 
     org = build_org()
     today, now = timezone.localdate(), timezone.now()

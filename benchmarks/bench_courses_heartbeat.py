@@ -58,10 +58,10 @@ def prepare(workers: int) -> list[dict]:
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    from zhifa.common.testing import make_officer
     from zhifa.courses import tracking
     from zhifa.courses.models import Chapter, Course, Lesson, VideoAsset
     from zhifa.people import services as people_services
+    from zhifa.people.testing import make_officer
 
     stamp = time.time_ns()
     unit = people_services.unit_create(

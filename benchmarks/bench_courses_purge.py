@@ -35,9 +35,9 @@ def fill(rows: int) -> tuple[int, float]:
     from django.db import connection
     from django.utils import timezone
 
-    from zhifa.common.testing import make_officer
     from zhifa.courses.models import Chapter, Course, Heartbeat, Lesson, LessonProgress, VideoAsset, WatchSession
     from zhifa.people import services as people_services
+    from zhifa.people.testing import make_officer
 
     began = time.perf_counter()
     unit = people_services.unit_create(

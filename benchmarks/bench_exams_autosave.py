@@ -117,8 +117,8 @@ class bench_lock:
 
 def make_exam(questions: int = 50, audience_units=None):
     """An open exam of `questions` single-choice questions, its paper built; returns (exam, org)."""
-    from zhifa.common.testing import build_org
     from zhifa.exams.tests import factories
+    from zhifa.people.testing import build_org
 
     org = build_org()
     factories.bank(kinds=("single",), per_kind=questions)

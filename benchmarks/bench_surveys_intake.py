@@ -57,8 +57,8 @@ def setup(officers: int) -> tuple[str, list[tuple[str, str]]]:
     from django.conf import settings
 
     settings.DEBUG = False
-    from zhifa.common.testing import build_org
     from zhifa.people.models import Officer, User
+    from zhifa.people.testing import build_org
     from zhifa.surveys.tokens import form_stamp, token_make
 
     org = build_org()

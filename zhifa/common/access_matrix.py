@@ -29,7 +29,7 @@ PERSONAS = ["citizen", "officer", "outsider", "unit_admin", "instructor", "evalu
 
 @dataclass
 class World:
-    """The personas and their organisation, built once per matrix test (see zhifa.common.testing)."""
+    """The personas and their organisation, built once per matrix test (see zhifa.people.testing)."""
 
     org: Any
     officer: Any

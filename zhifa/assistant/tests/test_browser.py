@@ -8,8 +8,8 @@ from playwright.sync_api import expect
 
 from zhifa.assistant.tests.stub_llm import StubLLM
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
 from zhifa.laws.search.tests.conftest import LAWS, create_law
+from zhifa.people.testing import PASSWORD
 
 
 @pytest.fixture

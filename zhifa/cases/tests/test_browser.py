@@ -7,7 +7,7 @@ import pytest
 from zhifa.cases.models import DrillRun
 from zhifa.cases.tests.conftest import SCENARIOS, publish
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
+from zhifa.people.testing import PASSWORD
 
 
 def choose(page, text: str) -> None:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from zhifa.cases import services
 from zhifa.cases.models import DrillRun, Scenario, ScenarioVersion
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import make_officer
+from zhifa.people.testing import make_officer
 
 
 def test_live_validation_returns_the_problems_with_their_lines(client, unit_admin, small_source):

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
 from zhifa.people.models import Officer
+from zhifa.people.testing import PASSWORD
 from zhifa.records import services as records_services
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("rule_set")]

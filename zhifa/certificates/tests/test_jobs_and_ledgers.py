@@ -11,9 +11,9 @@ from openpyxl import Workbook
 from zhifa.certificates import services
 from zhifa.certificates.models import CertificateEvent, EnforcementActCount, ReviewFinding
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import make_officer
 from zhifa.notices.models import Notice
 from zhifa.people.models import Officer
+from zhifa.people.testing import make_officer
 
 pytestmark = pytest.mark.usefixtures("rule_set")
 

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from zhifa.certificates import services
 from zhifa.certificates.models import CertificateEvent, EnforcementActCount, ReviewDecision, Suspension
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import make_officer
 from zhifa.people.models import Officer
+from zhifa.people.testing import make_officer
 from zhifa.plans.models import RotationRecord
 from zhifa.records import services as records_services
 

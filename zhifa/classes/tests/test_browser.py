@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from zhifa.classes import checkin, checkin_tokens
 from zhifa.classes.models import Attendance
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
+from zhifa.people.testing import PASSWORD
 
 pytestmark = pytest.mark.browser
 

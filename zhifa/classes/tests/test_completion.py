@@ -2,7 +2,7 @@
 
 from zhifa.classes.queries import class_completion
 from zhifa.classes.tests.factories import attend, enrol, make_class, make_session
-from zhifa.common.testing import make_officer
+from zhifa.people.testing import make_officer
 
 
 def test_complete_only_when_every_required_session_of_his_group_was_attended(org, officer, outsider):

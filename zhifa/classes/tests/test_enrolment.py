@@ -11,8 +11,8 @@ from zhifa.classes import services
 from zhifa.classes.models import ClassSession, Enrolment
 from zhifa.classes.tests.factories import enrol, make_class, make_instructor, make_session
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import make_officer
 from zhifa.notices.models import Notice
+from zhifa.people.testing import make_officer
 
 
 def test_an_administrator_cannot_enrol_past_capacity(client, org, unit_admin, officer):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from zhifa.classes.tests.factories import attend, enrol, make_instructor, make_session
-from zhifa.common.testing import make_officer
+from zhifa.people.testing import make_officer
 
 
 @pytest.fixture

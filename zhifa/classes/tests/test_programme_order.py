@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from zhifa.classes import programmes
 from zhifa.classes.tests.factories import make_class, make_course, make_exam
-from zhifa.common.testing import grant, make_user
 from zhifa.people.models import Role
+from zhifa.people.testing import grant, make_user
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from django.urls import reverse
 from zhifa.classes import services
 from zhifa.classes.models import RatingReceipt, RatingResponse
 from zhifa.classes.tests.factories import attend, enrol, make_class, make_instructor, make_session
-from zhifa.common.testing import make_officer
+from zhifa.people.testing import make_officer
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ FIGURES: dict[str, object] = {}
 
 WORLD = """
 import json
-from zhifa.common.testing import build_org, grant, make_officer, make_user
+from zhifa.people.testing import build_org, grant, make_officer, make_user
 from zhifa.people.models import Role
 org = build_org()
 officers = [make_officer(org.east_market, name=f"考生{n}", username=f"examinee{n}", certificate_number=f"JB9{n:07d}",

@@ -6,10 +6,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhifa.common.audit import AuditEvent
-from zhifa.common.testing import make_user
 from zhifa.courses import services
 from zhifa.courses.models import Course, Lesson
 from zhifa.courses.tests.conftest import add_lesson, make_course, ready_video
+from zhifa.people.testing import make_user
 
 
 def test_an_instructor_creates_a_course_and_teaches_it(client, instructor, org, officer):

@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
 from zhifa.courses import video
 from zhifa.courses.models import Chapter, Course, Lesson, LessonProgress, VideoAsset
+from zhifa.people.testing import PASSWORD
 from zhifa.records.models import HoursEntry
 
 pytestmark = [

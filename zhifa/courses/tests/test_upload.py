@@ -106,7 +106,7 @@ def test_the_processing_fragment_shows_progress(author, instructor):
 
 
 def test_another_instructors_fresh_upload_is_not_visible(client, instructor, org):
-    from zhifa.common.testing import grant, make_user
+    from zhifa.people.testing import grant, make_user
 
     asset = VideoAsset.objects.create(original_name="x.mp4", uploaded_by=instructor)
     colleague = make_user("colleague")

@@ -9,12 +9,12 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import make_officer
 from zhifa.evaluation import assessment as flow
 from zhifa.evaluation import services
 from zhifa.evaluation.models import Assessment, AssessmentResult, Objection
 from zhifa.evaluation.tests.conftest import leaf
 from zhifa.notices.models import Notice
+from zhifa.people.testing import make_officer
 from zhifa.records.tests.factories import credit
 
 

@@ -5,9 +5,9 @@ import pytest
 
 from zhifa.cases.models import Case
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
 from zhifa.evaluation import assessment, services
 from zhifa.evaluation.models import CaseFileReview
+from zhifa.people.testing import PASSWORD
 
 pytestmark = pytest.mark.browser
 

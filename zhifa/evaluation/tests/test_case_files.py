@@ -7,11 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from zhifa.certificates.models import ReviewFinding
-from zhifa.common.testing import grant, make_user
 from zhifa.evaluation import services
 from zhifa.evaluation.models import CaseFile
 from zhifa.evaluation.tests.conftest import pdf_upload
 from zhifa.people.models import Role
+from zhifa.people.testing import grant, make_user
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from zhifa.common.testing import make_officer
 from zhifa.evaluation import assessment, services
 from zhifa.evaluation.tests.conftest import pdf_upload
+from zhifa.people.testing import make_officer
 
 
 def _queries(client, url) -> int:

@@ -5,11 +5,11 @@ import pytest
 from django.urls import reverse
 
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import grant, make_user
 from zhifa.evaluation import services
 from zhifa.evaluation.models import CaseFile, Rubric
 from zhifa.evaluation.tests.conftest import pdf_upload
 from zhifa.people.models import Role
+from zhifa.people.testing import grant, make_user
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ def _applied_leaves(executor: MigrationExecutor) -> list[tuple[str, str]]:
 
 @pytest.mark.django_db(transaction=True)
 def test_every_exam_and_course_selects_the_same_officers_after_the_move():
-    from zhifa.common.testing import build_org, grant, make_officer
+    from zhifa.people.testing import build_org, grant, make_officer
 
     executor = MigrationExecutor(connection)
     restore = _applied_leaves(executor)

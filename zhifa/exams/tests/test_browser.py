@@ -8,8 +8,8 @@ import pytest
 from playwright.sync_api import expect
 
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
 from zhifa.exams.models import Answer, Attempt
+from zhifa.people.testing import PASSWORD
 
 
 def answer_current(page, index: int) -> None:

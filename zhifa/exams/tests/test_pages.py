@@ -217,7 +217,7 @@ def sat_exam(exam, org, officer, unit_admin):
 
 
 def factories_officer(org, n):
-    from zhifa.common.testing import make_officer
+    from zhifa.people.testing import make_officer
 
     return make_officer(org.east_market, name=f"考生{n}")
 
@@ -266,8 +266,8 @@ def test_officers_never_reach_console_pages(client, officer, exam):
 
 
 def test_an_exam_organised_elsewhere_is_invisible_to_another_units_administrator(client, org, exam):
-    from zhifa.common.testing import grant, make_user
     from zhifa.people.models import Role
+    from zhifa.people.testing import grant, make_user
 
     other = make_user("west_admin")
     grant(other, Role.UNIT_ADMIN, org.west_county)

@@ -4,9 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
 from zhifa.notices import services
 from zhifa.notices.models import Notice
+from zhifa.people.testing import PASSWORD
 
 pytestmark = pytest.mark.browser
 

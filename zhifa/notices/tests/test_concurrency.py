@@ -6,10 +6,10 @@ import pytest
 from django.core import mail
 from django.db import connection, connections
 
-from zhifa.common.testing import build_org, make_officer
 from zhifa.notices import services
 from zhifa.notices.models import Notice, NoticeDelivery
 from zhifa.notices.services import NoticeIn
+from zhifa.people.testing import build_org, make_officer
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,8 +9,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import PASSWORD
 from zhifa.people.passwords import character_classes
+from zhifa.people.testing import PASSWORD
 
 
 def _login(client, username, password="wrong-Password1", ip="10.0.0.1"):

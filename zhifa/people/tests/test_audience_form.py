@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 
 from zhifa.common.audit import AuditEvent
-from zhifa.common.testing import make_officer
 from zhifa.people.audiences import audience_officers
 from zhifa.people.forms import AudienceForm
 from zhifa.people.models import Audience, Officer
 from zhifa.people.services import AUDIENCE_SELECTS_NOBODY
+from zhifa.people.testing import make_officer
 
 
 def _form(user, data: dict, audience=None) -> AudienceForm:

@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from zhifa.common.testing import grant, make_officer
 from zhifa.people.audiences import audience_contains, audience_describe, audience_officers
 from zhifa.people.models import Audience, Officer, Role
+from zhifa.people.testing import grant, make_officer
 
 TODAY = date(2026, 12, 7)
 

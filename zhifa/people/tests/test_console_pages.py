@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import make_officer
 from zhifa.people import services
 from zhifa.people.models import Officer, OfficerImport
+from zhifa.people.testing import make_officer
 from zhifa.people.tests.sheets import officer_row, valid_id, xlsx
 
 ID = "11010519491231002X"

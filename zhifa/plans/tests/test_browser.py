@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
+from zhifa.people.testing import PASSWORD
 from zhifa.plans import services
 from zhifa.plans.models import PlanItem
 from zhifa.plans.services import ItemIn

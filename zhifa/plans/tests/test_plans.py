@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import make_officer
 from zhifa.people.services import audience_save
+from zhifa.people.testing import make_officer
 from zhifa.plans import queries, services
 from zhifa.plans.models import Assignment, PlanItem, TrainingPlan
 from zhifa.plans.services import ItemIn, PlanError

@@ -10,8 +10,8 @@ from django.db import connection
 from django.urls import reverse
 
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import make_officer
 from zhifa.notices.models import Notice
+from zhifa.people.testing import make_officer
 from zhifa.plans import reminders, rotation
 from zhifa.plans.models import ContentReview, RotationRecord
 from zhifa.plans.services import PlanError

@@ -1,4 +1,4 @@
-from zhifa.common.testing import PASSWORD
+from zhifa.people.testing import PASSWORD
 
 
 def test_an_anonymous_visitor_is_sent_to_login(citizen):

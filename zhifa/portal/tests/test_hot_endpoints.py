@@ -20,12 +20,12 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from zhifa.common.testing import make_officer
 from zhifa.courses import tracking
 from zhifa.courses.tests.conftest import add_lesson, make_course
 from zhifa.exams import queries as exam_queries
 from zhifa.exams import services as exam_services
 from zhifa.exams.tests import factories
+from zhifa.people.testing import make_officer
 
 
 @pytest.fixture

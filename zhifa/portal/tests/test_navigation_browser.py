@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
+from zhifa.people.testing import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@
 import pytest
 
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
+from zhifa.people.testing import PASSWORD
 from zhifa.practice.models import DailyActivity, ReviewLog
 
 

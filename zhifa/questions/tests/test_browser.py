@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
+from zhifa.people.testing import PASSWORD
 from zhifa.questions import spreadsheet
 from zhifa.questions.models import Question
 from zhifa.questions.seeding import knowledge_tree_seed

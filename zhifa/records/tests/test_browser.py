@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
+from zhifa.people.testing import PASSWORD
 from zhifa.records.models import HoursEntry
 from zhifa.records.tests.conftest import PDF_BYTES
 from zhifa.records.tests.factories import credit

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from zhifa.common.testing import make_officer
+from zhifa.people.testing import make_officer
 from zhifa.records import services
 from zhifa.records.models import HoursEntry, HoursMonthly, HoursYearly, Statement
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import grant, make_officer, make_user
 from zhifa.people.models import Role
+from zhifa.people.testing import grant, make_officer, make_user
 from zhifa.records import services
 from zhifa.records.models import HoursEntry, HoursMonthly, HoursRequirement
 from zhifa.records.tests.conftest import pdf_upload

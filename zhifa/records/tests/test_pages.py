@@ -12,7 +12,7 @@ from django.db import connection
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from zhifa.common.testing import make_officer
+from zhifa.people.testing import make_officer
 from zhifa.records import services
 from zhifa.records.models import HoursEntry, HoursMonthly, HoursRequirement
 from zhifa.records.tests.conftest import pdf_upload

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.http import Http404
 
-from zhifa.common.testing import make_officer
 from zhifa.people.models import Officer
+from zhifa.people.testing import make_officer
 from zhifa.records import queries, services
 from zhifa.records.tests.factories import credit
 

@@ -4,7 +4,7 @@ behind it, and exports them."""
 import pytest
 
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
+from zhifa.people.testing import PASSWORD
 from zhifa.reports.tests.test_dashboard import market_staff  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from zhifa.common.testing import make_officer
+from zhifa.people.testing import make_officer
 from zhifa.practice.models import Mastery
 from zhifa.questions.models import KnowledgePoint
 from zhifa.records import services as records_services

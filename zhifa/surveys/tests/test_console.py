@@ -16,7 +16,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from zhifa.common.models import AuditEvent
-from zhifa.common.testing import make_officer
+from zhifa.people.testing import make_officer
 from zhifa.surveys.models import ActLink, Response
 from zhifa.surveys.tests import factories
 from zhifa.surveys.tests.conftest import form_data

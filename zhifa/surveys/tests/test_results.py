@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from zhifa.common.testing import make_officer
+from zhifa.people.testing import make_officer
 from zhifa.surveys.models import Response
 from zhifa.surveys.queries import satisfaction_by_officer
 from zhifa.surveys.scoring import Satisfaction, satisfaction, smoothed_score

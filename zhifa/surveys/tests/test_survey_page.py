@@ -132,7 +132,7 @@ def test_a_unit_poster_and_the_open_link_rate_the_unit_once_a_day_per_device(cit
 
 def test_a_form_carried_to_another_officers_link_rates_the_officer_of_the_link(citizen, officer, org):
     """The form's stamp names what its page showed; posted on another officer's link, the link decides."""
-    from zhifa.common.testing import make_officer
+    from zhifa.people.testing import make_officer
 
     other = make_officer(org.east_market, name="李强", username="liqiang", certificate_number="JB00000002")
     other_url = reverse("surveys:respond", kwargs={"token": token_make("o", other.pk)})

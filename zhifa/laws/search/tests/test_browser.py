@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
 from zhifa.laws.search.tests.conftest import LAWS, create_law
+from zhifa.people.testing import PASSWORD
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Test personas and factories shared by every app's tests (DESIGN.md §3).
+"""Test personas and factories shared by the tests of people and every app above it (DESIGN.md §3). They are
+people: here, no layer exception is needed (the project conftest.py loads them as a pytest plugin).
 
 The organisation: 江北省 → 江北市 → 江北市司法局 and 江北市市场监督管理局 (city level), 东城区 → 东城区市场监督管理局.
 - officer:     an officer of 东城区市场监督管理局

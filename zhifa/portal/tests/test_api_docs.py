@@ -42,7 +42,7 @@ def test_the_docs_and_schema_are_hidden_from_everyone_else(officer, unit_admin):
 @pytest.mark.browser
 def test_swagger_ui_renders_in_chromium_under_the_sites_csp_without_leaving_the_site(page, sysadmin):
     from zhifa.common.browser import login
-    from zhifa.common.testing import PASSWORD
+    from zhifa.people.testing import PASSWORD
 
     errors, outside = [], []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)

@@ -14,8 +14,8 @@ from django.test import Client
 
 from zhifa.common.models import AuditEvent
 from zhifa.common.proxies import parse_trusted_proxies, real_client_ip
-from zhifa.common.testing import PASSWORD, make_user
 from zhifa.common.tests.test_production_deploy import run_manage
+from zhifa.people.testing import PASSWORD, make_user
 
 ROOT = Path(__file__).resolve().parents[3]
 LOGIN = "/accounts/login/"

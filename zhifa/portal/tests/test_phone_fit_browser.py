@@ -8,7 +8,7 @@ import pytest
 
 from zhifa.common.audit import audit_record
 from zhifa.common.browser import login
-from zhifa.common.testing import PASSWORD
+from zhifa.people.testing import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from zhifa.common import cache as shared_cache
-from zhifa.common.testing import PASSWORD, make_user
 from zhifa.common.tests.cluster import free_port
+from zhifa.people.testing import PASSWORD, make_user
 
 LOGIN = "/accounts/login/"
 
