@@ -1,10 +1,9 @@
 """The hot JSON endpoints (video heartbeats, exam autosave, practice review sync) go through the whole middleware
 stack like every other request, and answer every story as their schemas and services say, refusals included.
 
-They were once served by "lanes" ahead of the stack; measured side by side, plain Django with the stack's own
-middleware meets DESIGN.md §7 (docs/performance.md, issue 21), so there is one path. The first test keeps it so: a
-request to a hot endpoint must run every middleware of MIDDLEWARE, in order, and a short cut added for one of them
-(or a middleware that steps aside for them) fails it.
+They were once served by "lanes" ahead of the stack; there is one path now (docs/performance.md, "One fast path",
+has what that costs, issue 21). The first test keeps it so: a request to a hot endpoint must run every middleware
+of MIDDLEWARE, in order, and a short cut added for one of them (or a middleware that steps aside for them) fails it.
 """
 
 from __future__ import annotations
