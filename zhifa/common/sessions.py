@@ -32,12 +32,9 @@ class SessionStore(CachedDBStore):
             cache_up = True
         if data is not None:
             return data
-        stored = self._get_session_from_db()
-        if not stored:
-            return {}
-        data = self.decode(stored.session_data)
-        if cache_up:
-            self._cache_set(data, self.get_expiry_age(expiry=stored.expire_date))
+        data = super(CachedDBStore, self).load()  # the database store's own load: {} for a missing or expired session
+        if data and cache_up:
+            self._cache_set(data, self.get_expiry_age(expiry=data.get("_session_expiry")))  # never self.get: recursion
         return data
 
     def exists(self, session_key):
