@@ -80,7 +80,7 @@ class PrivateFileSystemStorage(FileSystemStorage):
         half-written file at its final name; here no reader ever sees half a file either."""
         part = f"{name}.{secrets.token_hex(6)}.part"
         try:
-            part = super()._save(part, content)
+            part = super()._save(part, content)  # type: ignore[misc]  # FileSystemStorage._save: not in django-stubs
             while True:
                 try:
                     os.link(self.path(part), self.path(name))  # never replaces an existing file

@@ -9,6 +9,8 @@ outage (a log-out, a new second-factor state) is gone within that time once Redi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 
 from zhifa.common.cache import errors, unavailable
@@ -18,6 +20,8 @@ SESSION_CACHE_SECONDS = 300
 
 class SessionStore(CachedDBStore):
     """cached_db whose cache is optional: a cache error reads or writes the database only."""
+
+    _cache: Any  # set by cached_db's __init__ (not in django-stubs)
 
     def _cache_timeout(self, age: int) -> int:
         return max(1, min(age, SESSION_CACHE_SECONDS))
