@@ -20,15 +20,7 @@ ALLOWED_PREFIXES = ("/security/otp/", "/accounts/logout/", "/static/", "/healthz
 
 def needs_second_factor(user) -> bool:
     """An administrative account (the roles that change others' data or read the audit trail)."""
-    return bool(
-        user.is_staff
-        or user.is_superuser
-        or access.is_unit_admin(user)
-        or access.is_system_admin(user)
-        or access.is_auditor(user)
-        or access.is_security_admin(user)
-        or access.is_audit_admin(user)
-    )
+    return access.holds_admin_role(user)
 
 
 class SecondFactorMiddleware:

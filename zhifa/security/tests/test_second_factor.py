@@ -95,3 +95,30 @@ def test_right_after_a_password_log_in_the_hot_endpoints_refuse_an_administrator
         "/api/v1/exams/attempts/1/answers", {"seq": 1, "answers": []}, content_type="application/json"
     )
     assert response.status_code == 403 and response.json()["code"] == "second_factor_required"
+
+
+@pytest.mark.parametrize(
+    "persona, administrative",
+    [
+        ("unit_admin", True), ("auditor", True), ("sysadmin", True), ("security_admin", True),
+        ("audit_admin", True), ("instructor", False), ("evaluator", False),
+    ],
+)  # fmt: skip
+def test_who_counts_as_an_administrator(persona, administrative, request, django_assert_num_queries):
+    from zhifa.people.models import User
+    from zhifa.security.middleware import needs_second_factor
+
+    user = User.objects.get(pk=request.getfixturevalue(persona).pk)  # fresh: no grants loaded yet
+    with django_assert_num_queries(0 if user.is_staff or user.is_superuser else 1):  # one probe, every request
+        assert needs_second_factor(user) is administrative
+
+
+def test_a_role_granted_to_a_logged_in_officer_asks_for_the_second_factor_on_his_next_request(client, officer, org):
+    from zhifa.people.models import Role
+    from zhifa.people.services import role_grant
+
+    client.force_login(officer.user)
+    assert client.get("/").status_code == 200
+    role_grant(user=officer.user, role=Role.UNIT_ADMIN, by=None, unit=org.city)
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"].startswith("/security/otp/")
