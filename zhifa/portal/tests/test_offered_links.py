@@ -25,7 +25,8 @@ class _Links(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__()
-        self.depth, self.hrefs = 0, []
+        self.depth = 0
+        self.hrefs: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag == "main":
