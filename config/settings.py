@@ -249,7 +249,7 @@ if REDIS_URL:
     SESSION_ENGINE = "zhifa.common.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "zhifa"}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    SESSION_ENGINE = "zhifa.common.sessions_db"  # the database's sessions, loaded by row_get
 
 TASKS = {
     "default": {

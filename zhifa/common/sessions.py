@@ -1,4 +1,8 @@
-"""Sessions in the database, read through the cache (settings.SESSION_ENGINE with REDIS_URL): they survive Redis.
+"""The session engines: sessions in the database, read through Redis when configured; they survive Redis.
+
+`zhifa.common.sessions` (with REDIS_URL) reads through the cache; `zhifa.common.sessions_db` (without) reads the
+database only. Both load the row with `row_get` in their public `load()`: through the ORM the look-up cost
+0.5 ms of CPU on every authenticated request, a third of a video heartbeat (docs/performance.md, "One fast path").
 
 Django's cached_db store guards only part of its cache calls (6.1: the read and the write after a save); the write
 after reading from the database, `exists` (a new session key) and `delete` (log-out, the key cycled at log-in) still
@@ -12,10 +16,27 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.utils import timezone
 
 from zhifa.common.cache import errors, unavailable
+from zhifa.common.rowget import row_get
 
 SESSION_CACHE_SECONDS = 300
+
+
+def database_load(store: DBStore) -> dict:
+    """The database store's load(), with the row read by row_get (same rule: a missing or expired session is {}
+    and forgets its key, so a new one is made)."""
+    row = (
+        row_get(store.model, session_key=store.session_key, expire_date__gt=timezone.now())
+        if store.session_key
+        else None
+    )
+    if row is None:
+        store._session_key = None
+        return {}
+    return store.decode(row.session_data)
 
 
 class SessionStore(CachedDBStore):
@@ -36,7 +57,7 @@ class SessionStore(CachedDBStore):
             cache_up = True
         if data is not None:
             return data
-        data = super(CachedDBStore, self).load()  # the database store's own load: {} for a missing or expired session
+        data = database_load(self)  # {} for a missing or expired session
         if data and cache_up:
             self._cache_set(data, self.get_expiry_age(expiry=data.get("_session_expiry")))  # never self.get: recursion
         return data

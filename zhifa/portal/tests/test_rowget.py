@@ -54,3 +54,15 @@ def test_an_expired_session_is_anonymous(client, officer):
     Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
     response = client.get("/")
     assert response.status_code == 302 and "/accounts/login" in response["Location"]
+
+
+def test_the_database_session_engine_loads_a_live_session_and_forgets_an_expired_one(db):
+    from zhifa.common.sessions_db import SessionStore
+
+    store = SessionStore()
+    store["last_seen"] = 1
+    store.create()
+    assert SessionStore(store.session_key).load() == {"last_seen": 1}
+    Session.objects.filter(pk=store.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    expired = SessionStore(store.session_key)
+    assert expired.load() == {} and expired.session_key is None  # a new key is made, as Django's own store does
