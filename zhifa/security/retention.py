@@ -65,28 +65,28 @@ def _departed_officers(cutoff: datetime, dry_run: bool) -> int:
     return done
 
 
-def _heartbeats(cutoff: datetime, dry_run: bool) -> int:
-    """The courses' heartbeat log: its own command (issue 21), which compacts before it deletes."""
-    if "purge_heartbeats" not in get_commands():
+def _by_command(command: str, days: int, counted: str, dry_run: bool) -> int:
+    """A raw log purged by its owning app's own command (issue 21; this app sits below them, so it calls the
+    command by name): the number the command reports after `counted`. The commands have no dry run: -1 reports
+    it as "run by its own command"."""
+    if command not in get_commands():
         return 0
     if dry_run:
-        return -1  # the command has no dry run: reported as "run by its own command"
+        return -1
     out = StringIO()
-    call_command("purge_heartbeats", days=settings.HEARTBEAT_RETENTION_DAYS, stdout=out)
-    digits = "".join(c if c.isdigit() else " " for c in out.getvalue().split("心跳", 1)[-1]).split()
+    call_command(command, days=days, stdout=out)
+    digits = "".join(c if c.isdigit() else " " for c in out.getvalue().split(counted, 1)[-1]).split()
     return int(digits[0]) if digits else 0
+
+
+def _heartbeats(cutoff: datetime, dry_run: bool) -> int:
+    """The courses' heartbeat log, which its command compacts before it deletes."""
+    return _by_command("purge_heartbeats", settings.HEARTBEAT_RETENTION_DAYS, "心跳", dry_run)
 
 
 def _review_logs(cutoff: datetime, dry_run: bool) -> int:
-    """The practice app's raw answers: its own command (issue 21), as the heartbeats."""
-    if "purge_review_logs" not in get_commands():
-        return 0
-    if dry_run:
-        return -1  # the command has no dry run: reported as "run by its own command"
-    out = StringIO()
-    call_command("purge_review_logs", days=settings.PRACTICE_REVIEW_LOG_RETENTION_DAYS, stdout=out)
-    digits = "".join(c if c.isdigit() else " " for c in out.getvalue().split("记录", 1)[-1]).split()
-    return int(digits[0]) if digits else 0
+    """The practice app's raw answers."""
+    return _by_command("purge_review_logs", settings.PRACTICE_REVIEW_LOG_RETENTION_DAYS, "记录", dry_run)
 
 
 def _retention(name: str) -> Callable[[], int | None]:
