@@ -165,7 +165,9 @@ def start_attempts(exam, officers) -> list[dict]:
     plans = []
     for officer in officers:
         paper = queries.attempt_paper_for(exam=exam, officer=officer)
-        attempt = services.attempt_start(exam=exam, officer=officer, paper=paper, device_token=f"dev{officer.pk}")
+        attempt = services.attempt_start(
+            exam=exam, officer_id=officer.pk, paper_id=paper.pk, device_token=f"dev{officer.pk}"
+        )
         plans.append(
             {
                 "attempt": attempt.pk,

@@ -24,13 +24,13 @@ def _world(w) -> dict:
         exam = factories.exam(w.org, by=w.unit_admin, bp=bp, attempts_allowed=3)
         other = factories.exam(w.org, by=w.unit_admin, bp=bp, title="模拟考试")
         attempt = services.attempt_start(
-            exam=exam, officer=w.officer, paper=queries.attempt_paper_for(exam=exam, officer=w.officer)
+            exam=exam, officer_id=w.officer.pk, paper_id=queries.attempt_paper_for(exam=exam, officer=w.officer).pk
         )
         to_submit = services.attempt_start(
-            exam=other, officer=w.officer, paper=queries.attempt_paper_for(exam=other, officer=w.officer)
+            exam=other, officer_id=w.officer.pk, paper_id=queries.attempt_paper_for(exam=other, officer=w.officer).pk
         )
         graded = services.attempt_start(
-            exam=other, officer=w.outsider, paper=queries.attempt_paper_for(exam=other, officer=w.outsider)
+            exam=other, officer_id=w.outsider.pk, paper_id=queries.attempt_paper_for(exam=other, officer=w.outsider).pk
         )
         short = [r["question"] for r in graded.paper.rows][-1]
         services.attempt_save_answers(

@@ -55,13 +55,11 @@ def start(request, exam_id: int):
     done = max((a[1] for a in me.attempts), default=0)
     token = services.new_device_token()
     for retry in (False, True):
-        exam = admission.exam
         try:
-            paper_id = _paper_id(admission, me, done=len(me.attempts))
-            opened = services.attempt_open(
-                exam=exam,
+            attempt = services.attempt_start(
+                exam=admission.exam,
                 officer_id=me.officer_id,
-                paper_id=paper_id,
+                paper_id=_paper_id(admission, me, done=len(me.attempts)),
                 done=done,
                 device_token=token,
             )
@@ -73,18 +71,16 @@ def start(request, exam_id: int):
             admission = queries.exam_admission(exam_id=exam_id, fresh=True)
             continue
         break
-    if isinstance(opened, Attempt):  # a double click or a resent start opened it a moment ago: the same browser
-        return Status(
-            200,
-            {
-                "attempt_id": opened.pk,
-                "device_token": opened.device_token,
-                "deadline": opened.deadline,
-                "resumed": False,
-            },
-        )
-    attempt_id, _, deadline = opened
-    return Status(200, {"attempt_id": attempt_id, "device_token": token, "deadline": deadline, "resumed": False})
+    # A double click or a resent start may have opened it a moment ago: the same browser, its token.
+    return Status(
+        200,
+        {
+            "attempt_id": attempt.pk,
+            "device_token": attempt.device_token,
+            "deadline": attempt.deadline,
+            "resumed": False,
+        },
+    )
 
 
 def _paper_id(admission: queries.Admission, me: queries.Examinee, *, done: int) -> int:

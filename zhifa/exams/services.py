@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -83,38 +82,14 @@ def new_device_token() -> str:
 
 
 def attempt_start(
-    *, exam: Exam, officer: Officer, paper: ExamPaper, device_token: str = "", done: int | None = None
+    *, exam: Exam, officer_id: int, paper_id: int, device_token: str = "", done: int | None = None
 ) -> Attempt:
-    """Open a new attempt on a prebuilt paper: one INSERT. Raises ExamNotOpen, NoAttemptsLeft.
+    """Open a new attempt on a prebuilt paper: one INSERT, no read back. Raises ExamNotOpen, NoAttemptsLeft;
+    IntegrityError when the paper is gone (rebuilt before anyone started: the caller reads the papers again).
 
-    Eligibility and the paper are decided by the caller (queries) before this is called. A resent start that
-    finds the attempt its first request opened returns that one.
-    """
-    if done is None:  # the caller may pass the number of attempts it just read; a race ends in IntegrityError below
-        done = Attempt.objects.filter(exam=exam, officer=officer).aggregate(n=Max("number"))["n"] or 0
-    opened = attempt_open(exam=exam, officer_id=officer.pk, paper_id=paper.pk, done=done, device_token=device_token)
-    if isinstance(opened, Attempt):
-        return opened
-    attempt_id, started, deadline = opened
-    return Attempt(
-        pk=attempt_id,
-        exam=exam,
-        officer=officer,
-        paper=paper,
-        number=done + 1,
-        started_at=started,
-        deadline=deadline,
-        device_token=device_token,
-    )
-
-
-def attempt_open(
-    *, exam: Exam, officer_id: int, paper_id: int, done: int, device_token: str
-) -> tuple[int, datetime, datetime] | Attempt:
-    """The start's one write: INSERT the attempt (no ORM model on the way); returns (id, started, deadline), or
-    the officer's running Attempt when a concurrent or resent start opened it first.
-
-    Raises ExamNotOpen, NoAttemptsLeft; IntegrityError when the paper is gone (rebuilt before anyone started).
+    Eligibility and the paper are decided by the caller (queries) before this is called; `done` is the number of
+    attempts it just read (a race ends in IntegrityError below). A concurrent or resent start that finds the
+    attempt its first request opened returns that one, with its device token.
     """
     now = timezone.now()
     if not exam.is_open(now):
@@ -122,6 +97,8 @@ def attempt_open(
             f"考试“{exam.title}”当前不在开放时间内（{exam.opens_at:%m-%d %H:%M} 至 "
             f"{exam.closes_at:%m-%d %H:%M}），无法开始。"
         )
+    if done is None:
+        done = Attempt.objects.filter(exam=exam, officer_id=officer_id).aggregate(n=Max("number"))["n"] or 0
     if done >= exam.attempts_allowed:
         # A resent start (the first one's answer was lost) may find the attempt that first one opened: resume it.
         running = Attempt.objects.filter(exam=exam, officer_id=officer_id, status=Attempt.Status.RUNNING).first()
@@ -144,6 +121,7 @@ def attempt_open(
     ]
     try:
         # Autocommit: the INSERT is its own transaction; inside a caller's transaction a savepoint keeps it usable.
+        # A raw INSERT … RETURNING, not Model.save(): the start burst (DESIGN.md §7) pays for every statement.
         with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
             cursor.execute(_INSERT_ATTEMPT, params)
             attempt_id = cursor.fetchone()[0]
@@ -154,7 +132,17 @@ def attempt_open(
         if not ExamPaper.objects.filter(pk=paper_id).exists():
             raise
         raise NoAttemptsLeft(f"考试“{exam.title}”允许作答 {exam.attempts_allowed} 次，您已用完。") from None
-    return attempt_id, now, deadline
+    return Attempt(
+        pk=attempt_id,
+        exam=exam,
+        officer_id=officer_id,
+        paper_id=paper_id,
+        number=done + 1,
+        status=Attempt.Status.RUNNING,
+        started_at=now,
+        deadline=deadline,
+        device_token=device_token,
+    )
 
 
 _INSERT_ATTEMPT = (
@@ -243,7 +231,7 @@ _attempt_papers: dict[int, int] = {}
 
 
 def attempt_paper_id(attempt_id: int) -> int | None:
-    """The paper of an attempt, kept per worker: an attempt's paper never changes (set once by attempt_open;
+    """The paper of an attempt, kept per worker: an attempt's paper never changes (set once by attempt_start;
     nothing updates it) and ids are never reused. None for no such attempt."""
     paper_id = _attempt_papers.get(attempt_id)
     if paper_id is None:

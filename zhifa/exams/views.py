@@ -71,7 +71,7 @@ def exam_start(request: HttpRequest, exam_id: int) -> HttpResponse:
         return redirect("exams:attempt-take", attempt_id=running.pk)
     try:
         paper = queries.attempt_paper_for(exam=exam, officer=officer)
-        attempt = services.attempt_start(exam=exam, officer=officer, paper=paper)
+        attempt = services.attempt_start(exam=exam, officer_id=officer.pk, paper_id=paper.pk)
     except services.ExamError as exc:
         messages.error(request, exc.message)
         return redirect("exams:exam-detail", exam_id=exam.pk)

@@ -25,7 +25,7 @@ def test_a_failed_new_law_exam_fails_the_review_and_suspends_with_off_duty_train
     assert CertificateExam.objects.get(exam=exam).purpose == "new_law"
 
     paper = ExamPaper.objects.filter(exam=exam).first()
-    attempt = exam_services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="t")
+    attempt = exam_services.attempt_start(exam=exam, officer_id=officer.pk, paper_id=paper.pk, device_token="t")
     exam_services.attempt_submit(attempt=attempt, by=officer.user)  # nothing answered: 0 points
 
     html = client.get(reverse("certificates:review-list"), {"q": "张明"}).content.decode()
@@ -55,7 +55,7 @@ def test_failing_the_new_law_retake_too_revokes_the_certificate_on_confirmation(
     CertificateExam.objects.create(exam=exam, rule_set=rule_set, purpose="new_law", part="general")
     paper = ExamPaper.objects.filter(exam=exam).first()
     for _ in range(2):  # the first sitting and the 补考, both without an answer
-        attempt = exam_services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="t")
+        attempt = exam_services.attempt_start(exam=exam, officer_id=officer.pk, paper_id=paper.pk, device_token="t")
         exam_services.attempt_submit(attempt=attempt, by=officer.user)
     client.force_login(unit_admin)
     html = client.get(reverse("certificates:review-list"), {"q": "张明"}).content.decode()

@@ -19,7 +19,7 @@ def attempt_with_token(exam, officer):
     from zhifa.exams import queries, services
 
     paper = queries.attempt_paper_for(exam=exam, officer=officer)
-    attempt = services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="device-1")
+    attempt = services.attempt_start(exam=exam, officer_id=officer.pk, paper_id=paper.pk, device_token="device-1")
     return attempt, "device-1"
 
 

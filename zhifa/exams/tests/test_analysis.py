@@ -112,7 +112,7 @@ def two_exams_sat(org, unit_admin, officer):
     for exam in exams:
         for pattern in (strong, strong, weak, weak):
             paper = queries.attempt_paper_for(exam=exam, officer=officer)
-            attempt = services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="t")
+            attempt = services.attempt_start(exam=exam, officer_id=officer.pk, paper_id=paper.pk, device_token="t")
             answers = [services.AnswerIn(question=q, response=r) for q, r in pattern.items()]
             services.attempt_save_answers(
                 attempt_id=attempt.pk, by=officer.user, answers=answers, seq=1, device_token="t"

@@ -61,7 +61,7 @@ def test_the_taking_page_lists_the_sub_questions_under_the_case_text_without_the
 
 def test_sub_questions_are_graded_objective_at_once_and_short_by_a_person(case_exam, officer, unit_admin):
     paper = queries.attempt_paper_for(exam=case_exam, officer=officer)
-    attempt = services.attempt_start(exam=case_exam, officer=officer, paper=paper, device_token="t")
+    attempt = services.attempt_start(exam=case_exam, officer_id=officer.pk, paper_id=paper.pk, device_token="t")
     responses = {"single": ["B"], "judge": [True], "short": "应当充分听取意见"}
     kinds = dict(Question.objects.filter(pk__in=paper.question_ids).values_list("id", "kind"))
     answers = [services.AnswerIn(question=q, response=responses[kinds[q]]) for q in paper.question_ids]

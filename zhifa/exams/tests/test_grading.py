@@ -66,7 +66,7 @@ def short_exam(org, unit_admin):
 
 def sit(exam, officer, responses):
     paper = queries.attempt_paper_for(exam=exam, officer=officer)
-    attempt = services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="t")
+    attempt = services.attempt_start(exam=exam, officer_id=officer.pk, paper_id=paper.pk, device_token="t")
     answers = [services.AnswerIn(question=row["question"], response=responses(row)) for row in paper.rows]
     services.attempt_save_answers(attempt_id=attempt.pk, by=officer.user, answers=answers, seq=1, device_token="t")
     return attempt

@@ -204,7 +204,7 @@ def sat_exam(exam, org, officer, unit_admin):
     people = [officer] + [factories_officer(org, n) for n in range(2)]
     for n, person in enumerate(people):
         paper = queries.attempt_paper_for(exam=exam, officer=person)
-        attempt = services.attempt_start(exam=exam, officer=person, paper=paper, device_token="t")
+        attempt = services.attempt_start(exam=exam, officer_id=person.pk, paper_id=paper.pk, device_token="t")
         answers = [
             services.AnswerIn(
                 question=r["question"], response=_right(r["question"]) if n == 0 or i % (n + 1) else ["D"]
@@ -300,7 +300,7 @@ def test_a_unit_administrator_sees_the_exams_reaching_her_units_read_only(
     for person in (officer, outsider):
         paper = queries.attempt_paper_for(exam=city_exam, officer=person)
         services.attempt_submit(
-            attempt=services.attempt_start(exam=city_exam, officer=person, paper=paper), by=person.user
+            attempt=services.attempt_start(exam=city_exam, officer_id=person.pk, paper_id=paper.pk), by=person.user
         )
     client.force_login(unit_admin)
     listing = client.get("/exams/manage/").content.decode()

@@ -18,7 +18,7 @@ def test_one_paper_per_examinee_is_built_by_the_task_for_the_audience_only(
     assert result.return_value == {"built": 2} and owners == {"张明", "王芳"}  # 李强 is outside the audience
     paper = queries.attempt_paper_for(exam=exam, officer=officer)
     assert paper.officer == officer
-    attempt = services.attempt_start(exam=exam, officer=officer, paper=paper)
+    attempt = services.attempt_start(exam=exam, officer_id=officer.pk, paper_id=paper.pk)
     assert attempt.paper_id == paper.pk
 
 
@@ -28,7 +28,7 @@ def test_parallel_forms_are_given_out_in_turn(org, unit_admin, officer, question
     forms = list(exam.papers.order_by("form"))
     assert len(forms) == 2 and not set(forms[0].question_ids) & set(forms[1].question_ids)
     first = services.attempt_start(
-        exam=exam, officer=officer, paper=queries.attempt_paper_for(exam=exam, officer=officer)
+        exam=exam, officer_id=officer.pk, paper_id=queries.attempt_paper_for(exam=exam, officer=officer).pk
     )
     services.attempt_submit(attempt=first, by=officer.user)
     second = queries.attempt_paper_for(exam=exam, officer=officer)

@@ -52,7 +52,7 @@ def test_every_middleware_runs_on_every_hot_endpoint(org, instructor, unit_admin
     factories.bank()
     exam = factories.exam(org, by=unit_admin)
     paper = exam_queries.attempt_paper_for(exam=exam, officer=officer)
-    attempt = exam_services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="device-1")
+    attempt = exam_services.attempt_start(exam=exam, officer_id=officer.pk, paper_id=paper.pk, device_token="device-1")
     client = _client(officer.user)
     question = attempt.paper.question_ids[0]
     for seq, span in ((1, [0, 1]), (2, [1, 13])):  # the first request refreshes the session's last_seen, the second not
@@ -122,7 +122,7 @@ def _save_story(org, admin) -> list[tuple[int, dict]]:
     officer = make_officer(org.market, username=f"hot{time.monotonic_ns()}")
     other = make_officer(org.market, username=f"hot{time.monotonic_ns()}")
     paper = exam_queries.attempt_paper_for(exam=exam, officer=officer)
-    attempt = exam_services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="device-1")
+    attempt = exam_services.attempt_start(exam=exam, officer_id=officer.pk, paper_id=paper.pk, device_token="device-1")
     question = attempt.paper.question_ids[0]
     url = f"/api/v1/exams/attempts/{attempt.pk}/answers"
     mine, theirs = _client(officer.user), _client(other.user)

@@ -61,7 +61,7 @@ def issue22_world(org, officer, unit_admin):
     own = factories.exam(org, by=unit_admin, title="市局业务考试")
     for exam in (city, own):
         attempt = services.attempt_start(
-            exam=exam, officer=officer, paper=queries.attempt_paper_for(exam=exam, officer=officer)
+            exam=exam, officer_id=officer.pk, paper_id=queries.attempt_paper_for(exam=exam, officer=officer).pk
         )
         services.attempt_submit(attempt=attempt, by=officer.user)
     draft = factories.exam(org, by=unit_admin, title="市局草稿考试", build=False, status=Exam.Status.DRAFT)

@@ -22,7 +22,7 @@ def _sitting(org, officer, unit_admin):
     exam_factories.bank()
     exam = exam_factories.exam(org, by=unit_admin)
     paper = exam_queries.attempt_paper_for(exam=exam, officer=officer)
-    attempt = exam_services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="device-1")
+    attempt = exam_services.attempt_start(exam=exam, officer_id=officer.pk, paper_id=paper.pk, device_token="device-1")
     on_paper = paper.question_ids
     for question in Question.objects.filter(pk__in=on_paper):
         question.explanation = f"保密解析标记{question.pk}号"

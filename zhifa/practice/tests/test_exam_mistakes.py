@@ -14,7 +14,7 @@ def test_exam_mistakes_are_collected_after_release_and_once(org, officer, unit_a
     factories.bank()
     exam = factories.exam(org, by=unit_admin)
     paper = exam_queries.attempt_paper_for(exam=exam, officer=officer)
-    attempt = exam_services.attempt_start(exam=exam, officer=officer, paper=paper, device_token="d")
+    attempt = exam_services.attempt_start(exam=exam, officer_id=officer.pk, paper_id=paper.pk, device_token="d")
     objective = Question.objects.filter(pk__in=paper.question_ids, kind__in=services.PRACTICE_KINDS)
     answers = [exam_services.AnswerIn(question=q.pk, response="Z") for q in objective]
     exam_services.attempt_save_answers(attempt_id=attempt.pk, by=officer.user, answers=answers, seq=1, device_token="d")
