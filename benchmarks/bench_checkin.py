@@ -12,8 +12,11 @@ Target (DESIGN.md §7, issue #14): 300 officers in one 30 s window, all succeed,
 the window wave only; --full then sends another class of 300 all at once (no window at all) and prints it as a stress
 figure beside it, outside the verdict (its exactly-once check is still printed).
 
-    .venv/bin/python benchmarks/bench_checkin.py          # quick (make bench): 300 officers within 10 s
-    .venv/bin/python benchmarks/bench_checkin.py --full   # 300 officers within 30 s (target), then 300 all at once
+    .venv/bin/python benchmarks/bench_checkin.py          # quick (make bench, make reliability): the target's wave
+    .venv/bin/python benchmarks/bench_checkin.py --full   # the same, then another 300 all at once (stress)
+
+The quick run is the target itself (300 in 30 s), not a squeezed copy: a 10 s window offered three times the target's
+rate and failed `make reliability` on a busy machine while the target was met (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -139,13 +142,13 @@ def report(label: str, count: int, window: float, results, cpu_ms: tuple[float, 
 
 def main() -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--full", action="store_true", help="300 in 30 s, then another class of 300 all at once")
+    parser.add_argument("--full", action="store_true", help="then another class of 300 all at once (stress)")
     args = parser.parse_args()
     count = 300
     # (label, window seconds, counts for the verdict): the target is the window; all at once is a stress figure.
-    waves = [("window 10 s", 10.0, True)]
+    waves = [("window 30 s", 30.0, True)]
     if args.full:
-        waves = [("window 30 s", 30.0, True), ("all at once (stress)", 0.0, False)]
+        waves.append(("all at once (stress)", 0.0, False))
     with bench_lock(exclusive=False):
         label = setup_django("classes_checkin")
         classes = []
