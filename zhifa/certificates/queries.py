@@ -191,7 +191,7 @@ class ReviewRow:
 def _scoped(model_filter: str, prefix: str | None, ids: list[int]) -> Q:
     if prefix is not None:
         return Q(**{f"{model_filter}unit__path__startswith": prefix})
-    return Q(**{f"{model_filter}id__in": ids})
+    return Q(**{f"{model_filter}id__in_array": ids})  # province-wide: one array parameter
 
 
 def _exam_results(officer_q: Q, year: int, ids: set[int]) -> dict[int, list[review.ExamResult]]:
@@ -206,7 +206,7 @@ def _exam_results(officer_q: Q, year: int, ids: set[int]) -> dict[int, list[revi
         return {}
     scores: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
     grades = (
-        Grade.objects.filter(officer_q, status=Grade.Status.FINAL, attempt__exam_id__in=counted)
+        Grade.objects.filter(officer_q, status=Grade.Status.FINAL, attempt__exam_id__in_array=counted)
         .order_by("attempt__submitted_at", "attempt_id")
         .values_list("attempt__officer_id", "attempt__exam_id", "total", "max_score")
     )
@@ -235,7 +235,7 @@ def review_rows_for(officers: list[dict], *, year: int, today: date, prefix: str
     book = RuleBook()
     idle_years = max([book.for_path(o["unit__path"]).idle_years for o in officers] + [2])
     hours = HoursYearly.objects.filter(year=year).filter(
-        Q(unit_path__startswith=prefix) if prefix is not None else Q(officer_id__in=ids)
+        Q(unit_path__startswith=prefix) if prefix is not None else Q(officer_id__in_array=ids)
     )
     earned = {
         r[0]: {"legal": r[1], "skill": r[2], "ethics": r[3]}

@@ -415,12 +415,15 @@ def review_confirm(*, by: User, officer_ids: list[int], year: int, today: date |
     today = today or timezone.localdate()
     # Lock the officers first: a second administrator confirming at the same time waits, then finds the decision.
     officers = list(
-        Officer.objects.select_for_update(of=("self",)).filter(pk__in=officer_ids).select_related("unit").order_by("pk")
+        Officer.objects.select_for_update(of=("self",))
+        .filter(pk__in_array=officer_ids)
+        .select_related("unit")
+        .order_by("pk")
     )
     if len(officers) != len(set(officer_ids)) or any(not access.can_manage_officer(by, o) for o in officers):
         raise NotPermitted("您无权确认这些人员的年审结论。")
     rows = queries.review_rows_for(
-        [{**r} for r in Officer.objects.filter(pk__in=officer_ids).values(*queries.OFFICER_FIELDS)],
+        [{**r} for r in Officer.objects.filter(pk__in_array=officer_ids).values(*queries.OFFICER_FIELDS)],
         year=year,
         today=today,
     )
@@ -515,7 +518,7 @@ def _review_due_notices(today: date) -> list[NoticeIn]:
         if today.month >= book.for_path(o["unit__path"]).review_month
     ]
     decided = set(
-        ReviewDecision.objects.filter(year=today.year, officer_id__in=[o["id"] for o in officers]).values_list(
+        ReviewDecision.objects.filter(year=today.year, officer_id__in_array=[o["id"] for o in officers]).values_list(
             "officer_id", flat=True
         )
     )

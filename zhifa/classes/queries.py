@@ -48,12 +48,12 @@ def class_completion(*, class_ids: Iterable[int], officer_ids: Iterable[int]) ->
     ):
         sessions[class_id].append((session_id, group))
     attended = set(
-        Attendance.objects.filter(session__offline_class_id__in=class_ids, officer_id__in=officer_ids)
+        Attendance.objects.filter(session__offline_class_id__in=class_ids, officer_id__in_array=officer_ids)
         .filter(Q(session__checkout_required=False) | Q(checked_out_at__isnull=False))
         .values_list("session_id", "officer_id")
     )
     for class_id, officer_id, group in Enrolment.objects.filter(
-        offline_class_id__in=class_ids, officer_id__in=officer_ids, status=Enrolment.Status.ENROLLED
+        offline_class_id__in=class_ids, officer_id__in_array=officer_ids, status=Enrolment.Status.ENROLLED
     ).values_list("offline_class_id", "officer_id", "group"):
         required = [s for s, g in sessions.get(class_id, []) if not g or g == group]
         result[(class_id, officer_id)] = bool(required) and all((s, officer_id) in attended for s in required)
@@ -295,7 +295,7 @@ def class_report(offline_class: OfflineClass) -> tuple[list[SessionLine], rating
     if offline_class.post_exam_id:
         officer_ids = [o for o, _ in enrolled]
         grades = Grade.objects.filter(
-            attempt__exam_id=offline_class.post_exam_id, attempt__officer_id__in=officer_ids, status="final"
+            attempt__exam_id=offline_class.post_exam_id, attempt__officer_id__in_array=officer_ids, status="final"
         )
         best: dict[int, Grade] = {}
         for grade in grades.select_related("attempt"):

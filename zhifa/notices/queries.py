@@ -38,11 +38,11 @@ def channels_enabled(user_ids: Iterable[int]) -> dict[int, set[str]]:
     always on and is not a channel here)."""
     ids = set(user_ids)
     chosen: dict[int, dict[str, bool]] = {}
-    for user_id, channel, enabled in ChannelPreference.objects.filter(user_id__in=ids).values_list(
+    for user_id, channel, enabled in ChannelPreference.objects.filter(user_id__in_array=ids).values_list(
         "user_id", "channel", "enabled"
     ):
         chosen.setdefault(user_id, {})[channel] = enabled
-    with_email = set(User.objects.filter(pk__in=ids).exclude(email="").values_list("pk", flat=True))
+    with_email = set(User.objects.filter(pk__in_array=ids).exclude(email="").values_list("pk", flat=True))
     result = {}
     for user_id in ids:
         mine = {ChannelPreference.Channel.EMAIL.value: user_id in with_email} | chosen.get(user_id, {})

@@ -43,7 +43,7 @@ def notices_send(notices: Iterable[NoticeIn]) -> int:
         return 0
     keys = {(n.user_id, n.key) for n in batch}
     before = set(
-        Notice.objects.filter(user_id__in={u for u, _ in keys}, key__in={k for _, k in keys}).values_list(
+        Notice.objects.filter(user_id__in_array={u for u, _ in keys}, key__in_array={k for _, k in keys}).values_list(
             "user_id", "key"
         )
     )
@@ -115,12 +115,12 @@ def notices_deliver(pairs: Iterable[tuple[int, str]]) -> dict[str, int]:
     wanted = {(int(u), str(k)) for u, k in pairs}
     if not wanted:
         return {}
-    candidates = Notice.objects.filter(user_id__in={u for u, _ in wanted}, key__in={k for _, k in wanted})
+    candidates = Notice.objects.filter(user_id__in_array={u for u, _ in wanted}, key__in_array={k for _, k in wanted})
     notices = [n for n in candidates.only("id", "user_id", "key") if (n.user_id, n.key) in wanted]
     channels = channels_enabled({n.user_id for n in notices})
     rows = [NoticeDelivery(notice_id=n.pk, channel=c) for n in notices for c in sorted(channels[n.user_id])]
     NoticeDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    return deliveries_send(NoticeDelivery.objects.filter(notice__in=[n.pk for n in notices]))
+    return deliveries_send(NoticeDelivery.objects.filter(notice_id__in_array=[n.pk for n in notices]))
 
 
 def deliveries_send(deliveries: QuerySet[NoticeDelivery]) -> dict[str, int]:

@@ -33,7 +33,7 @@ def rotation_last_completed(*, officer_ids: Iterable[int]) -> dict[int, date]:
     """The date of each officer's latest finished rotation; officers who never finished one are absent."""
     ids = list(officer_ids)
     rows = (
-        RotationRecord.objects.filter(officer_id__in=ids)
+        RotationRecord.objects.filter(officer_id__in_array=ids)  # the annual review: every officer
         .values("officer_id")
         .annotate(last=Max("completed_on"))
         .values_list("officer_id", "last")

@@ -572,10 +572,14 @@ def mastery_compute(*, now: datetime | None = None, officer_ids: list[int] | Non
     officer_filter, params = "", [scheduling.FACTOR, scheduling.epoch_days(now), scheduling.DECAY, now]
     target = Mastery.objects.all()
     if officer_ids is not None:
-        placeholders = ",".join(["%s"] * len(officer_ids)) or "NULL"
-        officer_filter = f"AND c.officer_id IN ({placeholders})"
-        params += list(officer_ids)
-        target = target.filter(officer_id__in=officer_ids)
+        if connection.vendor == "postgresql":  # one array parameter, not one per officer (65,535 at most)
+            officer_filter = "AND c.officer_id = ANY(%s::bigint[])"
+            params.append(list(officer_ids))
+        else:
+            placeholders = ",".join(["%s"] * len(officer_ids)) or "NULL"
+            officer_filter = f"AND c.officer_id IN ({placeholders})"
+            params += list(officer_ids)
+        target = target.filter(officer_id__in_array=officer_ids)
     target._raw_delete(target.db)  # no signals or cascades to honour: a plain DELETE, fast at 100k officers
     with connection.cursor() as cursor:
         cursor.execute(MASTERY_SQL.format(officer_filter=officer_filter), params)

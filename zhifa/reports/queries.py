@@ -309,7 +309,8 @@ def follow_figures(*, unit: Unit, since: date) -> FollowFigures:
     now = {
         (m.officer_id, m.knowledge_point_id): m.recall
         for m in Mastery.objects.filter(
-            officer_id__in={o for o, _, _ in followed_weak}, knowledge_point_id__in={k for _, k, _ in followed_weak}
+            officer_id__in_array={o for o, _, _ in followed_weak},
+            knowledge_point_id__in_array={k for _, k, _ in followed_weak},
         )
     }
     deltas = [now[(o, k)] - before for o, k, before in followed_weak if (o, k) in now and before is not None]
