@@ -20,7 +20,7 @@ IN_LIST = re.compile(r"IN \((%s, ){5,}%s\)")
 
 
 def _server_side_binding() -> bool:
-    return connection.vendor == "postgresql" and connection.features.uses_server_side_binding
+    return connection.vendor == "postgresql" and bool(getattr(connection.features, "uses_server_side_binding", False))
 
 
 def test_in_array_is_the_in_lookup_for_lists_of_any_size(org):
