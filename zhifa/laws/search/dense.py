@@ -63,8 +63,18 @@ class DenseSpace:
         self.matrix = np.asarray(matrix, dtype=np.float32)
         self._scoped: dict[tuple[str, ...] | None, tuple[np.ndarray, np.ndarray]] = {}
 
-    def vector(self, parsed: ParsedQuery, prior_articles: dict[str, float] | None = None, expand: float = 0.0):
-        """The question's unit vector (None when none of its terms is known and nothing expands it)."""
+    def vector(
+        self,
+        parsed: ParsedQuery,
+        prior_articles: dict[str, float] | None = None,
+        expand: float = 0.0,
+        *,
+        feedback: Sequence[str] = (),
+        feedback_weight: float = 0.0,
+    ):
+        """The question's unit vector (None when none of its terms is known and nothing expands it); `feedback`:
+        the keys of the lexical search's best articles, whose mean vector is added with `feedback_weight` after
+        the prior's expansion (Rocchio's pseudo-relevance feedback)."""
         counts = Counter(self.vocabulary[t] for t in question_terms(parsed) if t in self.vocabulary)
         vector = np.zeros(self.projection.shape[1], dtype=np.float32)
         if counts:
@@ -82,7 +92,16 @@ class DenseSpace:
                 if norm:
                     vector = vector + expand * mix / norm
         norm = float(np.linalg.norm(vector))
-        return vector / norm if norm else None
+        vector = vector / norm if norm else vector
+        best = [self.row_of[k] for k in feedback if k in self.row_of] if feedback_weight else []
+        if best:
+            mix = self.matrix[best].mean(axis=0)
+            norm = float(np.linalg.norm(mix))
+            if norm:
+                vector = vector + feedback_weight * mix / norm
+                norm = float(np.linalg.norm(vector))
+                vector = vector / norm if norm else vector
+        return vector if norm else None
 
     def _scope(self, regions: tuple[str, ...] | None) -> tuple[np.ndarray, np.ndarray]:
         """(rows, their matrix) of the articles in these regions, cached per scope (a copy: a contiguous product)."""

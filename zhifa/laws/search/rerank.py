@@ -85,10 +85,14 @@ class Settings:
     # articles nearest to the question, its vector expanded by the prior's articles with weight `dense_expand`.
     dense_top: int = 100
     dense_expand: float = 1.0
+    # Pseudo-relevance feedback (Rocchio): the question's vector also moves, with weight `dense_feedback_weight`,
+    # towards the mean vector of the word pool's best `dense_feedback` articles (0: not).
+    dense_feedback: int = 0
+    dense_feedback_weight: float = 0.0
 
 
 # A stored version trained before a setting existed lacks it: read as this (its candidates as they were).
-ABSENT = {"scan_laws": 0, "dense_top": 0, "dense_expand": 0.0}
+ABSENT = {"scan_laws": 0, "dense_top": 0, "dense_expand": 0.0, "dense_feedback": 0, "dense_feedback_weight": 0.0}
 
 
 @dataclass
@@ -222,7 +226,14 @@ def candidates(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, mo
     nearest: dict[str, float] = {}
     space = getattr(models, "dense", None)
     if space is not None:
-        pool.dense_vector = space.vector(parsed, articles, settings.dense_expand)
+        feedback: list[str] = []
+        if settings.dense_feedback and settings.dense_feedback_weight and ranked:
+            best_ids = [doc_id for doc_id, _ in ranked[: settings.dense_feedback]]
+            key_of = resolve.keys_of_ids(best_ids)
+            feedback = [key_of[doc_id] for doc_id in best_ids if doc_id in key_of]
+        pool.dense_vector = space.vector(
+            parsed, articles, settings.dense_expand, feedback=feedback, feedback_weight=settings.dense_feedback_weight
+        )
         nearest = space.nearest(pool.dense_vector, settings.dense_top, filters.regions)
     wanted = list(dict.fromkeys([*best, *nearest]))
     key_ids = resolve.ids_of_keys(wanted) if wanted else {}

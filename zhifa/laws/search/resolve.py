@@ -38,6 +38,15 @@ def ids_of_keys(keys: list[str]) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
+def keys_of_ids(ids: list[int]) -> dict[int, str]:
+    """The article key of each indexed provision id."""
+    if not ids:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, key FROM laws_search_document WHERE id IN ({_marks(ids)})", ids)
+        return dict(cursor.fetchall())
+
+
 def laws_of_ids(ids: list[int]) -> dict[int, str]:
     """The law short title of each indexed provision id."""
     if not ids:

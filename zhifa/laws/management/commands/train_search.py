@@ -47,7 +47,19 @@ class Command(BaseCommand):
             help=f"稠密空间中与问题最近、加入候选的条文数（默认 {rerank.Settings().dense_top}；0 为不建稠密空间）",
         )
         parser.add_argument("--dense-expand", type=float, help="问题向量按先验条文扩展的权重（默认 1.0）")
-        parser.add_argument("--dense-dims", type=int, default=dense.DIMENSIONS, help="稠密空间的维数（默认 128）")
+        parser.add_argument(
+            "--dense-dims", type=int, default=dense.DIMENSIONS, help=f"稠密空间的维数（默认 {dense.DIMENSIONS}）"
+        )
+        parser.add_argument(
+            "--dense-feedback",
+            type=int,
+            help=f"问题向量按词检索最前的几条条文扩展（伪相关反馈；默认 {rerank.Settings().dense_feedback}，0 为不用）",
+        )
+        parser.add_argument(
+            "--dense-feedback-weight",
+            type=float,
+            help=f"伪相关反馈的权重（默认 {rerank.Settings().dense_feedback_weight}）",
+        )
 
     def handle(self, *args, **options):
         pairs = []
@@ -71,13 +83,21 @@ class Command(BaseCommand):
         )
         if options["no_ranker"]:
             return
-        negative = min(options["law_scan"] or 0, options["dense_top"] or 0) < 0
+        negative = min(options["law_scan"] or 0, options["dense_top"] or 0, options["dense_feedback"] or 0) < 0
         if options["folds"] < 2 or options["rounds"] < 1 or negative:
-            raise CommandError("--folds 至少为 2，--rounds 至少为 1，--law-scan 与 --dense-top 不能为负数")
+            raise CommandError(
+                "--folds 至少为 2，--rounds 至少为 1，--law-scan、--dense-top 与 --dense-feedback 不能为负数"
+            )
         if options["dense_dims"] < 2:
             raise CommandError("--dense-dims 至少为 2")
         settings = rerank.Settings()
-        for option, name in (("law_scan", "scan_laws"), ("dense_top", "dense_top"), ("dense_expand", "dense_expand")):
+        for option, name in (
+            ("law_scan", "scan_laws"),
+            ("dense_top", "dense_top"),
+            ("dense_expand", "dense_expand"),
+            ("dense_feedback", "dense_feedback"),
+            ("dense_feedback_weight", "dense_feedback_weight"),
+        ):
             if options[option] is not None:
                 settings = dataclasses.replace(settings, **{name: options[option]})
         space = self._dense_space(settings, options["dense_dims"])

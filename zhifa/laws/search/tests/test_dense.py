@@ -109,3 +109,24 @@ def test_a_version_trained_before_the_dense_feature_reads_its_own_columns(tmp_pa
     assert loaded.columns == [rerank.FEATURES.index(f) for f in older]
     full = np.random.default_rng(8).random((5, len(rerank.FEATURES)))
     assert loaded.booster.predict(full[:, loaded.columns]).shape == (5,)
+
+
+def test_pseudo_relevance_feedback_moves_the_question_towards_the_lexical_best(space, search_laws):
+    parsed = parse_query("市场监督管理部门听证")
+    plain = space.vector(parsed)
+    best = "民法典#第一千零六十二条"
+    moved = space.vector(parsed, feedback=[best, "没有#第一条"], feedback_weight=1.0)
+    assert np.allclose(space.vector(parsed, feedback=[best], feedback_weight=0.0), plain)
+    assert np.isclose(np.linalg.norm(moved), 1, atol=1e-5)
+    assert space.cosines(moved, [best])[0] > space.cosines(plain, [best])[0]
+    assert space.vector(parse_query("ｘｙｚ"), feedback=[best], feedback_weight=1.0) is not None
+
+    settings = rerank.Settings(dense_top=3, dense_feedback=2, dense_feedback_weight=1.0)
+    models = Models(None, None, None, {}, {}, settings, dense=space)
+    backend = get_backend()
+    with backend.one_search():
+        pool = rerank.candidates(backend, parsed, Filters(regions=("",)), models, settings)
+    words = sorted(pool.word, key=lambda doc_id: pool.word[doc_id][1])[:2]
+    key_of = resolve.keys_of_ids(words)
+    expected = space.vector(parsed, feedback=[key_of[i] for i in words], feedback_weight=1.0)
+    assert words and np.allclose(pool.dense_vector, expected)
