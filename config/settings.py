@@ -72,12 +72,12 @@ def database_from_url(url: str) -> dict:
                 # every call: 0.6 s for a 2 ms query. Side by side on 10M records the compliance report was
                 # unchanged (361 vs 360 ms).
                 "options": "-c jit=off",
-                # Server-side binding (and with it prepared statements: a statement run prepare_threshold times on
-                # a connection is prepared) is off by default: the protocol allows at most 65,535 parameters, and
-                # province-wide jobs pass 100,000 officer ids in one IN list (the dashboard's nightly rollups, the
-                # annual assessment) — the dashboard benchmark failed with it on. Turn it on only after those lists
-                # are subqueries; docs/performance.md has what it buys the hot statements.
-                "server_side_binding": env_bool("ZHIFA_DB_SERVER_SIDE_BINDING", False),
+                # Server-side binding, and with it prepared statements: a statement run prepare_threshold times on
+                # a connection is prepared (an exam autosave: PostgreSQL CPU 1.3 → 0.7 ms, app CPU −15 %;
+                # docs/performance.md). The protocol allows at most 65,535 parameters a statement, so province-wide
+                # code never passes a Python list of 100,000 ids as an IN list: a subquery, or `__in_array` (one
+                # array parameter, zhifa/common/lookups.py); Django batches bulk_create/bulk_update to the limit.
+                "server_side_binding": env_bool("ZHIFA_DB_SERVER_SIDE_BINDING", True),
                 "prepare_threshold": env_int("ZHIFA_DB_PREPARE_THRESHOLD", 5),
             },
         }
