@@ -28,9 +28,10 @@ class _Compiled:
     prepare: list[Callable[[Any], Any]]
     attnames: list[str]
     converters: list
+    extra: tuple[str, ...]
 
 
-def _compile(model: type[Model], lookups: tuple[str, ...], connection) -> _Compiled:
+def _compile(model: type[Model], lookups: tuple[str, ...], extra: dict[str, str], connection) -> _Compiled:
     opts = model._meta
     quote = connection.ops.quote_name
     table = quote(opts.db_table)
@@ -44,7 +45,7 @@ def _compile(model: type[Model], lookups: tuple[str, ...], connection) -> _Compi
             raise ValueError(f"row_get: {lookup} is not a column of {opts.label}")
         where.append(f"{table}.{quote(field.column)} {_OPERATORS[operator or 'exact']} %s")
         prepare.append(partial(field.get_db_prep_value, connection=connection, prepared=False))
-    columns = ", ".join(f"{table}.{quote(f.column)}" for f in fields)
+    columns = ", ".join([*(f"{table}.{quote(f.column)}" for f in fields), *extra.values()])
     sql = f"SELECT {columns} FROM {table} WHERE {' AND '.join(where)}"
     converters = []
     for index, field in enumerate(fields):
@@ -52,26 +53,33 @@ def _compile(model: type[Model], lookups: tuple[str, ...], connection) -> _Compi
         found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         if found:
             converters.append((index, found, column))
-    return _Compiled(sql, prepare, [f.attname for f in fields], converters)
+    return _Compiled(sql, prepare, [f.attname for f in fields], converters, tuple(extra))
 
 
-def row_get[M: Model](model: type[M], *, using: str = "default", **lookups: Any) -> M | None:
+def row_get[M: Model](
+    model: type[M], *, using: str = "default", extra: dict[str, str] | None = None, **lookups: Any
+) -> M | None:
     """Return the one row of `model` matching `lookups` (field, field__gt, …; pk allowed), or None.
 
+    `extra` maps attribute names to SQL expressions over the model's table (constants from code, never input),
+    selected with the row and set on the instance: a fact the request needs next, without a round trip of its own.
     Raises ValueError/ValidationError for a value the field cannot take, as the ORM would.
     """
     connection = connections[using]
     cache = connection.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
-    key = (model, tuple(lookups))
+    extra = extra or {}
+    key = (model, tuple(lookups), tuple(extra))
     compiled = cache.get(key)
     if compiled is None:
-        compiled = cache[key] = _compile(model, key[1], connection)
+        compiled = cache[key] = _compile(model, key[1], extra, connection)
     params = [prepare(value) for prepare, value in zip(compiled.prepare, lookups.values(), strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
+    values = row[len(compiled.attnames) :]
+    row = row[: len(compiled.attnames)]
     if compiled.converters:
         row = list(row)
         for index, converters, column in compiled.converters:
@@ -79,4 +87,7 @@ def row_get[M: Model](model: type[M], *, using: str = "default", **lookups: Any)
             for converter in converters:
                 value = converter(value, column, connection)
             row[index] = value
-    return model.from_db(using, compiled.attnames, row)
+    instance = model.from_db(using, compiled.attnames, row)
+    for name, value in zip(compiled.extra, values, strict=True):
+        setattr(instance, name, value)
+    return instance

@@ -6,6 +6,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
 
 from zhifa.common.rowget import row_get
+from zhifa.people import access
 from zhifa.people.models import User
 
 
@@ -23,6 +24,7 @@ class UsernameOrCertificateBackend(ModelBackend):
         return None
 
     def get_user(self, user_id):
-        # Called on every authenticated request: one SELECT with SQL built once (zhifa/common/rowget.py).
-        user = row_get(User, pk=user_id)
+        # Called on every authenticated request: one SELECT with SQL built once (zhifa/common/rowget.py), which
+        # also answers the second factor's question (access.holds_admin_role) for this request.
+        user = row_get(User, pk=user_id, extra={"holds_admin_grant": access.ADMIN_ROLE_SQL})
         return user if user is not None and self.user_can_authenticate(user) else None

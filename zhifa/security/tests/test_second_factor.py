@@ -113,6 +113,20 @@ def test_who_counts_as_an_administrator(persona, administrative, request, django
         assert needs_second_factor(user) is administrative
 
 
+@pytest.mark.parametrize(
+    "persona, administrative", [("unit_admin", True), ("audit_admin", True), ("instructor", False)]
+)
+def test_the_request_s_user_comes_with_the_answer(persona, administrative, request, django_assert_num_queries):
+    """The auth backend selects the admin grant with the user row: no probe of its own on any request."""
+    from zhifa.people.auth_backends import UsernameOrCertificateBackend
+    from zhifa.security.middleware import needs_second_factor
+
+    user_id = request.getfixturevalue(persona).pk
+    with django_assert_num_queries(1):  # the user row and its grant, one SELECT
+        user = UsernameOrCertificateBackend().get_user(user_id)
+        assert needs_second_factor(user) is administrative
+
+
 def test_a_role_granted_to_a_logged_in_officer_asks_for_the_second_factor_on_his_next_request(client, officer, org):
     from zhifa.people.models import Role
     from zhifa.people.services import role_grant
