@@ -197,8 +197,12 @@ class PostgresBackend(SearchBackend):
                 " AND a.amname = 'gin'"
             )
             if packed >= ANALYZE_AFTER:
+                # The laws' own tables too: the search joins them (the law evidence, `resolve.ids_of_keys`), and a
+                # corpus import left them without statistics where autovacuum is off or not yet round (a question
+                # p95 of 107–127 ms before, 91 ms after on PostgreSQL, one run each at load ≈ 2–4).
                 cursor.execute(
-                    "ANALYZE laws_search_document, laws_search_term, laws_search_posting, laws_search_postlist"
+                    "ANALYZE laws_search_document, laws_search_term, laws_search_posting, laws_search_postlist, "
+                    "laws_law, laws_lawversion, laws_provision"
                 )
         return packed
 
