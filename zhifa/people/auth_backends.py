@@ -26,5 +26,5 @@ class UsernameOrCertificateBackend(ModelBackend):
     def get_user(self, user_id):
         # Called on every authenticated request: one SELECT with SQL built once (zhifa/common/rowget.py), which
         # also answers the second factor's question (access.holds_admin_role) for this request.
-        user = row_get(User, pk=user_id, extra={"holds_admin_grant": access.ADMIN_ROLE_SQL})
+        user = row_get(User, pk=user_id, extra=access.USER_ROW_EXTRA)
         return user if user is not None and self.user_can_authenticate(user) else None
