@@ -40,6 +40,7 @@ os.environ.setdefault("ZHIFA_BENCH_PORT", "8261")  # classes: 8260–8269
 from bench_exams_autosave import (  # noqa: E402 - the shared helpers live in the autosave benchmark
     PORT,
     bench_lock,
+    deployed_shape,
     gunicorn_kill,
     gunicorn_start,
     server_cpu,
@@ -158,12 +159,13 @@ def main() -> bool:
         from django.db import connections
 
         connections.close_all()
-        server = gunicorn_start(workers=3, threads=8)
+        server = gunicorn_start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     lock = bench_lock(exclusive=True)
     met = True
     print(
-        f"class check-in burst · {label} · gunicorn gthread 3×8 · {THREADS} phones in flight at most · "
+        f"class check-in burst · {label} · gunicorn gthread {deployed_shape(None, None)} · "
+        f"{THREADS} phones in flight at most · "
         f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     print(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import importlib.util
 import json
 import multiprocessing
 import os
@@ -198,29 +199,25 @@ def server_env() -> dict:
     return env
 
 
-def gunicorn_start(workers: int = 3, threads: int = 8) -> subprocess.Popen:
-    """gunicorn gthread on 127.0.0.1:PORT in its own process group (so a fault run can SIGKILL all of it)."""
-    cmd = [
-        str(ROOT / ".venv" / "bin" / "gunicorn"),
-        "config.wsgi",
-        "-k",
-        "gthread",
-        "-w",
-        str(workers),
-        "--threads",
-        str(threads),
-        "-b",
-        f"127.0.0.1:{PORT}",
-        "--keep-alive",
-        "30",
-        "--log-level",
-        "warning",
-        "--backlog",
-        "2048",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(), start_new_session=True)
+def gunicorn_start(workers: int | None = None, threads: int | None = None) -> subprocess.Popen:
+    """gunicorn on 127.0.0.1:PORT with the deployed settings (deploy/gunicorn.conf.py: worker class, shape, keep-alive,
+    worker recycling, logs), in its own process group (so a fault run can SIGKILL all of it). `workers`/`threads`
+    override the deployed shape, as ZHIFA_WORKERS/ZHIFA_THREADS do on a server."""
+    env = server_env() | {"ZHIFA_BIND": f"127.0.0.1:{PORT}", "ZHIFA_PROC_NAME": f"zhifa-bench-{PORT}"}
+    env |= {"ZHIFA_WORKERS": str(workers)} if workers else {}
+    env |= {"ZHIFA_THREADS": str(threads)} if threads else {}
+    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     wait_ready()
     return proc
+
+
+def deployed_shape(workers: int | None, threads: int | None) -> str:
+    """ "W×T" of the server gunicorn_start runs (the deployed default unless overridden)."""
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "deploy" / "gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    return f"{workers or conf.workers}×{threads or conf.threads}"
 
 
 def wait_ready(timeout: float = 240) -> None:
@@ -465,8 +462,8 @@ def main() -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="60 s and 200 examinees")
     parser.add_argument("--rate", type=float, default=500, help="offered saves/s of the scheduled run (default 500)")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes (default 3)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per gunicorn worker (default 8)")
+    parser.add_argument("--workers", type=int, help="gunicorn worker processes (default: deploy/gunicorn.conf.py's)")
+    parser.add_argument("--threads", type=int, help="threads per gunicorn worker (default: deploy/gunicorn.conf.py's)")
     args = parser.parse_args()
     seconds, examinees = (60.0, 200) if args.full else (10.0, 48)
     with bench_lock(exclusive=False):  # preparation: scratch database, exam, attempts, the server, a warm-up
@@ -502,7 +499,13 @@ def main() -> bool:
         gunicorn_kill(server)
     checked, lost = (sum(column) for column in zip(*checks, strict=True))
     return report(
-        f"{label} · gunicorn gthread {args.workers}×{args.threads}", examinees, seconds, runs, checked, lost, args.rate
+        f"{label} · gunicorn gthread {deployed_shape(args.workers, args.threads)}",
+        examinees,
+        seconds,
+        runs,
+        checked,
+        lost,
+        args.rate,
     )
 
 

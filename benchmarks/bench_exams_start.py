@@ -35,6 +35,7 @@ os.environ.setdefault("ZHIFA_BENCH_PORT", "8133")
 from bench_exams_autosave import (  # noqa: E402 - the shared helpers live in the autosave benchmark
     Examinee,
     bench_lock,
+    deployed_shape,
     gunicorn_kill,
     gunicorn_start,
     make_exam,
@@ -118,7 +119,7 @@ def main() -> bool:
         from django.db import connections
 
         connections.close_all()
-        server = gunicorn_start(workers=3, threads=8)
+        server = gunicorn_start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still stops its gunicorn (finally)
     lock = bench_lock(exclusive=True)
     try:
@@ -153,7 +154,8 @@ def main() -> bool:
     for r in results:
         statuses[r[0]] = statuses.get(r[0], 0) + 1
     print(
-        f"exam start burst · {label} · gunicorn gthread 3×8 · {count} examinees, 64 in flight · "
+        f"exam start burst · {label} · gunicorn gthread {deployed_shape(None, None)} · "
+        f"{count} examinees, 64 in flight · "
         f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     print(

@@ -9,17 +9,23 @@ from pathlib import Path
 
 bind = os.environ.get("ZHIFA_BIND", "127.0.0.1:8001")
 worker_class = "gthread"
-# 2 × cores + 1 processes is gunicorn's rule for CPU-bound work; threads cover the waits on PostgreSQL and Redis.
-workers = int(os.environ.get("ZHIFA_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+# cores + 1 processes; threads cover the waits on PostgreSQL and Redis. gunicorn's rule of 2 × cores + 1 was the worst
+# shape measured for the autosave on 2 cores (5×8: 311 saves/s against 513 for 3×8 in the same quarter hour, and 420
+# against 513 for 4×2 in session 8): more processes than cores only contend for them (docs/performance.md).
+workers = int(os.environ.get("ZHIFA_WORKERS", str((os.cpu_count() or 1) + 1)))
 threads = int(os.environ.get("ZHIFA_THREADS", "8"))
 # Longer than nginx's proxy_read_timeout (60 s): nginx answers the client first, then gunicorn ends the worker.
 timeout = int(os.environ.get("ZHIFA_WORKER_TIMEOUT", "75"))
 graceful_timeout = 30
 keepalive = 30  # nginx keeps upstream connections open (keepalive in the upstream block)
-max_requests = int(os.environ.get("ZHIFA_MAX_REQUESTS", "5000"))  # recycle workers: bounds slow leaks
-max_requests_jitter = 500
+# Recycle workers to bound slow leaks, but rarely: a new worker imports Django again (≈ 1.5 s of a core), and at 5,000
+# requests five workers on 2 cores restarted every 10 s under an exam's autosaves (p99 3.5 s; docs/performance.md).
+max_requests = int(os.environ.get("ZHIFA_MAX_REQUESTS", "200000"))
+max_requests_jitter = max_requests // 10
 backlog = 2048
-accesslog = os.environ.get("ZHIFA_ACCESS_LOG", "-")
+# nginx writes the access log of every request (deploy/nginx/zhifa.conf); a second line per request from each app
+# server costs its CPU and the journal's for nothing new. ZHIFA_ACCESS_LOG=- turns it on (to stdout) for debugging.
+accesslog = os.environ.get("ZHIFA_ACCESS_LOG") or None
 errorlog = os.environ.get("ZHIFA_ERROR_LOG", "-")
 loglevel = os.environ.get("ZHIFA_GUNICORN_LOG_LEVEL", "warning")
 # No query strings in the access log: survey tokens and search words stay out of the logs.
