@@ -65,8 +65,10 @@ def read_pairs(path: str | Path, *, split: str | None = None) -> list[Pair]:
                     raise TypeError
             except (ValueError, KeyError, TypeError):
                 raise PairsFileError(f'{path} 第{number}行：应为 {{"query": "问题", "relevant": ["法规简称#第X条"]}}')
+            # The optional answer only adds training text; one that is not text (a NaN in the retrieval file) is none.
+            answer = row.get("answer") if isinstance(row.get("answer"), str) else ""
             if split is None or split_of(query) == split:
-                pairs.append(Pair(query, tuple(normalise_key(k, titles) for k in relevant)))
+                pairs.append(Pair(query, tuple(normalise_key(k, titles) for k in relevant), answer))
     return pairs
 
 

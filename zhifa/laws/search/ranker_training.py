@@ -56,14 +56,15 @@ def counts(pairs: Sequence[Pair]) -> tuple[dict[str, int], dict[str, int]]:
 
 
 def side_models(pairs: Sequence[Pair], settings: rerank.Settings, space=None) -> Models:
-    """Prior, classifier and counts from these pairs (no booster yet), and the dense space given; parts that cannot
-    be trained are None."""
+    """Prior and classifier from these pairs and their answers, counts from the questions (no booster yet), and the
+    dense space given; parts that cannot be trained are None."""
+    texts = learned.with_answers(pairs)
     try:
-        prior: learned.Prior | None = learned.train(pairs)
+        prior: learned.Prior | None = learned.train(texts)
     except ValueError:
         prior = None
     try:
-        classifier: lawclass.LawClassifier | None = lawclass.train(pairs)
+        classifier: lawclass.LawClassifier | None = lawclass.train(texts)
     except ValueError:
         classifier = None
     article_counts, law_counts = counts(pairs)

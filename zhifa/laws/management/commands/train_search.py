@@ -72,7 +72,7 @@ class Command(BaseCommand):
         from_citations = [] if options["no_citations"] else citation_pairs()
         every = [*pairs, *from_citations][: options["limit_pairs"]]
         try:
-            prior = learned.train(every)
+            prior = learned.train(learned.with_answers(every))
         except ValueError as exc:
             raise CommandError(str(exc))
         path = Path(options["output"]) if options["output"] else learned.artefact_path()

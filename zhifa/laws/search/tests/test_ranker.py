@@ -6,10 +6,12 @@ import json
 import pytest
 from django.core.management import call_command
 
-from zhifa.laws.search import artefact, engine, lawclass
+from zhifa.laws.search import artefact, engine, lawclass, learned
 from zhifa.laws.search.backends import Filters, get_backend
+from zhifa.laws.search.evaluation import read_pairs
 from zhifa.laws.search.learned import Pair
 from zhifa.laws.search.queries import SearchRequest, ranked_keys, search_articles
+from zhifa.laws.search.query import parse_query
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +105,22 @@ def test_the_law_classifier_names_the_law_of_plain_words():
     probs = classifier.probabilities("老婆挣的工资归谁")
     assert max(probs, key=probs.get) == "民法典"
     assert abs(sum(probs.values()) - 1) < 1e-6
+
+
+def test_the_answers_of_a_pairs_file_teach_the_prior_their_words(tmp_path):
+    """The retrieval file's lawyer-written answers are more text about the same articles (issue 17): read with the
+    pairs (a non-text answer, as the file's one NaN, is none) and learned by the prior and the law classifier."""
+    path = tmp_path / "pairs.jsonl"
+    rows = [
+        {"query": "老公的工资算不算两个人的", "relevant": ["民法典#第一千零六十二条"],
+         "answer": "夫妻在婚姻关系存续期间所得的工资、奖金为夫妻的共同财产。"},
+        {"query": "吊销执照前能不能听证", "relevant": ["行政处罚法#第六十三条"], "answer": float("nan")},
+    ]  # fmt: skip
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    pairs = read_pairs(path)
+    assert pairs[0].answer.startswith("夫妻在婚姻关系存续期间") and pairs[1].answer == ""
+    texts = learned.with_answers(pairs)
+    assert [p.query for p in texts[2:]] == [pairs[0].answer] and texts[2].relevant == pairs[0].relevant
+    question = parse_query("婚姻关系存续期间得的奖金")
+    key = pairs[0].relevant[0]
+    assert learned.train(texts).scores(question)[0].get(key, 0) > learned.train(pairs).scores(question)[0].get(key, 0)
