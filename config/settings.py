@@ -10,11 +10,17 @@ import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
-from django.core.exceptions import ImproperlyConfigured
-from django.utils.csp import CSP
+# One BLAS thread per process, set before numpy is first imported: a request is one thread's work, and OpenBLAS's
+# own threads spin on the other cores after every matrix product — twice a search's CPU for the same wall time
+# (docs/search.md, "One BLAS thread"). An operator may still set these for a training run.
+for _blas in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_blas, "1")
 
-from zhifa.common.proxies import parse_trusted_proxies
-from zhifa.common.ratelimits import parse_rate_rules
+from django.core.exceptions import ImproperlyConfigured  # noqa: E402
+from django.utils.csp import CSP  # noqa: E402
+
+from zhifa.common.proxies import parse_trusted_proxies  # noqa: E402
+from zhifa.common.ratelimits import parse_rate_rules  # noqa: E402
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TESTING = "pytest" in sys.modules or os.environ.get("ZHIFA_TESTING") == "1"
