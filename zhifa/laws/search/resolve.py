@@ -53,8 +53,10 @@ def laws_of_ids(ids: list[int]) -> dict[int, str]:
         return {}
     ids = list(dict.fromkeys(ids))
     with connection.cursor() as cursor:
+        # A scalar subquery, not a join: with a join PostgreSQL hashed all 3,357 laws for a keyword's 30 ids (2.0 ms
+        # of a 7 ms search); the subquery is one laws_law index probe per id (0.2 ms).
         cursor.execute(
-            "SELECT d.id, l.short_title FROM laws_search_document d JOIN laws_law l ON l.id = d.law_id"
+            "SELECT d.id, (SELECT l.short_title FROM laws_law l WHERE l.id = d.law_id) FROM laws_search_document d"
             f" WHERE d.id IN ({_marks(ids)})",
             ids,
         )
