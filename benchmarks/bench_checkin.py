@@ -164,7 +164,7 @@ def main() -> bool:
     lock = bench_lock(exclusive=True)
     met = True
     print(
-        f"class check-in burst · {label} · gunicorn gthread {deployed_shape(None, None)} · "
+        f"class check-in burst · {label} · gunicorn gthread {deployed_shape()} · "
         f"{THREADS} phones in flight at most · "
         f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )

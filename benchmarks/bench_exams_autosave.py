@@ -212,7 +212,7 @@ def gunicorn_start(workers: int | None = None, threads: int | None = None) -> su
     return proc
 
 
-def deployed_shape(workers: int | None, threads: int | None) -> str:
+def deployed_shape(workers: int | None = None, threads: int | None = None) -> str:
     """ "W×T" of the server gunicorn_start runs (the deployed default unless overridden)."""
     spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "deploy" / "gunicorn.conf.py")
     conf = importlib.util.module_from_spec(spec)

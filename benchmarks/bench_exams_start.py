@@ -154,7 +154,7 @@ def main() -> bool:
     for r in results:
         statuses[r[0]] = statuses.get(r[0], 0) + 1
     print(
-        f"exam start burst · {label} · gunicorn gthread {deployed_shape(None, None)} · "
+        f"exam start burst · {label} · gunicorn gthread {deployed_shape()} · "
         f"{count} examinees, 64 in flight · "
         f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )

@@ -59,7 +59,7 @@ ADMIN_ROLES = (Role.UNIT_ADMIN, Role.SYSTEM_ADMIN, Role.AUDITOR, Role.SECURITY_A
 def holds_admin_role(user) -> bool:
     """An administrative account: Django staff or superuser, or a grant of one of ADMIN_ROLES (those that change
     others' data or read the audit trail). The second-factor middleware asks this on every request of every user:
-    the request's user comes with the answer (`ADMIN_ROLE_SQL`, selected with the user row by the auth backend), and
+    the request's user comes with the answer (`USER_ROW_EXTRA`, selected with the user row by the auth backend), and
     any other user costs one indexed probe (docs/performance.md, "One fast path")."""
     if not user.is_authenticated:
         return False
@@ -84,8 +84,7 @@ def _admin_grant_sql(user_id: str) -> str:
 
 # Selected with the user row by the auth backend (`row_get(User, extra=USER_ROW_EXTRA)`): the second factor's
 # question answered without a round trip of its own (one per request of every user, 0.2 ms of CPU on either side).
-ADMIN_ROLE_SQL = _admin_grant_sql(f'"{User._meta.db_table}"."id"')
-USER_ROW_EXTRA = {"holds_admin_grant": ADMIN_ROLE_SQL}
+USER_ROW_EXTRA = {"holds_admin_grant": _admin_grant_sql(f'"{User._meta.db_table}"."id"')}
 
 
 SEPARATED_ROLES = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN)
