@@ -13,6 +13,7 @@ sync.py keeps each app server's copy current. This module only reads and writes 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -80,8 +81,8 @@ class TantivyBackend:
         self.schema = self.index.schema
         self._seen: tuple | None = self._commit_mark()
         self._avg: float | None = None
-        self._searcher: tantivy.Searcher | None = None  # the one of the current search (one_search)
-        self._memo: dict | None = None
+        # The current search's searcher and statistics (one_search), per thread: gthread workers share this object.
+        self._search = threading.local()
         self._writer: tantivy.IndexWriter | None = None
 
     # -------------------------------------------------------------------------------------------------- reading
@@ -95,8 +96,9 @@ class TantivyBackend:
 
     def searcher(self) -> tantivy.Searcher:
         """The searcher of the current search, or a fresh one of the last commit (any process's)."""
-        if self._searcher is not None:
-            return self._searcher
+        current = getattr(self._search, "searcher", None)
+        if current is not None:
+            return current
         mark = self._commit_mark()
         if mark != self._seen:  # a stat per search: another process (sync, an import) has committed
             self.index.reload()
@@ -107,14 +109,14 @@ class TantivyBackend:
     def one_search(self) -> Iterator[None]:
         """One search sees one commit of the index (Tantivy: the same searcher for all of a query's parts), and
         the statistics it reads are kept until it ends."""
-        if self._searcher is not None:
+        if getattr(self._search, "searcher", None) is not None:  # nested: the outer search's
             yield
             return
-        self._searcher, self._memo = self.searcher(), {}
+        self._search.searcher, self._search.memo = self.searcher(), {}
         try:
             yield
         finally:
-            self._searcher = self._memo = None
+            self._search.searcher = self._search.memo = None
 
     def count(self) -> int:
         """Number of indexed articles."""
@@ -122,7 +124,8 @@ class TantivyBackend:
 
     def doc_freqs(self, clauses: Sequence[Clause]) -> list[int]:
         """Number of indexed articles holding each clause (over the whole index, no filters)."""
-        searcher, memo = self.searcher(), self._memo if self._memo is not None else {}
+        searcher, memo = self.searcher(), getattr(self._search, "memo", None)
+        memo = memo if memo is not None else {}
         out = []
         for clause in clauses:
             key = (clause.field, clause.term)
