@@ -77,7 +77,7 @@ fmt: setup
 	@$(VENV)/bin/ruff format .
 	@$(VENV)/bin/ruff check --fix .
 
-# The production path on the loopback (docs/operations.md): nginx, two gunicorn app servers, PostgreSQL primary +
+# The production path on the loopback (docs/operations.md): nginx, two app servers (granian), PostgreSQL primary +
 # streaming replica, Redis, an S3 server, started in a private folder and stopped at the end. cluster-test-fast
 # (CI) is all but the fault run.
 cluster-test: setup

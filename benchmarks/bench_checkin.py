@@ -1,5 +1,5 @@
-"""Class check-in burst: the officers of one class open the classroom QR link within one window, through gunicorn
-(gthread) on PostgreSQL (+ Redis for sessions and the rate-limit cache when it answers on its standard port).
+"""Class check-in burst: the officers of one class open the classroom QR link within one window, through the app server
+(deploy/serve.py) on PostgreSQL (+ Redis for sessions and the rate-limit cache when it answers on its standard port).
 
 What is measured: each officer's GET /classes/c/<session>/<token>/ — the whole page as his phone gets it: session
 and user look-up, the per-user rate limit in the cache, the signed token and its time step, the enrolment check,
@@ -41,9 +41,9 @@ from bench_exams_autosave import (  # noqa: E402 - the shared helpers live in th
     PORT,
     bench_lock,
     deployed_shape,
-    gunicorn_kill,
-    gunicorn_start,
     server_cpu,
+    server_kill,
+    server_start,
     setup_django,
 )
 from bench_exams_start import bulk_sessions  # noqa: E402
@@ -159,12 +159,12 @@ def main() -> bool:
         from django.db import connections
 
         connections.close_all()
-        server = gunicorn_start()
+        server = server_start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     lock = bench_lock(exclusive=True)
     met = True
     print(
-        f"class check-in burst · {label} · gunicorn gthread {deployed_shape()} · "
+        f"class check-in burst · {label} · {deployed_shape()} · "
         f"{THREADS} phones in flight at most · "
         f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
@@ -190,7 +190,7 @@ def main() -> bool:
             met &= wave_met or not target
     finally:
         lock.__exit__()
-        gunicorn_kill(server)
+        server_kill(server)
     from zhifa.classes.models import Attendance
     from zhifa.records.models import HoursEntry
 

@@ -3,8 +3,8 @@
 What is measured: the full request path (session and CSRF middleware, authentication, the ninja endpoint, the
 plausibility check, one append-only Heartbeat row, the WatchSession and LessonProgress updates, commit), called
 in-process through the WSGI handler by one worker process per core, each officer with his own watch session.
-No sockets: loopback HTTP through gunicorn on a busy shared machine is too noisy to compare runs. Side by side, the
-same handler serves /healthz (one SELECT 1) as a baseline, so the ratio shows what tracking itself costs.
+No sockets: loopback HTTP through the app server on a busy shared machine is too noisy to compare runs. Side by
+side, the same handler serves /healthz (one SELECT 1) as a baseline, so the ratio shows what tracking itself costs.
 
 Target (DESIGN.md §7 / issue 5): ≥ 1,000 heartbeats/s on 2 cores.
 

@@ -1,4 +1,5 @@
-"""Exam autosave under load: POST /api/v1/exams/attempts/<id>/answers through gunicorn (gthread) on PostgreSQL.
+"""Exam autosave under load: POST /api/v1/exams/attempts/<id>/answers through the app server (deploy/serve.py),
+PostgreSQL.
 
 What is measured: examinees (one thread each, spread over client processes) answer and change answers as fast as
 the server lets them, each save one HTTP request on a keep-alive loopback connection: session and CSRF middleware,
@@ -14,7 +15,7 @@ Run it without an outer flock: it prepares under the shared /tmp/bench.lock and 
     .venv/bin/python benchmarks/bench_exams_autosave.py            # quick: 10 s, 48 examinees
     .venv/bin/python benchmarks/bench_exams_autosave.py --full     # 60 s, 200 examinees
 
-The helpers (scratch exam, sessions, gunicorn, the examinee client) are shared with bench_exams_start.py and
+The helpers (scratch exam, sessions, the app server, the examinee client) are shared with bench_exams_start.py and
 bench_exams_faults.py.
 """
 
@@ -46,11 +47,11 @@ SECRET_KEY = "bench-exams-" + "k" * 40
 
 def setup_django(name: str) -> str:
     """Scratch database, Django set up; as deployed on PostgreSQL (DESIGN.md §2), sessions are read from Redis
-    (`cached_db`) when it answers on its standard port, for this process and for gunicorn (BENCH_REDIS=0: not)."""
+    (`cached_db`) when it answers on its standard port, for this process and for the app server (BENCH_REDIS=0: not)."""
     os.environ["ZHIFA_TESTING"] = "0"
     if os.environ.get("BENCH_REDIS", "1") != "0" and _redis_answers():
         os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/5"
-    # The same key in this process (which writes the sessions) and in gunicorn (which reads them).
+    # The same key in this process (which writes the sessions) and in the app server (which reads them).
     os.environ["ZHIFA_SECRET_KEY"] = SECRET_KEY
     from _setup import scratch_database
 
@@ -199,25 +200,26 @@ def server_env() -> dict:
     return env
 
 
-def gunicorn_start(workers: int | None = None, threads: int | None = None) -> subprocess.Popen:
-    """gunicorn on 127.0.0.1:PORT with the deployed settings (deploy/gunicorn.conf.py: worker class, shape, keep-alive,
-    worker recycling, logs), in its own process group (so a fault run can SIGKILL all of it). `workers`/`threads`
-    override the deployed shape, as ZHIFA_WORKERS/ZHIFA_THREADS do on a server."""
+def server_start(workers: int | None = None, threads: int | None = None) -> subprocess.Popen:
+    """The app server on 127.0.0.1:PORT as deployed (deploy/serve.py: granian, its shape, logs), in its own process
+    group (so a fault run can SIGKILL all of it). `workers`/`threads` override the deployed shape, as
+    ZHIFA_WORKERS/ZHIFA_THREADS do on a server."""
     env = server_env() | {"ZHIFA_BIND": f"127.0.0.1:{PORT}", "ZHIFA_PROC_NAME": f"zhifa-bench-{PORT}"}
     env |= {"ZHIFA_WORKERS": str(workers)} if workers else {}
     env |= {"ZHIFA_THREADS": str(threads)} if threads else {}
-    cmd = [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "-c", str(ROOT / "deploy" / "gunicorn.conf.py")]
+    cmd = [str(ROOT / ".venv" / "bin" / "python"), str(ROOT / "deploy" / "serve.py")]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     wait_ready()
     return proc
 
 
 def deployed_shape(workers: int | None = None, threads: int | None = None) -> str:
-    """ "W×T" of the server gunicorn_start runs (the deployed default unless overridden)."""
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "deploy" / "gunicorn.conf.py")
-    conf = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(conf)
-    return f"{workers or conf.workers}×{threads or conf.threads}"
+    """ "granian W×T" of the server server_start runs (the deployed default unless overridden)."""
+    spec = importlib.util.spec_from_file_location("serve", ROOT / "deploy" / "serve.py")
+    serve = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(serve)
+    shape = serve.options({})
+    return f"granian {workers or shape['workers']}×{threads or shape['blocking_threads']}"
 
 
 def wait_ready(timeout: float = 240) -> None:
@@ -231,7 +233,7 @@ def wait_ready(timeout: float = 240) -> None:
         except OSError:
             pass
         time.sleep(0.2)
-    raise RuntimeError("gunicorn 未能在规定时间内启动")
+    raise RuntimeError("应用服务器（deploy/serve.py）未能在规定时间内启动")
 
 
 def _cpu_of(pid: int) -> float:
@@ -243,7 +245,7 @@ def _cpu_of(pid: int) -> float:
 
 
 def server_cpu(proc: subprocess.Popen, database: str) -> tuple[float, float]:
-    """CPU seconds used so far by the gunicorn workers and by the PostgreSQL backends serving `database`.
+    """CPU seconds used so far by the app server's workers and by the PostgreSQL backends serving `database`.
 
     Per-request CPU is what a busy shared machine does not distort much: wall-clock latency there is mostly waiting
     for a core, CPU time is the work the request really needs.
@@ -265,7 +267,7 @@ def _ppid(pid: int) -> int:
         return -1
 
 
-def gunicorn_kill(proc: subprocess.Popen) -> None:
+def server_kill(proc: subprocess.Popen) -> None:
     """SIGKILL the master and every worker (the whole process group): no graceful shutdown."""
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
@@ -462,8 +464,8 @@ def main() -> bool:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="60 s and 200 examinees")
     parser.add_argument("--rate", type=float, default=500, help="offered saves/s of the scheduled run (default 500)")
-    parser.add_argument("--workers", type=int, help="gunicorn worker processes (default: deploy/gunicorn.conf.py's)")
-    parser.add_argument("--threads", type=int, help="threads per gunicorn worker (default: deploy/gunicorn.conf.py's)")
+    parser.add_argument("--workers", type=int, help="app server processes (default: deploy/serve.py's)")
+    parser.add_argument("--threads", type=int, help="threads per app server process (default: deploy/serve.py's)")
     args = parser.parse_args()
     seconds, examinees = (60.0, 200) if args.full else (10.0, 48)
     with bench_lock(exclusive=False):  # preparation: scratch database, exam, attempts, the server, a warm-up
@@ -474,8 +476,8 @@ def main() -> bool:
 
         connections.close_all()
         database = connections["default"].settings_dict["NAME"]
-        server = gunicorn_start(args.workers, args.threads)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still stops its gunicorn (finally)
+        server = server_start(args.workers, args.threads)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still stops its app server (finally)
     lock = bench_lock(exclusive=True)
     try:
         load(plans[:8], 2.0, "save")  # warm-up: every worker loads the URLconf and opens its connection
@@ -496,10 +498,10 @@ def main() -> bool:
                 continue_sequences(plans)
     finally:
         lock.__exit__()
-        gunicorn_kill(server)
+        server_kill(server)
     checked, lost = (sum(column) for column in zip(*checks, strict=True))
     return report(
-        f"{label} · gunicorn gthread {deployed_shape(args.workers, args.threads)}",
+        f"{label} · {deployed_shape(args.workers, args.threads)}",
         examinees,
         seconds,
         runs,

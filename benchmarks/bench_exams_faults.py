@@ -1,8 +1,9 @@
-"""Fault run: a simulated exam on gunicorn + PostgreSQL; the app server is SIGKILLed and PostgreSQL restarted mid-way.
+"""Fault run: a simulated exam on the app server (deploy/serve.py) + PostgreSQL; the app server is SIGKILLed and
+PostgreSQL restarted mid-way.
 
 The script: examinees (threads in two client processes, each behaving like attempt.js: pending answers resent
 with a new sequence number until acknowledged, back-off on failure) answer continuously. After KILL_AT seconds the
-whole gunicorn process group gets SIGKILL and a new gunicorn is started; STEADY seconds later (only with
+whole app server process group gets SIGKILL and a new one is started; STEADY seconds later (only with
 --restart-postgres) PostgreSQL is restarted with `pg_ctlcluster --skip-systemctl-redirect 15 main restart`.
 At the end the clients keep resending until nothing is pending (as a browser does when the network returns).
 Checked: every answer the server ever acknowledged is stored, and every answer the clients held arrived
@@ -33,10 +34,10 @@ CLUSTER, CLUSTER_PORT = "zhifa_faults", "5439"
 
 from bench_exams_autosave import (  # noqa: E402 - the shared helpers live in the autosave benchmark
     Examinee,
-    gunicorn_kill,
-    gunicorn_start,
     make_exam,
     make_examinees,
+    server_kill,
+    server_start,
     setup_django,
     start_attempts,
 )
@@ -131,7 +132,7 @@ def run(args) -> None:
     from django.db import connections
 
     connections.close_all()
-    server = gunicorn_start(workers=2, threads=8)
+    server = server_start(workers=2, threads=8)
     timeline = []
     ctx = multiprocessing.get_context("fork")
     queue, stop = ctx.Queue(), ctx.Event()
@@ -140,10 +141,12 @@ def run(args) -> None:
     for p in procs:
         p.start()
     time.sleep(KILL_AT)
-    gunicorn_kill(server)
-    timeline.append(f"t={time.time() - t0:5.1f} s  SIGKILL gunicorn (master and workers); clients keep answering")
-    server = gunicorn_start(workers=2, threads=8)
-    timeline.append(f"t={time.time() - t0:5.1f} s  a new gunicorn serves again")
+    server_kill(server)
+    timeline.append(
+        f"t={time.time() - t0:5.1f} s  SIGKILL the app server (main process and workers); clients keep answering"
+    )
+    server = server_start(workers=2, threads=8)
+    timeline.append(f"t={time.time() - t0:5.1f} s  a new app server serves again")
     time.sleep(STEADY)
     if args.restart_postgres:
         took = restart_postgres()
@@ -155,7 +158,7 @@ def run(args) -> None:
     for p in procs:
         p.join()
     timeline.append(f"t={time.time() - t0:5.1f} s  every client drained")
-    gunicorn_kill(server)
+    server_kill(server)
     connections.close_all()
     report(label, timeline, results)
 

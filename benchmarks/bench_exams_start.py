@@ -1,4 +1,5 @@
-"""Exam start burst: N examinees POST /api/v1/exams/exams/<id>/start at once, through gunicorn (gthread), PostgreSQL.
+"""Exam start burst: N examinees POST /api/v1/exams/exams/<id>/start at once, through the app server
+(deploy/serve.py), PostgreSQL.
 
 What is measured: the whole admission of each examinee — session and CSRF middleware, the audience check, the
 prebuilt paper lookup (papers are built before the exam opens), the one INSERT of the attempt, the device token —
@@ -36,11 +37,11 @@ from bench_exams_autosave import (  # noqa: E402 - the shared helpers live in th
     Examinee,
     bench_lock,
     deployed_shape,
-    gunicorn_kill,
-    gunicorn_start,
     make_exam,
     make_examinees,
     server_cpu,
+    server_kill,
+    server_start,
     setup_django,
 )
 
@@ -119,8 +120,8 @@ def main() -> bool:
         from django.db import connections
 
         connections.close_all()
-        server = gunicorn_start()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still stops its gunicorn (finally)
+        server = server_start()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # a killed run still stops its app server (finally)
     lock = bench_lock(exclusive=True)
     try:
         warm = Examinee({"token": "", "cookie": cookies[0], "attempt": 0, "questions": []}, 0)
@@ -142,7 +143,7 @@ def main() -> bool:
         cpu = [(b - a) / count * 1000 for a, b in zip(cpu_before, server_cpu(server, database), strict=True)]
     finally:
         lock.__exit__()
-        gunicorn_kill(server)
+        server_kill(server)
     from zhifa.exams.models import Attempt
 
     admitted = [r for r in results if r[0] == 200 and r[3]]
@@ -154,7 +155,7 @@ def main() -> bool:
     for r in results:
         statuses[r[0]] = statuses.get(r[0], 0) + 1
     print(
-        f"exam start burst · {label} · gunicorn gthread {deployed_shape()} · "
+        f"exam start burst · {label} · {deployed_shape()} · "
         f"{count} examinees, 64 in flight · "
         f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )

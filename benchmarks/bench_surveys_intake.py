@@ -1,4 +1,5 @@
-"""Public survey intake: citizens' form POSTs to /surveys/r/<token>/ through gunicorn (gthread) on PostgreSQL + Redis.
+"""Public survey intake: citizens' form POSTs to /surveys/r/<token>/ through the app server (deploy/serve.py),
+PostgreSQL + Redis.
 
 What is measured: many citizens (threads spread over two client processes, raw keep-alive sockets), each with the
 CSRF cookie and form token of a page it loaded before the clock started, send responses about officers in turn, each
@@ -35,7 +36,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("ZHIFA_BENCH_PORT", "8161")  # the surveys engineer's port
 REDIS_DB = 9  # a Redis database of its own, flushed before each run (counters would outlive a scratch database)
 
-import bench_exams_autosave as shared  # noqa: E402  (gunicorn, the lock, the server's environment)
+import bench_exams_autosave as shared  # noqa: E402  (the app server, the lock, the server's environment)
 
 PORT = shared.PORT
 RATINGS = "civility=5&integrity=4&efficiency=5&attitude=4"
@@ -258,7 +259,7 @@ def main() -> bool:
 
     with shared.bench_lock(exclusive=False):
         label, tokens = setup(officers)
-        server = shared.gunicorn_start()
+        server = shared.server_start()
     try:
         from zhifa.surveys.models import Response
 
@@ -283,9 +284,9 @@ def main() -> bool:
         counted = Response.objects.filter(status=Response.Status.COUNTED, created_at__gte=measured_from).count()
         held = Response.objects.filter(status=Response.Status.HELD).count()
     finally:
-        shared.gunicorn_kill(server)
+        shared.server_kill(server)
     acked = posts["statuses"].get(302, 0)
-    print(f"surveys intake · {label} · gunicorn gthread 3×8 · {machine()}")
+    print(f"surveys intake · {label} · {shared.deployed_shape()} · {machine()}")
     print(
         f"  {seconds} s, {args.citizens} citizens, {len(tokens)} officers, offered "
         f"{'closed loop' if not args.rate else f'{args.rate:.0f}/s'}, load {load_avg:.1f}"

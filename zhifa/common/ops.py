@@ -3,8 +3,8 @@
 - `/healthz` (common.views) says the process answers and reaches the primary; `/readyz` says this app server can
   take traffic: primary, object storage, no unapplied migration; the replica (and its replay lag) and the cache
   are reported, not required.
-- `/metrics` exposes Prometheus metrics through `prometheus_client` (the official exporter library). Under gunicorn
-  every worker writes its samples to `PROMETHEUS_MULTIPROC_DIR` (set by deploy/gunicorn.conf.py) and a scrape sums
+- `/metrics` exposes Prometheus metrics through `prometheus_client` (the official exporter library). Each app
+  server worker process writes its samples to `PROMETHEUS_MULTIPROC_DIR` (set by deploy/serve.py) and a scrape sums
   them. Only addresses in `METRICS_ALLOWED_IPS` may read it (nginx does not route it from outside either).
   django-prometheus was the first choice; its current release requires Django < 6.1, this project runs 6.1.
 - `RateLimitMiddleware` counts requests per client IP and rule in the cache: with several app servers the cache is

@@ -1,6 +1,6 @@
 """No ID-card or mobile number in any log line (等保 level 3, PIPL): masking at the source of every log record.
 
-`install()` (run by the security app at start-up, so in every process: gunicorn workers, the task worker, management
+`install()` (run by the security app at start-up, so in every process: app server workers, the task worker, management
 commands, tests) wraps logging's record factory: each record's message, and the text of an exception it carries,
 is masked before any handler, filter or formatter sees it — whatever logger wrote it, so a careless call site
 cannot leak one. A checksum-valid 18-character ID-card number becomes 110101********123X, a mobile number

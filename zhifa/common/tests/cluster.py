@@ -1,8 +1,8 @@
 """A production-shaped cluster on the loopback, started by the tests themselves in a private folder.
 
 PostgreSQL primary + streaming replica (initdb, pg_basebackup -R, WAL archiving), Redis, an S3-compatible server
-(MinIO when `minio` is on the PATH, otherwise moto's standalone server: the same protocol over HTTP), two gunicorn
-app servers started with deploy/gunicorn.conf.py, the task worker, and nginx running deploy/nginx/zhifa-app.conf.
+(MinIO when `minio` is on the PATH, otherwise moto's standalone server: the same protocol over HTTP), two app
+servers (granian) started with deploy/serve.py, the task worker, and nginx running deploy/nginx/zhifa-app.conf.
 Nothing outside the folder is touched and every process is stopped at the end (`Cluster.stop`). Used by
 test_production_cluster.py (CI) and test_production_faults.py (`make cluster-test`).
 """
@@ -69,7 +69,7 @@ def wait_port(port: int, timeout: float = 60, proc: subprocess.Popen | None = No
 
 
 def wait_http(url: str, timeout: float = 60) -> None:
-    """Until the URL answers 200 (gunicorn binds its port before the workers have loaded Django)."""
+    """Until the URL answers 200 (the app server binds its port before the workers have loaded Django)."""
     end = time.time() + timeout
     while time.time() < end:
         with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=5) as response:
@@ -297,7 +297,7 @@ class Cluster:
         return {"ZHIFA_S3_BUCKET": ""}
 
     def start_app(self, name: str) -> None:
-        """One gunicorn app server (deploy/gunicorn.conf.py), in its own process group. "local" serves local media."""
+        """One app server (deploy/serve.py: granian), in its own process group. "local" serves local media."""
         port = self.ports.setdefault(name, free_port())
         metrics = self.dir / f"metrics-{name}"
         env = self.env(
@@ -310,7 +310,7 @@ class Cluster:
         )
         self._spawn(
             name,
-            [str(VENV_BIN / "gunicorn"), "config.wsgi", "-c", str(ROOT / "deploy/gunicorn.conf.py")],
+            [sys.executable, str(ROOT / "deploy/serve.py")],
             cwd=ROOT,
             env=env,
         )

@@ -1,5 +1,5 @@
-"""The production path, over the wire on the loopback: nginx (deploy/nginx/zhifa-app.conf) in front of two gunicorn
-app servers (deploy/gunicorn.conf.py), a PostgreSQL primary with a streaming replica, Redis, an S3 server.
+"""The production path, over the wire on the loopback: nginx (deploy/nginx/zhifa-app.conf) in front of two app
+servers (deploy/serve.py: granian), a PostgreSQL primary with a streaming replica, Redis, an S3 server.
 
 The cluster is started by the test itself (zhifa/common/tests/cluster.py) and stopped at the end. It runs only
 with ZHIFA_CLUSTER=1: `make cluster-test-fast` (CI: everything but the faults) and `make cluster-test` (all).

@@ -1,4 +1,4 @@
-"""The shipped deployment files and the production settings: nginx config, systemd units, gunicorn config,
+"""The shipped deployment files and the production settings: nginx config, systemd units, the app server launcher,
 `check --deploy`, start-up refusals, readiness, metrics, rate limits, the replica router (no cluster needed)."""
 
 from __future__ import annotations
@@ -118,8 +118,8 @@ def test_the_systemd_units_point_at_what_exists():
         if unit.suffix == ".service":
             start = parser["Service"]["ExecStart"]
             assert start.startswith("/srv/zhifa/app/.venv/bin/"), unit.name
-            if "gunicorn" in start:
-                assert (ROOT / "deploy" / "gunicorn.conf.py").exists()
+            if "deploy/" in start:
+                assert (ROOT / start.split("/srv/zhifa/app/")[-1]).exists(), unit.name
         else:  # a template for any job, or one job's own timer (zhifa-search-sync.timer: on every app server)
             job = parser["Timer"]["Unit"].removeprefix("zhifa-job@").removesuffix(".service")
             assert parser["Timer"]["Unit"].startswith("zhifa-job@") and job in commands | {"%i"}, unit.name
@@ -128,15 +128,9 @@ def test_the_systemd_units_point_at_what_exists():
         assert job in commands and "zhifa-" in documented and job in documented
 
 
-def test_gunicorn_accepts_its_config():
+def test_the_app_server_launcher_loads_the_app_with_production_settings():
     result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "--check-config",
-            "-c",
-            str(DEPLOY / "gunicorn.conf.py"),
-            "config.wsgi",
-        ],
+        [sys.executable, str(DEPLOY / "serve.py"), "--check"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -144,11 +138,26 @@ def test_gunicorn_accepts_its_config():
             **os.environ,
             **PRODUCTION_ENV,
             "ZHIFA_BIND": "127.0.0.1:18001",
+            "ZHIFA_WORKERS": "3",
             "PROMETHEUS_MULTIPROC_DIR": "/tmp/zhifa-metrics-check",
         },
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
+    assert "granian wsgi 3×8" in result.stdout
+
+
+def test_the_app_server_reads_its_shape_from_the_environment():
+    sys.path.insert(0, str(DEPLOY))
+    from serve import options
+
+    tcp = options({"ZHIFA_BIND": "10.0.0.5:8001", "ZHIFA_WORKERS": "4", "ZHIFA_THREADS": "2"})
+    assert (tcp["address"], tcp["port"], tcp["workers"], tcp["blocking_threads"]) == ("10.0.0.5", 8001, 4, 2)
+    assert tcp["log_access"] is False  # nginx writes the access log
+    assert options({"ZHIFA_BIND": "unix:/run/zhifa/web.sock"})["uds"] == Path("/run/zhifa/web.sock")
+    assert "query" not in options({"ZHIFA_ACCESS_LOG": "1"})["log_access_format"]  # no survey tokens in logs
+    with pytest.raises(SystemExit, match="ZHIFA_BIND"):
+        options({"ZHIFA_BIND": "8001"})
 
 
 # ---- settings -----------------------------------------------------------------------------------------------------
