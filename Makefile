@@ -53,6 +53,7 @@ demo: setup
 	@$(DEMO_ENV) $(PY) manage.py compute_rollups >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py purge_heartbeats >> var/seed.log
 	@$(DEMO_ENV) $(PY) manage.py purge_review_logs >> var/seed.log
+	@$(DEMO_ENV) $(PY) manage.py sync_search_index --wait 60 >> var/seed.log
 	@echo "示例数据已就绪（详情见 var/seed.log）。"
 	@command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null || \
 	  echo "注意：本机未安装 ffmpeg/ffprobe，示例课程没有视频课时，也无法处理上传的视频。安装：sudo apt-get install ffmpeg，再运行 make demo 即可补上。"

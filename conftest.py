@@ -15,3 +15,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _search_index_directory(settings, tmp_path):
+    """Every test its own law-search index directory: the test's database is rolled back afterwards, a directory
+    would keep what the test indexed (zhifa/laws/search/sync.py rebuilds a fresh one from the database)."""
+    settings.ZHIFA_SEARCH_INDEX = tmp_path / "search-index"

@@ -9,6 +9,8 @@ Databases: var/bench/laws_search.sqlite3 and postgres://…/zhifa_bench_laws_sea
 --sqlite-url/--postgres-url). Load them once with `--load` (migrate + import_laws of ../shared/data's corpus, then
 the complete 民法典 from ../shared/data/laws with --replace, because the corpus splits it into one file per 编).
 Learned variants train on the train split only (sha256 of the query, evaluation.split_of), in memory.
+Each database has its own search index directory (var/bench/search-index/<database>, unless ZHIFA_SEARCH_INDEX is
+set), brought up to date (`sync_search_index`: built from the stored terms the first time) before the timing.
 """
 
 from __future__ import annotations
@@ -31,8 +33,15 @@ SQLITE_URL = f"sqlite:///{ROOT / 'var' / 'bench' / 'laws_search.sqlite3'}"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/zhifa_bench_laws_search"
 
 
+def index_directory(url: str) -> Path:
+    """The search index of a bench database: one directory per database (provision ids differ between them)."""
+    name = Path(url.split("///", 1)[1]).stem if url.startswith("sqlite") else url.rsplit("/", 1)[1]
+    return ROOT / "var" / "bench" / "search-index" / name
+
+
 def setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("ZHIFA_SEARCH_INDEX", str(index_directory(url)))
     os.environ.setdefault("ZHIFA_DEBUG", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
@@ -236,6 +245,19 @@ def child(args) -> bool:
             "或用 --sqlite-url / --postgres-url 指向已载入的库"
         )
         return False
+    from zhifa.laws.search.sync import sync
+
+    started = time.perf_counter()
+    synced = sync(wait=600)
+    print(
+        f"  search index {os.environ['ZHIFA_SEARCH_INDEX']}: "
+        + (
+            f"built, {synced.documents} articles in {time.perf_counter() - started:.1f} s"
+            if synced.rebuilt
+            else "current"
+        ),
+        flush=True,
+    )
     latency = measure_latency(args.n or (400 if args.full else 150), debug_sql=args.debug_sql)
     print(
         f"  articles indexed: {latency['articles']}, load average {latency['load']:.2f} → {latency['load_after']:.2f}"

@@ -8,9 +8,10 @@ recipe, so the comparison is of engines, not of tokenisers or recipes.
         --db postgres://postgres@127.0.0.1/zhifa_corpus                       # the in-house engine on PostgreSQL
 
 Engines (each a minimal `SearchBackend` as far as `engine.rank` uses one: `rank`, `doc_freqs`, `one_search`):
-- `inhouse`: the platform's backend on the database --db points at (SQLite: FTS5 + posting rows + packed lists +
-  topk.py; PostgreSQL: tsvector/GIN + jsonb + posting rows + packed lists + topk.py);
-- `fts5`: SQLite FTS5 alone (its own bm25(), every ranking scored by FTS5: the in-house backend without topk.py);
+- `inhouse`: the platform's backend for the database --db points at. Until the switch (issue 21) the in-house BM25
+  (SQLite: FTS5 + posting rows + packed lists + topk.py; PostgreSQL: tsvector/GIN + jsonb + posting rows + packed
+  lists + topk.py) and `fts5` (SQLite FTS5 alone); both are gone (git history: the decision record's rows were
+  measured at 6513f43); since the switch it is the production Tantivy backend (ZHIFA_SEARCH_INDEX);
 - `tantivy`: a Tantivy index (var/bench/tantivy/) of the same terms: fields `words`, `title` (term frequencies) and
   `bigrams` (positions, for phrases), tokenizer `whitespace` over the stored terms; Tantivy's own BM25 (per field,
   title boosted 2×) and top-k (block-max WAND);
@@ -111,19 +112,19 @@ class TantivyBackend:
 
         return [self.searcher.doc_freq("words" if c.field == WORD else "bigrams", c.term) for c in clauses]
 
-    def _clause(self, clause, weights):
+    def _clause(self, clause, title_boost: float = 2.0):
         from zhifa.laws.search.documents import BIGRAM, WORD
 
         Q, Occur = self.t.Query, self.t.Occur
         if clause.field == WORD:
             words = Q.term_query(self.schema, "words", clause.term, index_option="freq")
-            title = Q.boost_query(Q.term_query(self.schema, "title", clause.term, index_option="freq"), weights.title)
+            title = Q.boost_query(Q.term_query(self.schema, "title", clause.term, index_option="freq"), title_boost)
             return Q.boolean_query([(Occur.Should, words), (Occur.Should, title)])
         if clause.field == BIGRAM:
             return Q.term_query(self.schema, "bigrams", clause.term, index_option="freq")
         return Q.phrase_query(self.schema, "bigrams", clause.term.split())
 
-    def rank(self, match, *, filters, weights, limit) -> list[tuple[int, float]]:
+    def rank(self, match, *, filters, limit) -> list[tuple[int, float]]:
         from zhifa.laws.search.backends import AND
 
         if not match.clauses or limit <= 0:
@@ -132,7 +133,7 @@ class TantivyBackend:
             raise NotImplementedError("the benchmark filters by region only")
         Q, Occur = self.t.Query, self.t.Occur
         occur = Occur.Must if match.mode == AND else Occur.Should
-        query = Q.boolean_query([(occur, self._clause(c, weights)) for c in match.clauses])
+        query = Q.boolean_query([(occur, self._clause(c)) for c in match.clauses])
         if filters.regions is not None:
             regions = [Q.term_query(self.schema, "region", r or NATIONAL) for r in filters.regions]
             scope = Q.const_score_query(Q.boolean_query([(Occur.Should, r) for r in regions]), 0.0)
@@ -206,7 +207,7 @@ class PgFtsBackend:
         found = {(f, t): df for f, t, df in rows}
         return [found.get(key, 0) for key in keys]
 
-    def rank(self, match, *, filters, weights, limit) -> list[tuple[int, float]]:
+    def rank(self, match, *, filters, limit, words_weight: float = 1.0, title_weight: float = 2.0):
         from zhifa.laws.search.backends import AND
         from zhifa.laws.search.documents import BIGRAM, PHRASE, WORD
 
@@ -221,9 +222,9 @@ class PgFtsBackend:
         bigrams = [f"({b})" for b in bigrams]
         scores, conditions, params = [], [], []
         # weights {D, C, B, A} (each ≤ 1): words at D, title words at A, in the fields' ratio (title 2: A = 2 × D)
-        top = max(weights.words, weights.title)
+        top = max(words_weight, title_weight)
         for column, terms, array in (
-            ("wtsv", words, [weights.words / top, 0.0, 0.0, weights.title / top]),
+            ("wtsv", words, [words_weight / top, 0.0, 0.0, title_weight / top]),
             ("btsv", bigrams, [1.0, 0.0, 0.0, 1.0]),
         ):
             if terms:
@@ -322,14 +323,6 @@ def backends(names: list[str], pg_url: str) -> dict:
     for name in names:
         if name == "inhouse":
             out[name] = get_backend()
-        elif name == "fts5":
-            from zhifa.laws.search.backends.sqlite import SqliteBackend
-
-            class Fts5Alone(SqliteBackend):
-                def _rank_words(self, *args, **kwargs):  # no posting rows, no packed lists, no topk.py
-                    return None
-
-            out[name] = Fts5Alone()
         elif name == "tantivy":
             out[name] = TantivyBackend()
         elif name == "tantivy_one_field":
@@ -452,7 +445,7 @@ def main() -> None:
     parser.add_argument("--corpus", default=str(CORPUS), help="the imported corpus (SQLite file), read only")
     parser.add_argument("--db", help="the platform's database for the in-house engine (default: sqlite --corpus)")
     parser.add_argument("--pgfts-url", default=PGFTS_URL)
-    parser.add_argument("--engines", default="inhouse,fts5,tantivy,pgfts,pgfts_cd")
+    parser.add_argument("--engines", default="inhouse,tantivy,pgfts,pgfts_cd")
     parser.add_argument("--build", action="store_true", help="build the Tantivy index and the PostgreSQL tables")
     parser.add_argument("--relevance", action="store_true", help="R@k and MRR@10 on the test split (first stage)")
     parser.add_argument("--latency", action="store_true", help="p50/p95 of keyword, phrase and question queries")

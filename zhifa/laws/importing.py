@@ -217,14 +217,6 @@ def _hint_date(source: SourceFile) -> dt.date | None:
         return None
 
 
-def import_done() -> int:
-    """After a batch of files (the command, an upload's job): the search index's packed lists catch up (one pass
-    for the whole batch: a list is rewritten whole, so once per file would cost a corpus import hours)."""
-    from zhifa.laws.search import index_refresh
-
-    return index_refresh()
-
-
 def import_source(source: SourceFile, *, replace: bool = False, by=None) -> dict:
     """Import one file; a report row: the ImportResult fields, or status "skipped" with a Chinese reason."""
     if not _supported(source.name):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from zhifa.laws import services
 from zhifa.laws.classify import LOCAL_REGULATION, NORMATIVE_DOCUMENT
-from zhifa.laws.importing import import_done, import_source, sources_from_paths
+from zhifa.laws.importing import import_source, sources_from_paths
 from zhifa.laws.sources import date_in_name, file_text
 
 SAMPLES_DIR = Path(__file__).resolve().parent / "samples"
@@ -40,7 +40,6 @@ def samples_seed() -> list[services.ImportResult]:
                 version_date=dt.date.fromisoformat(hint) if hint else None,
             )
         )
-    import_done()
     return results
 
 
@@ -52,6 +51,4 @@ def national_folder(shared_data: Path) -> Path:
 
 def national_seed(*, folder: Path) -> list[dict]:
     """Import the national laws of a folder (report rows as import_source gives them); idempotent."""
-    rows = [import_source(source) for source in sources_from_paths([folder])]
-    import_done()
-    return rows
+    return [import_source(source) for source in sources_from_paths([folder])]

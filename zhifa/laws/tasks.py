@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.tasks import task
 
-from zhifa.laws.importing import import_done, import_source, sources_from_upload
+from zhifa.laws.importing import import_source, sources_from_upload
 from zhifa.laws.models import ImportJob
 from zhifa.laws.parser import ParseError
 
@@ -33,6 +33,4 @@ def import_job_run(job_id: int, replace: bool = False) -> None:
         error = f"导入在第{len(report) + 1}个文件处意外中止：{exc}；已导入的文件保留，请联系系统管理员查看日志"
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=error)
         raise
-    finally:
-        import_done()
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.DONE)

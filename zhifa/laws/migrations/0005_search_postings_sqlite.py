@@ -8,6 +8,9 @@ term's best postings first and stops, the same algorithm as on PostgreSQL. Table
 - `laws_search_meta`: `n_docs`, `total_length`, `impact_avg` (the average length the impacts use).
 Built from the stored documents (their indexed words and title terms, and the bigrams of their text: what FTS5
 indexed), so no re-import is needed. PostgreSQL: nothing (0003/0004 have it all).
+
+Since laws/0009 (the Tantivy index) these tables are dropped again: the tables are still created here (0006 extends
+them), no longer filled (the code that filled them, `backends/sqlite.build_postings`, is gone with them).
 """
 
 from django.db import migrations
@@ -32,12 +35,9 @@ SQLITE_DROP = [
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "sqlite":
         return
-    from zhifa.laws.search.backends.sqlite import build_postings
-
     with schema_editor.connection.cursor() as cursor:
         for sql in SQLITE:
             cursor.execute(sql)
-        build_postings(cursor)
         cursor.execute(INDEX)
         cursor.execute("ANALYZE laws_search_posting")
 

@@ -1,9 +1,10 @@
 """Law search: Chinese full-text search over the current version of every article.
 
-Backends (SQLite FTS5, PostgreSQL tsvector + GIN) rank the same way (BM25, documents.py); engine.py combines
-word and bigram rankings and an optional learned prior (learned.py); scopes.py applies jurisdiction.
-`index_version(version)` is the hook the import service calls; `index_refresh()` brings the packed posting lists
-up to date after a batch of imports; `manage.py build_search_index` rebuilds all.
+The index is Tantivy in a local directory on each app server (backends/tantivy.py), kept equal to the stored
+terms in the database (store.py) by sync.py; engine.py combines word and bigram rankings and an optional learned
+prior (learned.py) or re-ranker (rerank.py); scopes.py applies jurisdiction. `index_version(version)` is the hook
+the import service calls; `manage.py sync_search_index` brings a server's index up to date, `build_search_index`
+re-tokenises all.
 """
 
 from __future__ import annotations
@@ -14,11 +15,3 @@ def index_version(version) -> int:
     from zhifa.laws.search.indexing import index_version as _index_version
 
     return _index_version(version)
-
-
-def index_refresh() -> int:
-    """After a batch of imports: rebuild the packed posting lists of the words whose postings changed (outside the
-    import transactions; until then those words are ranked from their posting rows). Returns how many words."""
-    from zhifa.laws.search.indexing import index_refresh as _index_refresh
-
-    return _index_refresh()

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from zhifa.laws.search.backends import AND, OR, Filters, Match, SearchBackend
-from zhifa.laws.search.documents import BIGRAM, WORD, Clause, Weights
+from zhifa.laws.search.documents import BIGRAM, WORD, Clause
 from zhifa.laws.search.query import ParsedQuery, parse_query
 
 
@@ -21,7 +21,6 @@ class Prior(Protocol):
 
 # The tuned recipe. Its variants (OR at once, words or bigrams alone, other fusion shares, a ranking restricted to
 # the predicted law, no question stop-words, depth 200 …) were measured in docs/search.md and dropped (issue 21).
-WEIGHTS = Weights()  # field weights: words 1, bigrams 1, title 2
 RRF_K = 60.0  # reciprocal rank fusion of the word and the bigram ranking, equal shares
 DEPTH = 1000  # candidates taken from each ranking of a question (200 before 2026-11-28)
 KEYWORD_MAX_TERMS = 3  # keyword mode: at most this many words and phrases (and no question word dropped) …
@@ -53,13 +52,13 @@ class Ranked:
 def _word_ranking(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, depth: int) -> list[tuple[int, float]]:
     """AND of all words and phrases; topped up with the OR ranking when AND finds fewer than `depth`."""
     strict = Match.build(words=parsed.words, phrases=parsed.phrases, mode=AND)
-    ranked = backend.rank(strict, filters=filters, weights=WEIGHTS, limit=depth)
+    ranked = backend.rank(strict, filters=filters, limit=depth)
     if len(ranked) >= depth or len(strict.clauses) <= 1:
         return ranked
     loose_words = _rarest(backend, parsed.words, WORD, MAX_DOC_FREQ)  # AND kept them; OR would crawl
     loose = Match.build(words=loose_words, phrases=parsed.phrases, mode=OR)
     seen = {doc_id for doc_id, _ in ranked}
-    more = backend.rank(loose, filters=filters, weights=WEIGHTS, limit=depth)
+    more = backend.rank(loose, filters=filters, limit=depth)
     return ranked + [(doc_id, score) for doc_id, score in more if doc_id not in seen][: depth - len(ranked)]
 
 
@@ -164,9 +163,7 @@ def _rank(
             parsed = parse_query(text, drop_stop_words=False)
         ranked = _word_ranking(backend, parsed, filters, limit) if parsed.words or parsed.phrases else []
         if not ranked:  # nothing for the words: fall back to the query's bigrams
-            ranked = backend.rank(
-                Match.build(bigrams=parsed.bigrams, mode=OR), filters=filters, weights=WEIGHTS, limit=limit
-            )
+            ranked = backend.rank(Match.build(bigrams=parsed.bigrams, mode=OR), filters=filters, limit=limit)
         if prior is None:
             return [Ranked(doc_id, score) for doc_id, score in ranked]
         return _with_prior(_fuse([ranked]), parsed, filters, recipe, prior, limit, questions=False)
@@ -183,7 +180,7 @@ def _rank(
         rankings.append(_word_ranking(backend, parsed, filters, depth))
     if parsed.bigrams:
         bigram_match = Match.build(bigrams=parsed.bigrams, phrases=parsed.phrases, mode=OR)
-        rankings.append(backend.rank(bigram_match, filters=filters, weights=WEIGHTS, limit=depth))
+        rankings.append(backend.rank(bigram_match, filters=filters, limit=depth))
     if len(rankings) == 1 and prior is None:
         return [Ranked(doc_id, score) for doc_id, score in rankings[0][:limit]]
     return _with_prior(_fuse(rankings), parsed, filters, recipe, prior, limit)

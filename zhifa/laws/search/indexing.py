@@ -1,9 +1,9 @@
-"""Keep the search index equal to the current version's articles of every law.
+"""Keep the stored terms equal to the current version's articles of every law, and this server's index with them.
 
 `index_version` is the hook the import service calls (inside its transaction) with each created or updated
-version; `index_refresh` rebuilds the packed posting lists of the words that changed, once a batch of imports is
-done (topk.py: they are only read while current); `index_rebuild` re-tokenises everything (after a dictionary
-change, or to build the index first).
+version: the law's stored documents are replaced, the change is logged, and this process's index applies it at
+once (sync.py; the other app servers' timers within a minute). `index_rebuild` re-tokenises everything (after a
+dictionary change, or to build the stored terms first): a new generation, which every server's copy rebuilds.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterator
 from django.db import transaction
 
 from zhifa.laws.models import Law, LawVersion, Provision
-from zhifa.laws.search import tokenize
-from zhifa.laws.search.backends import get_backend
+from zhifa.laws.search import store, sync, tokenize
 from zhifa.laws.search.documents import IndexDocument, make_document
 
 logger = logging.getLogger(__name__)
 TOKENIZER_META = "tokenizer"
+SYNC_WAIT = 60.0  # seconds the importing process waits for a sync of its server in progress (a rebuild: < 1 min)
 
 
 def documents_for(version: LawVersion) -> list[IndexDocument]:
@@ -42,22 +42,29 @@ def documents_for(version: LawVersion) -> list[IndexDocument]:
     ]
 
 
+def _sync_now() -> None:
+    """This process's index applies the change at once (the import's own server finds the law immediately)."""
+    result = sync.sync(wait=SYNC_WAIT)
+    if result.skipped:
+        logger.warning("法规检索索引正由另一同步占用：本次导入将由 sync_search_index 定时任务在一分钟内补上")
+
+
 @transaction.atomic
 def index_law(law: Law) -> int:
-    """Replace a law's documents by those of its current version (none when it has none); the count indexed."""
-    backend = get_backend()
-    backend.remove_laws([law.pk])
+    """Replace a law's stored documents by those of its current version (none when it has none), log the change
+    and apply it to this server's index; the count stored."""
+    store.documents_remove([law.pk])
     current = law.versions.filter(is_current=True).first()
-    if current is None:
-        return 0
-    documents = documents_for(current)
-    backend.add(documents)
+    documents = documents_for(current) if current is not None else []
+    store.documents_add(documents)
+    store.change_record([law.pk])
+    _sync_now()
     return len(documents)
 
 
 def index_version(version: LawVersion) -> int:
     """The import hook: re-index the version's law (the version may or may not have become current)."""
-    if get_backend().get_meta(TOKENIZER_META) not in (None, tokenize.dictionary_checksum()):
+    if store.meta_get(TOKENIZER_META) not in (None, tokenize.dictionary_checksum()):
         logger.warning("法规检索词典已变更，请运行 manage.py build_search_index 重建索引")
     return index_law(version.law)
 
@@ -68,25 +75,21 @@ def _current_versions() -> Iterator[LawVersion]:
 
 @transaction.atomic
 def index_rebuild(*, progress: Callable[[int, int], None] | None = None) -> int:
-    """Empty the index and index every law's current version; calls progress(done, total) per law."""
-    backend = get_backend()
-    backend.clear()
+    """Re-tokenise every law's current version into the stored terms (a new generation: every server's index
+    rebuilds, this one at once); calls progress(done, total) per law."""
+    store.documents_clear()
     total = LawVersion.objects.filter(is_current=True).count()
     indexed = 0
     batch: list[IndexDocument] = []
     for done, version in enumerate(_current_versions(), start=1):
         batch += documents_for(version)
         if len(batch) >= 5000:
-            backend.add(batch)
+            store.documents_add(batch)
             indexed, batch = indexed + len(batch), []
         if progress:
             progress(done, total)
-    backend.add(batch)
-    backend.set_meta(TOKENIZER_META, tokenize.dictionary_checksum())
-    backend.refresh()
+    store.documents_add(batch)
+    store.meta_set(TOKENIZER_META, tokenize.dictionary_checksum())
+    store.generation_new()
+    _sync_now()
     return indexed + len(batch)
-
-
-def index_refresh() -> int:
-    """The packed posting lists of every word whose postings changed, rebuilt; how many words."""
-    return get_backend().refresh()

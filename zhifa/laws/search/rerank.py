@@ -1,12 +1,12 @@
-"""The learned re-ranker of questions: candidates from the lexical backends, features, a LightGBM lambdarank model.
+"""The learned re-ranker of questions: candidates from the index, features, a LightGBM lambdarank model.
 
 1. Candidates (cheap, no bigram pool): the OR ranking of the question's words (minus very common ones) from the
-   packed posting lists, `word_depth` deep; the best `law_depth` of that pool in each of the `law_top` laws the
+   index (Tantivy's BM25), `word_depth` deep; the best `law_depth` of that pool in each of the `law_top` laws the
    law classifier names; the `prior_top` articles the learned prior proposes; the law scan: of every article of
    each of the `scan_laws` laws the classifier names first, the best `scan_keep` by the question's bigrams; the
    `dense_top` articles nearest to the question in the dense space of the corpus (dense.py: LSA, no shared term
    needed). The union is at most a few hundred.
-2. Features per candidate (`FEATURES`): the backend's word+title BM25 and its rank, the question's bigrams and
+2. Features per candidate (`FEATURES`): the index's word+title BM25 and its rank, the question's bigrams and
    words counted in the article text (BM25 and idf-weighted coverage), the law title against the question, the
    classifier's P(law), the prior's article and law cosines, how often training questions cited the article,
    the pool's law evidence, article-number match, law category, validity, region, length, position, and the
@@ -30,7 +30,7 @@ from django.db import connection
 from zhifa.laws.models import Law, LawVersion
 from zhifa.laws.search.backends import OR, Filters, Match, SearchBackend
 from zhifa.laws.search.backends.base import filter_sql
-from zhifa.laws.search.documents import BIGRAM, K1, WORD, B, Clause, Weights
+from zhifa.laws.search.documents import BIGRAM, K1, WORD, B, Clause
 from zhifa.laws.search.query import ParsedQuery
 
 FEATURES = (
@@ -190,9 +190,7 @@ def candidates(backend: SearchBackend, parsed: ParsedQuery, filters: Filters, mo
 
     words = _rarest(backend, list(parsed.words), WORD, settings.max_doc_freq)
     ranked = (
-        backend.rank(Match.build(words=words, mode=OR), filters=filters, weights=Weights(), limit=settings.word_depth)
-        if words
-        else []
+        backend.rank(Match.build(words=words, mode=OR), filters=filters, limit=settings.word_depth) if words else []
     )
     pool = Pool(ids=[])
     pool.word = {doc_id: (score, rank) for rank, (doc_id, score) in enumerate(ranked, start=1)}

@@ -118,8 +118,7 @@ def test_an_upload_imports_and_reports_progress(client, sysadmin, settings, tmp_
     assert "新建" in page and Law.objects.filter(short_title=LAW).exists()
     from zhifa.laws.search.backends import get_backend
 
-    stats = get_backend().word_stats(["证件", "执法"])
-    assert stats.packed == (True, True), stats  # the job's end refreshed the search
+    assert get_backend().word_stats(["证件"]).dfs[0] > 0  # the importing process's index has the law at once
     fragment = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
     assert 'id="import-job"' in fragment and "<html" not in fragment
 

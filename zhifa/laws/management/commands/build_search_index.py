@@ -1,5 +1,5 @@
-"""manage.py build_search_index: re-tokenise and re-index the current version of every law; with --refresh only
-bring the packed posting lists up to date (after migration laws/0006, or an import stopped before its end)."""
+"""manage.py build_search_index: re-tokenise the current version of every law into the stored terms (after editing
+the legal dictionary); this server's index rebuilds at once, the others' at their next sync_search_index."""
 
 from __future__ import annotations
 
@@ -7,21 +7,14 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from zhifa.laws.search.indexing import index_rebuild, index_refresh
+from zhifa.laws.search.indexing import index_rebuild
 
 
 class Command(BaseCommand):
-    help = "重建法规全文检索索引（各法规的现行版本）；--refresh 仅更新检索词的倒排表"
-
-    def add_arguments(self, parser):
-        parser.add_argument("--refresh", action="store_true", help="只更新有变化的检索词倒排表（不重新分词）")
+    help = "重新分词并重建法规全文检索索引（各法规的现行版本）；其他应用服务器在下次 sync_search_index 时重建"
 
     def handle(self, *args, **options):
         started = time.perf_counter()
-        if options["refresh"]:
-            count = index_refresh()
-            self.stdout.write(f"已更新 {count} 个检索词的倒排表，用时 {time.perf_counter() - started:.1f} 秒")
-            return
         step = {"last": 0.0}
 
         def progress(done: int, total: int) -> None:

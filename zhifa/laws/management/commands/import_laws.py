@@ -7,7 +7,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from zhifa.laws.importing import SKIPPED, import_done, import_source, sources_from_paths
+from zhifa.laws.importing import SKIPPED, import_source, sources_from_paths
 
 STATUS_WORDS = {"created": "新建", "updated": "更新", "unchanged": "未变"}
 
@@ -31,7 +31,6 @@ class Command(BaseCommand):
         pending = warned = 0
         kinds: dict[str, int] = {}  # court cases and guides imported as paragraphs, by kind
         explicit_failed = False
-        refreshed = 0
         try:
             for source in sources_from_paths(paths):
                 row = import_source(source, replace=options["replace"])
@@ -44,13 +43,10 @@ class Command(BaseCommand):
                 explicit_failed |= source.explicit and row["status"] == SKIPPED
         except FileNotFoundError as exc:
             raise CommandError(f"找不到路径：{exc.filename}；请检查路径是否正确") from exc
-        finally:
-            refreshed = import_done()
         elapsed = time.perf_counter() - started
         summary = (
             f"共 {sum(counts.values())} 个文件：新建 {counts['created']}，更新 {counts['updated']}，"
-            f"未变 {counts['unchanged']}，跳过 {counts[SKIPPED]}（{elapsed:.1f} 秒"
-            + (f"，含更新 {refreshed} 个检索词的倒排表）" if refreshed else "）")
+            f"未变 {counts['unchanged']}，跳过 {counts[SKIPPED]}（{elapsed:.1f} 秒）"
             + (f"；{warned} 个文件有注意事项" if warned else "")
             + ("；不是法规、按段落收录：" + "，".join(f"{k} {n}" for k, n in sorted(kinds.items())) if kinds else "")
             + (f"；{pending} 个版本日期待确认（法规管理 → 日期待确认，/laws/manage/dates/）" if pending else "")

@@ -1,23 +1,26 @@
-"""Search backends by database vendor: SQLite FTS5 or PostgreSQL tsvector + GIN (same results)."""
+"""The search index: Tantivy in a local directory (tantivy.py), the same on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from django.db import connection
+from pathlib import Path
 
-from zhifa.laws.search.backends.base import AND, OR, Filters, Match, SearchBackend
+from django.conf import settings
 
+from zhifa.laws.search.backends.base import AND, OR, Filters, Match
+from zhifa.laws.search.backends.tantivy import IndexUnavailable, TantivyBackend
 
-def get_backend() -> SearchBackend:
-    """The backend for the default database; raises RuntimeError for a vendor without full-text support here."""
-    if connection.vendor == "sqlite":
-        from zhifa.laws.search.backends.sqlite import SqliteBackend
-
-        return SqliteBackend()
-    if connection.vendor == "postgresql":
-        from zhifa.laws.search.backends.postgres import PostgresBackend
-
-        return PostgresBackend()
-    raise RuntimeError(f"法规检索不支持数据库 {connection.vendor}：请使用 SQLite 或 PostgreSQL。")
+SearchBackend = TantivyBackend  # the one engine (annotations say what a function needs, not which engine)
+_backend: TantivyBackend | None = None
 
 
-__all__ = ["AND", "OR", "Filters", "Match", "SearchBackend", "get_backend"]
+def get_backend(*, reopen: bool = False) -> TantivyBackend:
+    """The index of this process (ZHIFA_SEARCH_INDEX), opened once per directory (again with `reopen`: sync.py
+    after emptying a broken one); IndexUnavailable when the directory cannot be created or opened."""
+    global _backend
+    path = Path(settings.ZHIFA_SEARCH_INDEX)
+    if reopen or _backend is None or _backend.path != path:  # tests give every test its own directory
+        _backend = TantivyBackend(path)
+    return _backend
+
+
+__all__ = ["AND", "OR", "Filters", "IndexUnavailable", "Match", "SearchBackend", "get_backend"]
