@@ -130,16 +130,7 @@ def sync(*, wait: float = 0.0) -> SyncResult:
         if not changes:
             return SyncResult(seq=state["seq"])
         law_ids = sorted({c.law_id for c in changes})
-        added = 0
-        try:
-            backend.remove_laws(law_ids)
-            for batch in store.stored_documents(law_ids):
-                backend.add(batch)
-                added += len(batch)
-            backend.commit()
-        except BaseException:
-            backend.rollback()
-            raise
+        added = _replace(backend, law_ids)
         _write_state(path, generation, changes[-1])
         return SyncResult(laws=len(law_ids), documents=added, seq=changes[-1].seq)
 
@@ -147,15 +138,25 @@ def sync(*, wait: float = 0.0) -> SyncResult:
 def _rebuild(backend: tantivy.TantivyBackend, path: Path, generation: str) -> SyncResult:
     """Replace the copy's content by every stored document (one commit: searches see the old copy until then)."""
     last = store.last_change()  # read before the documents: a change committed meanwhile is applied again later
+    added = _replace(backend, None)
+    _write_state(path, generation, last)
+    return SyncResult(rebuilt=True, documents=added, seq=last.seq if last else 0)
+
+
+def _replace(backend: tantivy.TantivyBackend, law_ids: list[int] | None) -> int:
+    """Replace these laws' documents in the copy (None: every document) by the stored ones, in one commit (searches
+    see the old copy until then); returns how many were added."""
     added = 0
     try:
-        backend.clear()
-        for batch in store.stored_documents():
+        if law_ids is None:
+            backend.clear()
+        else:
+            backend.remove_laws(law_ids)
+        for batch in store.stored_documents(law_ids):
             backend.add(batch)
             added += len(batch)
         backend.commit()
     except BaseException:
         backend.rollback()
         raise
-    _write_state(path, generation, last)
-    return SyncResult(rebuilt=True, documents=added, seq=last.seq if last else 0)
+    return added
