@@ -5,8 +5,8 @@ file, so they measure what a server runs. Every value comes from the environment
 
     ZHIFA_BIND            127.0.0.1:8001, or unix:/run/zhifa/web.sock
     ZHIFA_WORKERS         processes (default: one per core)
-    ZHIFA_THREADS         threads per process running Django (default 4: enough to cover the waits on PostgreSQL and
-                          Redis; against 8, lower tails at 500 saves/s on 2 cores, docs/performance.md)
+    ZHIFA_THREADS         threads per process running Django (default 8: they cover the waits on PostgreSQL and
+                          Redis; 4 gave the survey intake p99 352–749 ms, docs/performance.md)
     ZHIFA_WORKER_MAX_RSS  MiB a worker may reach before it is replaced gracefully (default 2048: bounds slow leaks)
     ZHIFA_ACCESS_LOG      any value: an access-log line per request on stdout (off: nginx writes the access log)
     ZHIFA_LOG_LEVEL_SERVER  granian's own log level (default warning)
@@ -47,7 +47,7 @@ def options(environ: dict[str, str]) -> dict:
         "target": "config.wsgi:application",
         "interface": Interfaces.WSGI,
         "workers": int(environ.get("ZHIFA_WORKERS") or os.cpu_count() or 1),
-        "blocking_threads": int(environ.get("ZHIFA_THREADS", "4")),
+        "blocking_threads": int(environ.get("ZHIFA_THREADS", "8")),
         "websockets": False,
         "backlog": 2048,
         # A crashed worker comes back, as under any process manager; a fat one is replaced after its requests end.

@@ -144,7 +144,7 @@ def test_the_app_server_launcher_loads_the_app_with_production_settings():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "granian wsgi 3×4" in result.stdout
+    assert "granian wsgi 3×8" in result.stdout
 
 
 def test_the_app_server_reads_its_shape_from_the_environment():
