@@ -34,14 +34,13 @@ def options(environ: dict[str, str]) -> dict:
     from granian.constants import Interfaces
 
     bind = environ.get("ZHIFA_BIND", "127.0.0.1:8001")
-    where: dict = {"uds": Path(bind.removeprefix("unix:"))} if bind.startswith("unix:") else {}
-    if not where:
-        host, _, port = bind.rpartition(":")
-        if not host or not port.isdigit():
-            raise SystemExit(
-                f"ZHIFA_BIND={bind!r} 无法识别：请写成 地址:端口（如 127.0.0.1:8001）或 unix:/套接字路径。"
-            )
+    host, _, port = bind.rpartition(":")
+    if bind.startswith("unix:"):
+        where: dict = {"uds": Path(bind.removeprefix("unix:"))}
+    elif host and port.isdigit():
         where = {"address": host, "port": int(port)}
+    else:
+        raise SystemExit(f"ZHIFA_BIND={bind!r} 无法识别：请写成 地址:端口（如 127.0.0.1:8001）或 unix:/套接字路径。")
     access_log = bool(environ.get("ZHIFA_ACCESS_LOG"))
     return where | {
         "target": "config.wsgi:application",
