@@ -50,13 +50,29 @@ def setup(url: str) -> None:
     django.setup()
 
 
-def load(url: str) -> None:
+def manage(url: str, *command: str) -> None:
     env = {**os.environ, "DATABASE_URL": url, "ZHIFA_DEBUG": "1"}
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0", "--skip-checks"], env=env, check=True)
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *command, "--skip-checks"], env=env, check=True)
+
+
+def create_database(url: str) -> None:
+    """PostgreSQL only: the bench database, created when missing (SQLite creates its file itself)."""
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def load(url: str) -> None:
+    create_database(url)
+    manage(url, "migrate", "-v0")
     started = time.perf_counter()
-    subprocess.run([*manage, "import_laws", str(CORPUS), "--skip-checks"], env=env, check=True)
-    subprocess.run([*manage, "import_laws", str(CIVIL_CODE), "--replace", "--skip-checks"], env=env, check=True)
+    manage(url, "import_laws", str(CORPUS))
+    manage(url, "import_laws", str(CIVIL_CODE), "--replace")
     print(f"loaded in {time.perf_counter() - started:.0f} s")
 
 
@@ -239,7 +255,11 @@ def child(args) -> bool:
         loaded, why = False, f"{type(error).__name__}: {error}"
     else:
         why = "no articles"
-    if not loaded:
+    if loaded:
+        # A database loaded by an older checkout: bring its schema up to this one's before timing (a no-op when
+        # current), so that a bench database survives a migration such as 0009's change of search engine.
+        manage(args.url, "migrate", "-v0")
+    else:
         print(
             f"  未载入语料（{why}）：先运行 benchmarks/bench_laws_search.py --load（约 12 分钟），"
             "或用 --sqlite-url / --postgres-url 指向已载入的库"

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from zhifa.assistant import grounding, llm
 from zhifa.assistant.models import Inquiry
-from zhifa.laws.search.queries import SearchRequest, search_articles
+from zhifa.laws.search.queries import SearchRequest, SearchUnavailable, search_articles
 from zhifa.people import access
 
 MAX_QUESTION_CHARS = 300
@@ -48,7 +48,10 @@ def clean_question(text: str) -> str:
 def inquiry_ask(*, user, text: str) -> Inquiry:
     """Search the library for the question and record it (for the asker's history); raises AssistantError."""
     text = clean_question(text)
-    results = search_articles(request=SearchRequest(q=text, limit=ARTICLES_SHOWN), user=user)
+    try:
+        results = search_articles(request=SearchRequest(q=text, limit=ARTICLES_SHOWN), user=user)
+    except SearchUnavailable as exc:  # nothing recorded: the question is asked again once the index is back
+        raise AssistantError(str(exc)) from exc
     laws = Counter(r.law for r in results[:3])
     officer = access.officer_of(user)
     status = Inquiry.AnswerStatus.PENDING if endpoint() and results else Inquiry.AnswerStatus.ARTICLES

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import Router, Schema, Status
 
 from zhifa.laws.search import scopes
-from zhifa.laws.search.queries import SearchRequest, search_articles
+from zhifa.laws.search.queries import SearchRequest, SearchUnavailable, search_articles
 
 router = Router(tags=["laws"])
 
@@ -32,7 +32,7 @@ class ErrorOut(Schema):
     message: str
 
 
-@router.get("/search", response={200: SearchOut, 400: ErrorOut}, url_name="laws-search")
+@router.get("/search", response={200: SearchOut, 400: ErrorOut, 503: ErrorOut}, url_name="laws-search")
 def search(
     request,
     q: str = "",
@@ -52,4 +52,6 @@ def search(
         results = search_articles(request=search_request, user=request.user) if q.strip() else []
     except scopes.UnknownScope as exc:
         return Status(400, {"code": "unknown_scope", "message": str(exc)})
+    except SearchUnavailable as exc:
+        return Status(503, {"code": "search_unavailable", "message": str(exc)})
     return Status(200, {"results": [r.__dict__ for r in results]})

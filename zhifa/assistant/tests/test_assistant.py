@@ -164,3 +164,17 @@ def test_seed_assistant_asks_the_sample_questions_once(officer, laws, capsys):
     out = capsys.readouterr().out
     assert "新增 3 个示例提问" in out and "新增 0 个示例提问" in out
     assert Inquiry.objects.filter(user=officer.user, answer_status="articles").count() == 3
+
+
+def test_a_search_index_that_cannot_be_opened_is_explained_and_nothing_is_saved(
+    client, officer, laws, tmp_path, settings, monkeypatch
+):
+    from zhifa.laws.search import backends
+
+    (tmp_path / "a-file").write_text("x")
+    settings.ZHIFA_SEARCH_INDEX = tmp_path / "a-file" / "index"
+    monkeypatch.setattr(backends, "_backend", None)
+    client.force_login(officer.user)
+    response = ask(client)
+    assert response.status_code == 400 and "法规检索暂时不可用" in response.content.decode()
+    assert not Inquiry.objects.exists()

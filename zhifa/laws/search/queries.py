@@ -6,6 +6,7 @@ decides which jurisdictions are searched by default.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -13,12 +14,23 @@ from django.db import connection
 
 from zhifa.laws.models import Law, LawVersion, Provision
 from zhifa.laws.search import artefact, engine, learned, scopes
-from zhifa.laws.search.backends import Filters, get_backend
+from zhifa.laws.search.backends import Filters, IndexUnavailable, get_backend
 from zhifa.laws.search.query import parse_query
 from zhifa.laws.search.snippets import snippet
 from zhifa.people.models import Domain
 
 MAX_LIMIT = 100
+logger = logging.getLogger(__name__)
+
+
+class SearchUnavailable(RuntimeError):
+    """This app server cannot open its search index. The user is told to try later; the log has the directory and
+    the fix (IndexUnavailable's message), which is the operator's business, not the officer's."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "法规检索暂时不可用：本服务器的检索索引无法打开，已记录待运维处理。请稍后再试，或在“法规库”中按法规浏览条文。"
+        )
 
 
 @dataclass(frozen=True)
@@ -74,11 +86,17 @@ def article_url(short_title: str, label: str) -> str:
 
 
 def search_articles(*, request: SearchRequest, user=None, recipe: engine.Recipe = engine.DEFAULT) -> list[SearchResult]:
-    """The best articles for the request, best first; raises scopes.UnknownScope for a bad scope."""
+    """The best articles for the request, best first; raises scopes.UnknownScope for a bad scope and
+    SearchUnavailable when this server's index cannot be opened (the rest of the platform keeps working)."""
     limit = max(1, min(request.limit, MAX_LIMIT))
     filters = filters_for(request, user=user)
+    try:
+        backend = get_backend()
+    except IndexUnavailable as exc:
+        logger.error("law search unavailable: %s", exc)
+        raise SearchUnavailable from exc
     ranked = engine.rank(
-        get_backend(),
+        backend,
         request.q,
         filters=filters,
         limit=limit,

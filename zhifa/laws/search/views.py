@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from zhifa.laws.models import Law, LawVersion
 from zhifa.laws.search import scopes
-from zhifa.laws.search.queries import SearchRequest, search_articles
+from zhifa.laws.search.queries import SearchRequest, SearchUnavailable, search_articles
 from zhifa.people.models import Domain
 
 FIELDS = ("q", "scope", "category", "status", "domain", "law")
@@ -26,7 +26,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if search.q:
         try:
             results = search_articles(request=search, user=request.user)
-        except scopes.UnknownScope as exc:
+        except (scopes.UnknownScope, SearchUnavailable) as exc:
             error = str(exc)
     context = {"search": search, "results": results, "error": error, "province": scopes.user_province(request.user)}
     if request.headers.get("HX-Request"):

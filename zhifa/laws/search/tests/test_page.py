@@ -45,3 +45,23 @@ def test_nothing_found_and_bad_scope_are_explained(client, officer, search_laws)
 
 def test_anonymous_visitors_are_sent_to_log_in(client):
     assert client.get(URL).status_code == 302
+
+
+def test_an_index_this_server_cannot_open_is_explained_not_a_server_error(
+    client, officer, search_laws, tmp_path, settings, monkeypatch, caplog
+):
+    """A full disk or a wrong owner on the index directory costs the search, not the page: the officer is told to
+    try later, the API answers 503, and the log names the directory and the fix."""
+    from zhifa.laws.search import backends
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    settings.ZHIFA_SEARCH_INDEX = blocker / "index"
+    monkeypatch.setattr(backends, "_backend", None)  # an app server starting on the broken directory
+    client.force_login(officer.user)
+    page = client.get(URL, {"q": "听证"})
+    assert page.status_code == 200 and "法规检索暂时不可用" in page.content.decode()
+    assert f"{blocker}" in caplog.text and "ZHIFA_SEARCH_INDEX" in caplog.text
+    api = client.get("/api/v1/laws/search", {"q": "听证"})
+    assert api.status_code == 503 and api.json()["code"] == "search_unavailable"
+    assert client.get("/laws/").status_code == 200  # browsing the library still works
