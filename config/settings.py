@@ -444,6 +444,8 @@ SHARED_DATA_DIR = Path(env_str("ZHIFA_SHARED_DATA", str(BASE_DIR.parent / "share
 # The law search's learned re-ranker (versions under this directory, docs/search.md) and the assistant's optional
 # OpenAI-compatible model endpoint (docs/assistant.md): without ZHIFA_LLM_URL the assistant shows articles only.
 ZHIFA_SEARCH_RANKER = Path(env_str("ZHIFA_SEARCH_RANKER", str(BASE_DIR / "var" / "search" / "ranker")))
+# The first stage's learned prior (train_search writes it beside the re-ranker's own copy; docs/search.md).
+ZHIFA_SEARCH_PRIOR = Path(env_str("ZHIFA_SEARCH_PRIOR", str(BASE_DIR / "var" / "search" / "prior.npz")))
 # The law search's index: a local directory on each app server, rebuilt from the database when missing (docs/search.md).
 ZHIFA_SEARCH_INDEX = Path(env_str("ZHIFA_SEARCH_INDEX", str(BASE_DIR / "var" / "search" / "index")))
 LLM_URL = env_str("ZHIFA_LLM_URL", "")

@@ -33,7 +33,7 @@ ARTICLE_TOP = 50
 
 
 def artefact_path() -> Path:
-    return Path(getattr(settings, "ZHIFA_SEARCH_PRIOR", settings.BASE_DIR / "var" / "search" / "prior.npz"))
+    return Path(settings.ZHIFA_SEARCH_PRIOR)
 
 
 @dataclass(frozen=True)
