@@ -104,7 +104,7 @@ reliability-fast: setup
 reliability: setup
 	@ZHIFA_RELIABILITY=1 ZHIFA_CLUSTER=1 $(PY) -m pytest -p no:xdist -q tests/reliability $(ARGS)
 	@ZHIFA_CLUSTER=1 $(PY) -m pytest -p no:xdist -q -m slow zhifa/common/tests/test_production_cluster.py
-	@for b in $(RELIABILITY_LOAD); do echo "== $$b"; args=""; [ $$b = bench_laws_search ] && args="$(SEARCH_BENCH_ARGS)"; \
+	@for b in $(RELIABILITY_LOAD); do echo "== $$b"; args=""; [ $$b = bench_laws_search ] && args="--prepare $(SEARCH_BENCH_ARGS)"; \
 	  [ $$b = bench_exams_start ] && args="--full"; \
 	  $(PY) benchmarks/$$b.py $$args || exit 1; done
 
