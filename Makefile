@@ -92,7 +92,7 @@ cluster-test-fast: setup
 # Redis down, media volume full), the cluster test's SIGKILL and backup → restore drill, and the load thresholds
 # of the benchmarks' quick modes (autosave, heartbeats, search, survey intake, check-in burst) and the start burst's
 # target run (5,000 examinees, ≈ 1 min: in the quick run's 1,000 the first wave on fresh threads is the p95).
-# The law search measures loaded databases: `benchmarks/bench_laws_search.py --load` once, or point it at loaded ones,
+# The law search measures loaded databases, made the first time by its --prepare (≈ 25 min), or point it at loaded ones,
 # e.g. make reliability SEARCH_BENCH_ARGS="--sqlite-url sqlite:////srv/corpus.sqlite3 --postgres-url postgres://…".
 SEARCH_BENCH_ARGS ?=
 RELIABILITY_LOAD := bench_exams_autosave bench_exams_start bench_courses_heartbeat bench_laws_search \

@@ -6,7 +6,7 @@
     .venv/bin/python benchmarks/bench_laws_search.py --full          # all queries, train split too
 
 Databases: var/bench/laws_search.sqlite3 and postgres://…/zhifa_bench_laws_search (override with
---sqlite-url/--postgres-url). Load them once with `--load` (migrate + import_laws of ../shared/data's corpus, then
+--sqlite-url/--postgres-url). `--prepare` loads them once (migrate + import_laws of ../shared/data's corpus, then
 the complete 民法典 from ../shared/data/laws with --replace, because the corpus splits it into one file per 编).
 Learned variants train on the train split only (sha256 of the query, evaluation.split_of), in memory.
 Each database has its own search index directory (var/bench/search-index/<database>, unless ZHIFA_SEARCH_INDEX is
@@ -264,17 +264,15 @@ def child(args) -> bool:
     from django.db import connection
 
     print(f"== {connection.vendor} ({args.url.split('@')[-1]})", flush=True)
-    if args.load:
-        load(args.url)
     loaded, why = corpus_loaded()
-    if not loaded and args.prepare:
-        load(args.url)
-        loaded, why = corpus_loaded()
     if loaded:
         # A database loaded by an older checkout: bring its schema up to this one's before timing (a no-op when
         # current), so that a bench database survives a migration such as 0009's change of search engine.
         manage(args.url, "migrate", "-v0")
-    else:
+    elif args.prepare:
+        load(args.url)
+        loaded, why = corpus_loaded()
+    if not loaded:
         print(
             f"  未载入语料（{why}）：先运行 benchmarks/bench_laws_search.py --prepare（每个库约 8 分钟），"
             "或用 --sqlite-url / --postgres-url 指向已载入的库"
@@ -338,7 +336,6 @@ def main() -> bool:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--relevance", action="store_true")
     parser.add_argument("--full", action="store_true")
-    parser.add_argument("--load", action="store_true", help="migrate and import the corpus first (slow)")
     parser.add_argument(
         "--prepare",
         action="store_true",
@@ -361,12 +358,7 @@ def main() -> bool:
     for name, url in urls.items():
         if args.only and args.only != name:
             continue
-        named = (
-            ("--relevance", args.relevance),
-            ("--full", args.full),
-            ("--load", args.load),
-            ("--prepare", args.prepare),
-        )
+        named = (("--relevance", args.relevance), ("--full", args.full), ("--prepare", args.prepare))
         flags = [f for f, on in named if on]
         flags += ["--n", str(args.n)] if args.n else []
         flags += ["--debug-sql"] if args.debug_sql else []
